@@ -1,0 +1,3 @@
+from fulian_stats.cli import main
+
+main()

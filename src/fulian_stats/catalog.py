@@ -1,0 +1,209 @@
+"""The indicator catalog: what can be reported, its unit, section and kind.
+
+The default catalog ships as package data; a user's own (`--catalog FILE`) has the same
+columns. A catalog is validated before use: a broken one is one Chinese error naming
+the row, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from fulian_stats.errors import CatalogError
+from fulian_stats.normalize import normalize_name, split_unit
+from fulian_stats.units import scale_prefixed
+
+KINDS = {"flow": "流量（按月相加）", "stock": "存量（取期末值）", "rate": "比率（分子÷分母×100）"}
+CATALOG_COLUMNS = ["id", "name", "unit", "section", "kind", "numerator", "denominator", "aliases"]
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    unit: str
+    section: str
+    kind: str
+    numerator: str | None = None
+    denominator: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def is_count(self) -> bool:
+        """Counted in whole units (people, events), so fractions are suspect."""
+        return self.kind != "rate" and self.unit not in {"万元", "元", "亿元", "%", "万人次"}
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "unit": self.unit,
+            "section": self.section,
+            "kind": self.kind,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "aliases": list(self.aliases),
+        }
+
+
+class Catalog:
+    """Indicators in catalog order, found by id or by any normalised name or alias."""
+
+    def __init__(self, indicators: list[Indicator], source: str = "默认指标目录"):
+        self.indicators = indicators
+        self.source = source
+        self.by_id = {ind.id: ind for ind in indicators}
+        self.sections = list(dict.fromkeys(ind.section for ind in indicators))
+        self.units = scale_prefixed({ind.unit for ind in indicators})
+        self._by_name: dict[str, str] = {}
+        for ind in indicators:
+            for spelling in (ind.name, *ind.aliases):
+                self._by_name[self.name_key(spelling)] = ind.id
+
+    def __iter__(self):
+        return iter(self.indicators)
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def __getitem__(self, indicator_id: str) -> Indicator:
+        return self.by_id[indicator_id]
+
+    def name_key(self, text: str) -> str:
+        return split_unit(text, self.units)[0]
+
+    def lookup(self, text: str) -> tuple[str | None, str | None]:
+        """(indicator id or None, unit written in brackets or None) for a row/column name."""
+        name, unit = split_unit(text, self.units)
+        found = self._by_name.get(name)
+        if found is None and name in self.by_id:
+            found = name
+        return found, unit
+
+    def in_section(self, section: str) -> list[Indicator]:
+        return [ind for ind in self.indicators if ind.section == section]
+
+
+def _split_aliases(text: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in text.split("|") if a.strip())
+
+
+def parse_catalog(text: str, source: str) -> Catalog:
+    """Build and validate a catalog from CSV text; errors name the source and row."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CATALOG_COLUMNS[:5] if c not in (reader.fieldnames or [])]
+    if missing:
+        raise CatalogError(f"指标目录 {source} 缺少列：{'、'.join(missing)}（应有 {','.join(CATALOG_COLUMNS)}）")
+    indicators: list[Indicator] = []
+    seen_names: dict[str, tuple[int, str]] = {}
+    for line, row in enumerate(reader, start=2):
+        def fail(message: str) -> CatalogError:
+            return CatalogError(f"指标目录 {source} 第{line}行：{message}")
+
+        cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        ind = Indicator(
+            id=cells.get("id", ""),
+            name=cells.get("name", ""),
+            unit=cells.get("unit", ""),
+            section=cells.get("section", ""),
+            kind=cells.get("kind", ""),
+            numerator=cells.get("numerator") or None,
+            denominator=cells.get("denominator") or None,
+            aliases=_split_aliases(cells.get("aliases", "")),
+        )
+        if not _ID.match(ind.id):
+            raise fail(f"指标编号“{ind.id}”无效（只能用小写英文字母、数字和下划线，以字母开头）")
+        for column, label in (("name", "名称"), ("unit", "单位"), ("section", "栏目")):
+            if not getattr(ind, column):
+                raise fail(f"指标 {ind.id} 缺少{label}")
+        if ind.kind not in KINDS:
+            raise fail(f"指标 {ind.id} 的类型“{ind.kind}”未知（应为 flow、stock 或 rate）")
+        if ind.kind == "rate" and not (ind.numerator and ind.denominator):
+            raise fail(f"比率指标 {ind.id} 必须填写分子（numerator）和分母（denominator）")
+        if any(i.id == ind.id for i in indicators):
+            raise fail(f"指标编号 {ind.id} 重复")
+        for spelling in (ind.name, *ind.aliases):
+            key = normalize_name(spelling)
+            if key in seen_names and seen_names[key][1] != ind.id:
+                other_line, other_id = seen_names[key]
+                raise fail(
+                    f"名称或别名“{spelling}”与第{other_line}行的指标 {other_id} 重复（规范化后相同）"
+                )
+            seen_names[key] = (line, ind.id)
+        indicators.append(ind)
+    if not indicators:
+        raise CatalogError(f"指标目录 {source} 中没有指标")
+    ids = {ind.id for ind in indicators}
+    for line, ind in enumerate(indicators, start=2):
+        for part in (ind.numerator, ind.denominator):
+            if part is not None and part not in ids:
+                raise CatalogError(f"指标目录 {source} 第{line}行：比率指标 {ind.id} 的分子或分母 {part} 不在目录中")
+            if part is not None and part in ids and next(i for i in indicators if i.id == part).kind == "rate":
+                raise CatalogError(f"指标目录 {source} 第{line}行：比率指标 {ind.id} 的分子或分母 {part} 不能本身是比率")
+    return Catalog(indicators, source)
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """A small UTF-8 (or GB18030) text file the user gave, or a Chinese error."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError(f"找不到{what}文件：{path}") from None
+    except OSError as exc:
+        raise CatalogError(f"无法读取{what}文件 {path}：{exc.strerror}") from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CatalogError(f"{what}文件 {path} 的编码无法识别（请另存为 UTF-8）")
+
+
+def default_data(name: str) -> str:
+    return resources.files("fulian_stats").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """The user's catalog when a path is given, else the default one."""
+    if path is None:
+        return parse_catalog(default_data("indicators.csv"), "默认指标目录")
+    path = Path(path)
+    return parse_catalog(read_text_file(path, "指标目录"), str(path))
+
+
+def parse_rules(text: str, source: str, catalog: Catalog) -> list:
+    """Validation rules from CSV text; every id they name must be in the catalog."""
+    from fulian_stats.errors import ExpressionError
+    from fulian_stats.expr import parse_rule
+
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("id", "severity", "check", "message") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise CatalogError(f"规则文件 {source} 缺少列：{'、'.join(missing)}（应有 id,severity,check,when,message）")
+    rules = []
+    for line, row in enumerate(reader, start=2):
+        cells = {k: (row.get(k) or "").strip() for k in ("id", "severity", "check", "when", "message")}
+        if not cells["id"]:
+            continue
+        try:
+            rule = parse_rule(**cells)
+        except ExpressionError as exc:
+            raise CatalogError(f"规则文件 {source} 第{line}行：{exc}") from None
+        unknown = sorted(n for n in rule.names if n not in catalog.by_id)
+        if unknown:
+            raise CatalogError(f"规则文件 {source} 第{line}行：规则“{rule.id}”用到的指标 {'、'.join(unknown)} 不在指标目录中")
+        rules.append(rule)
+    return rules
+
+
+def load_rules(catalog: Catalog, path: str | Path | None = None) -> list:
+    if path is None:
+        return parse_rules(default_data("rules.csv"), "默认规则", catalog)
+    path = Path(path)
+    return parse_rules(read_text_file(path, "规则"), str(path), catalog)

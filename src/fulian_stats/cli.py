@@ -1,0 +1,157 @@
+"""The command line: parse options, call one library function, print, set the exit code.
+
+The only module that imports typer. Heavy libraries (pandas, openpyxl) are imported
+inside the commands that need them, so `fulian-stats --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from fulian_stats.errors import FulianError, UsageError
+
+app = typer.Typer(
+    name="fulian-stats",
+    help="妇联统计报表工具：读取、校验、汇总各乡镇（街道）报送的月报，起草年度综述。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹中的 .xlsx/.xlsm/.xls/.csv 都会读取）", show_default=False)]
+CatalogOpt = Annotated[Optional[Path], typer.Option("--catalog", help="自定义指标目录（CSV，列同默认目录）")]
+RulesOpt = Annotated[Optional[Path], typer.Option("--rules", help="自定义校验规则（CSV）")]
+OrgsOpt = Annotated[Optional[Path], typer.Option("--orgs", help="单位名册 orgs.csv（name,parent,aliases）")]
+PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="报告期，如 2016-03、2016-Q1、2016-H1、2016、2016-01..2016-06")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整的错误追踪信息")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条")]
+
+
+class TableOrJson(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _show_progress(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _settings(**options):
+    from fulian_stats.config import load_settings
+
+    return load_settings().merged(**options)
+
+
+def _catalog_and_rules(settings):
+    from fulian_stats.catalog import load_catalog, load_rules
+
+    catalog = load_catalog(settings.catalog)
+    return catalog, load_rules(catalog, settings.rules)
+
+
+def _registry(settings):
+    from fulian_stats.orgs import load_orgs
+
+    return load_orgs(settings.orgs) if settings.orgs else None
+
+
+def _period(text: str | None):
+    from fulian_stats.periods import parse_period
+
+    return parse_period(text) if text else None
+
+
+@app.command("indicators")
+def indicators_command(
+    format: Annotated[TableOrJson, typer.Option("--format", help="输出格式：table（表格）或 json")] = TableOrJson.table,
+    catalog: CatalogOpt = None,
+    debug: DebugOpt = False,
+):
+    """列出指标目录：编号、名称、单位、栏目、类型。"""
+    from fulian_stats import present
+    from fulian_stats.catalog import load_catalog
+
+    settings = _settings(catalog=catalog)
+    loaded = load_catalog(settings.catalog)
+    if format is TableOrJson.json:
+        typer.echo(present.to_json(present.catalog_rows(loaded)))
+    else:
+        present.print_catalog_table(_console(), loaded)
+
+
+@app.command("check")
+def check_command(
+    paths: Paths,
+    period: PeriodOpt = None,
+    orgs: OrgsOpt = None,
+    format: Annotated[CheckFormat, typer.Option("--format", help="输出格式：text、json 或 github（GitHub Actions 注释）")] = CheckFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="有警告也以退出码1结束")] = False,
+    catalog: CatalogOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+):
+    """校验报表：逐个文件、工作表、单元格指出问题。退出码 0 无错误，1 有错误，2 用法错误。"""
+    from fulian_stats import present
+    from fulian_stats.check import check_paths
+
+    settings = _settings(orgs=orgs, catalog=catalog, rules=rules)
+    loaded_catalog, loaded_rules = _catalog_and_rules(settings)
+    with present.Progress("正在读取报表", _show_progress(quiet) and format is CheckFormat.text) as progress:
+        result = check_paths(paths, loaded_catalog, loaded_rules, _registry(settings), _period(period),
+                             exclude=settings.input_files(), progress=progress)
+    if format is CheckFormat.json:
+        typer.echo(present.to_json(result.as_dict()))
+    elif format is CheckFormat.github:
+        typer.echo("\n".join(present.github_lines(result)))
+    else:
+        present.print_findings_text(_console(), result)
+    raise typer.Exit(result.exit_code(strict))
+
+
+def main() -> None:
+    """Entry point: run the app; turn the project's errors into one Chinese line."""
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except FulianError as exc:
+        if debug:
+            raise
+        print(f"错误：{exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        if debug:
+            raise
+        print(f"内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）", file=sys.stderr)
+        sys.exit(3)

@@ -1,0 +1,249 @@
+"""Chinese number formatting for report templates (Jinja2 filters).
+
+Follows GB/T 15835-2011 (出版物上数字用法) and the conventions of statistical
+bulletins: Arabic digits, 万/亿 as scale words, no thousands separators, ～ for
+ranges, 多 for approximate figures.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_UP,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
+
+from fulian_stats.errors import FulianError
+
+__all__ = ["FILTERS", "cn_approx", "cn_change", "cn_num", "cn_period", "cn_range", "pct"]
+
+# Scale words by power of 10**4. 万亿 is deliberately absent: the brief scales
+# to 亿 at most, so 1e12 prints as "10000亿".
+_SCALES = ("", "万", "亿")
+_TEN_THOUSAND = Decimal(10000)
+
+
+def _dec(x) -> Decimal | None:
+    """Exact Decimal for x; None for missing values (None, NaN)."""
+    if x is None:
+        return None
+    if isinstance(x, Decimal):
+        d = x
+    elif isinstance(x, int):
+        d = Decimal(x)
+    else:
+        # str() of a float is its shortest round-tripping repr, so 2.675 becomes
+        # Decimal("2.675") and rounds half up to 2.68 as a reader expects, not
+        # to 2.67 as its binary value would.
+        text = str(x).strip()
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise FulianError(f"无法识别的数值：{x}") from None
+    if d.is_nan():
+        # pandas and Excel readers hand over NaN for empty cells: treat as missing.
+        return None
+    if d.is_infinite():
+        raise FulianError(f"无法格式化的数值：{x}")
+    return d
+
+
+def _fmt(d: Decimal, places: int) -> str:
+    """d rounded half up to `places` decimals, trailing zeros dropped."""
+    with localcontext() as ctx:
+        ctx.prec = 60  # room for any realistic magnitude plus the decimals
+        q = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if q.is_zero():
+        q = abs(q)  # never print "-0"
+    text = format(q, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _split_unit(unit: str) -> tuple[int, str]:
+    """(scale index the number is already in, unit left after the scale word).
+
+    "万元" means the figure is counted in 万, "亿元" in 亿; anything else is a
+    plain unit counted in ones.
+    """
+    if unit[:1] == "万":
+        return 1, unit[1:]
+    if unit[:1] == "亿":
+        return 2, unit[1:]
+    return 0, unit
+
+
+def _scaled(d: Decimal, unit: str) -> tuple[Decimal, int, str]:
+    """(|d| expressed in the chosen scale, scale index, rest of the unit).
+
+    The largest scale the magnitude reaches is chosen, but never below the
+    scale the unit already carries: 0.5 万元 stays "0.5万元" rather than
+    being rewritten as 5000元.
+    """
+    base, rest = _split_unit(unit)
+    a = abs(d)
+    idx = base
+    while idx < len(_SCALES) - 1 and a >= _TEN_THOUSAND ** (idx + 1 - base):
+        idx += 1
+    with localcontext() as ctx:
+        ctx.prec = 60
+        s = a / _TEN_THOUSAND ** (idx - base)
+    return s, idx, rest
+
+
+def _sign(d: Decimal, text: str) -> str:
+    return "-" + text if d < 0 and text.strip("0.") else text
+
+
+def _num_parts(d: Decimal, unit: str) -> tuple[str, str]:
+    """("22.12万", "次"): signed number with its scale word, and the unit."""
+    s, idx, rest = _scaled(d, unit)
+    # Rounding can carry into the next scale (99999 -> 9.9999万 -> "10万";
+    # 9999.999 -> "10000" must become "1万"), so re-check after rounding.
+    while idx < len(_SCALES) - 1 and Decimal(_fmt(s, 2)) >= _TEN_THOUSAND:
+        s, idx = s / _TEN_THOUSAND, idx + 1
+    return _sign(d, _fmt(s, 2)) + _SCALES[idx], rest
+
+
+def cn_num(x, unit: str = "") -> str:
+    """Exact figure with 万/亿 scaling: 221200, "次" -> "22.12万次"."""
+    if unit == "%":
+        return pct(x)
+    d = _dec(x)
+    if d is None:
+        return ""
+    num, rest = _num_parts(d, unit)
+    return num + rest
+
+
+def cn_approx(x, unit: str = "") -> str:
+    """Approximate figure for prose, never overstated: 316, "人" -> "300多人"."""
+    if unit == "%":
+        return pct(x)  # "90%多" is not how figures are written
+    d = _dec(x)
+    if d is None:
+        return ""
+    s, idx, rest = _scaled(d, unit)
+    # Small plain numbers (and sub-万 figures in a 万 unit) read fine exactly.
+    if (idx == 0 and s < 100) or s < 1:
+        return cn_num(x, unit)
+    exp = s.adjusted()  # power of ten of the leading digit
+    lead = int(s.scaleb(-exp).to_integral_value(rounding=ROUND_DOWN))
+    kept = Decimal(lead).scaleb(exp)
+    text = _sign(d, format(kept.quantize(Decimal(1)), "f"))
+    scale = _SCALES[idx]
+    if kept == s:
+        return text + scale + rest
+    # 多 follows the place it stands for: after a round number it sits before
+    # the scale word ("20多万" = 20万 to 30万, "2000多万元"), after a single
+    # digit it follows the scale word ("2万多个" = 2万 to 3万), as in the
+    # GB/T 15835 example "3000多吨、2万多吨". "20万多" would mean just over 20万.
+    if exp == 0 and scale:
+        return text + scale + "多" + rest
+    return text + "多" + scale + rest
+
+
+def pct(x, digits: int = 1) -> str:
+    """A percentage figure (92.3 means 92.3%): 92.35 -> "92.4%"."""
+    d = _dec(x)
+    if d is None:
+        return ""
+    if digits < 0:
+        raise FulianError(f"百分数的小数位数不能为负数：{digits}")
+    return _fmt(d, digits) + "%"
+
+
+def cn_change(cur, prev, rate: bool = False) -> str:
+    """Change against a previous value: "增长15.3%", "下降2.1%", "持平".
+
+    With rate=True both values are percentages and the difference is given in
+    个百分点: "提高3.5个百分点".
+    """
+    c, p = _dec(cur), _dec(prev)
+    if c is None or p is None:
+        return ""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        if rate:
+            # A rate of 0% is a real value, so prev == 0 still has a difference.
+            diff, up, down, suffix = c - p, "提高", "降低", "个百分点"
+        else:
+            if p.is_zero():
+                return ""  # growth from zero has no percentage
+            # Divide by |prev| so the word follows the direction of the change
+            # even when the base is negative.
+            diff, up, down, suffix = (c - p) / abs(p) * 100, "增长", "下降", "%"
+    text = _fmt(abs(diff), 1)
+    if text == "0":
+        return "持平"
+    return (up if diff > 0 else down) + text + suffix
+
+
+def cn_range(lo, hi, unit: str = "") -> str:
+    """Range with the GB/T 15835 wave dash: 20000, 50000, "元" -> "2万～5万元".
+
+    Each end keeps its scale word (2万～5万, not 2～5万, which reads as 2 to
+    50000); the unit is written once at the end. Percent signs stay on both ends.
+    """
+    if unit == "%":
+        a, b = pct(lo), pct(hi)
+        return f"{a}～{b}" if a and b else ""
+    dlo, dhi = _dec(lo), _dec(hi)
+    if dlo is None or dhi is None:
+        return ""
+    a, rest = _num_parts(dlo, unit)
+    b, _ = _num_parts(dhi, unit)
+    return f"{a}～{b}{rest}"
+
+
+_QUARTERS = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
+_HALVES = {"1": "上半年", "2": "下半年"}
+_RE_YEAR = re.compile(r"(\d{4})")
+_RE_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_RE_QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
+_RE_HALF = re.compile(r"(\d{4})-[Hh]([12])")
+_RE_SPAN = re.compile(r"(\d{4})-(\d{1,2})\.\.(\d{4})-(\d{1,2})")
+
+
+def cn_period(p) -> str:
+    """Report period in words: "2016-Q1" -> "2016年第一季度".
+
+    Objects with a `label` attribute (the Period class) are returned as their label.
+    """
+    if not isinstance(p, str):
+        if hasattr(p, "label"):
+            return p.label
+        raise FulianError(f"无法识别的报告期：{p}")
+    text = p.strip()
+    if m := _RE_YEAR.fullmatch(text):
+        return f"{m[1]}年"
+    if m := _RE_QUARTER.fullmatch(text):
+        return f"{m[1]}年{_QUARTERS[m[2]]}"
+    if m := _RE_HALF.fullmatch(text):
+        return f"{m[1]}年{_HALVES[m[2]]}"
+    if (m := _RE_MONTH.fullmatch(text)) and 1 <= int(m[2]) <= 12:
+        return f"{m[1]}年{int(m[2])}月"
+    if m := _RE_SPAN.fullmatch(text):
+        y1, m1, y2, m2 = (int(g) for g in m.groups())
+        if 1 <= m1 <= 12 and 1 <= m2 <= 12 and (y1, m1) <= (y2, m2):
+            if (y1, m1) == (y2, m2):
+                return f"{y1}年{m1}月"
+            if y1 == y2:
+                return f"{y1}年{m1}-{m2}月"
+            return f"{y1}年{m1}月至{y2}年{m2}月"
+    raise FulianError(f"无法识别的报告期：{p}")
+
+
+# For Jinja2: env.filters.update(FILTERS)
+FILTERS = {
+    "cn_num": cn_num,
+    "cn_approx": cn_approx,
+    "pct": pct,
+    "cn_change": cn_change,
+    "cn_range": cn_range,
+    "cn_period": cn_period,
+}

@@ -1,0 +1,58 @@
+"""Settings: command-line options over `fulian.toml` over defaults.
+
+`fulian.toml` in the working folder may set region, orgs, catalog, rules and
+templates; paths in it are relative to the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from fulian_stats.errors import ConfigError
+
+CONFIG_NAME = "fulian.toml"
+KEYS = {"region", "orgs", "catalog", "rules", "templates"}
+DEFAULT_REGION = "合计"
+
+
+@dataclass
+class Settings:
+    region: str | None = None
+    orgs: Path | None = None
+    catalog: Path | None = None
+    rules: Path | None = None
+    templates: Path | None = None
+    source: Path | None = None  # the fulian.toml read, if any
+
+    def merged(self, **options) -> Settings:
+        """These settings with every option that was given (not None) taking precedence."""
+        values = {k: getattr(self, k) for k in KEYS}
+        for key, value in options.items():
+            if value is not None:
+                values[key] = Path(value) if key != "region" else value
+        return Settings(**values, source=self.source)
+
+    def input_files(self) -> set[Path]:
+        """Files that configure a run and so are never read as submissions."""
+        return {p for p in (self.orgs, self.catalog, self.rules) if p is not None}
+
+
+def load_settings(folder: Path | None = None) -> Settings:
+    path = (folder or Path.cwd()) / CONFIG_NAME
+    if not path.is_file():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件 {path} 格式有误：{exc}") from None
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise ConfigError(f"配置文件 {path} 中有未知的设置项：{'、'.join(unknown)}（可用：{'、'.join(sorted(KEYS))}）")
+    settings = Settings(source=path)
+    for key, value in data.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"配置文件 {path} 中 {key} 应为非空文字")
+        setattr(settings, key, value if key == "region" else path.parent / value)
+    return settings

@@ -1,0 +1,116 @@
+"""Findings: every problem in a submission is data, not an exception.
+
+A finding has a stable code (documented in docs/findings.md, which a test keeps in
+step with CODES), a severity, where it is (file, sheet, cell in A1 form, row) and a
+Chinese message that says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+
+# code → (default severity, what it means). The one table of codes; docs/findings.md
+# is checked against it by tests/test_findings.py.
+CODES: dict[str, tuple[str, str]] = {
+    "FILE_UNREADABLE": (ERROR, "文件无法打开或已损坏"),
+    "FILE_EMPTY": (ERROR, "文件为空（0字节）"),
+    "FILE_ENCRYPTED": (ERROR, "文件设置了打开密码"),
+    "FILE_TOO_LARGE": (ERROR, "文件或工作表超出安全上限（疑似压缩炸弹或异常文件）"),
+    "FILES_SKIPPED": (INFO, "文件夹中不是报表格式的文件已跳过"),
+    "ENCODING": (ERROR, "CSV文件的字符编码无法识别"),
+    "LAYOUT_UNKNOWN": (ERROR, "没有找到可识别的报表（表式或清单式）"),
+    "SHEET_SKIPPED": (INFO, "工作簿中不是报表的工作表已跳过"),
+    "ORG_MISSING": (ERROR, "找不到填报单位"),
+    "ORG_UNKNOWN": (ERROR, "填报单位不在单位名册中"),
+    "ORG_CONFLICT": (ERROR, "表内填报单位与文件名不一致"),
+    "PERIOD_MISSING": (ERROR, "找不到报告期"),
+    "PERIOD_CONFLICT": (ERROR, "表内报告期与文件名或 --period 不一致"),
+    "INDICATOR_UNKNOWN": (ERROR, "指标不在指标目录中，但填有数值"),
+    "INDICATOR_DUPLICATE": (ERROR, "同一工作表中同一指标出现两次"),
+    "NUMBER_INVALID": (ERROR, "数值单元格中是无法识别的文字"),
+    "NUMBER_ESTIMATE": (WARNING, "数值是估计数（如“300多”“约300”），按整数读取"),
+    "FORMULA_NO_VALUE": (WARNING, "公式没有保存计算结果"),
+    "UNIT_CONVERTED": (INFO, "计量单位与指标目录不同，已按倍数换算"),
+    "UNIT_UNKNOWN": (ERROR, "计量单位与指标目录不同且无法换算"),
+    "NEGATIVE": (ERROR, "数值为负数"),
+    "NOT_INTEGER": (ERROR, "按个数计的指标填了小数"),
+    "RULE": (ERROR, "违反校验规则（rules.csv；严重程度由规则决定）"),
+    "DUPLICATE_SUBMISSION": (ERROR, "同一单位同一报告期报送了两次"),
+    "YTD_MISMATCH": (ERROR, "本年累计与各月数之和不符"),
+    "TOTAL_MISMATCH": (ERROR, "合计与各行（列）之和不符"),
+    "MISSING_SUBMISSION": (ERROR, "单位名册中的单位没有报送"),
+    "OUTLIER": (WARNING, "数值与本单位以往各月相比异常"),
+}
+
+
+@dataclass
+class Finding:
+    code: str
+    message: str
+    severity: str = ""
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    org: str | None = None
+    period: str | None = None
+    indicator: str | None = None
+    values: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.code not in CODES:
+            raise ValueError(f"unknown finding code {self.code}")
+        if not self.severity:
+            self.severity = CODES[self.code][0]
+        if self.row is None and self.cell:
+            self.row = row_of_cell(self.cell)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def location(self) -> str:
+        """`file › sheet › cell` as a person reads it."""
+        parts = [p for p in (self.file, self.sheet) if p]
+        if self.cell:
+            parts.append(f"{self.cell}单元格")
+        elif self.row:
+            parts.append(f"第{self.row}行")
+        return " › ".join(parts)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+_ROW = re.compile(r"[A-Z]+(\d+)$")
+
+
+def row_of_cell(cell: str) -> int | None:
+    match = _ROW.match(cell)
+    return int(match.group(1)) if match else None
+
+
+def column_letters(col: int) -> str:
+    """0-based column index → `A`, `B`, …, `AA`."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based row and column → A1 address."""
+    return f"{column_letters(col)}{row + 1}"
+
+
+def show_number(value: float) -> str:
+    """A value as written in a message: `12`, `12.5`, `0.123456`; never `1e+06`."""
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")

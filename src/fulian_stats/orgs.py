@@ -1,0 +1,144 @@
+"""The org registry (`orgs.csv`: name, parent, aliases) and org-name normalisation.
+
+The registry gives the canonical spelling (`大宁` → `大宁镇`), the hierarchy
+(township → county → city) and the expected submitters. Without one, names are only
+cleaned (`大宁镇妇联` → `大宁镇`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from fulian_stats.catalog import read_text_file
+from fulian_stats.errors import CatalogError, ConfigError
+from fulian_stats.normalize import normalize_text
+
+_FEDERATION_SUFFIX = re.compile(r"(?:妇女联合会|妇联|妇联会|妇委会)$")
+_ADMIN_SUFFIX = re.compile(r"(?:街道办事处|办事处|街道|镇|乡|社区|村)$")
+# Level names for --level: the height above the leaves of the registry tree.
+LEVELS = {"township": 0, "乡镇": 0, "街道": 0, "county": 1, "县": 1, "区": 1, "区县": 1, "city": 2, "市": 2}
+
+
+def clean_org_name(text: str) -> str:
+    """`大宁镇妇联 ` → `大宁镇`: normalised, without the federation suffix."""
+    return _FEDERATION_SUFFIX.sub("", normalize_text(text))
+
+
+def core_name(name: str) -> str:
+    """`大宁镇` → `大宁`: what two spellings of one place share, for comparing them."""
+    return _ADMIN_SUFFIX.sub("", clean_org_name(name)) or name
+
+
+@dataclass(frozen=True)
+class Org:
+    name: str
+    parent: str | None
+    aliases: tuple[str, ...]
+
+
+class OrgRegistry:
+    def __init__(self, orgs: list[Org], source: str):
+        self.orgs = {org.name: org for org in orgs}
+        self.source = source
+        self._by_key: dict[str, str] = {}
+        for org in orgs:
+            for spelling in (org.name, *org.aliases):
+                self._by_key[clean_org_name(spelling)] = org.name
+        self.children: dict[str, list[str]] = {name: [] for name in self.orgs}
+        for org in orgs:
+            if org.parent:
+                self.children[org.parent].append(org.name)
+        self._heights: dict[str, int] = {}
+
+    def canonical(self, text: str) -> str | None:
+        """The registry name for any spelling or alias, or None."""
+        return self._by_key.get(clean_org_name(text))
+
+    def find_in(self, text: str) -> str | None:
+        """The org whose longest name or alias appears inside `text` (a title, a file name)."""
+        text = normalize_text(text)
+        best = max((key for key in self._by_key if len(key) >= 2 and key in text), key=len, default=None)
+        return self._by_key[best] if best else None
+
+    def height(self, name: str) -> int:
+        """0 for an org with no children (a township), 1 above it, …"""
+        if name not in self._heights:
+            kids = self.children.get(name, [])
+            self._heights[name] = 0 if not kids else 1 + max(self.height(kid) for kid in kids)
+        return self._heights[name]
+
+    def ancestor_at(self, name: str, height: int) -> str | None:
+        """The org at `height` above `name` (itself when it already is at that height)."""
+        current: str | None = name
+        while current is not None and self.height(current) < height:
+            current = self.orgs[current].parent
+        return current if current is not None and self.height(current) == height else None
+
+    def descendants(self, name: str) -> list[str]:
+        found: list[str] = []
+        for kid in self.children.get(name, []):
+            found.append(kid)
+            found.extend(self.descendants(kid))
+        return found
+
+    def leaves(self, under: str | None = None) -> list[str]:
+        """The orgs expected to submit: those without children (under one org when given)."""
+        names = self.descendants(under) if under else list(self.orgs)
+        return [n for n in names if not self.children[n]]
+
+
+def parse_orgs(text: str, source: str) -> OrgRegistry:
+    reader = csv.DictReader(io.StringIO(text))
+    if "name" not in (reader.fieldnames or []):
+        raise ConfigError(f"单位名册 {source} 缺少 name 列（应有 name,parent,aliases）")
+    orgs: list[Org] = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(reader, start=2):
+        name = normalize_text(row.get("name") or "")
+        if not name:
+            continue
+        parent = normalize_text(row.get("parent") or "") or None
+        aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
+        for spelling in (name, *aliases):
+            key = clean_org_name(spelling)
+            if key in seen and seen[key] != line:
+                raise ConfigError(f"单位名册 {source} 第{line}行：名称或别名“{spelling}”与第{seen[key]}行重复")
+            seen[key] = line
+        orgs.append(Org(name, parent, aliases))
+    names = {org.name for org in orgs}
+    for line, org in enumerate(orgs, start=2):
+        if org.parent and org.parent not in names:
+            raise ConfigError(f"单位名册 {source}：{org.name} 的上级“{org.parent}”不在名册中")
+    registry = OrgRegistry(orgs, source)
+    for org in orgs:
+        seen_path = {org.name}
+        current = org.parent
+        while current:
+            if current in seen_path:
+                raise ConfigError(f"单位名册 {source}：{org.name} 的上级关系形成了循环")
+            seen_path.add(current)
+            current = registry.orgs[current].parent
+    return registry
+
+
+def load_orgs(path: str | Path) -> OrgRegistry:
+    path = Path(path)
+    try:
+        text = read_text_file(path, "单位名册")
+    except CatalogError as exc:
+        raise ConfigError(str(exc)) from None
+    return parse_orgs(text, str(path))
+
+
+def parse_level(text: str) -> int:
+    """--level: a name (township/county/city, 乡镇/县/市) or a height number."""
+    key = text.strip().lower()
+    if key in LEVELS:
+        return LEVELS[key]
+    if key.isdigit():
+        return int(key)
+    raise ConfigError(f"无法识别的层级：{text}（可用 township/乡镇、county/县、city/市）")

@@ -1,0 +1,111 @@
+"""What commands print: findings as text, JSON or GitHub annotations; the catalog as
+a table or JSON. The CLI picks one; the formatting lives here."""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+
+from fulian_stats.findings import ERROR, SEVERITY_LABELS, WARNING, Finding
+
+_STYLES = {ERROR: "bold red", WARNING: "yellow", "info": "cyan"}
+
+
+def to_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def catalog_rows(catalog) -> list[dict]:
+    return [ind.as_dict() for ind in catalog]
+
+
+def print_catalog_table(console, catalog) -> None:
+    from rich.table import Table
+
+    from fulian_stats.catalog import KINDS
+
+    table = Table(title=f"指标目录（{catalog.source}，共{len(catalog)}项）")
+    for header in ("栏目", "编号", "指标名称", "单位", "类型", "别名"):
+        table.add_column(header)
+    for ind in catalog:
+        kind = KINDS[ind.kind].split("（")[0]
+        if ind.kind == "rate":
+            kind += f"：{ind.numerator}÷{ind.denominator}"
+        table.add_row(ind.section, ind.id, ind.name, ind.unit, kind, "、".join(ind.aliases))
+    console.print(table)
+
+
+def summary_line(files: int, errors: int, warnings: int, notes: int) -> str:
+    return f"共检查{files}个文件：{errors}个错误，{warnings}个警告，{notes}条提示"
+
+
+def print_findings_text(console, result) -> None:
+    """Grouped by file, errors first within a file; a summary line at the end."""
+    from rich.markup import escape
+
+    order = {ERROR: 0, WARNING: 1, "info": 2}
+    findings = sorted(result.findings, key=lambda f: (f.file or "", order.get(f.severity, 3)))
+    for file, group in groupby(findings, key=lambda f: f.file or ""):
+        console.print(f"[bold]{escape(file) if file else '（整体）'}[/bold]")
+        for f in group:
+            where = " › ".join(p for p in (f.sheet, f.cell or (f"第{f.row}行" if f.row else None)) if p)
+            prefix = f"[{_STYLES.get(f.severity, '')}]{SEVERITY_LABELS.get(f.severity, f.severity)}[/] "
+            code = f"[dim]{f.code}[/dim]"
+            console.print(f"  {prefix}{escape(where) + '：' if where else ''}{escape(f.message)} {code}")
+    style = "bold red" if result.errors else "bold green"
+    console.print(f"[{style}]{summary_line(len(result.files), result.errors, result.warnings, result.notes)}[/]")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(f: Finding) -> str:
+    """One GitHub Actions workflow command: `::error file=…,line=…,title=…::message`."""
+    command = {ERROR: "error", WARNING: "warning"}.get(f.severity, "notice")
+    props = []
+    if f.file:
+        props.append(f"file={_escape_property(f.file)}")
+    if f.row:
+        props.append(f"line={f.row}")
+    where = " ".join(p for p in (f.sheet, f.cell) if p)
+    props.append(f"title={_escape_property(f'{f.code} {where}'.strip())}")
+    return f"::{command} {','.join(props)}::{_escape_data(f.message)}"
+
+
+def github_lines(result) -> list[str]:
+    return [github_line(f) for f in result.findings] + [
+        summary_line(len(result.files), result.errors, result.warnings, result.notes)]
+
+
+class Progress:
+    """A rich progress bar on stderr for long runs; nothing when quiet or not a terminal."""
+
+    def __init__(self, label: str, enabled: bool):
+        self.label, self.enabled = label, enabled
+        self._bar = self._task = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TimeElapsedColumn
+
+            self._bar = Bar("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            self._bar.__enter__()
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            return
+        if self._task is None:
+            self._task = self._bar.add_task(self.label, total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)

@@ -1,0 +1,101 @@
+"""Which org and period a sheet reports: from its contents, else the file name, else
+`--period`. A disagreement between contents and file name is a finding, not a guess."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fulian_stats.normalize import normalize_text
+from fulian_stats.orgs import OrgRegistry, clean_org_name, core_name
+from fulian_stats.periods import Period, find_period, period_of_cell
+
+ORG_LABELS = ("填报单位名称", "填报单位", "单位名称", "报送单位", "单位")
+PERIOD_LABELS = ("报告期", "填报月份", "统计月份", "报告月份", "统计期", "所属期", "统计时间", "月份")
+_LABEL = re.compile("(" + "|".join(ORG_LABELS + PERIOD_LABELS) + r"):?")
+# Words in file names that are not part of an org's name.
+_FILE_NOISE = re.compile(r"(?:工作统计|统计月报|月报表|月报|报表|统计表|统计|汇总表|汇总|数据|工作|妇联|表)")
+_FILE_SPLIT = re.compile(r"[_\-\s.()\[\]]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Found:
+    """A value and the cell (A1) it was read from; cell is None for the file name."""
+
+    text: str
+    cell: str | None
+
+
+def labelled_values(text: str) -> list[tuple[str, str]]:
+    """`填报单位：大宁镇妇联  报告期：2016年3月` → [(填报单位, 大宁镇妇联), (报告期, 2016年3月)]."""
+    norm = normalize_text(text)
+    # A label inside running text (`计量单位`, `各单位`) is not one: it must open the
+    # cell or be followed by a colon.
+    matches = [m for m in _LABEL.finditer(norm) if m.start() == 0 or m.group(0).endswith(":")]
+    pairs = []
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(norm)
+        pairs.append((match.group(1), norm[match.end():end]))
+    return pairs
+
+
+def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
+              ) -> tuple[Found | None, Found | None, list[str]]:
+    """Org and period written in the rows above the header, and the other texts there
+    (titles) for a fallback search. `cell_name(r, c)` gives a cell's A1 address;
+    `单位：万元` names a unit, not an org."""
+    org = period = None
+    texts: list[str] = []
+    for r in range(min(before, len(rows))):
+        row = rows[r]
+        for c, value in enumerate(row):
+            if not isinstance(value, str) or not value.strip():
+                continue
+            pairs = labelled_values(value)
+            if not pairs:
+                texts.append(value)
+                continue
+            for label, rest in pairs:
+                if not rest:  # the value is in the next filled cell to the right
+                    rest_value = next((v for v in row[c + 1:] if v not in ("", None)), None)
+                else:
+                    rest_value = rest
+                if rest_value is None:
+                    continue
+                if (label in ORG_LABELS and org is None and isinstance(rest_value, str)
+                        and normalize_text(rest_value) not in units):
+                    org = Found(rest_value, cell_name(r, c))
+                elif label in PERIOD_LABELS and period is None:
+                    found = period_of_cell(rest_value)
+                    if found is not None:
+                        period = Found(found.code, cell_name(r, c))
+    return org, period, texts
+
+
+def period_from_texts(texts: list[str]) -> Period | None:
+    for text in texts:
+        found = find_period(text)
+        if found is not None:
+            return found
+    return None
+
+
+def org_from_file_name(stem: str, registry: OrgRegistry | None) -> str | None:
+    if registry is not None:
+        return registry.find_in(stem)
+    text = normalize_text(stem)
+    period = find_period(text)
+    if period is not None:
+        # remove the period's spelling, whichever it was
+        text = re.sub(r"(?:19|20|21)\d\d(?:年度|年)?(?:第?[一二三四1-4]季度|[上下]半年|\d{1,2}(?:-\d{1,2})?月?份?|Q\d|H\d)?", " ", text)
+    for token in _FILE_SPLIT.split(_FILE_NOISE.sub(" ", text)):
+        if _CJK.search(token):
+            return clean_org_name(token)
+    return None
+
+
+def same_org(a: str, b: str, registry: OrgRegistry | None) -> bool:
+    if registry is not None:
+        return (registry.canonical(a) or a) == (registry.canonical(b) or b)
+    return core_name(a) == core_name(b)

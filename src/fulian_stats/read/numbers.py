@@ -1,0 +1,59 @@
+"""Number cells as townships fill them in: numbers, `1,989`, `１９８９`, `1989人`,
+`2.5万`, `—` for zero, `300多` as an estimate. Blank means not reported."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from fulian_stats.normalize import normalize_text
+
+OK, BLANK, ESTIMATE, INVALID = "ok", "blank", "estimate", "invalid"
+# Marks that mean "none" (zero) in a number cell, after NFKC.
+_ZERO_MARKS = frozenset({"-", "--", "—", "——", "―", "/", "\\", "无", "〇", "零", "空", "-0-"})
+_NUMBER = re.compile(
+    r"^(?P<about>约|大约|近|逾)?"
+    r"(?P<num>[+-]?(?:\d+(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)"
+    r"(?P<scale>万|亿)?"
+    r"(?P<more>多|余|左右|以上)?"
+    r"(?P<unit>[^\d.,]{0,4})$"
+)
+_SCALE = {"万": 10_000, "亿": 100_000_000}
+
+
+class ParsedNumber(NamedTuple):
+    value: float | None
+    status: str
+    unit: str | None = None
+
+
+_BLANK = ParsedNumber(None, BLANK)
+
+
+def parse_number(raw: object) -> ParsedNumber:
+    """A cell value as a number. Fast for real numbers: most cells are floats."""
+    kind = type(raw)
+    if kind is float or kind is int:
+        return ParsedNumber(float(raw), OK)
+    if kind is str:
+        return _parse_text(raw) if raw.strip() else _BLANK
+    if raw is None:
+        return _BLANK
+    return ParsedNumber(None, INVALID)  # dates, booleans, errors: not a count
+
+
+@lru_cache(maxsize=65536)
+def _parse_text(raw: str) -> ParsedNumber:
+    text = normalize_text(raw)
+    if text in _ZERO_MARKS:
+        return ParsedNumber(0.0, OK)
+    match = _NUMBER.match(text)
+    if match is None:
+        return ParsedNumber(None, INVALID)
+    value = float(match.group("num").replace(",", ""))
+    if match.group("scale"):
+        # Exact for the decimals people write (2.5万); round off binary noise.
+        value = round(value * _SCALE[match.group("scale")], 6)
+    estimate = bool(match.group("about") or match.group("more"))
+    return ParsedNumber(value, ESTIMATE if estimate else OK, match.group("unit") or None)

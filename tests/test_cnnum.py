@@ -1,0 +1,433 @@
+"""Tests for fulian_stats.cnnum: exact strings, plus properties over integers."""
+
+import re
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fulian_stats.cnnum import (
+    FILTERS,
+    cn_approx,
+    cn_change,
+    cn_num,
+    cn_period,
+    cn_range,
+    pct,
+)
+from fulian_stats.errors import FulianError
+
+# ---------------------------------------------------------------- cn_num
+
+
+@pytest.mark.parametrize(
+    ("x", "unit", "expected"),
+    [
+        # below 10000: plain, at most two decimals, trailing zeros dropped
+        (1989, "", "1989"),
+        (1989.0, "", "1989"),
+        (94.0, "", "94"),
+        (12.345, "", "12.35"),
+        (0.5, "", "0.5"),
+        (0, "", "0"),
+        (0.0, "", "0"),
+        (9999, "", "9999"),
+        (1.005, "", "1.01"),  # half up on the decimal repr, not the binary 1.00499…
+        (2.675, "", "2.68"),
+        (0.1 + 0.2, "", "0.3"),  # no 0.30000000000000004
+        (0.004, "", "0"),
+        (0.005, "", "0.01"),
+        (316, "人", "316人"),
+        # 万 and 亿
+        (10000, "", "1万"),
+        (221200, "次", "22.12万次"),
+        (18000, "", "1.8万"),
+        (20000, "", "2万"),
+        (12345, "", "1.23万"),
+        (12350, "", "1.24万"),  # half up
+        (2927000000, "元", "29.27亿元"),
+        (100000000, "", "1亿"),
+        (56000, "元", "5.6万元"),
+        (5600, "元", "5600元"),
+        (10**12, "", "10000亿"),  # no 万亿 scale
+        # rounding carries into the next scale
+        (99999, "", "10万"),
+        (9999.999, "", "1万"),
+        (9999.994, "", "9999.99"),
+        (99999999, "", "1亿"),
+        (99994999, "", "9999.5万"),
+        # unit already in 万 / 亿
+        (12500, "万元", "1.25亿元"),
+        (94.0, "万元", "94万元"),
+        (3000, "万元", "3000万元"),
+        (9999.999, "万元", "1亿元"),
+        (0.5, "万元", "0.5万元"),
+        (2.5, "万人", "2.5万人"),
+        (7, "万", "7万"),
+        (3.5, "亿元", "3.5亿元"),
+        (12000, "亿元", "12000亿元"),
+        # percent
+        (92.35, "%", "92.4%"),
+        (100.0, "%", "100%"),
+        # negatives keep their sign; -0 is never printed
+        (-15000, "", "-1.5万"),
+        (-1989, "", "-1989"),
+        (-0.5, "", "-0.5"),
+        (-0.001, "", "0"),
+        (-12500, "万元", "-1.25亿元"),
+        # other input types
+        (Decimal("12.345"), "", "12.35"),
+        ("221200", "次", "22.12万次"),
+        (" 94.0 ", "", "94"),
+        (None, "", ""),
+        (None, "万元", ""),
+        (None, "%", ""),
+        (float("nan"), "", ""),
+    ],
+)
+def test_cn_num(x, unit, expected):
+    assert cn_num(x, unit) == expected
+
+
+def test_cn_num_default_unit():
+    assert cn_num(221200) == "22.12万"
+
+
+@pytest.mark.parametrize("bad", ["1,234", "abc", float("inf"), float("-inf")])
+def test_cn_num_rejects_unusable_values(bad):
+    with pytest.raises(FulianError, match=re.escape(str(bad))):
+        cn_num(bad)
+
+
+def test_cn_num_numpy_scalars():
+    np = pytest.importorskip("numpy")
+    assert cn_num(np.float64(94.0)) == "94"
+    assert cn_num(np.int64(221200), "次") == "22.12万次"
+    assert cn_num(np.float64("nan")) == ""
+
+
+# ---------------------------------------------------------------- cn_approx
+
+
+@pytest.mark.parametrize(
+    ("x", "unit", "expected"),
+    [
+        (316, "人", "300多人"),
+        (1046, "", "1000多"),
+        (4000, "", "4000"),
+        (20345, "个", "2万多个"),
+        (66, "", "66"),
+        (0, "", "0"),
+        (99, "", "99"),
+        (100, "", "100"),
+        (101, "", "100多"),
+        (199, "", "100多"),
+        (200, "", "200"),
+        (9999, "", "9000多"),
+        (10000, "", "1万"),
+        (12000, "", "1万多"),
+        (99999, "", "9万多"),  # unlike cn_num, never rounded up to 10万
+        # 多 after a round number goes before the scale word: 10万 < n < 20万
+        (150000, "", "10多万"),
+        (221200, "", "20多万"),
+        (200000, "", "20万"),
+        (2927000000, "元", "20多亿元"),
+        (120000000, "", "1亿多"),
+        (10**12, "", "10000亿"),
+        (10**12 + 1, "", "10000多亿"),
+        # unit already in 万
+        (12500, "万元", "1亿多元"),
+        (2000, "万元", "2000万元"),
+        (2345, "万元", "2000多万元"),
+        (66, "万元", "60多万元"),
+        (5.5, "万元", "5万多元"),
+        (5, "万元", "5万元"),
+        (0.5, "万元", "0.5万元"),  # below one 万: exact, as cn_num
+        (3.5, "亿元", "3亿多元"),
+        # decimals: exact below 100, truncated from 100 up
+        (12.345, "", "12.35"),
+        (94.0, "", "94"),
+        (300.5, "", "300多"),
+        (1989.0, "", "1000多"),
+        (-316, "人", "-300多人"),
+        (-66, "", "-66"),
+        (92.35, "%", "92.4%"),
+        (None, "", ""),
+        (None, "万元", ""),
+    ],
+)
+def test_cn_approx(x, unit, expected):
+    assert cn_approx(x, unit) == expected
+
+
+_APPROX = re.compile(r"(?P<num>[1-9]\d*)(?P<before>多)?(?P<scale>万|亿)?(?P<after>多)?")
+_SCALE = {None: 1, "万": 10**4, "亿": 10**8}
+
+
+@given(st.integers(min_value=100, max_value=10**12))
+def test_cn_approx_never_overstates(n):
+    text = cn_approx(n)
+    m = _APPROX.fullmatch(text)
+    assert m, text
+    scale = _SCALE[m["scale"]]
+    written = int(m["num"]) * scale
+    assert written <= n
+    if m["before"] or m["after"]:
+        assert not (m["before"] and m["after"])
+        place = 10 ** (len(m["num"]) - 1) * scale
+        lead = int(m["num"][0])
+        assert written == lead * place  # only the leading digit is kept
+        assert written < n < (lead + 1) * place
+        # 多 follows a single digit only after a scale word ("2万多", never "2多")
+        assert (m["after"] is not None) == (len(m["num"]) == 1 and scale > 1)
+    else:
+        assert written == n
+
+
+@given(st.integers(min_value=1, max_value=10**8 - 1))
+def test_cn_approx_in_wan_units_never_overstates(n):
+    # the same figure counted in 万元 reads as that many 万 (or 亿) 元
+    text = cn_approx(n, "万元")
+    m = _APPROX.fullmatch(text.removesuffix("元"))
+    assert m and text.endswith("元"), text
+    scale = _SCALE[m["scale"]]
+    written = int(m["num"]) * scale
+    more = bool(m["before"] or m["after"])
+    assert written < n * 10**4 if more else written == n * 10**4
+
+
+# ---------------------------------------------------------------- cn_num properties
+
+
+@given(st.integers(min_value=-9999, max_value=9999))
+def test_cn_num_small_integers_round_trip(n):
+    assert int(cn_num(n)) == n
+
+
+_NUM = re.compile(r"(?P<num>-?\d+(?:\.\d{1,2})?)(?P<scale>万|亿)?")
+
+
+@given(st.integers(min_value=-(10**13), max_value=10**13))
+def test_cn_num_is_within_rounding_of_the_value(n):
+    m = _NUM.fullmatch(cn_num(n))
+    assert m, cn_num(n)
+    scale = _SCALE[m["scale"]]
+    assert abs(Decimal(m["num"]) * scale - n) <= Decimal("0.005") * scale
+    assert not m["num"].endswith("0") or "." not in m["num"]
+    # the scaled number stays below 10000 except in the top scale
+    if m["scale"] != "亿":
+        assert abs(Decimal(m["num"])) < 10000
+
+
+# ---------------------------------------------------------------- pct
+
+
+@pytest.mark.parametrize(
+    ("x", "digits", "expected"),
+    [
+        (92.3077, 1, "92.3%"),
+        (100.0, 1, "100%"),
+        (92.35, 1, "92.4%"),  # half up on the repr; binary 92.35 is 92.3499…
+        (92.25, 1, "92.3%"),  # not banker's rounding
+        (5, 2, "5%"),
+        (5.10, 2, "5.1%"),
+        (2.675, 2, "2.68%"),
+        (99.96, 1, "100%"),
+        (92.3077, 0, "92%"),
+        (92.5, 0, "93%"),
+        (0, 1, "0%"),
+        (-0.04, 1, "0%"),
+        (-3.25, 1, "-3.3%"),
+        (Decimal("33.333"), 2, "33.33%"),
+        (None, 1, ""),
+        (float("nan"), 1, ""),
+    ],
+)
+def test_pct(x, digits, expected):
+    assert pct(x, digits) == expected
+
+
+def test_pct_default_digits():
+    assert pct(92.3077) == "92.3%"
+
+
+def test_pct_rejects_negative_digits():
+    with pytest.raises(FulianError):
+        pct(5, -1)
+
+
+@given(
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False),
+    st.integers(min_value=0, max_value=4),
+)
+def test_pct_decimals_and_accuracy(x, digits):
+    text = pct(x, digits)
+    assert text.endswith("%")
+    body = text[:-1]
+    decimals = body.partition(".")[2]
+    assert len(decimals) <= digits
+    assert not decimals.endswith("0")
+    step = Decimal(1).scaleb(-digits)
+    assert abs(Decimal(body) - Decimal(repr(x))) <= step / 2
+
+
+# ---------------------------------------------------------------- cn_change
+
+
+@pytest.mark.parametrize(
+    ("cur", "prev", "rate", "expected"),
+    [
+        (115.3, 100, False, "增长15.3%"),
+        (97.9, 100, False, "下降2.1%"),
+        (100, 100, False, "持平"),
+        (100.04, 100, False, "持平"),  # rounds to 0.0
+        (100.05, 100, False, "增长0.1%"),
+        (1200, 1000, False, "增长20%"),
+        (3000, 1000, False, "增长200%"),
+        (0, 1000, False, "下降100%"),
+        (1153, 1000.0, False, "增长15.3%"),
+        (1, 3, False, "下降66.7%"),
+        (-50, -100, False, "增长50%"),  # direction follows the change, not the base
+        (5, 0, False, ""),
+        (5, None, False, ""),
+        (None, 5, False, ""),
+        (95.5, 92, True, "提高3.5个百分点"),
+        (90, 92, True, "降低2个百分点"),
+        (92, 92, True, "持平"),
+        (92.33, 92.3, True, "持平"),
+        (0.3, 0.1 + 0.2, True, "持平"),
+        (92.35, 92.3, True, "提高0.1个百分点"),
+        (5, 0, True, "提高5个百分点"),  # a 0% rate is a real value
+        (None, 92, True, ""),
+        (92, None, True, ""),
+        (float("nan"), 92, True, ""),
+    ],
+)
+def test_cn_change(cur, prev, rate, expected):
+    assert cn_change(cur, prev, rate=rate) == expected
+
+
+def test_cn_change_rate_is_positional():
+    assert cn_change(95.5, 92, True) == "提高3.5个百分点"
+    assert cn_change(95.5, 92) == "增长3.8%"
+
+
+# ---------------------------------------------------------------- cn_range
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "unit", "expected"),
+    [
+        (20000, 50000, "元", "2万～5万元"),
+        (300, 500, "人", "300～500人"),
+        (300, 500, "", "300～500"),
+        (5000, 20000, "元", "5000～2万元"),
+        (1.5e8, 3e8, "元", "1.5亿～3亿元"),
+        (3000, 5000, "万元", "3000万～5000万元"),
+        (5000, 12000, "万元", "5000万～1.2亿元"),
+        (10, 20.5, "%", "10%～20.5%"),
+        (-5, 5, "", "-5～5"),
+        (None, 500, "人", ""),
+        (300, None, "人", ""),
+        (None, 20, "%", ""),
+    ],
+)
+def test_cn_range(lo, hi, unit, expected):
+    assert cn_range(lo, hi, unit) == expected
+
+
+def test_cn_range_uses_fullwidth_wave_dash():
+    assert "\uff5e" in cn_range(1, 2)
+
+
+# ---------------------------------------------------------------- cn_period
+
+
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    [
+        ("2016", "2016年"),
+        ("2016-03", "2016年3月"),
+        ("2016-12", "2016年12月"),
+        ("2016-3", "2016年3月"),
+        ("2016-Q1", "2016年第一季度"),
+        ("2016-Q2", "2016年第二季度"),
+        ("2016-Q3", "2016年第三季度"),
+        ("2016-Q4", "2016年第四季度"),
+        ("2016-q4", "2016年第四季度"),
+        ("2016-H1", "2016年上半年"),
+        ("2016-H2", "2016年下半年"),
+        ("2016-01..2016-06", "2016年1-6月"),
+        ("2016-01..2016-12", "2016年1-12月"),
+        ("2015-11..2016-02", "2015年11月至2016年2月"),
+        ("2016-03..2016-03", "2016年3月"),
+        (" 2016 ", "2016年"),
+    ],
+)
+def test_cn_period(p, expected):
+    assert cn_period(p) == expected
+
+
+def test_cn_period_label_object():
+    assert cn_period(SimpleNamespace(label="2016年第一季度")) == "2016年第一季度"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "xxx",
+        "",
+        "16",
+        "2016-13",
+        "2016-00",
+        "2016-Q5",
+        "2016-H3",
+        "2016-06..2016-01",
+        "2016-01..2016-13",
+        "2016..2017",
+        "2016年",
+        2016,
+    ],
+)
+def test_cn_period_rejects_unknown(bad):
+    with pytest.raises(FulianError, match=f"^无法识别的报告期：{re.escape(str(bad))}"):
+        cn_period(bad)
+
+
+# ---------------------------------------------------------------- FILTERS
+
+
+def test_filters_registry():
+    assert FILTERS == {
+        "cn_num": cn_num,
+        "cn_approx": cn_approx,
+        "pct": pct,
+        "cn_change": cn_change,
+        "cn_range": cn_range,
+        "cn_period": cn_period,
+    }
+
+
+def test_filters_in_jinja2():
+    jinja2 = pytest.importorskip("jinja2")
+    env = jinja2.Environment(autoescape=False)
+    env.filters.update(FILTERS)
+    template = env.from_string(
+        "{{ p | cn_period }}，全市妇女之家{{ n | cn_approx('个') }}，"
+        "投入资金{{ money | cn_num('万元') }}，{{ cur | cn_change(prev) }}，"
+        "覆盖率{{ rate | pct }}，{{ rate | cn_change(92, rate=True) }}，"
+        "补助{{ 20000 | cn_range(50000, '元') }}。"
+    )
+    assert template.render(
+        p="2016-H1", n=20345, money=12500, cur=115.3, prev=100, rate=95.5
+    ) == (
+        "2016年上半年，全市妇女之家2万多个，投入资金1.25亿元，增长15.3%，"
+        "覆盖率95.5%，提高3.5个百分点，补助2万～5万元。"
+    )
+
+
+def test_float_artefacts_never_reach_the_text():
+    assert cn_num(0.1 + 0.2) == "0.3"
+    assert pct(0.1 + 0.2, 2) == "0.3%"
