@@ -128,6 +128,113 @@ def check_command(
     raise typer.Exit(result.exit_code(strict))
 
 
+class AggregateFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class By(str, Enum):
+    total = "total"
+    org = "org"
+    period = "period"
+
+
+LevelOpt = Annotated[Optional[str], typer.Option("--level", help="汇总到的层级：township/乡镇、county/县、city/市（需 --orgs）")]
+RegionOpt = Annotated[Optional[str], typer.Option("--region", help="地区名称（合计行的名称；有 --orgs 时只汇总其下属单位）")]
+SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件继续汇总，并列出被跳过的文件")]
+
+
+def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_invalid, quiet):
+    from fulian_stats import present
+    from fulian_stats.aggregate import aggregate_paths
+    from fulian_stats.orgs import parse_level
+
+    settings = _settings(orgs=orgs, catalog=catalog, rules=rules, region=region)
+    loaded_catalog, loaded_rules = _catalog_and_rules(settings)
+    with present.Progress("正在读取报表", _show_progress(quiet)) as progress:
+        run = aggregate_paths(paths, loaded_catalog, loaded_rules, _registry(settings), _period(period), by,
+                              parse_level(level) if level else None, settings.region, skip_invalid,
+                              exclude=settings.input_files(), progress=progress)
+    if run.result is None:
+        present.print_blocking(_console(stderr=True), run)
+        raise typer.Exit(1)
+    for line in present.aggregate_notes(run.result):
+        _console(stderr=True).print(f"[yellow]注意：[/]{line}")
+    return run, loaded_catalog
+
+
+@app.command("aggregate")
+def aggregate_command(
+    paths: Paths,
+    period: PeriodOpt = None,
+    by: Annotated[By, typer.Option("--by", help="按什么分列：total（合计）、org（分单位）、period（分月）")] = By.total,
+    level: LevelOpt = None,
+    region: RegionOpt = None,
+    orgs: OrgsOpt = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件：.xlsx（汇总表、明细、图表）、.csv 或 .json")] = None,
+    format: Annotated[AggregateFormat, typer.Option("--format", help="屏幕输出格式：table、json 或 csv")] = AggregateFormat.table,
+    skip_invalid: SkipOpt = False,
+    catalog: CatalogOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+):
+    """汇总：先校验，再按单位层级和报告期汇总（流量相加、存量取期末、比率用分子分母之和计算）。"""
+    from fulian_stats import present
+    from fulian_stats.write import refuse_inputs, rows_csv, write_rows
+
+    if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
+        raise UsageError(f"不支持的输出格式：{output}（可用 .xlsx、.csv、.json）")
+    run, loaded_catalog = _aggregate_run(paths, period, orgs, catalog, rules, by.value, level, region,
+                                         skip_invalid, quiet)
+    result = run.result
+    if output is not None:
+        refuse_inputs(output, [*paths, *run.check.files])
+        if output.suffix.lower() == ".xlsx":
+            from fulian_stats.workbook import write_workbook
+
+            write_workbook(output, result, loaded_catalog)
+        else:
+            write_rows(output, result.as_dict())
+        _console(stderr=True).print(f"已写入 {output}（{result.period.label}，{len(result.orgs)}个单位）")
+    elif format is AggregateFormat.json:
+        typer.echo(present.to_json(result.as_dict()))
+    elif format is AggregateFormat.csv:
+        typer.echo(rows_csv(result.rows), nl=False)
+    else:
+        present.print_aggregate_table(_console(), result)
+
+
+@app.command("explain")
+def explain_command(
+    indicator: Annotated[str, typer.Argument(help="指标编号，如 trainees（fulian-stats indicators 可查）")],
+    paths: Paths,
+    period: PeriodOpt = None,
+    region: RegionOpt = None,
+    orgs: OrgsOpt = None,
+    format: Annotated[TableOrJson, typer.Option("--format", help="输出格式：table 或 json")] = TableOrJson.table,
+    skip_invalid: SkipOpt = False,
+    catalog: CatalogOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+):
+    """列出一个汇总数背后的文件和单元格。"""
+    from fulian_stats import present
+    from fulian_stats.aggregate import explain
+
+    run, loaded_catalog = _aggregate_run(paths, period, orgs, catalog, rules, "total", None, region,
+                                         skip_invalid, quiet)
+    rows = explain(run.result, loaded_catalog, indicator)
+    total = run.result.value(indicator)
+    if format is TableOrJson.json:
+        typer.echo(present.to_json({"indicator": indicator, "period": run.result.period.code,
+                                    "value": total, "sources": rows}))
+    else:
+        present.print_explain(_console(), rows, total, loaded_catalog[indicator])
+
+
 def main() -> None:
     """Entry point: run the app; turn the project's errors into one Chinese line."""
     debug = "--debug" in sys.argv

@@ -109,3 +109,60 @@ class Progress:
     def __exit__(self, *exc):
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+
+def _show(value) -> str:
+    from fulian_stats.findings import show_number
+
+    if value is None:
+        return ""
+    return show_number(round(value, 2)) if isinstance(value, float) else str(value)
+
+
+def print_aggregate_table(console, result) -> None:
+    """Indicator rows; one value column for --by total, one per org or per month otherwise."""
+    from rich.table import Table
+
+    keyed = {(r["org"], r["period"], r["indicator"]): r["value"] for r in result.rows}
+    columns = list(dict.fromkeys((r["org"], r["period"]) for r in result.rows))
+    table = Table(title=f"{result.region} {result.period.label} 汇总")
+    table.add_column("指标")
+    table.add_column("单位")
+    for org, period in columns:
+        label = org if result.by == "org" or period == result.period.code else period
+        table.add_column(label if (org, period) != (result.region, result.period.code) else "合计", justify="right")
+    indicators = list(dict.fromkeys((r["indicator"], r["name"], r["unit"]) for r in result.rows))
+    for ind_id, name, unit in indicators:
+        table.add_row(name, unit, *[_show(keyed.get((o, p, ind_id))) for o, p in columns])
+    console.print(table)
+
+
+def print_blocking(console, run) -> None:
+    """Why aggregation stopped: the errors, then how to go on."""
+    from fulian_stats.findings import Finding
+
+    class _Only:
+        files = run.check.files
+        findings: list[Finding] = run.blocking
+        errors, warnings, notes = len(run.blocking), 0, 0
+
+    print_findings_text(console, _Only)
+    console.print("[bold red]有错误，未汇总。[/]请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件。")
+
+
+def aggregate_notes(result) -> list[str]:
+    lines = list(result.notes)
+    if result.skipped_files:
+        lines.append(f"以下{len(result.skipped_files)}个文件有错误，未计入汇总：" + "、".join(result.skipped_files))
+    return lines
+
+
+def print_explain(console, rows: list[dict], total, indicator) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{indicator.name}（{indicator.unit}）合计 {_show(total)} 的来源")
+    for header in ("指标", "填报单位", "报告期", "数值", "文件", "工作表", "单元格"):
+        table.add_column(header, justify="right" if header == "数值" else "left")
+    for r in rows:
+        table.add_row(r["indicator"], r["org"], r["period"], _show(r["value"]), r["file"], r["sheet"] or "", r["cell"])
+    console.print(table)

@@ -1,0 +1,237 @@
+"""Aggregation: checked observations summed up the org hierarchy and over periods.
+
+- flow: summed over months and orgs;
+- stock: per org the value of the last month reported in the period, then summed
+  over orgs (a stock is never summed over months);
+- rate: numerator and denominator aggregated first, then their ratio × 100.
+
+Values are rounded to 6 decimals after summing: a cent of 万元, so the totals are
+exact to the cent and free of binary noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fulian_stats.catalog import Catalog
+from fulian_stats.check import CheckResult
+from fulian_stats.config import DEFAULT_REGION
+from fulian_stats.errors import UsageError
+from fulian_stats.orgs import OrgRegistry
+from fulian_stats.periods import Period, find_period
+
+BY_CHOICES = ("total", "org", "period")
+DECIMALS = 6
+
+
+@dataclass
+class AggregateResult:
+    region: str
+    period: Period
+    by: str
+    rows: list[dict]  # {"org", "period", "indicator", "name", "unit", "value"}
+    observations: object  # the DataFrame of observations the totals were made from
+    orgs: list[str]  # the org columns, in order
+    org_rows: list[dict] = field(default_factory=list)  # per org over the whole period, always
+    month_rows: list[dict] = field(default_factory=list)  # region total per month, always
+    skipped_files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        data = {"region": self.region, "period": self.period.code, "rows": self.rows}
+        if self.skipped_files:
+            data["skipped_files"] = self.skipped_files
+        return data
+
+    def value(self, indicator: str, org: str | None = None, period: str | None = None):
+        """One aggregated value (the region total by default), or None."""
+        org = org or self.region
+        period = period or self.period.code
+        return next((r["value"] for r in self.rows if r["indicator"] == indicator and r["org"] == org
+                     and r["period"] == period), None)
+
+
+def _clean(value: float) -> float | int:
+    """Rounded to a cent of 万元; whole numbers as int so JSON shows `12`, not `12.0`."""
+    value = round(float(value), DECIMALS)
+    return int(value) if value == int(value) and abs(value) < 2**53 else value
+
+
+def default_period(frame) -> Period:
+    """Without --period: the span of the months reported (a calendar year when it fits)."""
+    spans = [find_period(code) for code in frame["period"].dropna().unique()]
+    spans = [s for s in spans if s is not None]
+    if not spans:
+        raise UsageError("没有可汇总的数据：所给文件中没有读到任何数值")
+    first, last = min(s.first for s in spans), max(s.last for s in spans)
+    if first // 12 == last // 12:
+        return Period(first // 12 * 12, first // 12 * 12 + 11) if (first % 12, last % 12) == (0, 11) else Period(first, last)
+    return Period(first, last, as_range=True)
+
+
+def select(frame, period: Period, orgs: OrgRegistry | None, region: str | None):
+    """The month values inside the period (and under --region), with each one's span."""
+    data = frame[frame["measure"] == "month"].copy()
+    codes = data["period"].unique()
+    spans = {code: find_period(code) for code in codes}
+    data["first"] = data["period"].map({c: s.first for c, s in spans.items()})
+    data["last"] = data["period"].map({c: s.last for c, s in spans.items()})
+    inside = (data["first"] >= period.first) & (data["last"] <= period.last)
+    crossing = ~inside & (data["first"] <= period.last) & (data["last"] >= period.first)
+    notes = []
+    if crossing.any():
+        notes.append(f"{int(crossing.sum())}个数值的报告期跨越了{period.label}的边界（如 "
+                     f"{data.loc[crossing, 'file'].iloc[0]}），未计入")
+    data = data[inside]
+    if region and orgs is not None:
+        if region not in orgs.orgs:
+            raise UsageError(f"--region {region} 不在单位名册中")
+        under = set(orgs.descendants(region)) | {region}
+        data = data[data["org"].isin(under)]
+    return data, notes
+
+
+def _kinds(catalog: Catalog) -> dict[str, str]:
+    return {ind.id: ind.kind for ind in catalog}
+
+
+def _totals(data, catalog: Catalog, keys: list[str]) -> dict[tuple, float]:
+    """Flow sums and stock latest-then-sum, grouped by `keys` (+ indicator)."""
+    kinds = data["indicator"].map(_kinds(catalog))
+    flows = data[kinds == "flow"]
+    stocks = data[kinds == "stock"]
+    result: dict[tuple, float] = {}
+    for frame in (flows, _stock_latest_by(stocks, keys)):
+        if frame.empty:
+            continue
+        sums = frame.groupby(keys + ["indicator"], sort=False)["value"].sum()
+        for key, value in sums.items():
+            result[key if isinstance(key, tuple) else (key,)] = value
+    return result
+
+
+def _stock_latest_by(stocks, keys: list[str]):
+    """Stocks: the latest month per org within each group of `keys`."""
+    if stocks.empty:
+        return stocks
+    group = [k for k in keys if k != "org"]
+    ordered = stocks.sort_values(["last", "first"], kind="stable")
+    return ordered.groupby(group + ["org", "indicator"], sort=False).tail(1)
+
+
+def _rows_for(totals: dict[tuple, float], catalog: Catalog, org_of, period_of) -> list[dict]:
+    """Catalog-ordered rows for each group found in `totals`, rates computed last."""
+    groups = list(dict.fromkeys(key[:-1] for key in totals))
+    rows = []
+    for group in groups:
+        for ind in catalog:
+            if ind.kind == "rate":
+                num, den = totals.get(group + (ind.numerator,)), totals.get(group + (ind.denominator,))
+                value = None if num is None or not den else num / den * 100
+            else:
+                value = totals.get(group + (ind.id,))
+            if value is None:
+                continue
+            rows.append({"org": org_of(group), "period": period_of(group), "indicator": ind.id,
+                         "name": ind.name, "unit": ind.unit,
+                         "value": float(value) if ind.kind == "rate" else _clean(value)})
+    return rows
+
+
+def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "total",
+              orgs: OrgRegistry | None = None, level: int | None = None, region: str | None = None,
+              skipped_files: list[str] | None = None) -> AggregateResult:
+    """Aggregate observations (a reader DataFrame of checked files)."""
+    if by not in BY_CHOICES:
+        raise UsageError(f"--by 只能是 total、org 或 period，而不是 {by}")
+    if level is not None and orgs is None:
+        raise UsageError("--level 需要同时用 --orgs 指定单位名册")
+    period = period or default_period(frame)
+    region_name = region or DEFAULT_REGION
+    data, notes = select(frame, period, orgs, region)
+    data = data[data["indicator"].map(_kinds(catalog)) != "rate"]
+    if level is not None:
+        mapped = data["org"].map({o: orgs.ancestor_at(o, level) if o in orgs.orgs else None
+                                  for o in data["org"].unique()})
+        lost = data[mapped.isna()]
+        if not lost.empty:
+            notes.append(f"{lost['org'].nunique()}个单位不在第{level}层以下（如 {lost['org'].iloc[0]}），未计入")
+        data = data.assign(org=mapped)[mapped.notna()]
+
+    org_names = list(dict.fromkeys(sorted(data["org"].unique(), key=_org_order(orgs))))
+    whole = period.code
+    rows = _rows_for(_totals(data.assign(_all=region_name), catalog, ["_all"]), catalog,
+                     lambda g: region_name, lambda g: whole)
+    by_org_rows = _rows_for(_totals(data, catalog, ["org"]), catalog, lambda g: g[0], lambda g: whole)
+    monthly = _rows_for(_totals(data.assign(month=data["period"]), catalog, ["month"]), catalog,
+                        lambda g: region_name, lambda g: g[0])
+    monthly.sort(key=lambda r: r["period"])
+    if by == "org":
+        rows = rows + by_org_rows
+    elif by == "period":
+        rows = rows + monthly
+    return AggregateResult(region_name, period, by, rows, data, org_names, by_org_rows, monthly,
+                           list(skipped_files or []), notes)
+
+
+def _org_order(orgs: OrgRegistry | None):
+    """Registry order when there is one (as the county lists its townships), else by name."""
+    if orgs is None:
+        return lambda name: (0, name)
+    order = {name: i for i, name in enumerate(orgs.orgs)}
+    return lambda name: (order.get(name, len(order)), name)
+
+
+def blocking_findings(check: CheckResult) -> list:
+    """Errors that stop aggregation: those of a file. A township that has not submitted
+    (no file) does not stop the county from adding up what it has."""
+    return [f for f in check.findings if f.is_error and f.file]
+
+
+def explain(result: AggregateResult, catalog: Catalog, indicator: str) -> list[dict]:
+    """The observations behind one region total: every month of a flow, the last month per
+    org of a stock, both parts of a rate."""
+    if indicator not in catalog.by_id:
+        raise UsageError(f"指标 {indicator} 不在指标目录中（fulian-stats indicators 可列出全部指标）")
+    ind = catalog[indicator]
+    parts = [ind.numerator, ind.denominator] if ind.kind == "rate" else [indicator]
+    data = result.observations
+    rows = []
+    for part in parts:
+        chosen = data[data["indicator"] == part]
+        if catalog[part].kind == "stock":
+            chosen = _stock_latest_by(chosen, ["org"])
+        chosen = chosen.sort_values(["org", "first"], kind="stable")
+        for rec in chosen.itertuples(index=False):
+            rows.append({"indicator": part, "org": rec.org, "period": rec.period, "value": _clean(rec.value),
+                         "file": rec.file, "sheet": rec.sheet if isinstance(rec.sheet, str) else None,
+                         "cell": rec.cell})
+    return rows
+
+
+@dataclass
+class AggregateRun:
+    """A whole `aggregate`: the check it starts with, and the totals when nothing blocks."""
+
+    check: CheckResult
+    blocking: list
+    result: AggregateResult | None
+
+
+def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
+                    period: Period | None = None, by: str = "total", level: int | None = None,
+                    region: str | None = None, skip_invalid: bool = False, exclude=frozenset(),
+                    progress=None) -> AggregateRun:
+    """Check, then aggregate; files with errors stop it, or are left out with `skip_invalid`."""
+    from fulian_stats.check import check_paths
+
+    checked = check_paths(paths, catalog, rules, orgs, period, exclude=exclude, progress=progress)
+    blocking = blocking_findings(checked)
+    if blocking and not skip_invalid:
+        return AggregateRun(checked, blocking, None)
+    bad = set(checked.failed_files())
+    frame = checked.read.frame()
+    frame = frame[~frame["file"].isin(bad)]
+    skipped = [f for f in checked.files if f in bad]
+    result = aggregate(frame, catalog, period, by, orgs, level, region, skipped)
+    return AggregateRun(checked, blocking, result)
