@@ -235,6 +235,81 @@ def explain_command(
         present.print_explain(_console(), rows, total, loaded_catalog[indicator])
 
 
+@app.command("report")
+def report_command(
+    paths: Paths,
+    period: PeriodOpt = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="模板：年度综述、月报，或自己的 .j2/.docx 文件")] = None,
+    region: RegionOpt = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", help="综述的主标题（主题），如“巾帼建新功 奋进新征程”")] = None,
+    orgs: OrgsOpt = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件：.md、.txt、.html 或 .docx；不给则打印到屏幕")] = None,
+    skip_invalid: SkipOpt = False,
+    catalog: CatalogOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+):
+    """起草报告：年度综述或月报（数字按公文习惯书写），输出 Markdown、HTML 或 Word。"""
+    from fulian_stats.aggregate import compare, infer_region
+    from fulian_stats.render import render_report
+    from fulian_stats.write import refuse_inputs, write_text
+
+    suffix = output.suffix.lower() if output is not None else ".md"
+    run, loaded_catalog = _aggregate_run(paths, period, orgs, catalog, rules, "org", None, region,
+                                         skip_invalid, quiet)
+    settings = _settings(orgs=orgs, region=region)
+    registry = _registry(settings)
+    name = settings.region or infer_region(registry, run.result.orgs) or "本地区"
+    text, context = render_report(compare(run, loaded_catalog, registry, settings.region), loaded_catalog,
+                                  name, suffix, template, theme)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    refuse_inputs(output, [*paths, *run.check.files])
+    if suffix == ".docx":
+        from fulian_stats.docx_out import default_word_template, render_docx
+        from fulian_stats.render import make_env
+
+        word = context.pop("_word_template") or default_word_template()
+        render_docx(word, context, make_env(None, autoescape=True), output)
+    else:
+        write_text(output, text)
+    _console(stderr=True).print(f"已写入 {output}")
+
+
+class Layout(str, Enum):
+    form = "form"
+    table = "table"
+
+
+@app.command("template")
+def template_command(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的 .xlsx 文件；与 --orgs 一起用时为文件夹（每个单位一份）")],
+    layout: Annotated[Layout, typer.Option("--layout", help="form（表式，一个单位一张表）或 table（清单式，一行一个单位）")] = Layout.form,
+    org: Annotated[Optional[str], typer.Option("--org", help="填报单位（预先填好）")] = None,
+    period: PeriodOpt = None,
+    orgs: OrgsOpt = None,
+    region: RegionOpt = None,
+    catalog: CatalogOpt = None,
+    rules: RulesOpt = None,
+    debug: DebugOpt = False,
+):
+    """生成空白报表模板：单位已标明、只能填不小于0的数、附填报说明，乡镇照表填报即可。"""
+    from fulian_stats.template import write_template, write_templates_for_orgs
+
+    settings = _settings(orgs=orgs, catalog=catalog, rules=rules, region=region)
+    loaded_catalog, loaded_rules = _catalog_and_rules(settings)
+    registry = _registry(settings)
+    if orgs is not None and layout is Layout.form and not org:
+        written = write_templates_for_orgs(output, loaded_catalog, loaded_rules, registry, _period(period),
+                                           settings.region)
+        _console(stderr=True).print(f"已在 {output} 中生成{len(written)}份模板")
+    else:
+        write_template(output, loaded_catalog, loaded_rules, layout.value, org, period, registry, settings.region)
+        _console(stderr=True).print(f"已写入 {output}")
+
+
 def main() -> None:
     """Entry point: run the app; turn the project's errors into one Chinese line."""
     debug = "--debug" in sys.argv

@@ -36,10 +36,18 @@ def atomic_path(path: Path):
     os.close(fd)
     try:
         yield Path(temp)
+        # mkstemp makes the file private; an output is meant to be shared like any other.
+        os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def csv_safe(value):

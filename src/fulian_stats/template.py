@@ -1,0 +1,373 @@
+"""Blank submission workbooks (`fulian-stats template`) that townships cannot fill in wrong.
+
+Built from the catalog so that the reader recognises every row and column: a form
+(表式, sheet 月报) or a table (清单式, sheet 清单), plus a 填报说明 sheet the reader skips.
+Only input cells are unlocked; each number cell admits only non-negative numbers (whole
+numbers for counts) through Excel data validation. Sheets are protected without a
+password: the point is to prevent slips, not to lock anyone out.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.protection import SheetProtection
+
+from fulian_stats.errors import FulianError, UsageError
+from fulian_stats.periods import Period, parse_period
+from fulian_stats.write import atomic_path
+
+FORM_SHEET, TABLE_SHEET, GUIDE_SHEET = "月报", "清单", "填报说明"
+FORM_HEADER = ["序号", "指标名称", "计量单位", "本月", "本年累计"]
+FORM_WIDTHS = (6, 36, 12, 14, 14)
+LAYOUTS = ("form", "table")
+BLANK_TABLE_ROWS = 30  # input rows of a table template made without an org registry
+KIND_TEXT = {"flow": "当月发生数，按月累加", "stock": "月末实有数，不累加"}
+SEVERITY_TEXT = {"error": "错误", "warning": "提醒"}
+
+_THIN = Side(style="thin", color="808080")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
+INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")  # the light yellow 填报说明 points to
+LOCKED_FILL = PatternFill("solid", fgColor="BFBFBF")  # cells that must stay empty
+BOLD = Font(bold=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP = Alignment(vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_ordinal(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三: section numbering `一、思想引领`."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones or not head else "")
+
+
+def put(ws, row: int, col: int, value, style: dict | None = None):
+    """Write a cell; text is always text, so `=…` from a catalog or registry never becomes a formula."""
+    cell = ws.cell(row, col, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    for name, setting in (style or {}).items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def as_input(cell, number_format: str = "General") -> None:
+    cell.protection, cell.fill, cell.border = Protection(locked=False), INPUT_FILL, BORDER
+    cell.number_format = number_format
+
+
+class Validations:
+    """One DataValidation per distinct rule and prompt; Excel stores each once with its cells."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.made: dict[tuple, DataValidation] = {}
+
+    def _get(self, key: tuple, **settings) -> DataValidation:
+        if key not in self.made:
+            dv = DataValidation(allow_blank=True, showInputMessage=True, **settings)
+            self.ws.add_data_validation(dv)
+            self.made[key] = dv
+        return self.made[key]
+
+    def number(self, cell, ind, note: str) -> None:
+        """An unlocked number cell: whole numbers ≥ 0 for counts, decimals ≥ 0 for money."""
+        as_input(cell, "0" if ind.is_count else "General")
+        kind, what = ("whole", "整数") if ind.is_count else ("decimal", "数字")
+        title = f"请填写{what}（{ind.unit}）"[:32]  # Excel's limit for titles
+        prompt = f"{note}。空白=未统计，0=没有发生；只填数字，不带单位和文字。"
+        error = "只能填写不小于0的整数" if ind.is_count else "只能填写不小于0的数字，可带小数"
+        self._get((kind, title, prompt), type=kind, operator="greaterThanOrEqual", formula1="0",
+                  promptTitle=title, prompt=prompt[:255], showErrorMessage=True, errorStyle="stop",
+                  errorTitle="填写有误", error=f"{error}（计量单位：{ind.unit}）"[:225]).add(cell)
+
+    def text(self, cell, title: str, prompt: str) -> None:
+        self._get(("text", title, prompt), type=None, promptTitle=title, prompt=prompt).add(cell)
+
+
+def org_label(org: str) -> str:
+    return org if org.endswith("妇联") else f"{org}妇联"
+
+
+def require_month(period: Period | None) -> None:
+    if period is not None and not period.is_month:
+        raise UsageError(f"表式模板的报告期必须是一个月份（如 2016-03），不能是“{period.label}”")
+
+
+def protect(ws) -> None:
+    """No password; formatting rows/columns and selecting any cell stay allowed (False = allowed)."""
+    ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
+                                    selectLockedCells=False, selectUnlockedCells=False)
+
+
+def page_setup(ws, landscape: bool, title_rows: str, title_cols: str | None = None) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    # Forms fit one page wide, as many pages down as needed; a table with dozens of indicator
+    # columns would print unreadably small, so it runs over pages repeating its 单位名称 column.
+    ws.sheet_properties.pageSetUpPr.fitToPage = title_cols is None
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def title_row(ws, row: int, text: str, last_col: int) -> None:
+    put(ws, row, 1, text, {"font": Font(bold=True, size=16), "alignment": CENTER})
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+    ws.row_dimensions[row].height = 32
+
+
+def meta_row(ws, dv: Validations, row: int, label: str, value: str | None, prompt: str) -> None:
+    """`填报单位：大宁镇妇联` in one cell, or the label and an input cell to its right (the
+    reader takes a bare label's value from the next filled cell). One label per row: a blank
+    input must not let the reader take the next label as this one's value."""
+    if value is not None:
+        put(ws, row, 1, f"{label}{value}", {"font": BOLD})
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        return
+    put(ws, row, 1, label, {"font": BOLD, "alignment": RIGHT})
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    for col in range(3, 6):  # every cell of a merged input must be unlocked
+        as_input(ws.cell(row, col), "@")  # text: `2016-03` stays as typed
+    dv.text(ws.cell(row, 3), label.rstrip("："), prompt)
+    ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=5)
+
+
+def write_form_template(path, catalog, rules, org: str | None = None, period: Period | None = None,
+                        region: str | None = None) -> Path:
+    """One org's monthly form: sheet 月报 in the reader's form layout, plus 填报说明."""
+    require_month(period)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = FORM_SHEET
+    ws.sheet_view.showGridLines = False
+    dv = Validations(ws)
+    title_row(ws, 1, f"{region or ''}妇联工作统计月报表", 5)
+    meta_row(ws, dv, 2, "填报单位：", org_label(org) if org else None, "请填写本单位名称，如：大宁镇妇联")
+    meta_row(ws, dv, 3, "报告期：", period.label if period else None, "请填写报告月份，如：2016年3月")
+    header = 4
+    for col, text in enumerate(FORM_HEADER, start=1):
+        put(ws, header, col, text, {"font": BOLD, "fill": HEADER_FILL, "border": BORDER, "alignment": CENTER})
+    ws.row_dimensions[header].height = 22
+    row, number = header + 1, 0
+    # Rates are computed from their numerator and denominator, never typed in.
+    sections = [(name, [i for i in catalog.in_section(name) if i.kind != "rate"]) for name in catalog.sections]
+    for s, (section, inds) in enumerate([(name, inds) for name, inds in sections if inds], start=1):
+        put(ws, row, 1, f"{cn_ordinal(s)}、{section}", {"font": BOLD, "fill": SECTION_FILL})
+        for col in range(1, 6):
+            ws.cell(row, col).border = BORDER
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        row += 1
+        for ind in inds:
+            number += 1
+            for col, value, align in ((1, number, CENTER), (2, ind.name, WRAP), (3, ind.unit, CENTER)):
+                put(ws, row, col, value, {"alignment": align, "border": BORDER})
+            dv.number(ws.cell(row, 4), ind, "本月发生数" if ind.kind == "flow" else "月末实有数（不累加）")
+            ytd = ws.cell(row, 5)
+            if ind.kind == "flow":
+                dv.number(ytd, ind, "1月至本月的累计数")
+            else:  # a year-to-date sum of a stock is meaningless: greyed and locked
+                ytd.fill, ytd.border = LOCKED_FILL, BORDER
+            row += 1
+    footer = row + 1
+    for r, c, label in ((footer, 1, "填表人："), (footer, 4, "审核人："), (footer + 1, 1, "填报日期：")):
+        put(ws, r, c, label, {"alignment": RIGHT})
+        if c == 1:  # the label spans 序号 and 指标名称, its input is under 计量单位
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        as_input(ws.cell(r, max(3, c + 1)))
+    for col, width in enumerate(FORM_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = f"A{header + 1}"
+    page_setup(ws, landscape=False, title_rows=f"{header}:{header}")
+    protect(ws)
+    example = f"{org}_{period.code}.xlsx" if org and period else None
+    write_guide(wb, catalog, rules, "form", example)
+    return save_atomic(wb, path)
+
+
+def write_table_template(path, catalog, orgs=None, period: Period | None = None, region: str | None = None,
+                         rules=None) -> Path:
+    """Sheet 清单: one row per org (per month of a longer period), one column per indicator."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = TABLE_SHEET
+    dv = Validations(ws)
+    inds = [ind for ind in catalog if ind.kind != "rate"]
+    last_col = 2 + len(inds)
+    # Only a month goes in the title: the reader falls back to it for rows without 月份.
+    suffix = f"（{period.label}）" if period and period.is_month else ""
+    title_row(ws, 1, f"{region or ''}妇联工作统计月报清单{suffix}", min(last_col, 12))
+    header = 2
+    names = ["单位名称", "月份"] + [f"{ind.name}（{ind.unit}）" for ind in inds]
+    for col, text in enumerate(names, start=1):
+        put(ws, header, col, text, {"font": BOLD, "fill": HEADER_FILL, "border": BORDER, "alignment": CENTER})
+        width = 14 if col <= 2 else max(10, min(20, len(text) + 2))  # CJK: ~2 units a character
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[header].height = 66
+    if orgs is not None:
+        months = period.months() if period else [None]
+        rows = [(org, m.label if m else None) for org in orgs.leaves() for m in months]
+    else:
+        month = period.label if period and period.is_month else None
+        rows = [(None, month)] * BLANK_TABLE_ROWS
+    for r, (org, month) in enumerate(rows, start=header + 1):
+        for c, value, title, prompt in ((1, org, "单位名称", "请填写单位名称，如：大宁镇"),
+                                        (2, month, "月份", "请填写月份，如：2016年3月")):
+            cell = put(ws, r, c, value, {"border": BORDER})
+            if value is None:
+                as_input(cell, "@")
+                dv.text(cell, title, prompt)
+        for c, ind in enumerate(inds, start=3):
+            dv.number(ws.cell(r, c), ind, "本月发生数" if ind.kind == "flow" else "月末实有数（不累加）")
+    ws.freeze_panes = f"B{header + 1}"
+    page_setup(ws, landscape=True, title_rows=f"{header}:{header}", title_cols="A:A")
+    protect(ws)
+    write_guide(wb, catalog, rules, "table", f"{region}_{period.code}.xlsx" if region and period else None)
+    return save_atomic(wb, path)
+
+
+def write_templates_for_orgs(folder, catalog, rules, orgs, period: Period, region: str | None = None) -> list[Path]:
+    """One form per expected submitter, named `大宁镇_2016-03.xlsx`: the name carries org and period too."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"输出位置“{folder}”是一个文件，请指定一个文件夹")
+    if period is None:
+        raise UsageError("为名册中的各单位生成模板时必须用 --period 指定月份（如 2016-03）")
+    require_month(period)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}") from None
+    return [write_form_template(folder / f"{safe_file_name(org)}_{period.code}.xlsx", catalog, rules,
+                                org, period, region) for org in orgs.leaves()]
+
+
+def write_template(path, catalog, rules, layout: str = "form", org: str | None = None,
+                   period: Period | str | None = None, orgs=None, region: str | None = None) -> Path:
+    """What `template -o FILE` asks for: checks the options, then writes one workbook."""
+    if layout not in LAYOUTS:
+        raise UsageError(f"未知的模板样式：{layout}（可用 form 或 table）")
+    if isinstance(period, str):
+        period = parse_period(period)
+    if layout == "table":
+        if org:
+            raise UsageError("--org 只用于表式模板（--layout form）；清单式模板按单位名册列出各单位")
+        return write_table_template(path, catalog, orgs, period, region, rules=rules)
+    if org and orgs is not None:
+        canonical = orgs.canonical(org)
+        if canonical is None:
+            raise UsageError(f"单位“{org}”不在单位名册（{orgs.source}）中")
+        org = canonical
+    return write_form_template(path, catalog, rules, org or None, period, region)
+
+
+def safe_file_name(name: str) -> str:
+    return "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in name).strip(" .") or "_"
+
+
+# ------------------------------------------------------------------ 填报说明
+
+def instructions(catalog, layout: str, example: str | None) -> list[str]:
+    rates = [ind.name for ind in catalog if ind.kind == "rate"]
+    stocks = [ind.name for ind in catalog if ind.kind == "stock"]
+    lines = ["只在浅黄色单元格中填写；其他单元格已锁定。请勿修改指标名称、计量单位和表头，"
+             "不要插入或删除行列，不要重命名或删除工作表。",
+             "空白表示“未统计”，0表示“没有发生”：没有发生的请填0，不要留空，也不要填“无”“—”等文字。",
+             "只填数字，不带单位和文字（不要写“约300”“300多”）。计量单位见表中：人数、场次等填整数；"
+             "金额以万元为单位，可带小数。"]
+    if layout == "form":
+        lines.append("“本月”填当月发生数；“本年累计”填1月至本月的合计数。")
+        lines.append("填报单位、报告期填在表头（如“大宁镇妇联”“2016年3月”）；已预先填好的请勿修改。")
+    else:
+        lines.append("每个单位每月一行；已预先填好的单位名称、月份请勿修改。月份写作“2016年3月”。")
+    if stocks:
+        lines.append(f"存量指标（{'、'.join(stocks)}）填月末实有数，不逐月累加"
+                     + ("，其“本年累计”栏为灰色，不用填写。" if layout == "form" else "。"))
+    if rates:
+        lines.append(f"比率指标（{'、'.join(rates)}）不用填写，由系统按分子÷分母计算。")
+    naming = f"本表请命名为“{example}”" if example else "文件命名为“单位名称_年-月.xlsx”，如“大宁镇_2016-03.xlsx”"
+    lines.append(f"请保存为Excel工作簿（.xlsx）格式，{naming}。")
+    lines.append("工作表已设置保护，但没有密码：确需修改时，在“审阅 → 撤销工作表保护”中直接撤销即可，"
+                 "无需密码（WPS相同）。改动表格结构可能使系统无法读取，请慎用。")
+    return lines
+
+
+def write_guide(wb, catalog, rules, layout: str, example: str | None) -> None:
+    ws = wb.create_sheet(GUIDE_SHEET)
+    widths = (12, 36, 10, 44)
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    title_row(ws, 1, "填报说明", 4)
+    row = 2
+
+    def wide(text: str, style: dict | None = None) -> None:
+        nonlocal row
+        put(ws, row, 1, text, {"alignment": WRAP, **(style or {})})
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        # Excel does not grow merged rows to fit wrapped text: estimate the lines.
+        lines = math.ceil(sum(2 if ord(ch) > 127 else 1 for ch in text) / (sum(widths) - 4))
+        ws.row_dimensions[row].height = max(1, lines) * 16 + 4
+        row += 1
+
+    def table_row(values, style: dict) -> None:
+        nonlocal row
+        for col, value in enumerate(values, start=1):
+            put(ws, row, col, value, {"border": BORDER, "alignment": WRAP, **style})
+        row += 1
+
+    for n, text in enumerate(instructions(catalog, layout, example), start=1):
+        wide(f"{n}. {text}")
+    row += 1
+    wide("指标一览", {"font": BOLD})
+    header_style = {"font": BOLD, "fill": HEADER_FILL}
+    table_row(["栏目", "指标名称", "计量单位", "类型"], header_style)
+    names = {ind.id: ind.name for ind in catalog}
+    for ind in catalog:
+        kind = KIND_TEXT.get(ind.kind) or (f"比率：由系统按分子÷分母计算，不用填写（{names[ind.numerator]}"
+                                           f"÷{names[ind.denominator]}×100%）")
+        table_row([ind.section, ind.name, ind.unit, kind], {})
+    if rules:
+        row += 1
+        wide("审核规则（报送后系统自动检查；“错误”必须改正，“提醒”请核实后确认）", {"font": BOLD})
+        lines = [(["级别", "规则", None, None], header_style)]
+        lines += [([SEVERITY_TEXT.get(r.severity, r.severity), r.message, None, None], {}) for r in rules]
+        for values, style in lines:
+            table_row(values, style)
+            ws.merge_cells(start_row=row - 1, start_column=2, end_row=row - 1, end_column=4)
+    page_setup(ws, landscape=False, title_rows="1:1")
+    protect(ws)
+
+
+# ------------------------------------------------------------------ saving
+
+def save_atomic(wb: Workbook, path) -> Path:
+    """Save to a hidden temporary file beside the target, then rename: never a half-written file."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"输出位置“{path}”是一个文件夹，请指定文件名，如 {path / '模板.xlsx'}")
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"模板只能保存为 .xlsx 文件：{path}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"无法创建文件夹“{path.parent}”：{exc.strerror or exc}") from None
+    try:
+        with atomic_path(path) as temp:
+            wb.save(temp)
+    except OSError as exc:
+        raise FulianError(f"无法写入“{path}”：{exc.strerror or exc}（文件若在Excel中打开，请先关闭）") from None
+    return path
