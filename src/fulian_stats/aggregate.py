@@ -96,7 +96,9 @@ def _kinds(catalog: Catalog) -> dict[str, str]:
 
 
 def _totals(data, catalog: Catalog, keys: list[str]) -> dict[tuple, float]:
-    """Flow sums and stock latest-then-sum, grouped by `keys` (+ indicator)."""
+    """Flow sums and stock latest-then-sum, grouped by `keys` (+ indicator). A stock's
+    latest month is taken per submitting org (the `org` column) inside each group, so
+    a group of several orgs (a county under --level) sums their latest values."""
     kinds = data["indicator"].map(_kinds(catalog))
     flows = data[kinds == "flow"]
     stocks = data[kinds == "stock"]
@@ -111,7 +113,7 @@ def _totals(data, catalog: Catalog, keys: list[str]) -> dict[tuple, float]:
 
 
 def _stock_latest_by(stocks, keys: list[str]):
-    """Stocks: the latest month per org within each group of `keys`."""
+    """Stocks: the latest month per submitting org within each group of `keys`."""
     if stocks.empty:
         return stocks
     group = [k for k in keys if k != "org"]
@@ -126,7 +128,11 @@ def _rows_for(totals: dict[tuple, float], catalog: Catalog, org_of, period_of) -
     for group in groups:
         for ind in catalog:
             if ind.kind == "rate":
+                # The ratio of the totals as shown (rounded to a cent of 万元), so a rate is
+                # exactly value(numerator) / value(denominator) × 100 whatever the order of
+                # summing, and the level above computes the same one from this output.
                 num, den = totals.get(group + (ind.numerator,)), totals.get(group + (ind.denominator,))
+                num, den = (None if x is None else _clean(x) for x in (num, den))
                 value = None if num is None or not den else num / den * 100
             else:
                 value = totals.get(group + (ind.id,))
@@ -150,19 +156,24 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     region_name = region or DEFAULT_REGION
     data, notes = select(frame, period, orgs, region)
     data = data[data["indicator"].map(_kinds(catalog)) != "rate"]
+    # `org` stays the submitting org (明细 and explain show it, and a stock's latest month
+    # is per submitter); `group_org` is the column it is summed into: itself, or its ancestor
+    # at --level.
     if level is not None:
         mapped = data["org"].map({o: orgs.ancestor_at(o, level) if o in orgs.orgs else None
                                   for o in data["org"].unique()})
         lost = data[mapped.isna()]
         if not lost.empty:
             notes.append(f"{lost['org'].nunique()}个单位不在第{level}层以下（如 {lost['org'].iloc[0]}），未计入")
-        data = data.assign(org=mapped)[mapped.notna()]
+        data = data.assign(group_org=mapped)[mapped.notna()]
+    else:
+        data = data.assign(group_org=data["org"])
 
-    org_names = list(dict.fromkeys(sorted(data["org"].unique(), key=_org_order(orgs))))
+    org_names = list(dict.fromkeys(sorted(data["group_org"].unique(), key=_org_order(orgs))))
     whole = period.code
     rows = _rows_for(_totals(data.assign(_all=region_name), catalog, ["_all"]), catalog,
                      lambda g: region_name, lambda g: whole)
-    by_org_rows = _rows_for(_totals(data, catalog, ["org"]), catalog, lambda g: g[0], lambda g: whole)
+    by_org_rows = _rows_for(_totals(data, catalog, ["group_org"]), catalog, lambda g: g[0], lambda g: whole)
     monthly = _rows_for(_totals(data.assign(month=data["period"]), catalog, ["month"]), catalog,
                         lambda g: region_name, lambda g: g[0])
     monthly.sort(key=lambda r: r["period"])
@@ -216,6 +227,7 @@ class AggregateRun:
     check: CheckResult
     blocking: list
     result: AggregateResult | None
+    frame: object = None  # the observations of the files that passed, for further periods
 
 
 def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
@@ -234,4 +246,44 @@ def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | No
     frame = frame[~frame["file"].isin(bad)]
     skipped = [f for f in checked.files if f in bad]
     result = aggregate(frame, catalog, period, by, orgs, level, region, skipped)
-    return AggregateRun(checked, blocking, result)
+    return AggregateRun(checked, blocking, result, frame)
+
+
+@dataclass
+class Comparison:
+    """The aggregates a report compares: the period, the one before, a year earlier,
+    and the year to date (for a month)."""
+
+    current: AggregateResult
+    previous: AggregateResult | None = None
+    year_ago: AggregateResult | None = None
+    year_to_date: AggregateResult | None = None
+
+
+def compare(run: AggregateRun, catalog: Catalog, orgs: OrgRegistry | None = None,
+            region: str | None = None) -> Comparison:
+    """Aggregate the periods around the run's period from the same files (the year
+    before is there when its files were among the paths)."""
+    period = run.result.period
+
+    def other(p: Period) -> AggregateResult | None:
+        found = aggregate(run.frame, catalog, p, "total", orgs, None, region)
+        return found if found.rows else None
+
+    ytd = other(period.year_to_date()) if period.is_month else None
+    return Comparison(run.result, other(period.previous()), other(period.year_before()), ytd)
+
+
+def infer_region(orgs: OrgRegistry | None, names: list[str]) -> str | None:
+    """The registry org that every reporting org sits under (青溪县 for its townships)."""
+    if orgs is None or not names:
+        return None
+    chains = []
+    for name in names:
+        chain, current = [], orgs.orgs[name].parent if name in orgs.orgs else None
+        while current is not None:
+            chain.append(current)
+            current = orgs.orgs[current].parent
+        chains.append(chain)
+    common = [c for c in chains[0] if all(c in chain for chain in chains[1:])]
+    return common[0] if common else None

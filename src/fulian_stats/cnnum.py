@@ -7,7 +7,6 @@ ranges, 多 for approximate figures.
 
 from __future__ import annotations
 
-import re
 from decimal import (
     ROUND_DOWN,
     ROUND_HALF_UP,
@@ -200,42 +199,20 @@ def cn_range(lo, hi, unit: str = "") -> str:
     return f"{a}～{b}{rest}"
 
 
-_QUARTERS = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
-_HALVES = {"1": "上半年", "2": "下半年"}
-_RE_YEAR = re.compile(r"(\d{4})")
-_RE_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-_RE_QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
-_RE_HALF = re.compile(r"(\d{4})-[Hh]([12])")
-_RE_SPAN = re.compile(r"(\d{4})-(\d{1,2})\.\.(\d{4})-(\d{1,2})")
-
-
 def cn_period(p) -> str:
     """Report period in words: "2016-Q1" -> "2016年第一季度".
 
-    Objects with a `label` attribute (the Period class) are returned as their label.
+    Objects with a `label` attribute (the Period class) are returned as their label;
+    strings are read by the same parser as `--period`.
     """
-    if not isinstance(p, str):
-        if hasattr(p, "label"):
-            return p.label
+    from fulian_stats.periods import period_from_code
+
+    if hasattr(p, "label"):
+        return p.label
+    found = period_from_code(p.strip()) if isinstance(p, str) and p.strip() else None
+    if found is None:
         raise FulianError(f"无法识别的报告期：{p}")
-    text = p.strip()
-    if m := _RE_YEAR.fullmatch(text):
-        return f"{m[1]}年"
-    if m := _RE_QUARTER.fullmatch(text):
-        return f"{m[1]}年{_QUARTERS[m[2]]}"
-    if m := _RE_HALF.fullmatch(text):
-        return f"{m[1]}年{_HALVES[m[2]]}"
-    if (m := _RE_MONTH.fullmatch(text)) and 1 <= int(m[2]) <= 12:
-        return f"{m[1]}年{int(m[2])}月"
-    if m := _RE_SPAN.fullmatch(text):
-        y1, m1, y2, m2 = (int(g) for g in m.groups())
-        if 1 <= m1 <= 12 and 1 <= m2 <= 12 and (y1, m1) <= (y2, m2):
-            if (y1, m1) == (y2, m2):
-                return f"{y1}年{m1}月"
-            if y1 == y2:
-                return f"{y1}年{m1}-{m2}月"
-            return f"{y1}年{m1}月至{y2}年{m2}月"
-    raise FulianError(f"无法识别的报告期：{p}")
+    return found.label
 
 
 # For Jinja2: env.filters.update(FILTERS)

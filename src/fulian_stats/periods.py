@@ -179,6 +179,20 @@ def find_period(text: str) -> Period | None:
     return None
 
 
+@lru_cache(maxsize=1024)
+def period_from_code(text: str) -> Period | None:
+    """A period when the whole text spells one (`2016-03`, `2016年第一季度`), else None.
+
+    Strict where find_period is lenient: `2016-06..2016-01` is no period at all here,
+    not `2016-06`."""
+    text = normalize_text(text)
+    for kind, pattern in _PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return _build(kind, match.groups())
+    return None
+
+
 def period_of_cell(value: object) -> Period | None:
     """A period from a cell value: text, a date (its month), or None."""
     if isinstance(value, (dt.date, dt.datetime)):
@@ -190,7 +204,7 @@ def period_of_cell(value: object) -> Period | None:
 
 def parse_period(text: str) -> Period:
     """A period given by the user (`--period`): any spelling, or a usage error."""
-    period = find_period(text.strip()) if text and text.strip() else None
+    period = period_from_code(text.strip()) if text and text.strip() else None
     if period is None:
         raise UsageError(
             f"无法识别的报告期：{text}（可写作 2016-03、2016-Q1、2016-H1、2016、"
