@@ -1,0 +1,169 @@
+"""Report rendering: the documented filters, the built-in templates, template errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fulian_stats.aggregate import Comparison, aggregate
+from fulian_stats.catalog import load_catalog
+from fulian_stats.cnnum import cn_approx, cn_change, cn_num, pct
+from fulian_stats.errors import FulianError
+from fulian_stats.periods import parse_period
+from fulian_stats.read import OBSERVATION_COLUMNS
+from fulian_stats.render import make_env, parse_document, render_report
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG = load_catalog()
+
+
+def _doc_examples() -> list[tuple[str, str]]:
+    """(jinja expression, expected text) rows of the filter table in docs/templates.md."""
+    text = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    table = text.split("## Filters", 1)[1]
+    rows = []
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.replace("\\|", "\x00").strip("|").split("|")]
+        if len(cells) == 3 and cells[1].startswith("`") and cells[2].startswith("`"):
+            rows.append((cells[1].strip("`").replace("\x00", "|"), cells[2].strip("`")))
+    return rows
+
+
+def test_docs_list_every_filter_example_of_the_spec():
+    assert len(_doc_examples()) == 22
+
+
+@pytest.mark.parametrize(("expression", "expected"), _doc_examples())
+def test_documented_filter_examples_render_exactly(expression, expected):
+    env = make_env(None, autoescape=False)
+    assert env.from_string("{{ " + expression + " }}").render() == expected
+
+
+def frame_of(rows: list[tuple]) -> pd.DataFrame:
+    """Observations (org, period, indicator, value) as the reader would give them."""
+    full = [(org, period, ind, float(value), "月报", f"D{i + 4}", "month", f"{org}_{period}.xlsx")
+            for i, (org, period, ind, value) in enumerate(rows)]
+    return pd.DataFrame(full, columns=OBSERVATION_COLUMNS)
+
+
+DISTRICT = [
+    # Year 2018: three townships, December figures (flows are the year's; stocks end of year).
+    ("大宁镇", "2018-12", "wechat_reads", 121200), ("白沙镇", "2018-12", "wechat_reads", 100000),
+    ("大宁镇", "2018-12", "jobs_offered", 12000), ("白沙镇", "2018-12", "jobs_offered", 8345),
+    ("大宁镇", "2018-12", "housekeeping_participants", 200), ("石门镇", "2018-12", "housekeeping_participants", 116),
+    ("大宁镇", "2018-12", "housekeeping_events", 3), ("石门镇", "2018-12", "housekeeping_events", 2),
+    ("大宁镇", "2018-12", "projects_investment", 12500),
+    ("大宁镇", "2018-12", "petitions", 13), ("白沙镇", "2018-12", "petitions", 13),
+    ("大宁镇", "2018-12", "petitions_handled", 12), ("白沙镇", "2018-12", "petitions_handled", 12),
+    ("大宁镇", "2018-12", "job_fairs", 0),
+    # 2017, for the comparison with the year before.
+    ("大宁镇", "2017-12", "wechat_reads", 200000), ("大宁镇", "2017-12", "petitions", 10),
+    ("大宁镇", "2017-12", "petitions_handled", 9),
+]
+
+
+def annual(rows=DISTRICT, period="2018", **kwargs):
+    frame = frame_of(rows)
+    p = parse_period(period)
+    current = aggregate(frame, CATALOG, p, "org")
+    before = aggregate(frame, CATALOG, p.previous(), "total")
+    return Comparison(current, before if before.rows else None), kwargs
+
+
+def test_annual_review_states_every_nonzero_total_in_official_style():
+    comparison, _ = annual()
+    text, _ = render_report(comparison, CATALOG, "青溪县", ".md")
+    assert text.startswith("# 巾帼建新功 奋进新征程\n\n## ——青溪县2018年妇女儿童工作综述\n")
+    assert "阅读量达22.12万次，比上年增长10.6%" in text
+    assert "提供就业岗位2万多个" in text
+    assert "参与群众300多人" in text  # 316 people
+    assert "项目投资额1.25亿元" in text
+    assert "处理率达92.3%" in text  # 24 of 26
+    assert "招聘会" not in text.split("|")[0]  # zero: no sentence
+    assert "| 信访案件处理率 | 92.3% | 90% | 提高2.3个百分点 |" in text
+
+
+def test_annual_review_writes_no_figure_that_is_not_in_the_data():
+    comparison, _ = annual()
+    text, context = render_report(comparison, CATALOG, "青溪县", ".md")
+    allowed = {"2017", "2018", str(len(context["orgs"]))}
+    for values in (context["v"], context["prev"]):
+        for ind in CATALOG:
+            x = values[ind.id]
+            if x is None:
+                continue
+            for written in (cn_num(x, ind.unit), cn_approx(x, ind.unit), pct(x), cn_num(x)):
+                allowed.update(re.findall(r"\d+(?:\.\d+)?", written))
+            if context["prev"][ind.id]:
+                change = cn_change(context["v"][ind.id], context["prev"][ind.id], rate=ind.kind == "rate")
+                allowed.update(re.findall(r"\d+(?:\.\d+)?", change))
+    written = set(re.findall(r"\d+(?:\.\d+)?", text))
+    assert written - allowed == set()
+
+
+def test_annual_review_html_is_autoescaped():
+    comparison, _ = annual()
+    page, _ = render_report(comparison, CATALOG, "<script>alert(1)</script>县", ".html")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;县" in page
+    assert "<h1>巾帼建新功 奋进新征程</h1>" in page
+
+
+def test_user_template_with_unknown_indicator_names_it_and_its_line(tmp_path):
+    template = tmp_path / "我的.md.j2"
+    template.write_text("# 标题\n\n{{ v.trainees }}{{ v.no_such_thing }}\n", encoding="utf-8")
+    comparison, _ = annual()
+    with pytest.raises(FulianError) as caught:
+        render_report(comparison, CATALOG, "青溪县", ".md", template=str(template))
+    assert str(caught.value) == "模板 我的.md.j2 第3行：模板中用到了指标目录中没有的指标“no_such_thing”"
+
+
+def test_user_template_with_unknown_name_names_it(tmp_path):
+    template = tmp_path / "t.md.j2"
+    template.write_text("{{ region }}\n{{ regoin }}\n", encoding="utf-8")
+    comparison, _ = annual()
+    with pytest.raises(FulianError) as caught:
+        render_report(comparison, CATALOG, "青溪县", ".md", template=str(template))
+    assert str(caught.value) == "模板 t.md.j2 第2行：“regoin”未定义（可用的名称见 docs/templates.md）"
+
+
+def test_user_template_cannot_reach_python_internals(tmp_path):
+    template = tmp_path / "evil.md.j2"
+    template.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n", encoding="utf-8")
+    comparison, _ = annual()
+    with pytest.raises(FulianError, match="^模板 evil.md.j2 第1行"):
+        render_report(comparison, CATALOG, "青溪县", ".md", template=str(template))
+
+
+def test_user_template_renders_the_documented_context(tmp_path):
+    template = tmp_path / "简报.md.j2"
+    template.write_text(
+        "{{ region }}{{ period.label }}提供就业岗位{{ v.jobs_offered | cn_approx('个') }}，"
+        "阅读量{{ v['wechat_reads'] | cn_num('次') }}{{ v.wechat_reads | cn_change(prev.wechat_reads) }}。\n",
+        encoding="utf-8")
+    comparison, _ = annual()
+    text, _ = render_report(comparison, CATALOG, "青溪县", ".md", template=str(template))
+    assert text == "青溪县2018年提供就业岗位2万多个，阅读量22.12万次增长10.6%。\n"
+
+
+def test_monthly_brief_compares_with_last_month_and_a_year_ago():
+    rows = [("大宁镇", "2018-03", "trainees", 30), ("大宁镇", "2018-02", "trainees", 20),
+            ("大宁镇", "2018-01", "trainees", 10), ("大宁镇", "2017-03", "trainees", 40)]
+    frame = frame_of(rows)
+    p = parse_period("2018-03")
+    comparison = Comparison(aggregate(frame, CATALOG, p, "org"),
+                            aggregate(frame, CATALOG, p.previous()),
+                            aggregate(frame, CATALOG, p.year_before()),
+                            aggregate(frame, CATALOG, p.year_to_date()))
+    text, _ = render_report(comparison, CATALOG, "青溪县", ".md")
+    assert text.startswith("# 青溪县妇联工作统计月报（2018年3月）\n")
+    assert "| 参训妇女 | 30人 | 60人 | 增长50% | 下降25% |" in text
+
+
+def test_parse_document_splits_title_paragraphs_and_table():
+    doc = parse_document("# 标题\n\n## ——副标题\n\n第一段。\n\n第二段。\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert doc == {"title": "标题", "subtitle": "——副标题", "paragraphs": ["第一段。", "第二段。"],
+                   "table": {"header": ["a", "b"], "rows": [["1", "2"]]}}
