@@ -174,11 +174,15 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     rows = _rows_for(_totals(data.assign(_all=region_name), catalog, ["_all"]), catalog,
                      lambda g: region_name, lambda g: whole)
     by_org_rows = _rows_for(_totals(data, catalog, ["group_org"]), catalog, lambda g: g[0], lambda g: whole)
+    # The orgs' rows in the columns' order, whatever order the files were read in.
+    position = {name: i for i, name in enumerate(org_names)}
+    by_org_rows.sort(key=lambda r: position[r["org"]])
     monthly = _rows_for(_totals(data.assign(month=data["period"]), catalog, ["month"]), catalog,
                         lambda g: region_name, lambda g: g[0])
     monthly.sort(key=lambda r: r["period"])
     if by == "org":
-        rows = rows + by_org_rows
+        # An org that is the region itself (--region 青溪县 --level county) is the total row.
+        rows = rows + [r for r in by_org_rows if r["org"] != region_name]
     elif by == "period":
         rows = rows + monthly
     return AggregateResult(region_name, period, by, rows, data, org_names, by_org_rows, monthly,

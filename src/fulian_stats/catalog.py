@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from fulian_stats.errors import CatalogError
-from fulian_stats.normalize import normalize_name, split_unit
+from fulian_stats.normalize import split_unit
 from fulian_stats.units import scale_prefixed
 
 KINDS = {"flow": "流量（按月相加）", "stock": "存量（取期末值）", "rate": "比率（分子÷分母×100）"}
@@ -101,12 +101,16 @@ def parse_catalog(text: str, source: str) -> Catalog:
     if missing:
         raise CatalogError(f"指标目录 {source} 缺少列：{'、'.join(missing)}（应有 {','.join(CATALOG_COLUMNS)}）")
     indicators: list[Indicator] = []
-    seen_names: dict[str, tuple[int, str]] = {}
-    for line, row in enumerate(reader, start=2):
+    lines: dict[str, int] = {}  # id → its line in the file
+    for row in reader:
+        line = reader.line_num
+
         def fail(message: str) -> CatalogError:
             return CatalogError(f"指标目录 {source} 第{line}行：{message}")
 
         cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(cells.values()):
+            continue  # an empty row, such as the `,,,,,,,` Excel leaves behind
         ind = Indicator(
             id=cells.get("id", ""),
             name=cells.get("name", ""),
@@ -126,21 +130,26 @@ def parse_catalog(text: str, source: str) -> Catalog:
             raise fail(f"指标 {ind.id} 的类型“{ind.kind}”未知（应为 flow、stock 或 rate）")
         if ind.kind == "rate" and not (ind.numerator and ind.denominator):
             raise fail(f"比率指标 {ind.id} 必须填写分子（numerator）和分母（denominator）")
-        if any(i.id == ind.id for i in indicators):
+        if ind.id in lines:
             raise fail(f"指标编号 {ind.id} 重复")
-        for spelling in (ind.name, *ind.aliases):
-            key = normalize_name(spelling)
-            if key in seen_names and seen_names[key][1] != ind.id:
-                other_line, other_id = seen_names[key]
-                raise fail(
-                    f"名称或别名“{spelling}”与第{other_line}行的指标 {other_id} 重复（规范化后相同）"
-                )
-            seen_names[key] = (line, ind.id)
+        lines[ind.id] = line
         indicators.append(ind)
     if not indicators:
         raise CatalogError(f"指标目录 {source} 中没有指标")
+    # Names are compared as the reader looks them up (Catalog.lookup): normalised, without
+    # numbering and without a trailing unit in brackets, which needs every row's unit first.
+    units = scale_prefixed({ind.unit for ind in indicators})
+    seen_names: dict[str, str] = {}
+    for ind in indicators:
+        for spelling in (ind.name, *ind.aliases):
+            key = split_unit(spelling, units)[0]
+            other = seen_names.setdefault(key, ind.id)
+            if other != ind.id:
+                raise CatalogError(f"指标目录 {source} 第{lines[ind.id]}行：名称或别名“{spelling}”与第{lines[other]}行"
+                                   f"的指标 {other} 重复（规范化后相同）")
     ids = {ind.id for ind in indicators}
-    for line, ind in enumerate(indicators, start=2):
+    for ind in indicators:
+        line = lines[ind.id]
         for part in (ind.numerator, ind.denominator):
             if part is not None and part not in ids:
                 raise CatalogError(f"指标目录 {source} 第{line}行：比率指标 {ind.id} 的分子或分母 {part} 不在目录中")

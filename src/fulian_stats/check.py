@@ -7,6 +7,8 @@ sheet against the rules, and the whole set across files (duplicates, 本年累�
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,8 +76,9 @@ def check_read(read: ReadResult, catalog: Catalog, rules: list, orgs: OrgRegistr
                period: Period | None = None) -> CheckResult:
     findings = list(read.all_findings())
     rows = read.observation_rows()
+    locate_findings(findings, rows)
     findings += check_values(rows, catalog)
-    findings += check_rules(rows, catalog, rules)
+    findings += check_rules(rows, catalog, rules, unreadable_cells(findings))
     findings += check_duplicates(rows)
     findings += check_year_to_date(rows, catalog)
     findings += check_totals(rows, catalog)
@@ -100,8 +103,66 @@ def check_values(rows: list[tuple], catalog: Catalog) -> list[Finding]:
     return findings
 
 
-def check_rules(rows: list[tuple], catalog: Catalog, rules: list) -> list[Finding]:
-    """Each rule on each sheet's (or table row's) own values for one org and period."""
+# Reading findings after which a value is unknown, not absent: a rule naming it cannot be judged.
+_UNREADABLE_VALUE = {"NUMBER_INVALID", "UNIT_UNKNOWN"}
+_CELL = re.compile(r"([A-Z]+)(\d+)$")
+
+
+def locate_findings(findings: list[Finding], rows: list[tuple]) -> None:
+    """Give the reader's findings the org and period of the sheet (a form) or the
+    table row they are in, when the observations settle them (in place).
+
+    A form has one org and period, its values in one column; a table row has its own.
+    Findings about the org or period themselves keep what the reader said."""
+    by_row: dict[tuple, set] = defaultdict(set)
+    by_sheet: dict[tuple, set] = defaultdict(set)
+    columns: dict[tuple, set] = defaultdict(set)
+    for org, period, _ind, _value, sheet, cell, measure, file in rows:
+        if org is None or period is None:
+            continue
+        match = _CELL.match(cell or "")
+        if match:
+            by_row[(file, sheet, int(match.group(2)))].add((org, period))
+            if measure == "month":
+                columns[(file, sheet)].add(match.group(1))
+        by_sheet[(file, sheet)].add((org, period))
+    for f in findings:
+        if f.file is None or f.code.startswith(("ORG_", "PERIOD_")) or (f.org and f.period):
+            continue
+        found = by_row.get((f.file, f.sheet, f.row), set()) if f.row else set()
+        if len(found) != 1 and len(columns.get((f.file, f.sheet), ())) == 1:
+            found = by_sheet[(f.file, f.sheet)]
+        if len(found) == 1:
+            org, period = next(iter(found))
+            f.org, f.period = f.org or org, f.period or period
+
+
+def unreadable_cells(findings: list[Finding]) -> dict[tuple, list[tuple]]:
+    """(file, sheet) → [(indicator, org, period)] of values that could not be read; org
+    and period are None when a whole column is unreadable (a table's unit in its header)."""
+    found: dict[tuple, list[tuple]] = defaultdict(list)
+    for f in findings:
+        if f.code in _UNREADABLE_VALUE and f.indicator:
+            found[(f.file, f.sheet)].append((f.indicator, f.org, f.period))
+    return found
+
+
+def _in_order(expr) -> list[str]:
+    """The indicator ids of an expression in the order they are written (whole words:
+    `trainees` is not found inside `trainees_poor`)."""
+    def position(name: str) -> int:
+        match = re.search(rf"(?<![a-z0-9_]){name}(?![a-z0-9_])", expr.text)
+        return match.start() if match else len(expr.text)
+    return sorted(expr.names, key=lambda n: (position(n), n))
+
+
+def check_rules(rows: list[tuple], catalog: Catalog, rules: list,
+                unreadable: dict[tuple, list[tuple]] | None = None) -> list[Finding]:
+    """Each rule on each sheet's (or table row's) own values for one org and period.
+
+    A blank value counts as 0; a value that could not be read (already an error)
+    makes every rule naming it unknown, so the rule stays silent."""
+    unreadable = unreadable or {}
     groups: dict[tuple, dict[str, tuple[float, str]]] = {}
     for org, period, ind_id, value, sheet, cell, measure, file in rows:
         if measure == "month":
@@ -109,10 +170,15 @@ def check_rules(rows: list[tuple], catalog: Catalog, rules: list) -> list[Findin
     findings = []
     for (file, sheet, org, period), found in groups.items():
         values = {k: v[0] for k, v in found.items()}
+        unknown = {ind for ind, o, p in unreadable.get((file, sheet), ()) if (o, p) in ((org, period), (None, None))}
         for rule in rules:
-            if rule.names.isdisjoint(values) or not rule.applies(values) or rule.holds(values):
+            if rule.names.isdisjoint(values) or not unknown.isdisjoint(rule.names):
                 continue
-            named = [n for n in sorted(rule.check.names, key=rule.check.text.find)]
+            if not rule.applies(values) or rule.holds(values):
+                continue
+            named = _in_order(rule.check)
+            if rule.when is not None:
+                named += [n for n in _in_order(rule.when) if n not in named]
             cell = next((found[n][1] for n in named if n in found), None)
             shown = "，".join(f"{catalog[n].name}{show_number(values.get(n, 0.0))}" for n in named)
             findings.append(Finding(

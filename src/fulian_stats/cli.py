@@ -310,11 +310,16 @@ def template_command(
         _console(stderr=True).print(f"已写入 {output}")
 
 
+def _usage_error(exc: Exception) -> bool:
+    """Click's own parsing errors (typer bundles its own click, so test by shape)."""
+    return callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
 def main() -> None:
-    """Entry point: run the app; turn the project's errors into one Chinese line."""
+    """Entry point: run the app; turn every failure into one Chinese line and an exit code."""
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except FulianError as exc:
@@ -326,14 +331,13 @@ def main() -> None:
         print("已中断", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
+        if _usage_error(exc):
+            print(f"错误：{exc.format_message()}（用 --help 查看用法）", file=sys.stderr)
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if type(exc).__name__ == "Abort":
             sys.exit(1)
         if debug:
             raise
         print(f"内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）", file=sys.stderr)
         sys.exit(3)
+    sys.exit(code or 0)

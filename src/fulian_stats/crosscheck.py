@@ -49,13 +49,17 @@ def check_duplicates(rows: list[tuple]) -> list[Finding]:
     for (org, period), listed in sources.items():
         first, *others = listed
         for file, sheet, cell in others:
-            same_file = file == first[0]
-            where = f"{first[0]}的{first[2]}单元格" if same_file else first[0]
+            at = cell
+            if file != first[0]:  # two files: the whole second file is the copy
+                where, at = f"{first[0]}和{file}", None
+            elif sheet != first[1]:
+                where, at = f"{file}的“{first[1]}”和“{sheet}”两个工作表", None
+            else:  # two rows of one table
+                where = f"{file}的{first[2]}单元格和{cell}单元格"
             findings.append(Finding(
-                "DUPLICATE_SUBMISSION",
-                f"{org}{_month_label(period)}的数据报送了两次：{where}和{file}的{cell}单元格；请删去重复的一份",
-                file=file, sheet=sheet, cell=cell, org=org, period=period,
-                values={"files": [first[0], file], "cells": [first[2], cell]}))
+                "DUPLICATE_SUBMISSION", f"{org}{_month_label(period)}的数据报送了两次：{where}；请删去重复的一份",
+                file=file, sheet=sheet, cell=at, org=org, period=period,
+                values={"files": [first[0], file], "sheets": [first[1], sheet], "cells": [first[2], cell]}))
     for org, by_period in periods_by_org.items():
         spans = sorted((find_period(p), p, src) for p, src in by_period.items() if find_period(p))
         for i, (a, a_code, a_src) in enumerate(spans):
@@ -63,18 +67,22 @@ def check_duplicates(rows: list[tuple]) -> list[Finding]:
                 if b.first > a.last:
                     break
                 if a_src[0] != b_src[0] and (a.contains(b) or b.contains(a)):
+                    # The finding belongs to the longer period (a quarter or year beside its months).
+                    (outer, o_code, o_src), (inner, i_code, i_src) = (
+                        ((a, a_code, a_src), (b, b_code, b_src)) if a.contains(b) else
+                        ((b, b_code, b_src), (a, a_code, a_src)))
                     findings.append(Finding(
                         "DUPLICATE_SUBMISSION",
-                        f"{org}的{a.label}数据（{a_src[0]}）与{b.label}数据（{b_src[0]}）时间重叠，"
-                        "汇总时会重复计算；请只保留其中一种", file=b_src[0], sheet=b_src[1], org=org,
-                        period=b_code, values={"files": [a_src[0], b_src[0]], "periods": [a_code, b_code]}))
+                        f"{org}的{outer.label}数据（{o_src[0]}）与{inner.label}数据（{i_src[0]}）时间重叠，"
+                        "汇总时会重复计算；请只保留其中一种", file=o_src[0], sheet=o_src[1], org=org,
+                        period=o_code, values={"files": [o_src[0], i_src[0]], "periods": [o_code, i_code]}))
     return findings
 
 
 def check_year_to_date(rows: list[tuple], catalog: Catalog) -> list[Finding]:
     """本年累计 of a flow equals the sum of the year's months so far (when all are
     here), and is never below the sum of the months that are here."""
-    month_values: dict[tuple, float] = defaultdict(float)
+    month_values: dict[tuple, float] = {}
     months_of_org: dict[str, set[str]] = defaultdict(set)
     ytd_rows = []
     for row in rows:
@@ -82,7 +90,9 @@ def check_year_to_date(rows: list[tuple], catalog: Catalog) -> list[Finding]:
         if not _is_month(period):
             continue
         if measure == "month":
-            month_values[(org, period, ind_id)] += value
+            # A month submitted twice is DUPLICATE_SUBMISSION's finding; counting it
+            # twice here would add a YTD_MISMATCH for every indicator of the copy.
+            month_values.setdefault((org, period, ind_id), value)
             months_of_org[org].add(period)
         elif measure == "ytd" and catalog[ind_id].kind == "flow":
             ytd_rows.append(row)
@@ -160,8 +170,12 @@ def check_outliers(rows: list[tuple], catalog: Catalog, period: Period | None = 
     """A month far from the median of the org's own earlier months (median and MAD, so
     one wild month cannot hide itself by inflating the spread)."""
     series: dict[tuple, list[tuple]] = defaultdict(list)
+    seen: set[tuple] = set()
     for org, code, ind_id, value, sheet, cell, measure, file in rows:
         if measure == "month" and _is_month(code) and catalog[ind_id].kind != "rate":
+            if (org, code, ind_id) in seen:
+                continue  # a duplicate submission is not history of its own
+            seen.add((org, code, ind_id))
             series[(org, ind_id)].append((code, value, file, sheet, cell))
     findings = []
     for (org, ind_id), points in series.items():

@@ -28,7 +28,7 @@ CODES: dict[str, tuple[str, str]] = {
     "ORG_UNKNOWN": (ERROR, "填报单位不在单位名册中"),
     "ORG_CONFLICT": (ERROR, "表内填报单位与文件名不一致"),
     "PERIOD_MISSING": (ERROR, "找不到报告期"),
-    "PERIOD_CONFLICT": (ERROR, "表内报告期与文件名或 --period 不一致"),
+    "PERIOD_CONFLICT": (ERROR, "表内报告期与文件名不一致"),
     "INDICATOR_UNKNOWN": (ERROR, "指标不在指标目录中，但填有数值"),
     "INDICATOR_DUPLICATE": (ERROR, "同一工作表中同一指标出现两次"),
     "NUMBER_INVALID": (ERROR, "数值单元格中是无法识别的文字"),

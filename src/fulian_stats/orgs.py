@@ -97,7 +97,8 @@ def parse_orgs(text: str, source: str) -> OrgRegistry:
         raise ConfigError(f"单位名册 {source} 缺少 name 列（应有 name,parent,aliases）")
     orgs: list[Org] = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num
         name = normalize_text(row.get("name") or "")
         if not name:
             continue
@@ -110,7 +111,7 @@ def parse_orgs(text: str, source: str) -> OrgRegistry:
             seen[key] = line
         orgs.append(Org(name, parent, aliases))
     names = {org.name for org in orgs}
-    for line, org in enumerate(orgs, start=2):
+    for org in orgs:
         if org.parent and org.parent not in names:
             raise ConfigError(f"单位名册 {source}：{org.name} 的上级“{org.parent}”不在名册中")
     registry = OrgRegistry(orgs, source)

@@ -98,10 +98,10 @@ class Period:
     def previous(self) -> Period:
         """The comparable period before: the previous month for a month, else a year back."""
         shift = 1 if self.is_month else 12
-        return Period(self.first - shift, self.last - shift)
+        return Period(self.first - shift, self.last - shift, as_range=self.as_range)
 
     def year_before(self) -> Period:
-        return Period(self.first - 12, self.last - 12)
+        return Period(self.first - 12, self.last - 12, as_range=self.as_range)
 
     def year_to_date(self) -> Period:
         return Period(self.year * 12, self.last)

@@ -9,16 +9,25 @@ from pathlib import Path
 
 from fulian_stats.aggregate import AggregateResult
 from fulian_stats.catalog import Catalog
+from fulian_stats.config import DEFAULT_REGION
+from fulian_stats.periods import Period, find_period
 from fulian_stats.write import atomic_path
 
 _ORDINALS = "一二三四五六七八九十"
 _MEASURES = {"month": "本期", "ytd": "本年累计", "total": "合计"}
 MAX_CHART_SERIES = 5
+MAX_DETAIL_ROWS = 1_048_576 - 1  # Excel's rows, less the header
 
 
 def _section_label(i: int, section: str) -> str:
     ordinal = _ORDINALS[i] if i < len(_ORDINALS) else str(i + 1)
     return f"{ordinal}、{section}"
+
+
+def period_text(period: Period) -> str:
+    """The 报告期 as the level above reads it back: the Chinese label, or the code where
+    the label would read back as another period (`2016年11月至2017年2月` reads as a month)."""
+    return period.label if find_period(period.label) == period else period.code
 
 
 def main_indicators(result: AggregateResult, catalog: Catalog) -> list[str]:
@@ -38,25 +47,38 @@ class _Formats:
         self.section = book.add_format({**base, "bold": True, "bg_color": "#F2F2F2"})
         self.text = book.add_format(base)
         self.center = book.add_format({**base, "align": "center"})
-        self.number = {
-            "count": book.add_format({**base, "num_format": "#,##0"}),
-            "money": book.add_format({**base, "num_format": "#,##0.00"}),
-            "rate": book.add_format({**base, "num_format": "0.0"}),
-        }
+        self.number = {kind: book.add_format({**base, "num_format": code}) for kind, code in _NUMBER_FORMATS.items()}
+        # 明细: the same number formats without borders
+        self.plain = {kind: book.add_format({"num_format": code}) for kind, code in _NUMBER_FORMATS.items()}
 
     def for_unit(self, unit: str, kind: str):
-        if kind == "rate":
-            return self.number["rate"]
-        return self.number["money"] if "元" in unit else self.number["count"]
+        return self.number[_number_kind(unit, kind)]
+
+
+_NUMBER_FORMATS = {"count": "#,##0", "money": "#,##0.00", "rate": "0.0"}
+
+
+def _number_kind(unit: str, kind: str) -> str:
+    if kind == "rate":
+        return "rate"
+    return "money" if "元" in unit else "count"
 
 
 def write_workbook(path: Path, result: AggregateResult, catalog: Catalog) -> None:
+    import tempfile
+
     import xlsxwriter
 
-    with atomic_path(path) as temp:
+    # constant_memory: every sheet is written row by row and streamed to disk, so the 明细
+    # of a province-year (800,000 observations) does not hold a million cell objects in
+    # memory. Charts then carry no cached values; Excel, WPS and LibreOffice draw them from
+    # the cells they point at. The scratch folder takes xlsxwriter's row files, whatever
+    # happens.
+    with atomic_path(path) as temp, tempfile.TemporaryDirectory(prefix="fulian-", ignore_cleanup_errors=True) as scratch:
         # strings_to_formulas off: a name such as "=1+1" in a submission stays text.
         book = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                               "strings_to_numbers": False, "nan_inf_to_errors": True})
+                                               "strings_to_numbers": False, "nan_inf_to_errors": True,
+                                               "constant_memory": True, "tmpdir": scratch})
         fmt = _Formats(book)
         layout = _write_summary(book, fmt, result, catalog)
         months = _write_months(book, fmt, result, catalog)
@@ -69,10 +91,13 @@ def _write_summary(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
     sheet = book.add_worksheet("汇总表")
     orgs = result.orgs
     last_col = 3 + len(orgs)
-    sheet.merge_range(0, 0, 0, last_col, f"{result.region}妇联工作统计汇总表", fmt.title)
+    # Without --region the total is only called 合计: no 填报单位 then, rather than “合计”.
+    named = result.region != DEFAULT_REGION
+    sheet.merge_range(0, 0, 0, last_col, f"{result.region if named else ''}妇联工作统计汇总表", fmt.title)
     sheet.set_row(0, 30)
-    sheet.write_string(1, 0, f"填报单位：{result.region}", fmt.meta)
-    sheet.write_string(1, 3, f"报告期：{result.period.label}", fmt.meta)
+    if named:
+        sheet.write_string(1, 0, f"填报单位：{result.region}", fmt.meta)
+    sheet.write_string(1, 3, f"报告期：{period_text(result.period)}", fmt.meta)
     for col, header in enumerate(["序号", "指标名称", "计量单位", "合计", *orgs]):
         sheet.write_string(2, col, header, fmt.header)
     totals = {r["indicator"]: r["value"] for r in result.rows
@@ -95,8 +120,11 @@ def _write_summary(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
                     sheet.write_number(row, col, value, number)
             row_of[ind.id] = row
             row += 1
+    listed = ""
+    if len(result.observations) > MAX_DETAIL_ROWS:
+        listed = f"明细超过Excel的行数上限，只列出前{MAX_DETAIL_ROWS}个数值（合计不受影响）。"
     sheet.write_string(row + 1, 0, f"注：存量指标取报告期内最后一个月的数，比率由汇总后的分子、分母计算。"
-                                   f"共汇总{result.observations['file'].nunique()}个文件。", fmt.meta)
+                                   f"共汇总{result.observations['file'].nunique()}个文件。{listed}", fmt.meta)
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, 2, 9)
@@ -134,13 +162,13 @@ def _write_details(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
     headers = ["单位", "报告期", "指标编号", "指标名称", "计量单位", "数值", "类别", "来源文件", "工作表", "单元格"]
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, fmt.header)
-    data = result.observations
+    data = result.observations.iloc[:MAX_DETAIL_ROWS]
     for r, rec in enumerate(data.itertuples(index=False), start=1):
         ind = catalog[rec.indicator]
         texts = [rec.org, rec.period, rec.indicator, ind.name, ind.unit]
         for col, text in enumerate(texts):
             sheet.write_string(r, col, str(text))
-        sheet.write_number(r, 5, float(rec.value))
+        sheet.write_number(r, 5, float(rec.value), fmt.plain[_number_kind(ind.unit, ind.kind)])
         sheet.write_string(r, 6, _MEASURES.get(rec.measure, rec.measure))
         sheet.write_string(r, 7, str(rec.file))
         sheet.write_string(r, 8, rec.sheet if isinstance(rec.sheet, str) else "")
@@ -150,6 +178,10 @@ def _write_details(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
     sheet.set_column(7, 7, 40)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(1, len(data)), len(headers) - 1)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.repeat_rows(0)
+    sheet.fit_to_pages(1, 0)
 
 
 def _write_charts(book, result: AggregateResult, catalog: Catalog, row_of: dict[str, int], months: dict) -> None:
@@ -158,6 +190,9 @@ def _write_charts(book, result: AggregateResult, catalog: Catalog, row_of: dict[
         return
     sheet = book.add_worksheet("图表")
     sheet.write_string(0, 0, f"{result.region}{result.period.label}主要指标（人数最多的{len(main)}项）")
+    # The two charts (960 × 420 pixels each, one above the other) print on one A4 page.
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 1)
     n_orgs = len(result.orgs)
     if n_orgs:
         by_org = book.add_chart({"type": "column"})

@@ -12,7 +12,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from fulian_stats.errors import UsageError
+from fulian_stats.errors import FulianError, UsageError
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ROW_COLUMNS = ["org", "period", "indicator", "name", "unit", "value"]
@@ -27,18 +27,28 @@ def refuse_inputs(output: Path, inputs: list[str | Path]) -> None:
 
 @contextmanager
 def atomic_path(path: Path):
-    """A temporary path in the target folder, renamed to `path` when the block succeeds."""
+    """A temporary path in the target folder, renamed to `path` when the block succeeds.
+    A file system error (no permission, disk full) is one Chinese line, and the target
+    is left as it was."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"输出文件夹不存在：{folder}")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
+    if path.is_dir():
+        raise UsageError(f"输出路径 {path} 是一个文件夹；请给出文件名，如 {path / ('汇总' + (path.suffix or '.xlsx'))}")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
+    except OSError as exc:
+        raise FulianError(f"无法在文件夹 {folder} 中写入输出文件：{exc.strerror or exc}") from exc
     os.close(fd)
     try:
         yield Path(temp)
         # mkstemp makes the file private; an output is meant to be shared like any other.
         os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise FulianError(f"无法写入输出文件 {path}：{exc.strerror or exc}") from exc
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

@@ -89,23 +89,32 @@ def decode_csv(data: bytes) -> str:
             return _strict(data, encoding, "带BOM的" + ("UTF-8" if "8" in encoding else "UTF-16"))
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    return _strict(data, "gb18030", "UTF-8或GBK/GB18030")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        # The encoding that read further is the file's: its error is where the bad byte is
+        # (GB18030 stumbles early on UTF-8 text, far from a stray byte on a later line).
+        raise _encoding_error(data, max(utf8_error, exc, key=lambda e: e.start), "UTF-8或GBK/GB18030") from None
 
 
 def _strict(data: bytes, encoding: str, label: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - data.rfind(b"\n", 0, exc.start)
-        raise GridError(
-            "ENCODING",
-            f"第{line}行第{column}个字节处无法按{label}解码；"
-            "请在Excel或WPS中另存为“CSV UTF-8”或GBK编码的CSV后重新报送",
-            row=line,
-        ) from None
+        raise _encoding_error(data, exc, label) from None
+
+
+def _encoding_error(data: bytes, exc: UnicodeDecodeError, label: str) -> GridError:
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = exc.start - data.rfind(b"\n", 0, exc.start)
+    return GridError(
+        "ENCODING",
+        f"第{line}行第{column}个字节处无法按{label}解码；"
+        "请在Excel或WPS中另存为“CSV UTF-8”或GBK编码的CSV后重新报送",
+        row=line,
+    )
 
 
 def _csv_rows(text: str) -> list[list]:

@@ -22,7 +22,8 @@ MONTH_HEADERS = {"本月", "本期", "本月数", "本期数", "数值", "本月
 YTD_HEADERS = {"本年累计", "累计", "本年累计数", "年度累计", "今年累计", "累计数", "1-本月累计"}
 UNIT_HEADERS = {"计量单位", "单位", "计算单位"}
 TOTAL_HEADERS = {"合计", "总计", "汇总", "全县合计", "全区合计", "全市合计"}
-IGNORED_HEADERS = {"序号", "编号", "备注", "说明", "上年同期", "同比", "同比增长", "增长率", "上月", "环比", "去年同期"}
+IGNORED_HEADERS = {"序号", "编号", "备注", "说明", "上年同期", "同比", "同比增长", "增长率", "上月", "环比", "去年同期",
+                   "填报人", "填表人", "联系人", "联系电话", "电话", "手机"}
 ORG_HEADERS = {"单位", "单位名称", "填报单位", "乡镇", "乡镇(街道)", "乡镇街道", "镇街", "地区", "名称", "组织名称", "乡镇名称", "街道", "镇(街道)"}
 PERIOD_HEADERS = {"月份", "报告期", "时间", "期间", "统计月份", "填报月份", "报告月份", "年月"}
 HEADER_SCAN_ROWS = 40
@@ -42,6 +43,7 @@ class Layout:
     # matrix: column → org text; table: column → indicator id
     value_cols: dict[int, str] = field(default_factory=dict)
     units: dict[int, str] = field(default_factory=dict)  # table: column → unit from header
+    unknown_cols: list[int] = field(default_factory=list)  # table: headed columns that are no indicator
     unit_row: int | None = None
 
 
@@ -106,6 +108,8 @@ def _table_columns(sheet: Sheet, index: int, keys: list[str], indicator_cols: di
             layout.period_col = col
         elif key in ORG_HEADERS and layout.org_col is None:
             layout.org_col = col
+        elif key and key not in IGNORED_HEADERS:
+            layout.unknown_cols.append(col)
     if layout.org_col is None:
         # No recognised org header: the first column that is neither an indicator nor the period.
         layout.org_col = next(
@@ -113,6 +117,8 @@ def _table_columns(sheet: Sheet, index: int, keys: list[str], indicator_cols: di
              and keys[c] not in IGNORED_HEADERS),
             None,
         )
+        if layout.org_col in layout.unknown_cols:
+            layout.unknown_cols.remove(layout.org_col)
     # A row of units under the header (`人`, `万元`) belongs to the header.
     if index + 1 < len(sheet.rows):
         below = [header_key(sheet.rows[index + 1][c]) for c in indicator_cols if c < len(sheet.rows[index + 1])]

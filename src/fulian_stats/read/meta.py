@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from fulian_stats.normalize import normalize_text
 from fulian_stats.orgs import OrgRegistry, clean_org_name, core_name
-from fulian_stats.periods import Period, find_period, period_of_cell
+from fulian_stats.periods import find_period, period_of_cell
 
 ORG_LABELS = ("填报单位名称", "填报单位", "单位名称", "报送单位", "单位")
 PERIOD_LABELS = ("报告期", "填报月份", "统计月份", "报告月份", "统计期", "所属期", "统计时间", "月份")
@@ -41,12 +41,12 @@ def labelled_values(text: str) -> list[tuple[str, str]]:
 
 
 def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
-              ) -> tuple[Found | None, Found | None, list[str]]:
+              ) -> tuple[Found | None, Found | None, list[Found]]:
     """Org and period written in the rows above the header, and the other texts there
     (titles) for a fallback search. `cell_name(r, c)` gives a cell's A1 address;
     `单位：万元` names a unit, not an org."""
     org = period = None
-    texts: list[str] = []
+    texts: list[Found] = []
     for r in range(min(before, len(rows))):
         row = rows[r]
         for c, value in enumerate(row):
@@ -54,7 +54,7 @@ def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
                 continue
             pairs = labelled_values(value)
             if not pairs:
-                texts.append(value)
+                texts.append(Found(value, cell_name(r, c)))
                 continue
             for label, rest in pairs:
                 if not rest:  # the value is in the next filled cell to the right
@@ -73,11 +73,21 @@ def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
     return org, period, texts
 
 
-def period_from_texts(texts: list[str]) -> Period | None:
+def period_from_texts(texts: list[Found]) -> Found | None:
+    """The first period written in a title: its code and cell."""
     for text in texts:
-        found = find_period(text)
+        found = find_period(text.text)
         if found is not None:
-            return found
+            return Found(found.code, text.cell)
+    return None
+
+
+def org_from_texts(texts: list[Found], registry: OrgRegistry) -> Found | None:
+    """The first registry org named in a title: its name and cell."""
+    for text in texts:
+        found = registry.find_in(text.text)
+        if found is not None:
+            return Found(found, text.cell)
     return None
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -51,9 +53,13 @@ def _parse_text(raw: str) -> ParsedNumber:
     match = _NUMBER.match(text)
     if match is None:
         return ParsedNumber(None, INVALID)
-    value = float(match.group("num").replace(",", ""))
+    number = match.group("num").replace(",", "")
     if match.group("scale"):
-        # Exact for the decimals people write (2.5万); round off binary noise.
-        value = round(value * _SCALE[match.group("scale")], 6)
+        # Scaled in decimal, so that 2.5万 and 757251.31万 are exact: no binary noise.
+        value = float(Decimal(number) * _SCALE[match.group("scale")])
+    else:
+        value = float(number)
+    if not math.isfinite(value):
+        return ParsedNumber(None, INVALID)  # hundreds of digits: no count, and inf would poison every sum
     estimate = bool(match.group("about") or match.group("more"))
     return ParsedNumber(value, ESTIMATE if estimate else OK, match.group("unit") or None)

@@ -13,7 +13,14 @@ from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period
 from fulian_stats.read.grid import GridError, Sheet, load_sheets
 from fulian_stats.read.layout import detect_layout
-from fulian_stats.read.meta import Found, org_from_file_name, period_from_texts, same_org, scan_meta
+from fulian_stats.read.meta import (
+    Found,
+    org_from_file_name,
+    org_from_texts,
+    period_from_texts,
+    same_org,
+    scan_meta,
+)
 from fulian_stats.read.sheet import SheetReader
 
 # Sheets that are never data: the instructions of a template, the details and charts
@@ -100,11 +107,9 @@ def _settle_meta(path: Path, sheet: Sheet, layout, reader: SheetReader, ctx: Rea
     return [(o[0] or org, o[1] or period, *o[2:]) for o in observations]
 
 
-def _settle_period(found: Found | None, texts: list[str], stem: str, ctx: ReadContext, report) -> str | None:
-    in_contents = Period_code(found.text) if found else None
-    if in_contents is None:
-        titled = period_from_texts(texts)
-        in_contents = titled.code if titled else None
+def _settle_period(found: Found | None, texts: list[Found], stem: str, ctx: ReadContext, report) -> str | None:
+    found = found or period_from_texts(texts)
+    in_contents = found.text if found else None
     from_name = find_period(stem)
     from_name_code = from_name.code if from_name else None
     if in_contents and from_name_code and in_contents != from_name_code:
@@ -118,17 +123,15 @@ def _settle_period(found: Found | None, texts: list[str], stem: str, ctx: ReadCo
     return period
 
 
-def Period_code(text: str) -> str | None:
-    found = find_period(text)
-    return found.code if found else None
-
-
-def _settle_org(found: Found | None, texts: list[str], stem: str, ctx: ReadContext, report) -> str | None:
+def _settle_org(found: Found | None, texts: list[Found], stem: str, ctx: ReadContext, report) -> str | None:
     registry = ctx.orgs
-    in_contents = found.text.strip() if found else None
-    if in_contents is None and registry is not None:
-        in_contents = next((registry.find_in(t) for t in texts if registry.find_in(t)), None)
     from_name = org_from_file_name(stem, registry)
+    if found is None and registry is not None:
+        titled = org_from_texts(texts, registry)
+        # A title names the county that issued the form as often as the township filling it in.
+        if titled is not None and not (from_name and from_name in registry.descendants(titled.text)):
+            found = titled
+    in_contents = found.text.strip() if found else None
     if in_contents and from_name and not same_org(in_contents, from_name, registry):
         report("ORG_CONFLICT", f"表内填报单位为“{in_contents}”，文件名中为“{from_name}”，两者不一致；"
                "请核对后修改", found.cell if found else None,

@@ -17,7 +17,7 @@ from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.periods import period_of_cell
 from fulian_stats.read.grid import Sheet
 from fulian_stats.read.layout import Layout, header_key
-from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, parse_number
+from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, parse_number
 from fulian_stats.units import conversion_factor
 
 MONTH, YTD, TOTAL = "month", "ytd", "total"
@@ -185,11 +185,17 @@ class SheetReader:
             else:
                 seen[ind.id] = col
         start = (lay.unit_row if lay.unit_row is not None else header) + 1
+        unknown = list(lay.unknown_cols)  # reported once, at the header, when a number is under it
         for r in range(start, len(rows)):
             row = rows[r]
             org_text = _text(row[lay.org_col]).strip() if lay.org_col is not None and lay.org_col < len(row) else ""
             if org_text and _FOOTER.match(normalize_text(org_text)):
                 break
+            for c in [c for c in unknown if c < len(row) and parse_number(row[c]).status in (OK, ESTIMATE)]:
+                unknown.remove(c)
+                name = _text(rows[header][c]).strip()
+                self.finding("INDICATOR_UNKNOWN", f"指标“{name}”不在指标目录中，但填有数值；"
+                             "请改用目录中的指标名称，或在指标目录中补充别名", header, c, values={"name": name})
             filled = [c for c in indicators if c < len(row) and factors[c] is not None
                       and parse_number(row[c]).status is not BLANK]
             if not filled:

@@ -1,0 +1,342 @@
+"""Tests for `fulian-stats aggregate` and `fulian-stats explain` through the real entry
+point: output shapes, the county → city round trip, errors and exit codes, outputs that
+never overwrite an input and never leave half a file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from agg_helpers import (
+    QINGXI,
+    SHIMEN,
+    cli,
+    leftovers,
+    sha256,
+    totals,
+    write_form,
+    write_orgs,
+    write_set,
+    write_table_csv,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+ROW_KEYS = {"org", "period", "indicator", "name", "unit", "value"}
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory) -> Path:
+    """orgs.csv, and each county's township files in a folder of its own."""
+    folder = tmp_path_factory.mktemp("city")
+    write_orgs(folder)
+    write_set(folder / "青溪县", QINGXI)
+    write_set(folder / "石门县", SHIMEN)
+    return folder
+
+
+@pytest.fixture
+def broken(tmp_path) -> Path:
+    """青溪县's quarter and one April file with text in a number cell (D4)."""
+    write_set(tmp_path / "in", QINGXI)
+    write_form(tmp_path / "in" / "白沙镇_2016-04.xlsx", "白沙镇", "2016年4月", dict(trainees="十几个", poor_villages=3))
+    return tmp_path / "in"
+
+
+def agg_json(*args) -> dict:
+    run = cli("aggregate", *args, "--format", "json", "-q")
+    assert run.code == 0, run.err
+    return run.json()
+
+
+# -- output shapes ---------------------------------------------------------------------------
+
+def test_json_is_exactly_the_spec_shape(city):
+    data = agg_json(city / "青溪县", "--period", "2016-Q1")
+    assert list(data) == ["region", "period", "rows"]
+    assert data["region"] == "合计" and data["period"] == "2016-Q1"
+    for row in data["rows"]:
+        assert set(row) == ROW_KEYS
+        assert isinstance(row["value"], (int, float)) and not isinstance(row["value"], bool)
+    got = totals(data)
+    assert got[("合计", "2016-Q1", "trainees")] == 89
+    assert got[("合计", "2016-Q1", "loan_amount")] == 20.94
+    assert got[("合计", "2016-Q1", "poor_villages")] == 13
+    assert got[("合计", "2016-Q1", "children_homes_total")] == 17
+    assert got[("合计", "2016-Q1", "children_home_coverage")] == 9 / 13 * 100  # full precision
+    assert got[("合计", "2016-Q1", "petition_handling_rate")] == 11 / 15 * 100
+    row = next(r for r in data["rows"] if r["indicator"] == "trainees")
+    assert row == {"org": "合计", "period": "2016-Q1", "indicator": "trainees", "name": "参训妇女", "unit": "人",
+                   "value": 89}
+    assert '"value": 89\n' in cli("aggregate", city / "青溪县", "--period", "2016-Q1", "--format", "json").out
+
+
+def test_by_org_and_by_period(city):
+    by_org = totals(agg_json(city / "青溪县", "--period", "2016-Q1", "--by", "org"))
+    assert by_org[("龙潭乡", "2016-Q1", "poor_villages")] == 6
+    assert by_org[("大宁镇", "2016-Q1", "loan_amount")] == 12.64
+    by_period = totals(agg_json(city / "青溪县", "--period", "2016-Q1", "--by", "period"))
+    assert by_period[("合计", "2016-03", "poor_villages")] == 7
+    assert by_period[("合计", "2016-02", "trainees")] == 29
+
+
+def test_periods_on_the_command_line(city):
+    assert totals(agg_json(city / "青溪县", "--period", "2016-01..2016-02"))[("合计", "2016-01..2016-02", "loan_amount")] == 6.55
+    march = totals(agg_json(city / "青溪县", "--period", "2016年3月"))
+    assert march[("合计", "2016-03", "poor_villages")] == 7
+    whole = agg_json(city / "青溪县")  # no --period: the months reported
+    assert whole["period"] == "2016-Q1"
+
+
+def test_csv_on_screen_and_table(city):
+    run = cli("aggregate", city / "青溪县", "--period", "2016-Q1", "--format", "csv", "-q")
+    assert run.code == 0
+    lines = run.out.splitlines()
+    assert lines[0] == "org,period,indicator,name,unit,value"
+    assert "合计,2016-Q1,loan_amount,创业担保贷款金额,万元,20.94" in lines
+    table = cli("aggregate", city / "青溪县", "--period", "2016-Q1", "--by", "org", "-q")
+    assert table.code == 0
+    assert "参训妇女" in table.out and "龙潭乡" in table.out and "20.94" in table.out
+
+
+def test_hierarchy_levels_and_region(city):
+    orgs = city / "orgs.csv"
+    counties = agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--level", "county", "--by", "org",
+                        "--region", "云州市")
+    got = totals(counties)
+    assert counties["region"] == "云州市"
+    assert {org for org, _p, _i in got} == {"云州市", "青溪县", "石门县"}
+    assert got[("青溪县", "2016-Q1", "poor_villages")] == 13
+    assert got[("石门县", "2016-Q1", "poor_villages")] == 9
+    assert got[("云州市", "2016-Q1", "poor_villages")] == 22
+    assert got[("石门县", "2016-Q1", "trainees")] == 49
+    assert got[("云州市", "2016-Q1", "children_home_coverage")] == 17 / 22 * 100
+    assert totals(agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--level", "县", "--by", "org")) == {
+        (("合计" if org == "云州市" else org), p, i): v for (org, p, i), v in got.items()}
+    shimen = agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--region", "石门县", "--by", "org")
+    assert shimen["region"] == "石门县"
+    assert {r["org"] for r in shimen["rows"]} == {"石门县", "石门镇", "桃源乡"}
+    assert totals(shimen)[("石门县", "2016-Q1", "trainees")] == 49
+
+
+# -- county → city ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def county_books(city, tmp_path_factory) -> tuple[Path, Path]:
+    out = tmp_path_factory.mktemp("counties")
+    books = []
+    for county in ("青溪县", "石门县"):
+        book = out / f"{county}_2016-Q1.xlsx"
+        run = cli("aggregate", city / county, "--period", "2016-Q1", "--orgs", city / "orgs.csv",
+                  "--region", county, "-o", book, "-q")
+        assert run.code == 0, run.err
+        assert f"已写入 {book}" in run.err
+        books.append(book)
+    return tuple(books)
+
+
+@pytest.mark.parametrize("extra", [
+    ["--by", "org"],
+    ["--by", "period"],
+    ["--level", "county", "--by", "org"],
+    ["--level", "city", "--by", "org"],
+])
+def test_city_from_county_workbooks_equals_city_from_townships(city, county_books, extra):
+    orgs = ["--orgs", city / "orgs.csv", "--region", "云州市", "--period", "2016-Q1"]
+    direct = agg_json(city / "青溪县", city / "石门县", *orgs, *extra)
+    via = agg_json(*county_books, *orgs, *extra)
+    if extra[1] == "period":
+        # the county workbooks hold the quarter, not its months: the city's one "month" is the quarter
+        assert {r["period"] for r in via["rows"]} == {"2016-Q1"}
+        assert totals(via) == {k: v for k, v in totals(direct).items() if k[1] == "2016-Q1"}
+    else:
+        assert via == direct
+    got = totals(via)
+    assert got[("云州市", "2016-Q1", "poor_villages")] == 22  # stocks: not summed over months
+    assert got[("云州市", "2016-Q1", "loan_amount")] == 25.73  # 20.94 + 4.79, to the cent
+
+
+def test_city_from_county_workbooks_without_registry(city, county_books):
+    direct = agg_json(city / "青溪县", city / "石门县", "--period", "2016-Q1", "--by", "org")
+    assert agg_json(*county_books, "--period", "2016-Q1", "--by", "org") == direct
+    assert agg_json(*county_books, "--by", "org") == direct  # the period read from the workbooks
+
+
+def test_region_picks_its_townships_out_of_the_whole_city(city, county_books):
+    orgs = ["--orgs", city / "orgs.csv", "--period", "2016-Q1", "--by", "org"]
+    assert agg_json(city, "--region", "青溪县", *orgs) == agg_json(city / "青溪县", "--region", "青溪县", *orgs)
+    assert agg_json(county_books[0], "--region", "青溪县", *orgs) == agg_json(city / "青溪县", "--region", "青溪县", *orgs)
+
+
+@pytest.fixture(scope="module")
+def sample_book(tmp_path_factory) -> Path:
+    book = tmp_path_factory.mktemp("sample") / "X.xlsx"
+    run = cli("aggregate", SAMPLE, "--period", "2017", "-o", book, "-q")
+    assert run.code == 0, run.err
+    return book
+
+
+def test_sample_data_round_trip(sample_book):
+    direct = agg_json(SAMPLE, "--period", "2017", "--by", "org")
+    assert len(direct["rows"]) > 59 * 12
+    assert agg_json(sample_book, "--period", "2017", "--by", "org") == direct
+    assert agg_json(sample_book, "--by", "org") == direct
+    book = openpyxl.load_workbook(sample_book, read_only=True)
+    assert book.sheetnames == ["汇总表", "分月", "明细", "图表"]
+
+
+def test_sample_data_round_trip_with_registry(sample_book):
+    orgs = SAMPLE / "orgs.csv"
+    direct = agg_json(SAMPLE, "--period", "2017", "--orgs", orgs, "--region", "青溪县", "--level", "county", "--by", "org")
+    via = agg_json(sample_book, "--period", "2017", "--orgs", orgs, "--region", "青溪县", "--level", "county", "--by", "org")
+    assert via == direct
+    assert {r["org"] for r in via["rows"]} == {"青溪县"}
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+def test_errors_stop_with_exit_1_and_no_output(broken, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    run = cli("aggregate", broken, "--period", "2016", "-o", out / "汇总.xlsx", "-q")
+    assert run.code == 1
+    assert "白沙镇_2016-04.xlsx" in run.err and "D4" in run.err and "十几个" in run.err
+    assert "--skip-invalid" in run.err
+    assert run.out == ""
+    assert list(out.iterdir()) == []
+    assert cli("aggregate", broken, "--period", "2016", "--format", "json", "-q").code == 1
+
+
+def test_exit_code_of_the_installed_command(broken):
+    """The console script itself (not only main() in-process) exits 1 on errors."""
+    run = subprocess.run([sys.executable, "-m", "fulian_stats", "aggregate", str(broken), "--period", "2016", "-q"],
+                         capture_output=True, text=True, encoding="utf-8")
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_skip_invalid_leaves_the_file_out_and_says_so(broken, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    run = cli("aggregate", broken, "--period", "2016", "--skip-invalid", "-o", out / "汇总.json", "-q")
+    assert run.code == 0, run.err
+    assert "白沙镇_2016-04.xlsx" in run.err and "未计入汇总" in run.err
+    data = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
+    assert list(data) == ["region", "period", "rows", "skipped_files"]
+    assert [Path(f).name for f in data["skipped_files"]] == ["白沙镇_2016-04.xlsx"]
+    assert totals(data)[("合计", "2016", "trainees")] == 89
+    assert totals(data)[("合计", "2016", "poor_villages")] == 13  # not the skipped April
+    screen = cli("aggregate", broken, "--period", "2016", "--skip-invalid", "--format", "json", "-q")
+    assert screen.code == 0 and screen.json()["skipped_files"] == data["skipped_files"]
+    book = cli("aggregate", broken, "--period", "2016", "--skip-invalid", "-o", out / "汇总.xlsx", "-q")
+    assert book.code == 0 and (out / "汇总.xlsx").exists()
+    assert leftovers(out) == []
+
+
+def test_output_that_is_an_input_is_refused(city, tmp_path):
+    book = tmp_path / "青溪县.xlsx"
+    assert cli("aggregate", city / "青溪县", "--period", "2016-Q1", "-o", book, "-q").code == 0
+    before = sha256(book)
+    run = cli("aggregate", book, "--period", "2016-Q1", "-o", book, "-q")
+    assert run.code == 2
+    assert "输入文件" in run.err and "覆盖" in run.err
+    assert sha256(book) == before
+    # also when the input was found by walking a folder
+    run = cli("aggregate", tmp_path, "--period", "2016-Q1", "-o", book, "-q")
+    assert run.code == 2 and sha256(book) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_output_csv_that_is_an_input_is_refused(tmp_path):
+    source = write_table_csv(tmp_path / "街道_2016-03.csv", [("河西街道", {"trainees": 3, "lectures": 1}),
+                                                             ("城东街道", {"trainees": 4, "lectures": 2})],
+                             period_label="2016年3月")
+    before = sha256(source)
+    run = cli("aggregate", source, "-o", source, "-q")
+    assert run.code == 2 and "输入文件" in run.err
+    assert sha256(source) == before
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out.xls", "out", "out.docx"])
+def test_unsupported_output_suffix(city, tmp_path, name):
+    run = cli("aggregate", city / "青溪县", "-o", tmp_path / name, "-q")
+    assert run.code == 2
+    assert "不支持的输出格式" in run.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_are_written_atomically(city, tmp_path):
+    for name in ("a.xlsx", "a.csv", "a.json"):
+        assert cli("aggregate", city / "青溪县", "-o", tmp_path / name, "-q").code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.json", "a.xlsx"]
+    assert (tmp_path / "a.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    run = cli("aggregate", city / "青溪县", "-o", tmp_path / "missing" / "a.xlsx", "-q")
+    assert run.code == 2 and "输出文件夹不存在" in run.err
+    (tmp_path / "folder.xlsx").mkdir()
+    run = cli("aggregate", city / "青溪县", "-o", tmp_path / "folder.xlsx", "-q")
+    assert run.code == 2 and "是一个文件夹" in run.err and "内部错误" not in run.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.json", "a.xlsx", "folder.xlsx"]
+
+
+def test_usage_errors(city):
+    assert cli("aggregate", city / "青溪县", "--level", "county", "-q").code == 2
+    run = cli("aggregate", city / "青溪县", "--orgs", city / "orgs.csv", "--region", "火星县", "-q")
+    assert run.code == 2 and "火星县" in run.err
+    assert cli("aggregate", city / "青溪县", "--period", "2016-13", "-q").code == 2
+    assert cli("aggregate", city / "没有这个文件夹", "-q").code == 2
+    assert "Traceback" not in run.err
+
+
+# -- text stays text -------------------------------------------------------------------------------
+
+def test_hostile_org_and_file_names_stay_text(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_table_csv(tmp_path / "=1+1_2016-03.csv", [("=1+1", {"trainees": 5, "lectures": 1}),
+                                                    ("@SUM(A1)", {"trainees": 2, "lectures": 1}),
+                                                    ("-2+3", {"trainees": 1, "lectures": 1})], period_label="2016年3月")
+    assert cli("aggregate", "=1+1_2016-03.csv", "--by", "org", "-o", "out.xlsx", "-q").code == 0
+    book = openpyxl.load_workbook("out.xlsx")
+    header = [c for c in book["汇总表"][3]][4:]
+    assert sorted(c.value for c in header) == ["-2+3", "=1+1", "@SUM(A1)"]
+    assert all(c.data_type == "s" for c in header)
+    details = list(book["明细"].iter_rows(min_row=2))
+    assert {row[7].value for row in details} == {"=1+1_2016-03.csv"}
+    assert all(row[0].data_type == "s" and row[7].data_type == "s" for row in details)
+    assert cli("aggregate", "=1+1_2016-03.csv", "--by", "org", "-o", "out.csv", "-q").code == 0
+    text = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+1,2016-03,trainees,参训妇女,人,5" in text
+    assert "'@SUM(A1),2016-03," in text and "'-2+3,2016-03," in text
+    screen = cli("aggregate", "=1+1_2016-03.csv", "--by", "org", "--format", "csv", "-q")
+    assert "'=1+1,2016-03" in screen.out
+
+
+# -- explain ---------------------------------------------------------------------------------------
+
+def test_explain_stock(city):
+    run = cli("explain", "poor_villages", city / "青溪县", "--period", "2016-Q1", "--format", "json", "-q")
+    assert run.code == 0, run.err
+    data = run.json()
+    assert data["indicator"] == "poor_villages" and data["period"] == "2016-Q1" and data["value"] == 13
+    assert [(s["org"], s["period"], s["value"]) for s in data["sources"]] == [
+        ("大宁镇", "2016-03", 4), ("白沙镇", "2016-03", 3), ("龙潭乡", "2016-02", 6)]
+    for source in data["sources"]:
+        assert Path(source["file"]).name == f"{source['org']}_{source['period']}.xlsx"
+        cell = openpyxl.load_workbook(source["file"])[source["sheet"]][source["cell"]]
+        assert cell.value == source["value"]
+
+
+def test_explain_flow_rate_and_table(city):
+    flow = cli("explain", "loan_amount", city / "青溪县", "--period", "2016-Q1", "--format", "json", "-q").json()
+    assert flow["value"] == 20.94 and len(flow["sources"]) == 6
+    rate = cli("explain", "children_home_coverage", city / "青溪县", "--period", "2016-Q1", "--format", "json", "-q").json()
+    assert rate["value"] == 9 / 13 * 100
+    assert {s["indicator"] for s in rate["sources"]} == {"poor_villages", "poor_villages_with_children_home"}
+    table = cli("explain", "poor_villages", city / "青溪县", "--period", "2016-Q1", "-q")
+    assert table.code == 0 and "龙潭乡" in table.out and "2016-02" in table.out and "13" in table.out
+    assert cli("explain", "no_such", city / "青溪县", "-q").code == 2

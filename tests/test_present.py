@@ -1,0 +1,119 @@
+"""How check results are printed: text for people, JSON for programs, GitHub Actions
+workflow commands for CI."""
+
+import io
+import json
+
+from rich.console import Console
+
+from check_helpers import check, month_rows, set_value, write_form
+from fulian_stats.check import CheckResult
+from fulian_stats.findings import Finding
+from fulian_stats.present import Progress, github_line, github_lines, print_findings_text, summary_line, to_json
+
+
+def sample_result() -> CheckResult:
+    return CheckResult(
+        files=["subs/大宁镇_2016-03.xlsx", "subs/白沙镇_2016-03.xlsx", "subs/城区街道_2016-03.csv"],
+        findings=[
+            Finding("NUMBER_ESTIMATE", "“妇女之家服务”填的是估计数“300多”，已按300读取；请填写准确数字",
+                    file="subs/大宁镇_2016-03.xlsx", sheet="月报", cell="D19"),
+            Finding("NEGATIVE", "“慰问困境妇女儿童老人”为负数（-3）；统计数不能小于0，请核对",
+                    file="subs/大宁镇_2016-03.xlsx", sheet="月报", cell="D20"),
+            Finding("FILE_UNREADABLE", "不是有效的Excel文件或文件已损坏（x）；请在Excel或WPS中打开并另存后重新报送",
+                    file="subs/白沙镇_2016-03.xlsx"),
+            Finding("ENCODING", "第6行第15个字节处无法按UTF-8或GBK/GB18030解码", file="subs/城区街道_2016-03.csv", row=6),
+            Finding("MISSING_SUBMISSION", "石门镇没有报送2016年3月的报表；请催报或确认该单位是否已撤并",
+                    org="石门镇", period="2016-03"),
+            Finding("UNIT_CONVERTED", "“创业担保贷款金额”按“元”填报，已换算为“万元”（×0.0001）",
+                    file="subs/大宁镇_2016-03.xlsx", sheet="月报", cell="C12"),
+        ])
+
+
+def render(result) -> str:
+    buffer = io.StringIO()
+    print_findings_text(Console(file=buffer, width=300, color_system=None, soft_wrap=True), result)
+    return buffer.getvalue()
+
+
+def test_summary_line_counts_in_chinese():
+    assert summary_line(3, 4, 1, 1) == "共检查3个文件：4个错误，1个警告，1条提示"
+
+
+def test_text_is_grouped_by_file_with_errors_first_and_a_summary():
+    assert render(sample_result()).splitlines() == [
+        "（整体）",
+        "  错误 石门镇没有报送2016年3月的报表；请催报或确认该单位是否已撤并 MISSING_SUBMISSION",
+        "subs/城区街道_2016-03.csv",
+        "  错误 第6行：第6行第15个字节处无法按UTF-8或GBK/GB18030解码 ENCODING",
+        "subs/大宁镇_2016-03.xlsx",
+        "  错误 月报 › D20：“慰问困境妇女儿童老人”为负数（-3）；统计数不能小于0，请核对 NEGATIVE",
+        "  警告 月报 › D19：“妇女之家服务”填的是估计数“300多”，已按300读取；请填写准确数字 NUMBER_ESTIMATE",
+        "  提示 月报 › C12：“创业担保贷款金额”按“元”填报，已换算为“万元”（×0.0001） UNIT_CONVERTED",
+        "subs/白沙镇_2016-03.xlsx",
+        "  错误 不是有效的Excel文件或文件已损坏（x）；请在Excel或WPS中打开并另存后重新报送 FILE_UNREADABLE",
+        "共检查3个文件：4个错误，1个警告，1条提示",
+    ]
+
+
+def test_text_shows_square_brackets_in_messages_as_written():
+    result = CheckResult(["[草稿]大宁镇.xlsx"], [Finding("NUMBER_INVALID", "“参训妇女”的数值“[待补]”无法识别",
+                                                         file="[草稿]大宁镇.xlsx", sheet="月报", cell="D8")])
+    text = render(result)
+    assert "[草稿]大宁镇.xlsx" in text and "“[待补]”" in text
+
+
+def test_a_clean_run_prints_only_the_summary():
+    assert render(CheckResult(["a.xlsx"], [])) == "共检查1个文件：0个错误，0个警告，0条提示\n"
+
+
+def test_github_line_carries_file_line_and_title():
+    f = Finding("NEGATIVE", "“慰问困境妇女儿童老人”为负数（-3）；统计数不能小于0，请核对",
+                file="submissions/2016-03/大宁镇_2016-03.xlsx", sheet="月报", cell="D20")
+    assert github_line(f) == ("::error file=submissions/2016-03/大宁镇_2016-03.xlsx,line=20,title=NEGATIVE 月报 D20::"
+                              "“慰问困境妇女儿童老人”为负数（-3）；统计数不能小于0，请核对")
+
+
+def test_github_severities_are_error_warning_and_notice():
+    assert github_line(Finding("OUTLIER", "x", file="a.xlsx", sheet="月报", cell="D19")).startswith(
+        "::warning file=a.xlsx,line=19,title=OUTLIER 月报 D19::")
+    assert github_line(Finding("UNIT_CONVERTED", "x", file="a.xlsx", sheet="月报", cell="C12")).startswith("::notice ")
+    assert github_line(Finding("RULE", "x", severity="warning", file="a.csv", cell="K4")) == \
+        "::warning file=a.csv,line=4,title=RULE K4::x"
+
+
+def test_github_line_without_a_cell_or_a_file():
+    assert github_line(Finding("FILE_EMPTY", "文件是空的", file="a.xlsx")) == "::error file=a.xlsx,title=FILE_EMPTY::文件是空的"
+    assert github_line(Finding("ENCODING", "第6行", file="b.csv", row=6)) == "::error file=b.csv,line=6,title=ENCODING::第6行"
+    assert github_line(Finding("MISSING_SUBMISSION", "石门镇没有报送", org="石门镇")) == \
+        "::error title=MISSING_SUBMISSION::石门镇没有报送"
+
+
+def test_github_escapes_what_would_end_a_command():
+    f = Finding("NUMBER_INVALID", "数值“50%\n以上”无法识别", file="a,b:c.xlsx", sheet="月报:一", cell="D8")
+    assert github_line(f) == "::error file=a%2Cb%3Ac.xlsx,line=8,title=NUMBER_INVALID 月报%3A一 D8::数值“50%25%0A以上”无法识别"
+
+
+def test_github_lines_end_with_the_summary():
+    lines = github_lines(sample_result())
+    assert len(lines) == 7
+    assert all(line.startswith("::") for line in lines[:-1])
+    assert lines[-1] == "共检查3个文件：4个错误，1个警告，1条提示"
+
+
+def test_json_is_chinese_not_escapes_and_round_trips(tmp_path):
+    rows = set_value(month_rows(3), "慰问困境妇女儿童老人", month=-3, ytd=120)
+    result = check(write_form(tmp_path / "大宁镇_2016-03.xlsx", rows=rows))
+    text = to_json(result.as_dict())
+    assert "慰问困境妇女儿童老人" in text and "\\u" not in text
+    data = json.loads(text)
+    assert set(data) == {"files", "errors", "warnings", "notes", "findings"}
+    assert (data["files"], data["errors"], data["warnings"], data["notes"]) == (1, 1, 0, 0)
+    assert data["findings"][0]["cell"] == "D20" and data["findings"][0]["values"] == {"value": -3.0}
+
+
+def test_progress_off_is_silent():
+    with Progress("正在读取报表", enabled=False) as progress:
+        progress(1, 10)
+        progress(10, 10)
+    assert progress._bar is None

@@ -1,0 +1,337 @@
+"""Tests for fulian_stats.workbook: the summary workbook's sheets, layout, formats and
+charts, text never written as a formula, and the workbook read back as an input for the
+level above giving exactly the totals it was made from."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from agg_helpers import CATALOG, ORGS_CSV, QINGXI, SHIMEN, frame, totals, write_set
+from fulian_stats.aggregate import aggregate, aggregate_paths
+from fulian_stats.catalog import load_rules
+from fulian_stats.errors import FulianError
+from fulian_stats.orgs import parse_orgs
+from fulian_stats.periods import parse_period
+from fulian_stats.workbook import period_text, write_workbook
+
+RULES = load_rules(CATALOG)
+ORGS = parse_orgs(ORGS_CSV, "orgs.csv")
+Q1 = parse_period("2016-Q1")
+N_OBSERVATIONS = sum(len(values) for values in QINGXI.values())
+
+
+def run(paths, period="2016-Q1", by="org", orgs=None, level=None, region=None):
+    period = parse_period(period) if period else None
+    result = aggregate_paths(paths, CATALOG, RULES, orgs, period, by, level, region).result
+    assert result is not None
+    return result
+
+
+@pytest.fixture(scope="module")
+def qingxi(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("qingxi")
+    write_set(folder, QINGXI)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def summary(qingxi, tmp_path_factory):
+    """青溪县's 2016-Q1 workbook and the result it was written from."""
+    result = run([qingxi], orgs=ORGS, region="青溪县")
+    path = tmp_path_factory.mktemp("out") / "青溪县_2016-Q1.xlsx"
+    write_workbook(path, result, CATALOG)
+    return path, result
+
+
+def indicator_rows(ws) -> dict[str, int]:
+    rows = {}
+    for r in range(4, ws.max_row + 1):
+        name = ws.cell(r, 2).value
+        found = CATALOG.lookup(name)[0] if isinstance(name, str) else None
+        if found:
+            rows[found] = r
+    return rows
+
+
+# -- structure ------------------------------------------------------------------------------
+
+def test_sheets_and_summary_header(summary):
+    path, _result = summary
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["汇总表", "分月", "明细", "图表"]
+    ws = book["汇总表"]
+    assert ws["A1"].value == "青溪县妇联工作统计汇总表"
+    assert ws["A2"].value == "填报单位：青溪县"
+    assert ws["D2"].value == "报告期：2016年第一季度"
+    assert [c.value for c in ws[3]] == ["序号", "指标名称", "计量单位", "合计", "大宁镇", "白沙镇", "龙潭乡"]
+    assert ws.freeze_panes == "D4"
+    assert book["分月"].freeze_panes == "B2"
+    assert book["明细"].freeze_panes == "A2"
+    assert "A1:G1" in {str(m) for m in ws.merged_cells.ranges}
+
+
+SECTION_OPENINGS = {f"{n}、" for n in "一二三四五六七八九十"}
+
+
+def test_section_rows_group_the_indicators_in_catalog_order(summary):
+    path, _result = summary
+    ws = openpyxl.load_workbook(path)["汇总表"]
+    sections = [(r, ws.cell(r, 1).value) for r in range(4, ws.max_row + 1)
+                if isinstance(ws.cell(r, 1).value, str) and ws.cell(r, 1).value[:2] in SECTION_OPENINGS]
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert [text for _r, text in sections] == [f"{n}、{s}" for n, s in zip("一二三四五六七", CATALOG.sections)]
+    assert sections[0][0] == 4
+    rows = indicator_rows(ws)
+    assert list(rows) == [ind.id for ind in CATALOG]  # every indicator, in catalog order
+    note = next(r for r in range(4, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("注："))
+    assert "共汇总8个文件" in ws.cell(note, 1).value
+    for (start, section), (end, _next) in zip(sections, sections[1:] + [(note, None)]):
+        inside = [i for i, r in rows.items() if start < r < end]
+        assert inside == [ind.id for ind in CATALOG.in_section(section.split("、", 1)[1])]
+        assert [ws.cell(rows[i], 1).value for i in inside] == list(range(1, len(inside) + 1))
+        assert f"A{start}:G{start}" in merged
+
+
+def test_total_and_org_columns_hold_the_aggregates(summary):
+    path, result = summary
+    ws = openpyxl.load_workbook(path)["汇总表"]
+    rows = indicator_rows(ws)
+
+    def line(ind):
+        return [ws.cell(rows[ind], c).value for c in range(3, 8)]
+
+    assert line("trainees") == ["人", 89, 60, 12, 17]
+    assert line("loan_amount") == ["万元", 20.94, 12.64, 2.75, 5.55]
+    assert line("poor_villages") == ["个", 13, 4, 3, 6]
+    assert line("children_homes_total") == ["所", 17, 9, 5, 3]
+    assert line("children_home_coverage") == ["%", 9 / 13 * 100, 100, 2 / 3 * 100, 50]
+    assert line("petition_handling_rate") == ["%", 11 / 15 * 100, 5 / 6 * 100, 4 / 6 * 100, 2 / 3 * 100]
+    assert line("wechat_posts") == ["条", None, None, None, None]  # nothing reported: blank, not 0
+    # the 合计 column is what the JSON says
+    for ind, r in rows.items():
+        assert ws.cell(r, 4).value == result.value(ind), ind
+
+
+def test_number_formats(summary):
+    path, _result = summary
+    book = openpyxl.load_workbook(path)
+    ws = book["汇总表"]
+    rows = indicator_rows(ws)
+    assert ws.cell(rows["trainees"], 4).number_format == "#,##0"
+    assert ws.cell(rows["loan_amount"], 5).number_format == "#,##0.00"
+    assert ws.cell(rows["children_home_coverage"], 4).number_format == "0.0"
+    details = book["明细"]
+    formats = {details.cell(r, 3).value: details.cell(r, 6).number_format for r in range(2, details.max_row + 1)}
+    assert formats["loan_amount"] == "#,##0.00" and formats["trainees"] == "#,##0"
+
+
+def test_months_sheet(summary):
+    path, _result = summary
+    ws = openpyxl.load_workbook(path)["分月"]
+    header = [c.value for c in ws[1]]
+    assert header[0] == "报告期"
+    col = header.index("参训妇女（人）") + 1
+    villages = header.index("贫困村（个）") + 1
+    assert [(ws.cell(r, 1).value, ws.cell(r, col).value, ws.cell(r, villages).value) for r in range(2, 5)] == [
+        ("2016-01", 23, 14), ("2016-02", 29, 14), ("2016-03", 37, 7)]
+
+
+def test_details_list_every_observation_with_its_source(summary):
+    path, result = summary
+    ws = openpyxl.load_workbook(path)["明细"]
+    assert [c.value for c in ws[1]] == ["单位", "报告期", "指标编号", "指标名称", "计量单位", "数值", "类别",
+                                        "来源文件", "工作表", "单元格"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert len(rows) == N_OBSERVATIONS == len(result.observations)
+    assert ws.auto_filter.ref == f"A1:J{N_OBSERVATIONS + 1}"
+    sources = {}
+    for org, period, ind, name, unit, value, measure, file, sheet, cell in rows:
+        assert (name, unit) == (CATALOG[ind].name, CATALOG[ind].unit)
+        assert measure == "本期" and sheet == "月报" and cell
+        assert Path(file).name == f"{org}_{period}.xlsx"
+        sources.setdefault(file, []).append((cell, value))
+        month = int(period[5:])
+        assert QINGXI[(org, month)][ind] == value
+    # the cell named holds the number in the township's own file
+    for file, cells in sources.items():
+        source = openpyxl.load_workbook(file)["月报"]
+        for cell, value in cells:
+            assert source[cell].value == value
+
+
+def test_native_charts(summary):
+    path, _result = summary
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        assert {"xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/drawings/drawing1.xml"} <= names
+        by_org = z.read("xl/charts/chart1.xml").decode()
+        trend = z.read("xl/charts/chart2.xml").decode()
+        workbook = z.read("xl/workbook.xml").decode()
+    assert "<c:barChart>" in by_org and "汇总表!$E$3:$G$3" in by_org  # categories: the org headers
+    assert "<c:lineChart>" in trend and "分月!$A$2:$A$4" in trend      # categories: the months
+    assert "主要指标分单位情况" in by_org and "主要指标月度走势" in trend
+    assert workbook.index('name="图表"') > workbook.index('name="明细"')
+
+
+def test_charts_show_the_largest_people_counts(summary):
+    from fulian_stats.workbook import main_indicators
+
+    _path, result = summary
+    assert main_indicators(result, CATALOG) == ["trainees", "loan_applicants"]
+
+
+def test_no_chart_sheet_without_people_counts(tmp_path):
+    result = aggregate(frame([("甲镇", "2016-01", "loan_amount", 1.5)]), CATALOG, Q1)
+    write_workbook(tmp_path / "out.xlsx", result, CATALOG)
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames == ["汇总表", "分月", "明细"]
+
+
+def test_default_region_has_no_org_line(tmp_path):
+    result = aggregate(frame([("甲镇", "2016-01", "trainees", 3)]), CATALOG, Q1)
+    write_workbook(tmp_path / "out.xlsx", result, CATALOG)
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["汇总表"]
+    assert ws["A1"].value == "妇联工作统计汇总表"
+    assert ws["A2"].value is None
+    assert ws["D2"].value == "报告期：2016年第一季度"
+
+
+def test_empty_result_still_writes_a_readable_workbook(tmp_path):
+    result = aggregate(frame([("甲镇", "2017-01", "trainees", 3)]), CATALOG, Q1)  # nothing in Q1
+    write_workbook(tmp_path / "out.xlsx", result, CATALOG)
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["汇总表"]
+    assert [c.value for c in ws[3]] == ["序号", "指标名称", "计量单位", "合计"]
+
+
+# -- text stays text ---------------------------------------------------------------------------
+
+HOSTILE = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\")"]
+
+
+def test_submission_text_is_written_as_text_never_a_formula(tmp_path):
+    data = frame([(org, "2016-01", "trainees", i + 1, f"{org}.xlsx") for i, org in enumerate(HOSTILE)])
+    data["sheet"] = "=SUM(1)"
+    data["cell"] = "D4"
+    result = aggregate(data, CATALOG, Q1, "org")
+    write_workbook(tmp_path / "out.xlsx", result, CATALOG)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    header = book["汇总表"][3]
+    assert sorted(c.value for c in header[4:]) == sorted(HOSTILE)
+    assert all(c.data_type == "s" for c in header)
+    details = book["明细"]
+    for row in details.iter_rows(min_row=2):
+        assert row[0].value in HOSTILE and row[0].data_type == "s"
+        assert row[7].value == f"{row[0].value}.xlsx" and row[7].data_type == "s"
+        assert row[8].value == "=SUM(1)" and row[8].data_type == "s"
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any("<f>" in z.read(n).decode() for n in sheets)
+
+
+# -- read back as the level above's input -----------------------------------------------------------
+
+def test_the_workbook_reads_back_to_the_same_totals(summary):
+    path, result = summary
+    again = run([path], orgs=ORGS, region="青溪县")
+    assert totals(again.rows) == totals(result.rows)
+    assert again.orgs == result.orgs
+    without_registry = run([path], region="青溪县")
+    assert totals(without_registry.rows) == totals(result.rows)
+
+
+def test_the_workbook_reads_back_without_a_period_given(summary):
+    path, result = summary
+    again = run([path], period=None, orgs=ORGS, region="青溪县")
+    assert again.period == Q1
+    assert totals(again.rows) == totals(result.rows)
+
+
+def test_groups_written_and_read_back_equal_everything(tmp_path):
+    """Townships split into two groups that are not counties: each group's workbook, read
+    back together, gives every total of aggregating all the files (a fixed example of the
+    frame-level property in test_aggregate)."""
+    write_set(tmp_path / "all", {**QINGXI, **SHIMEN})
+    groups = {"g1": {"大宁镇", "石门镇"}, "g2": {"白沙镇", "龙潭乡", "桃源乡"}}
+    outputs = []
+    for name, members in groups.items():
+        files = [p for p in sorted((tmp_path / "all").iterdir()) if p.name.split("_")[0] in members]
+        result = run(files)
+        outputs.append(tmp_path / f"{name}.xlsx")
+        write_workbook(outputs[-1], result, CATALOG)
+    direct = run([tmp_path / "all"])
+    combined = run(outputs)
+    assert totals(combined.rows) == totals(direct.rows)
+    assert direct.value("poor_villages") == 13 + 9
+    by_county = run(outputs, orgs=ORGS, level=1)
+    assert totals(by_county.rows) == totals(run([tmp_path / "all"], orgs=ORGS, level=1).rows)
+
+
+def test_a_county_level_workbook_reads_back_at_the_city(tmp_path):
+    write_set(tmp_path / "all", {**QINGXI, **SHIMEN})
+    counties = run([tmp_path / "all"], orgs=ORGS, level=1, region="云州市")
+    write_workbook(tmp_path / "云州市.xlsx", counties, CATALOG)
+    ws = openpyxl.load_workbook(tmp_path / "云州市.xlsx")["汇总表"]
+    assert [c.value for c in ws[3]][3:] == ["合计", "青溪县", "石门县"]
+    again = run([tmp_path / "云州市.xlsx"], orgs=ORGS, level=1, region="云州市")
+    assert totals(again.rows) == totals(counties.rows)
+    assert again.value("poor_villages", "石门县") == 9
+
+
+@pytest.mark.parametrize("code", ["2016-01..2016-05", "2015-11..2016-02", "2016-H2", "2016-07"])
+def test_every_kind_of_period_reads_back_as_itself(tmp_path, code):
+    period = parse_period(code)
+    months = [p.code for p in period.months()]
+    rows = [(org, m, "trainees", 1 + i) for i, m in enumerate(months) for org in ("甲镇", "乙镇")]
+    rows += [(org, m, "poor_villages", 10 + i) for i, m in enumerate(months) for org in ("甲镇", "乙镇")]
+    result = aggregate(frame(rows), CATALOG, period, "org")
+    path = tmp_path / "out.xlsx"
+    write_workbook(path, result, CATALOG)
+    assert openpyxl.load_workbook(path)["汇总表"]["D2"].value == f"报告期：{period_text(period)}"
+    for given in (code, None):
+        again = run([path], period=given)
+        assert again.period == period
+        assert totals(again.rows) == totals(result.rows)
+
+
+def test_period_text_reads_back():
+    from fulian_stats.periods import find_period
+
+    for code in ["2016", "2016-Q3", "2016-H1", "2016-03", "2016-01..2016-06", "2016-02..2016-04",
+                 "2015-11..2016-02"]:
+        period = parse_period(code)
+        assert find_period(period_text(period)) == period
+    assert period_text(parse_period("2016-Q1")) == "2016年第一季度"
+
+
+def test_writing_never_leaves_a_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    import xlsxwriter
+
+    system_temp = tmp_path / "system-temp"  # where xlsxwriter's row files would go
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    result = aggregate(frame([("甲镇", "2016-01", "trainees", 3)]), CATALOG, Q1)
+    target = tmp_path / "out" / "out.xlsx"
+    target.parent.mkdir()
+    target.write_bytes(b"previous")
+
+    real_close = xlsxwriter.Workbook.close
+
+    def broken(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", broken)
+    with pytest.raises(FulianError, match="disk full"):
+        write_workbook(target, result, CATALOG)
+    assert target.read_bytes() == b"previous"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.xlsx"]
+    assert list(system_temp.iterdir()) == []
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", real_close)
+    write_workbook(target, result, CATALOG)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.xlsx"]
+    assert list(system_temp.iterdir()) == []
+    assert openpyxl.load_workbook(target).sheetnames[0] == "汇总表"
