@@ -74,8 +74,8 @@ def select(frame, period: Period, orgs: OrgRegistry | None, region: str | None):
     data = frame[frame["measure"] == "month"].copy()
     codes = data["period"].unique()
     spans = {code: find_period(code) for code in codes}
-    data["first"] = data["period"].map({c: s.first for c, s in spans.items()})
-    data["last"] = data["period"].map({c: s.last for c, s in spans.items()})
+    data["first"] = data["period"].map({c: s.first for c, s in spans.items()}).astype("int64")
+    data["last"] = data["period"].map({c: s.last for c, s in spans.items()}).astype("int64")
     inside = (data["first"] >= period.first) & (data["last"] <= period.last)
     crossing = ~inside & (data["first"] <= period.last) & (data["last"] >= period.first)
     notes = []
@@ -106,7 +106,7 @@ def _totals(data, catalog: Catalog, keys: list[str]) -> dict[tuple, float]:
     for frame in (flows, _stock_latest_by(stocks, keys)):
         if frame.empty:
             continue
-        sums = frame.groupby(keys + ["indicator"], sort=False)["value"].sum()
+        sums = frame.groupby(keys + ["indicator"], sort=False, observed=True)["value"].sum()
         for key, value in sums.items():
             result[key if isinstance(key, tuple) else (key,)] = value
     return result
@@ -118,7 +118,7 @@ def _stock_latest_by(stocks, keys: list[str]):
         return stocks
     group = [k for k in keys if k != "org"]
     ordered = stocks.sort_values(["last", "first"], kind="stable")
-    return ordered.groupby(group + ["org", "indicator"], sort=False).tail(1)
+    return ordered.groupby(group + ["org", "indicator"], sort=False, observed=True).tail(1)
 
 
 def _rows_for(totals: dict[tuple, float], catalog: Catalog, org_of, period_of) -> list[dict]:
@@ -246,8 +246,8 @@ def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | No
     if blocking and not skip_invalid:
         return AggregateRun(checked, blocking, None)
     bad = set(checked.failed_files())
-    frame = checked.read.frame()
-    frame = frame[~frame["file"].isin(bad)]
+    # Totals are made of month values only; 本年累计 and 合计 were for checking.
+    frame = checked.read.frame(measures=("month",), skip_files=bad)
     skipped = [f for f in checked.files if f in bad]
     result = aggregate(frame, catalog, period, by, orgs, level, region, skipped)
     return AggregateRun(checked, blocking, result, frame)

@@ -61,7 +61,9 @@ class Catalog:
         self.by_id = {ind.id: ind for ind in indicators}
         self.sections = list(dict.fromkeys(ind.section for ind in indicators))
         self.units = scale_prefixed({ind.unit for ind in indicators})
+        self.counted_ids = frozenset(ind.id for ind in indicators if ind.is_count)
         self._by_name: dict[str, str] = {}
+        self._lookups: dict[str, tuple[str | None, str | None]] = {}
         for ind in indicators:
             for spelling in (ind.name, *ind.aliases):
                 self._by_name[self.name_key(spelling)] = ind.id
@@ -80,11 +82,17 @@ class Catalog:
 
     def lookup(self, text: str) -> tuple[str | None, str | None]:
         """(indicator id or None, unit written in brackets or None) for a row/column name."""
-        name, unit = split_unit(text, self.units)
-        found = self._by_name.get(name)
-        if found is None and name in self.by_id:
-            found = name
-        return found, unit
+        known = self._lookups.get(text)
+        if known is None:
+            name, unit = split_unit(text, self.units)
+            found = self._by_name.get(name)
+            if found is None and name in self.by_id:
+                found = name
+            # Every form repeats the same names: remember them (bounded: names are short and few).
+            known = (found, unit)
+            if len(self._lookups) < 100_000 and len(text) < 200:
+                self._lookups[text] = known
+        return known
 
     def in_section(self, section: str) -> list[Indicator]:
         return [ind for ind in self.indicators if ind.section == section]

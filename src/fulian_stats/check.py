@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from fulian_stats.catalog import Catalog
@@ -19,11 +20,12 @@ from fulian_stats.crosscheck import (
     check_outliers,
     check_totals,
     check_year_to_date,
+    index_rows,
 )
 from fulian_stats.findings import ERROR, INFO, WARNING, Finding, show_number
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period
-from fulian_stats.read import ReadContext, ReadResult, read_paths
+from fulian_stats.read import FileResult, ReadContext, ReadResult, read_paths
 
 
 @dataclass
@@ -68,21 +70,38 @@ class CheckResult:
 def check_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
                 period: Period | None = None, exclude: set[Path] = frozenset(), progress=None) -> CheckResult:
     ctx = ReadContext(catalog, orgs, period if period is not None and period.is_month else None)
-    read = read_paths(paths, ctx, exclude=exclude, progress=progress)
-    return check_read(read, catalog, rules, orgs, period)
+    per_file = partial(check_file, catalog=catalog, rules=rules)
+    read = read_paths(paths, ctx, exclude=exclude, progress=progress, after=per_file)
+    return check_across(read, catalog, orgs, period)
 
 
 def check_read(read: ReadResult, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
                period: Period | None = None) -> CheckResult:
+    """Every check on files read already."""
+    for result in read.files:
+        check_file(result, catalog, rules)
+    return check_across(read, catalog, orgs, period)
+
+
+def check_file(result: FileResult, catalog: Catalog, rules: list) -> None:
+    """The checks that need one file only, added to its findings. Run where the file is
+    read, so they use every core."""
+    rows = [(*o, result.file) for o in result.observations]
+    locate_findings(result.findings, rows)
+    result.findings += check_values(rows, catalog)
+    result.findings += check_rules(rows, catalog, rules, unreadable_cells(result.findings))
+
+
+def check_across(read: ReadResult, catalog: Catalog, orgs: OrgRegistry | None = None,
+                 period: Period | None = None) -> CheckResult:
+    """The checks across files, on top of each file's own findings."""
     findings = list(read.all_findings())
     rows = read.observation_rows()
-    locate_findings(findings, rows)
-    findings += check_values(rows, catalog)
-    findings += check_rules(rows, catalog, rules, unreadable_cells(findings))
-    findings += check_duplicates(rows)
-    findings += check_year_to_date(rows, catalog)
-    findings += check_totals(rows, catalog)
-    findings += check_outliers(rows, catalog, period)
+    index = index_rows(rows)
+    findings += check_duplicates(rows, index)
+    findings += check_year_to_date(rows, catalog, index)
+    findings += check_totals(rows, catalog, index)
+    findings += check_outliers(rows, catalog, period, index)
     if orgs is not None and period is not None:
         findings += check_completeness(rows, orgs, period)
     return CheckResult([r.file for r in read.files], findings, read)
@@ -90,14 +109,19 @@ def check_read(read: ReadResult, catalog: Catalog, rules: list, orgs: OrgRegistr
 
 def check_values(rows: list[tuple], catalog: Catalog) -> list[Finding]:
     """Negative numbers anywhere; fractions where the unit counts whole things."""
+    counted = catalog.counted_ids
     findings = []
-    for org, period, ind_id, value, sheet, cell, _measure, file in rows:
+    for row in rows:
+        value = row[3]
+        if value >= 0 and (value == int(value) or row[2] not in counted):
+            continue  # the common case, decided without building anything
+        org, period, ind_id, value, sheet, cell, _measure, file = row
         ind = catalog[ind_id]
         where = dict(file=file, sheet=sheet, cell=cell, org=org, period=period, indicator=ind_id)
         if value < 0:
             findings.append(Finding("NEGATIVE", f"“{ind.name}”为负数（{show_number(value)}）；统计数不能小于0，"
                                     "请核对", values={"value": value}, **where))
-        elif ind.is_count and value != int(value):
+        else:
             findings.append(Finding("NOT_INTEGER", f"“{ind.name}”以“{ind.unit}”计，应为整数，却填了"
                                     f"{show_number(value)}；请核对", values={"value": value}, **where))
     return findings
@@ -114,6 +138,8 @@ def locate_findings(findings: list[Finding], rows: list[tuple]) -> None:
 
     A form has one org and period, its values in one column; a table row has its own.
     Findings about the org or period themselves keep what the reader said."""
+    if all(f.file is None or f.code.startswith(("ORG_", "PERIOD_")) or (f.org and f.period) for f in findings):
+        return
     by_row: dict[tuple, set] = defaultdict(set)
     by_sheet: dict[tuple, set] = defaultdict(set)
     columns: dict[tuple, set] = defaultdict(set)

@@ -5,7 +5,9 @@ org's own history. Each takes observation rows
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
+from dataclasses import dataclass
 from statistics import median
 
 from fulian_stats.catalog import Catalog
@@ -14,6 +16,7 @@ from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period
 
 TOLERANCE = 1e-6  # a cent of 万元 is 1e-6; sums are compared to that
+_NOTHING = (0.0,)  # a month value that was not reported
 MIN_HISTORY = 6  # months of an org's own history before a value is judged an outlier
 OUTLIER_MADS = 5.0  # how many (scaled) median absolute deviations count as far off
 
@@ -24,27 +27,52 @@ def _month_label(code: str) -> str:
 
 
 def _is_month(code: str | None) -> bool:
-    return code is not None and len(code) == 7 and code[4] == "-"
+    return code is not None and len(code) == 7 and code[4] == "-" and code[5] in "01"
 
 
-def check_duplicates(rows: list[tuple]) -> list[Finding]:
+@dataclass
+class Index:
+    """One pass over the observations, shared by the checks below (a province-year has
+    over a million of them: each check looping over all of them again is what costs)."""
+
+    first: dict[tuple, tuple]  # (org, period, indicator) → (value, file, sheet, cell), first seen
+    again: list[tuple]  # month rows whose (org, period, indicator) was seen before
+    ytd: list[tuple]  # 本年累计 rows
+    totals: list[tuple]  # 合计 rows
+
+
+def index_rows(rows: list[tuple]) -> Index:
+    first: dict[tuple, tuple] = {}
+    again, ytd, totals = [], [], []
+    for row in rows:
+        measure = row[6]
+        if measure == "month":
+            key = (row[0], row[1], row[2])
+            if key in first:
+                again.append(row)
+            else:
+                first[key] = (row[3], row[7], row[4], row[5])
+        elif measure == "ytd":
+            ytd.append(row)
+        else:
+            totals.append(row)
+    return Index(first, again, ytd, totals)
+
+
+def check_duplicates(rows: list[tuple], index: Index | None = None) -> list[Finding]:
     """The same org and period reported twice, in two files or two rows; or a period
     reported that overlaps another file's (a year summary beside its months)."""
-    first_seen: dict[tuple, tuple] = {}
+    index = index or index_rows(rows)
     sources: dict[tuple, list[tuple]] = {}
+    for org, period, ind_id, _value, sheet, cell, _measure, file in index.again:
+        listed = sources.setdefault((org, period), [index.first[(org, period, ind_id)][1:]])
+        if (file, sheet) not in {(f, s) for f, s, _c in listed} or len(listed) == 1:
+            listed.append((file, sheet, cell))
     periods_by_org: dict[str, dict[str, tuple]] = defaultdict(dict)
-    for org, period, ind_id, _value, sheet, cell, measure, file in rows:
-        if measure != "month":
-            continue
-        key = (org, period, ind_id)
-        source = (file, sheet, cell)
-        if key in first_seen:
-            listed = sources.setdefault((org, period), [first_seen[key]])
-            if (file, sheet) not in {(f, s) for f, s, _c in listed} or len(listed) == 1:
-                listed.append(source)
-        else:
-            first_seen[key] = source
-        periods_by_org[org].setdefault(period, source)
+    for (org, period, _ind), source in index.first.items():
+        by_period = periods_by_org[org]
+        if period not in by_period:
+            by_period[period] = source[1:]
     findings = []
     for (org, period), listed in sources.items():
         first, *others = listed
@@ -79,56 +107,65 @@ def check_duplicates(rows: list[tuple]) -> list[Finding]:
     return findings
 
 
-def check_year_to_date(rows: list[tuple], catalog: Catalog) -> list[Finding]:
+def check_year_to_date(rows: list[tuple], catalog: Catalog, index: Index | None = None) -> list[Finding]:
     """本年累计 of a flow equals the sum of the year's months so far (when all are
-    here), and is never below the sum of the months that are here."""
-    month_values: dict[tuple, float] = {}
-    months_of_org: dict[str, set[str]] = defaultdict(set)
-    ytd_rows = []
-    for row in rows:
-        org, period, ind_id, value, _sheet, _cell, measure, _file = row
-        if not _is_month(period):
-            continue
-        if measure == "month":
-            # A month submitted twice is DUPLICATE_SUBMISSION's finding; counting it
-            # twice here would add a YTD_MISMATCH for every indicator of the copy.
-            month_values.setdefault((org, period, ind_id), value)
-            months_of_org[org].add(period)
-        elif measure == "ytd" and catalog[ind_id].kind == "flow":
-            ytd_rows.append(row)
+    here), and is never below the sum of the months that are here. A month submitted
+    twice counts once (the copy is DUPLICATE_SUBMISSION's finding)."""
+    index = index or index_rows(rows)
+    kinds = {ind.id: ind.kind for ind in catalog}
+    ytd_rows = [row for row in index.ytd if kinds[row[2]] == "flow" and _is_month(row[1])]
+    if not ytd_rows:
+        return []
+    month_values = index.first
+    months_of: dict[tuple, set[int]] = defaultdict(set)  # (org, year) → months reported
+    for org, period in {(key[0], key[1]) for key in month_values}:
+        if _is_month(period):
+            months_of[(org, period[:4])].add(int(period[5:]))
+    sorted_months = {key: sorted(months) for key, months in months_of.items()}
+    prefix_sums: dict[tuple, list[float]] = {}  # (org, year, indicator) → sums over sorted_months
     findings = []
     for org, period, ind_id, value, sheet, cell, _measure, file in ytd_rows:
         year, month = period[:4], int(period[5:])
-        codes = [f"{year}-{m:02d}" for m in range(1, month + 1)]
-        present = [c for c in codes if c in months_of_org[org]]
-        total = sum(month_values.get((org, c, ind_id), 0.0) for c in present)
-        complete = len(present) == len(codes)
+        months = sorted_months[(org, year)]
+        sums = prefix_sums.get((org, year, ind_id))
+        if sums is None:
+            running, sums = 0.0, []
+            for m in months:
+                running += month_values.get((org, f"{year}-{m:02d}", ind_id), _NOTHING)[0]
+                sums.append(running)
+            prefix_sums[(org, year, ind_id)] = sums
+        present = bisect_right(months, month)  # months 1..month reported, as they are unique
+        total = sums[present - 1] if present else 0.0
+        complete = present == month
         if (complete and abs(value - total) > TOLERANCE) or (not complete and value < total - TOLERANCE):
             ind = catalog[ind_id]
-            parts = "、".join(f"{int(c[5:])}月{show_number(month_values.get((org, c, ind_id), 0.0))}" for c in present)
-            missing = "" if complete else f"（缺{len(codes) - len(present)}个月的报表，累计数不应小于已报各月之和）"
+            codes = [f"{year}-{m:02d}" for m in months[:present]]
+            parts = "、".join(f"{int(c[5:])}月{show_number(month_values.get((org, c, ind_id), _NOTHING)[0])}"
+                             for c in codes)
+            missing = "" if complete else f"（缺{month - present}个月的报表，累计数不应小于已报各月之和）"
             findings.append(Finding(
                 "YTD_MISMATCH", f"“{ind.name}”本年累计为{show_number(value)}，但已报各月之和为"
                 f"{show_number(total)}（{parts}）{missing}；请核对本年累计或各月数",
                 file=file, sheet=sheet, cell=cell, org=org, period=period, indicator=ind_id,
-                values={"ytd": value, "sum": total, "months": present}))
+                values={"ytd": value, "sum": total, "months": codes}))
     return findings
 
 
-def check_totals(rows: list[tuple], catalog: Catalog) -> list[Finding]:
+def check_totals(rows: list[tuple], catalog: Catalog, index: Index | None = None) -> list[Finding]:
     """A 合计 row or column equals the sum of the rows or columns it totals.
 
     Rates are skipped: their total is a ratio of sums, not a sum."""
+    index = index or index_rows(rows)
+    totals = [row for row in index.totals if catalog[row[2]].kind != "rate"]
+    if not totals:
+        return []
+    sheets = {(row[7], row[4]) for row in totals}
     sums: dict[tuple, float] = defaultdict(float)
     any_period: dict[tuple, float] = defaultdict(float)
-    totals = []
-    for row in rows:
-        org, period, ind_id, value, sheet, cell, measure, file = row
-        if measure == "month":
+    for _org, period, ind_id, value, sheet, _cell, measure, file in rows:
+        if measure == "month" and (file, sheet) in sheets:
             sums[(file, sheet, period, ind_id)] += value
             any_period[(file, sheet, ind_id)] += value
-        elif measure == "total" and catalog[ind_id].kind != "rate":
-            totals.append(row)
     findings = []
     for _org, period, ind_id, value, sheet, cell, _measure, file in totals:
         expected = sums.get((file, sheet, period, ind_id), 0.0) if period else any_period.get((file, sheet, ind_id), 0.0)
@@ -166,26 +203,39 @@ def check_completeness(rows: list[tuple], orgs: OrgRegistry, period: Period) -> 
     return findings
 
 
-def check_outliers(rows: list[tuple], catalog: Catalog, period: Period | None = None) -> list[Finding]:
+def check_outliers(rows: list[tuple], catalog: Catalog, period: Period | None = None,
+                   index: Index | None = None) -> list[Finding]:
     """A month far from the median of the org's own earlier months (median and MAD, so
     one wild month cannot hide itself by inflating the spread)."""
+    index = index or index_rows(rows)
+    kinds = {ind.id: ind.kind for ind in catalog}
     series: dict[tuple, list[tuple]] = defaultdict(list)
-    seen: set[tuple] = set()
-    for org, code, ind_id, value, sheet, cell, measure, file in rows:
-        if measure == "month" and _is_month(code) and catalog[ind_id].kind != "rate":
-            if (org, code, ind_id) in seen:
-                continue  # a duplicate submission is not history of its own
-            seen.add((org, code, ind_id))
+    # First-seen values only: a duplicate submission is not history of its own.
+    for (org, code, ind_id), (value, file, sheet, cell) in index.first.items():
+        if kinds[ind_id] != "rate" and _is_month(code):
             series[(org, ind_id)].append((code, value, file, sheet, cell))
+    in_period = {}
     findings = []
     for (org, ind_id), points in series.items():
         if len(points) <= MIN_HISTORY:
             continue
         points.sort()
+        low = min(p[1] for p in points[:MIN_HISTORY])
+        high = max(p[1] for p in points[:MIN_HISTORY])
         for i in range(MIN_HISTORY, len(points)):
             code, value, file, sheet, cell = points[i]
-            if period is not None and not period.contains(find_period(code)):
+            # Seasonal peaks (慰问 at the Spring Festival) recur: a value within twice the
+            # range already seen is the org's own pattern, not a typo. Checked first: it
+            # is cheap, and it rules out almost every value before any median is taken.
+            beyond = value > 2 * high or value < low / 2
+            low, high = min(low, value), max(high, value)
+            if not beyond:
                 continue
+            if period is not None:
+                if code not in in_period:
+                    in_period[code] = period.contains(find_period(code))
+                if not in_period[code]:
+                    continue
             history = [p[1] for p in points[:i]]
             center = median(history)
             spread = median(abs(h - center) for h in history) * 1.4826
@@ -194,9 +244,6 @@ def check_outliers(rows: list[tuple], catalog: Catalog, period: Period | None = 
                 wild = distance > OUTLIER_MADS * spread and distance > 0.5 * abs(center)
             else:
                 wild = center > 0 and distance > max(2 * center, 10)
-            # Seasonal peaks (慰问 at the Spring Festival) recur: a value within twice the
-            # range already seen is the org's own pattern, not a typo.
-            wild = wild and (value > 2 * max(history) or value < min(history) / 2)
             if wild:
                 ind = catalog[ind_id]
                 direction = "高" if value > center else "低"

@@ -16,7 +16,7 @@ from fulian_stats.read.reader import FileResult, ReadContext, read_file
 
 OBSERVATION_COLUMNS = ["org", "period", "indicator", "value", "sheet", "cell", "measure", "file"]
 
-__all__ = ["OBSERVATION_COLUMNS", "ReadContext", "ReadResult", "read_file", "read_paths"]
+__all__ = ["OBSERVATION_COLUMNS", "FileResult", "ReadContext", "ReadResult", "read_file", "read_paths"]
 
 
 @dataclass
@@ -30,56 +30,74 @@ class ReadResult:
     def observation_rows(self) -> list[tuple]:
         return [(*o, r.file) for r in self.files for o in r.observations]
 
-    def frame(self):
-        """All observations as a pandas DataFrame with OBSERVATION_COLUMNS."""
+    def frame(self, measures: tuple[str, ...] | None = None, skip_files: set[str] = frozenset()):
+        """The observations (of the given measures, outside `skip_files`) as a pandas
+        DataFrame with OBSERVATION_COLUMNS."""
         import pandas as pd
 
-        return pd.DataFrame(self.observation_rows(), columns=OBSERVATION_COLUMNS)
+        rows = [(*o, r.file) for r in self.files if r.file not in skip_files for o in r.observations
+                if measures is None or o[6] in measures]
+        frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+        # Few distinct values, repeated a million times: categories make grouping and
+        # mapping work on the distinct values only.
+        return frame.astype({"org": "category", "period": "category", "indicator": "category"})
 
 
-def display_name(path: Path) -> str:
+def display_name(path: Path, cwd: Path | None = None) -> str:
     """The path as the user will recognise it: relative to the working folder when inside it."""
+    if not path.is_absolute():
+        return str(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.relative_to(cwd or Path.cwd()))
     except ValueError:
         return str(path)
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 _worker_ctx: ReadContext | None = None
+_worker_after = None
 
 
-def _init_worker(ctx: ReadContext) -> None:
-    global _worker_ctx
-    _worker_ctx = ctx
+def _init_worker(ctx: ReadContext, after) -> None:
+    global _worker_ctx, _worker_after
+    _worker_ctx, _worker_after = ctx, after
+
+
+def _read_one(path: Path, ctx: ReadContext, display: str, after) -> FileResult:
+    result = read_file(path, ctx, display)
+    if after is not None:
+        after(result)
+    return result
 
 
 def _read_in_worker(job: tuple[Path, str]) -> FileResult:
-    return read_file(job[0], _worker_ctx, job[1])
+    return _read_one(job[0], _worker_ctx, job[1], _worker_after)
 
 
-def _pool(ctx: ReadContext, jobs: int):
+def _pool(ctx: ReadContext, jobs: int, after):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork shares the loaded catalog and modules with the workers at no cost.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_init_worker, initargs=(ctx,))
+                               initializer=_init_worker, initargs=(ctx, after))
 
 
 def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progress=None,
-               jobs: int | None = None) -> ReadResult:
+               jobs: int | None = None, after=None) -> ReadResult:
     """Read every supported file under `paths`, each once, on every core when there are
     many. Results keep the order of the files. `progress(n_done, n_total)` is called as
-    files finish."""
+    files finish; `after(file_result)`, a picklable callable, runs on each file where it
+    was read (the checks that need one file only)."""
     listing = collect_files(list(paths), exclude)
     result = ReadResult()
-    work = [(path, display_name(path)) for path in listing.files]
+    cwd = Path.cwd()
+    work = [(path, display_name(path, cwd)) for path in listing.files]
     total = len(work)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and total >= PARALLEL_MIN_FILES:
-        with _pool(ctx, jobs) as pool:
+        with _pool(ctx, jobs, after) as pool:
             chunk = max(1, min(64, total // (jobs * 8)))
             for done, file_result in enumerate(pool.map(_read_in_worker, work, chunksize=chunk), start=1):
                 result.files.append(file_result)
@@ -87,7 +105,7 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
                     progress(done, total)
     else:
         for done, (path, display) in enumerate(work, start=1):
-            result.files.append(read_file(path, ctx, display))
+            result.files.append(_read_one(path, ctx, display, after))
             if progress is not None:
                 progress(done, total)
     if listing.skipped:

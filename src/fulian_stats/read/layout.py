@@ -12,6 +12,7 @@ Detection looks at header words only, so it costs a few dozen cells per sheet.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from fulian_stats.catalog import Catalog
 from fulian_stats.normalize import normalize_name
@@ -27,6 +28,8 @@ IGNORED_HEADERS = {"序号", "编号", "备注", "说明", "上年同期", "同�
 ORG_HEADERS = {"单位", "单位名称", "填报单位", "乡镇", "乡镇(街道)", "乡镇街道", "镇街", "地区", "名称", "组织名称", "乡镇名称", "街道", "镇(街道)"}
 PERIOD_HEADERS = {"月份", "报告期", "时间", "期间", "统计月份", "填报月份", "报告月份", "年月"}
 HEADER_SCAN_ROWS = 40
+# Header words are short; a 5 MB cell must not be normalised whole just to learn it is none.
+_LONGEST_HEADER = 200
 
 
 @dataclass
@@ -48,7 +51,12 @@ class Layout:
 
 
 def header_key(value: object) -> str:
-    return normalize_name(value).rstrip(":") if isinstance(value, str) else ""
+    return _text_key(value) if isinstance(value, str) else ""
+
+
+@lru_cache(maxsize=65536)
+def _text_key(text: str) -> str:
+    return normalize_name(text[:_LONGEST_HEADER]).rstrip(":")
 
 
 def detect_layout(sheet: Sheet, catalog: Catalog) -> Layout | None:

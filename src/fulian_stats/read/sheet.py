@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from fulian_stats.catalog import Catalog, Indicator
-from fulian_stats.findings import Finding, a1
+from fulian_stats.findings import Finding, column_letters
 from fulian_stats.normalize import normalize_text
 from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.periods import period_of_cell
@@ -40,9 +40,13 @@ class SheetReader:
         self.file = file
         self.observations: list[tuple] = []
         self.findings: list[Finding] = []
+        self._letters: dict[int, str] = {}
 
     def cell(self, r: int, c: int) -> str:
-        return a1(self.sheet.row_offset + r, self.sheet.col_offset + c)
+        letters = self._letters.get(c)
+        if letters is None:
+            letters = self._letters[c] = column_letters(self.sheet.col_offset + c)
+        return f"{letters}{self.sheet.row_offset + r + 1}"
 
     def finding(self, code: str, message: str, r: int | None = None, c: int | None = None, **extra) -> None:
         cell = self.cell(r, c) if r is not None and c is not None else None
@@ -52,7 +56,7 @@ class SheetReader:
 
     def unit_factor(self, ind: Indicator, unit: str | None, r: int, c: int) -> float | None:
         """Multiplier into the catalog's unit, or None after a finding when there is none."""
-        if not unit or normalize_text(unit) == ind.unit:
+        if not unit or unit == ind.unit or normalize_text(unit) == ind.unit:
             return 1.0
         factor = conversion_factor(unit, ind.unit)
         if factor is None:
@@ -94,7 +98,8 @@ class SheetReader:
         return value
 
     def emit(self, org, period, ind: Indicator, raw: object, factor: float, r: int, c: int, measure: str):
-        value = self.value(ind, raw, factor, r, c)
+        # Most cells are plain numbers in the catalog's unit: no parsing, no scaling.
+        value = raw if type(raw) is float and factor == 1.0 else self.value(ind, raw, factor, r, c)
         if value is not None:
             self.observations.append((org, period, ind.id, value, self.sheet.name, self.cell(r, c), measure))
 
@@ -134,42 +139,52 @@ class SheetReader:
         return cols
 
     def _read_form(self) -> None:
-        lay, rows = self.layout, self.sheet.rows
+        lay, rows, catalog = self.layout, self.sheet.rows, self.catalog
         columns = self._value_columns()
+        name_col, unit_col = lay.name_col, lay.unit_col
         seen: dict[str, int] = {}
         for r in range(lay.header_row + 1, len(rows)):
             row = rows[r]
-            first = next((v for v in row if isinstance(v, str) and v.strip()), "")
-            if first and _FOOTER.match(normalize_text(first)):
+            width = len(row)
+            name = _text(row[name_col]) if name_col < width else ""
+            ind_id, bracket_unit = catalog.lookup(name) if name else (None, None)
+            if ind_id is None and self._not_an_indicator_row(row, name, columns, r):
                 break
-            name = _text(row[lay.name_col]) if lay.name_col < len(row) else ""
-            filled = [(c, o, m) for c, o, m in columns if c < len(row) and parse_number(row[c]).status is not BLANK]
-            if not name.strip() or _TOTAL_ROW.match(normalize_text(name)):
-                if filled and not name.strip():
-                    self.finding("INDICATOR_UNKNOWN", f"第{self.sheet.row_offset + r + 1}行有数值但没有指标名称；"
-                                 "请补上指标名称或删去数值", r, filled[0][0])
-                continue
-            ind_id, bracket_unit = self.catalog.lookup(name)
+            filled = [(c, o, m) for c, o, m in columns if c < width and row[c] != "" and row[c] is not None
+                      and (type(row[c]) is not str or row[c].strip())]
             if ind_id is None:
-                if filled:
-                    self.finding("INDICATOR_UNKNOWN", f"指标“{name.strip()}”不在指标目录中，但填有数值；"
-                                 "请改用目录中的指标名称，或在指标目录中补充别名", r, lay.name_col,
-                                 values={"name": name.strip()})
                 continue
-            ind = self.catalog[ind_id]
+            ind = catalog[ind_id]
             if ind_id in seen:
                 self.finding("INDICATOR_DUPLICATE", f"“{ind.name}”在第{seen[ind_id]}行和第"
-                             f"{self.sheet.row_offset + r + 1}行各出现一次；请删去重复的一行", r, lay.name_col,
+                             f"{self.sheet.row_offset + r + 1}行各出现一次；请删去重复的一行", r, name_col,
                              indicator=ind_id)
                 continue
             seen[ind_id] = self.sheet.row_offset + r + 1
-            unit_col = lay.unit_col
-            unit = header_key(row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
-            factor = self.unit_factor(ind, unit or bracket_unit, r, unit_col if unit else lay.name_col)
+            unit = header_key(row[unit_col]) if unit_col is not None and unit_col < width else ""
+            factor = self.unit_factor(ind, unit or bracket_unit, r, unit_col if unit else name_col)
             if factor is None:
                 continue
             for c, org, measure in filled:
                 self.emit(org, None, ind, row[c], factor, r, c, measure)
+
+    def _not_an_indicator_row(self, row: list, name: str, columns, r: int) -> bool:
+        """For a row whose name is no indicator: True at the footer (stop reading);
+        otherwise report numbers that have no indicator to belong to."""
+        first = next((v for v in row if isinstance(v, str) and v.strip()), "")
+        if first and _FOOTER.match(normalize_text(first)):
+            return True
+        filled = [c for c, _o, _m in columns if c < len(row) and parse_number(row[c]).status is not BLANK]
+        if not filled or _TOTAL_ROW.match(normalize_text(name)):
+            return False
+        if not name.strip():
+            self.finding("INDICATOR_UNKNOWN", f"第{self.sheet.row_offset + r + 1}行有数值但没有指标名称；"
+                         "请补上指标名称或删去数值", r, filled[0])
+        else:
+            self.finding("INDICATOR_UNKNOWN", f"指标“{name.strip()}”不在指标目录中，但填有数值；"
+                         "请改用目录中的指标名称，或在指标目录中补充别名", r, self.layout.name_col,
+                         values={"name": name.strip()})
+        return False
 
     def _read_table(self) -> None:
         lay, rows = self.layout, self.sheet.rows
