@@ -210,7 +210,7 @@ CASES: dict[str, Case] = {
         _form("大宁镇_2016-04.xlsx"), _form("大宁镇_2016-04.xlsx", period="2016年4月", rows=month_rows(4)),
         {"file": "大宁镇_2016-04.xlsx", "sheet": "月报", "cell": "D2",
          "values": {"contents": "2016-03", "file_name": "2016-04"},
-         "message": "表内报告期为2016-03，文件名中为2016-04，两者不一致；请核对后修改表内报告期或文件名"}),
+         "message": "表内报告期为2016年3月，文件名中为2016年4月，两者不一致；请核对后修改表内报告期或文件名"}),
     "INDICATOR_UNKNOWN": Case(
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["巾帼志愿服务", "人", 12, 30]]),
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["巾帼志愿服务", "人", "", ""]]),

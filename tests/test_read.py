@@ -549,7 +549,7 @@ def test_period_conflict_between_contents_and_file_name(tmp_path):
     assert found(result) == [("PERIOD_CONFLICT", "D2")]
     finding = only(result, "PERIOD_CONFLICT")
     assert finding.severity == ERROR
-    assert finding.message == "表内报告期为2016-03，文件名中为2016-04，两者不一致；请核对后修改表内报告期或文件名"
+    assert finding.message == "表内报告期为2016年3月，文件名中为2016年4月，两者不一致；请核对后修改表内报告期或文件名"
     assert finding.values == {"contents": "2016-03", "file_name": "2016-04"}
 
 
@@ -786,3 +786,21 @@ def test_sample_data_loans_in_yuan_are_converted(sample):
                  & (frame.measure == "month")]
     assert loan.value.tolist() == [pytest.approx(float(row[3].value) / 10000, abs=1e-9)]
     assert loan.cell.tolist() == [row[3].coordinate]
+
+
+def test_conflicting_sheet_contributes_no_numbers(tmp_path):
+    # Regression: a September file still saying 2016年3月 was booked to March anyway,
+    # which then looked like a duplicate March and a wrong 本年累计 for every indicator.
+    org_conflict = read(write_xlsx(tmp_path / "白沙镇_2016-03.xlsx", form_rows()))
+    period_conflict = read(write_xlsx(tmp_path / "大宁镇_2016-09.xlsx", form_rows()))
+    assert observations(org_conflict) == [] and found(org_conflict) == [("ORG_CONFLICT", "A2")]
+    assert observations(period_conflict) == [] and found(period_conflict) == [("PERIOD_CONFLICT", "D2")]
+
+
+def test_unknown_value_header_is_not_taken_for_an_org_column(tmp_path):
+    # Regression: a header such as 本月实际数 (not a known value word) was read as the
+    # column of an org called 本月实际数, and the numbers passed silently.
+    rows = [[v if v != "本月" else "本月实际数" for v in row] for row in form_rows()]
+    result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", rows))
+    assert observations(result) == []
+    assert found(result) == [("LAYOUT_UNKNOWN", None)]

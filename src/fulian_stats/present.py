@@ -162,7 +162,8 @@ def print_explain(console, rows: list[dict], total, indicator) -> None:
 
     table = Table(title=f"{indicator.name}（{indicator.unit}）合计 {_show(total)} 的来源")
     for header in ("指标", "填报单位", "报告期", "数值", "文件", "工作表", "单元格"):
-        table.add_column(header, justify="right" if header == "数值" else "left")
+        table.add_column(header, justify="right" if header == "数值" else "left",
+                         overflow="fold")  # a cut file name would defeat explain
     for r in rows:
         table.add_row(r["indicator"], r["org"], r["period"], _show(r["value"]), r["file"], r["sheet"] or "", r["cell"])
     console.print(table)

@@ -19,7 +19,8 @@ from fulian_stats.normalize import normalize_name
 from fulian_stats.read.grid import Sheet
 
 NAME_HEADERS = {"指标名称", "指标", "项目", "指标项目", "项目名称", "统计指标", "指标名"}
-MONTH_HEADERS = {"本月", "本期", "本月数", "本期数", "数值", "本月完成", "当月", "当月数", "本月值", "本期值", "数量", "完成数"}
+MONTH_HEADERS = {"本月", "本期", "本月数", "本期数", "数值", "本月完成", "当月", "当月数", "本月值", "本期值", "数量", "完成数",
+                 "本月完成数", "当月完成", "当月完成数", "本月实绩"}
 YTD_HEADERS = {"本年累计", "累计", "本年累计数", "年度累计", "今年累计", "累计数", "1-本月累计"}
 UNIT_HEADERS = {"计量单位", "单位", "计算单位"}
 TOTAL_HEADERS = {"合计", "总计", "汇总", "全县合计", "全区合计", "全市合计"}
@@ -100,7 +101,9 @@ def _form_columns(index: int, keys: list[str]) -> Layout | None:
     if layout.month_col is not None:
         layout.value_cols = {}
         return layout
-    if layout.value_cols:
+    # A summary's org columns come with their 合计; without one, an unknown column is
+    # more likely a value header we do not know than an org, and guessing would be wrong.
+    if layout.value_cols and layout.total_col is not None:
         layout.kind = "matrix"
         return layout
     return None

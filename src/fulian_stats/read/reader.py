@@ -92,7 +92,10 @@ def _settle_meta(path: Path, sheet: Sheet, layout, reader: SheetReader, ctx: Rea
     def cell_name(r: int, c: int) -> str:
         return a1(sheet.row_offset + r, sheet.col_offset + c)
 
+    reported: list[str] = []
+
     def report(code: str, message: str, cell: str | None = None, **extra) -> None:
+        reported.append(code)
         findings.append(Finding(code, message, file=reader.file, sheet=sheet.name, cell=cell, **extra))
 
     found_org, found_period, texts = scan_meta(sheet.rows, layout.header_row, cell_name, ctx.catalog.units)
@@ -102,7 +105,9 @@ def _settle_meta(path: Path, sheet: Sheet, layout, reader: SheetReader, ctx: Rea
     needs_org = layout.kind == "form"
     period = _settle_period(found_period, texts, stem, ctx, report) if needs_period else None
     org = _settle_org(found_org, texts, stem, ctx, report) if needs_org else None
-    if (needs_org and org is None) or (needs_period and period is None):
+    # A conflict is an error, not a guess: the sheet's numbers go nowhere until it is settled.
+    if (needs_org and org is None) or (needs_period and period is None) or \
+            "ORG_CONFLICT" in reported or "PERIOD_CONFLICT" in reported:
         return []
     return [(o[0] or org, o[1] or period, *o[2:]) for o in observations]
 
@@ -113,7 +118,7 @@ def _settle_period(found: Found | None, texts: list[Found], stem: str, ctx: Read
     from_name = find_period(stem)
     from_name_code = from_name.code if from_name else None
     if in_contents and from_name_code and in_contents != from_name_code:
-        report("PERIOD_CONFLICT", f"表内报告期为{in_contents}，文件名中为{from_name_code}，两者不一致；"
+        report("PERIOD_CONFLICT", f"表内报告期为{_label(in_contents)}，文件名中为{from_name.label}，两者不一致；"
                "请核对后修改表内报告期或文件名", found.cell if found else None,
                values={"contents": in_contents, "file_name": from_name_code})
     period = in_contents or from_name_code or (ctx.period.code if ctx.period else None)
@@ -121,6 +126,11 @@ def _settle_period(found: Found | None, texts: list[Found], stem: str, ctx: Read
         report("PERIOD_MISSING", "表内和文件名中都找不到报告期；请在表头填写“报告期：2016年3月”，"
                "或用 --period 指定")
     return period
+
+
+def _label(code: str) -> str:
+    found = find_period(code)
+    return found.label if found else code
 
 
 def _settle_org(found: Found | None, texts: list[Found], stem: str, ctx: ReadContext, report) -> str | None:
