@@ -139,14 +139,9 @@ def print_aggregate_table(console, result) -> None:
 
 def print_blocking(console, run) -> None:
     """Why aggregation stopped: the errors, then how to go on."""
-    from fulian_stats.findings import Finding
+    from fulian_stats.check import CheckResult
 
-    class _Only:
-        files = run.check.files
-        findings: list[Finding] = run.blocking
-        errors, warnings, notes = len(run.blocking), 0, 0
-
-    print_findings_text(console, _Only)
+    print_findings_text(console, CheckResult(run.check.files, run.blocking))
     console.print("[bold red]有错误，未汇总。[/]请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件。")
 
 
