@@ -114,4 +114,9 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
             "FILES_SKIPPED", f"跳过了{len(listing.skipped)}个不是报表格式的文件（如 {examples}）；"
             "只读取 .xlsx、.xlsm、.xls、.csv", values={"count": len(listing.skipped),
                                                     "files": [display_name(p) for p in listing.skipped[:20]]}))
+    if listing.links:
+        names = [display_name(p) for p in listing.links[:20]]
+        result.findings.append(Finding(
+            "FILES_SKIPPED", f"跳过了{len(listing.links)}个打不开的链接（指向自身、绕成循环或目标不存在，如 "
+            f"{'、'.join(names[:3])}）；请改为链接到实际的文件或文件夹", values={"count": len(listing.links), "files": names}))
     return result

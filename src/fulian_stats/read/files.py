@@ -1,4 +1,10 @@
-"""Which files a run reads: the files given, and the supported files under each folder."""
+"""Which files a run reads: the files given, and the supported files under each folder.
+
+Folders are walked in sorted order, following links to folders, but never into a
+folder already on the way (a link to itself or to a parent would go round for ever).
+A link that leads nowhere (to itself, in a loop, to a missing file) is set aside with
+the other files that are not read, and the run says so once.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +23,10 @@ NOT_SUBMISSIONS = {"orgs.csv", "indicators.csv", "rules.csv"}
 class FileList:
     files: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)  # unsupported files found in folders
+    links: list[Path] = field(default_factory=list)  # links in folders that lead nowhere or round in a loop
 
 
-def _is_candidate(path: Path) -> bool:
-    name = path.name
+def _is_candidate(name: str) -> bool:
     # `~$x.xlsx` is Excel's lock file; dot files are editors' and systems' own.
     return not (name.startswith("~$") or name.startswith(".")) and name.lower() not in NOT_SUBMISSIONS
 
@@ -28,35 +34,64 @@ def _is_candidate(path: Path) -> bool:
 def collect_files(paths: list[str | Path], exclude: set[Path] = frozenset()) -> FileList:
     """Files in the order given, folders walked in sorted order; each file once."""
     found = FileList()
-    seen: set[Path] = set(p.resolve() for p in exclude)
+    seen: set = set(p.resolve() for p in exclude)
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise UsageError(f"找不到文件或文件夹：{raw}")
         if path.is_dir():
-            for root, dirs, names in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    _add(Path(root) / name, found, seen, in_folder=True)
+            _walk(path, found, seen)
         else:
             _add(path, found, seen, in_folder=False)
     return found
 
 
-def _add(path: Path, found: FileList, seen: set[Path], in_folder: bool) -> None:
+def _walk(top: Path, found: FileList, seen: set) -> None:
+    walked: set[str] = set()
+    for root, dirs, names in os.walk(top, followlinks=True):
+        real = os.path.realpath(root)
+        if real in walked:  # reached again through another link
+            dirs[:] = []
+            continue
+        walked.add(real)
+        keep = []
+        for name in sorted(dirs):
+            if name.startswith("."):
+                continue
+            full = os.path.join(root, name)
+            if os.path.islink(full) and _is_inside(os.path.realpath(full), real):
+                found.links.append(Path(full))  # a link to this folder or one above it
+            else:
+                keep.append(name)
+        dirs[:] = keep
+        for name in sorted(names):
+            if not _is_candidate(name):
+                continue
+            if os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
+                # Not resolved: thousands of unrelated files cost a list entry each.
+                key = (real, name)
+                if key not in seen:
+                    seen.add(key)
+                    found.skipped.append(Path(root) / name)
+                continue
+            _add(Path(root) / name, found, seen, in_folder=True)
+
+
+def _is_inside(target: str, folder: str) -> bool:
+    return folder == target or folder.startswith(target.rstrip(os.sep) + os.sep)
+
+
+def _add(path: Path, found: FileList, seen: set, in_folder: bool) -> None:
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UsageError(f"不支持的文件类型：{path}（支持 .xlsx、.xlsm、.xls、.csv）")
     try:
-        key = path.resolve()
-    except (OSError, RuntimeError):  # a symbolic-link loop
-        found.skipped.append(path)
+        key = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a link to itself, a loop of links, a link to nothing
+        if not in_folder:
+            raise UsageError(f"无法打开 {path}：链接指向自身或不存在的文件") from None
+        found.links.append(path)
         return
     if key in seen:
         return
     seen.add(key)
-    if in_folder and not _is_candidate(path):
-        return
-    if path.suffix.lower() in SUPPORTED_SUFFIXES:
-        found.files.append(path)
-    elif in_folder:
-        found.skipped.append(path)
-    else:
-        raise UsageError(f"不支持的文件类型：{path}（支持 .xlsx、.xlsm、.xls、.csv）")
+    found.files.append(path)

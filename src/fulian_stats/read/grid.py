@@ -1,8 +1,10 @@
 """Cells in: every supported file becomes sheets of rows of raw cell values.
 
 Workbooks (.xlsx, .xlsm, .xls) are read with python-calamine, which never runs
-macros; CSV is decoded by a strict BOM → UTF-8 → GB18030 cascade so that nothing is
-silently mis-decoded.
+macros, after safety.py has vetted the raw bytes; CSV is decoded by a strict
+BOM → UTF-8 → GB18030 cascade so that nothing is silently mis-decoded. A file that
+cannot be read safely is a GridError; a sheet that cannot is a finding on that sheet,
+and the other sheets are read.
 """
 
 from __future__ import annotations
@@ -10,12 +12,31 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
+import os
+import re
+import stat
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from fulian_stats.findings import Finding
+from fulian_stats.read.safety import (
+    MAX_CELL_CHARS,
+    MAX_FILE_BYTES,
+    MAX_SHEET_CELLS,
+    MB,
+    GridError,
+    SheetScan,
+    is_encrypted_package,
+    scan_xls,
+    scan_zip,
+    too_large,
+)
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv"}
 SUPPORTED_SUFFIXES = WORKBOOK_SUFFIXES | CSV_SUFFIXES
+
+__all__ = ["GridError", "Sheet", "load_sheets", "decode_csv", "SUPPORTED_SUFFIXES"]
 
 
 @dataclass
@@ -26,77 +47,229 @@ class Sheet:
     rows: list[list]
     row_offset: int = 0
     col_offset: int = 0
+    findings: list[Finding] = field(default_factory=list)  # about the sheet itself, without the file
 
-
-class GridError(Exception):
-    """A file that cannot be turned into cells; carries a finding code and message."""
-
-    def __init__(self, code: str, message: str, row: int | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.row = row
+    def findings_for(self, file: str) -> list[Finding]:
+        return [replace(f, file=file) for f in self.findings]
 
 
 def load_sheets(path: Path) -> list[Sheet]:
-    suffix = path.suffix.lower()
-    data = path.read_bytes() if suffix in CSV_SUFFIXES else None
-    if data is not None:
-        if not data:
-            raise GridError("FILE_EMPTY", "文件是空的（0字节），请重新导出后报送")
-        return [Sheet(None, _csv_rows(decode_csv(data)))]
-    if path.stat().st_size == 0:
+    data = _read(path)
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return [_csv_sheet(data)]
+    return _workbook_sheets(data)
+
+
+def _read(path: Path) -> bytes:
+    # Opened without blocking, so that a named pipe called x.csv cannot hang the run,
+    # and read no further than the limit, even from a file that keeps growing.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise GridError("FILE_UNREADABLE", "不是普通文件（可能是设备或管道），无法作为报表读取")
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, min(info.st_size + 1, MAX_FILE_BYTES + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    if not data:
         raise GridError("FILE_EMPTY", "文件是空的（0字节），请重新导出后报送")
-    return _workbook_sheets(path)
+    if len(data) > MAX_FILE_BYTES:
+        raise too_large(f"文件超过{MAX_FILE_BYTES // MB}MB，远大于一份报表，已拒绝读取；请确认文件是否正确")
+    return data
 
 
-def _workbook_sheets(path: Path) -> list[Sheet]:
+def _workbook_sheets(data: bytes) -> list[Sheet]:
     import python_calamine as calamine
 
+    if is_encrypted_package(data):
+        raise GridError("FILE_ENCRYPTED", "工作簿设置了打开密码，无法读取；请取消密码后重新报送")
+    scan = scan_zip(data)
+    scan_xls(data)  # at once unless an OLE file (.xls)
     try:
-        workbook = calamine.CalamineWorkbook.from_path(str(path))
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
         raise GridError("FILE_ENCRYPTED", "工作簿设置了打开密码，无法读取；请取消密码后重新报送") from None
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
-        raise GridError("FILE_UNREADABLE", f"不是有效的Excel文件或文件已损坏（{_reason(exc)}）；请在Excel或WPS中打开并另存后重新报送") from None
+    except BaseException as exc:  # noqa: BLE001 - calamine's errors and Rust panics alike
+        _reraise_if_not_calamine(exc)
+        raise GridError("FILE_UNREADABLE", f"不是有效的Excel文件或文件已损坏（{_reason(exc)}）；"
+                        "请在Excel或WPS中打开并另存后重新报送") from None
+    scans, unplaced = _scans_by_sheet(scan)
+    may_hold_long_text = (scan.largest_part if scan else len(data)) > MAX_CELL_CHARS
     sheets = []
     try:
         for meta in workbook.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
                 continue  # chart sheets and macro sheets hold no cells
+            found = scans.get(meta.name)
+            if found is not None and found.too_large:
+                sheets.append(_refused(meta.name, found.rows, found.cols))
+                continue
             sheet = workbook.get_sheet_by_name(meta.name)
+            if sheet.height * sheet.width > MAX_SHEET_CELLS:
+                sheets.append(_refused(meta.name, sheet.height, sheet.width))
+                continue
             start = sheet.start or (0, 0)
-            sheets.append(Sheet(meta.name, sheet.to_python(skip_empty_area=True), start[0], start[1]))
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+            rows = sheet.to_python(skip_empty_area=True)
+            _clean_cells(rows, may_hold_long_text)
+            loaded = Sheet(meta.name, rows, start[0], start[1])
+            if found is not None and found.formulas:
+                loaded.findings.append(_formula_finding(meta.name, found.formulas))
+            sheets.append(loaded)
+    except BaseException as exc:  # noqa: BLE001
+        _reraise_if_not_calamine(exc)
         raise GridError("FILE_UNREADABLE", f"工作簿内容已损坏（{_reason(exc)}）；请在Excel或WPS中打开并另存后重新报送") from None
     finally:
         workbook.close()
+    if sheets and all(s.findings and s.findings[0].code == "FILE_TOO_LARGE" for s in sheets):
+        raise too_large(sheets[0].findings[0].message)
+    if unplaced and sheets:
+        sheets[0].findings.append(_formula_finding(None, unplaced))
     return sheets
 
 
-def _reason(exc: Exception) -> str:
+def _scans_by_sheet(scan) -> tuple[dict[str, SheetScan], list[str]]:
+    """Sheet name → its scan, for the sheets with something to say; and the formula
+    cells of parts no sheet name could be found for. A part too large for which no
+    sheet is known refuses the whole file: it cannot be skipped by name."""
+    by_name, unplaced = {}, []
+    for part in (scan.sheets if scan else []):
+        if not (part.too_large or part.formulas):
+            continue
+        name = (scan.names or {}).get(part.part.lower())
+        if name is None:
+            if part.too_large:
+                raise too_large(f"工作表范围达{part.rows}行×{part.cols}列，超过{MAX_SHEET_CELLS}个单元格的上限，"
+                                "已拒绝读取；请删去远处多余的内容后重新报送")
+            unplaced.extend(part.formulas)
+        else:
+            by_name[name] = part
+    return by_name, unplaced
+
+
+def _refused(name: str, rows: int, cols: int) -> Sheet:
+    size = f"{rows}行×{cols}列" if rows < 1 << 31 else "超出Excel的最大行列"
+    return Sheet(name, [], findings=[Finding(
+        "FILE_TOO_LARGE", f"工作表“{name}”的范围达{size}，超过{MAX_SHEET_CELLS}个单元格的上限，已跳过；"
+        "请删去远处多余的内容（如误填在很远处的单元格）后重新报送", sheet=name,
+        values={"rows": rows, "cols": cols, "limit": MAX_SHEET_CELLS})])
+
+
+def _formula_finding(sheet: str | None, cells: list[str]) -> Finding:
+    named = [c for c in cells if c]
+    where = ("、".join(named[:5]) + (f"等{len(cells)}个单元格" if len(cells) > 5 else "")) if named else f"{len(cells)}个单元格"
+    return Finding(
+        "FORMULA_NO_VALUE", f"{where}的公式没有保存计算结果，读取时按空白（未填报）处理；"
+        "请在Excel或WPS中打开此文件、保存后重新报送", sheet=sheet, cell=named[0] if named else None,
+        values={"cells": cells[:100], "count": len(cells)})
+
+
+def _clean_cells(rows: list[list], may_be_long: bool = True) -> None:
+    """Drop control characters (a NUL in a name would reach reports and Word files,
+    which cannot hold it) and cut text longer than Excel allows in a cell, so that no
+    later step normalises megabytes of it."""
+    for row in rows:
+        for i, value in enumerate(row):
+            if type(value) is str and ((may_be_long and len(value) > MAX_CELL_CHARS) or not value.isprintable()):
+                row[i] = _CONTROL.sub("", value[:MAX_CELL_CHARS])
+
+
+def _reraise_if_not_calamine(exc: BaseException) -> None:
+    """calamine raises its own errors, and a bug in it a pyo3 PanicException (a
+    BaseException): both are the file's problem. Anything else goes on up."""
+    if isinstance(exc, MemoryError) or not (isinstance(exc, Exception) or type(exc).__name__ == "PanicException"):
+        raise exc
+
+
+def _reason(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text[:120]
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+# Control characters other than tab and line ends carry nothing in a cell.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _csv_sheet(data: bytes) -> Sheet:
+    text = decode_csv(data)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    rows = _csv_rows(text)
+    if len(text) > MAX_CELL_CHARS:
+        _clean_cells(rows)
+    return Sheet(None, rows)
 
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def decode_csv(data: bytes) -> str:
-    """BOM first, then strict UTF-8, then strict GB18030 (a superset of GBK and GB2312)."""
+    """BOM first, then UTF-16 without a BOM (told by its NUL bytes), then strict UTF-8,
+    then strict GB18030 (a superset of GBK and GB2312), which must read as Chinese."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _strict(data, encoding, "带BOM的" + ("UTF-8" if "8" in encoding else "UTF-16"))
+    text = _utf16_without_bom(data)
+    if text is not None:
+        return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
-        return data.decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         # The encoding that read further is the file's: its error is where the bad byte is
         # (GB18030 stumbles early on UTF-8 text, far from a stray byte on a later line).
         raise _encoding_error(data, max(utf8_error, exc, key=lambda e: e.start), "UTF-8或GBK/GB18030") from None
+    if _looks_misdecoded(text):
+        raise GridError("ENCODING", "文件不是UTF-8或GBK编码：按GBK读出的文字是乱码（可能是繁体Big5、日文Shift-JIS等编码）；"
+                        "请在Excel或WPS中另存为“CSV UTF-8”后重新报送")
+    return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text saved as UTF-16 without a BOM has a NUL beside every ASCII character (the
+    commas, digits and line ends of a CSV), all on one side; other encodings have none."""
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 8:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    quarter = len(sample) // 8  # a quarter of the sample's characters
+    if odd >= quarter and even * 8 <= odd:
+        encoding = "utf-16-le"
+    elif even >= quarter and odd * 8 <= even:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+# What Chinese text decoded right is made of, besides ASCII: punctuation, circled
+# numbers, CJK punctuation, full-width forms and ideographs (the GB2312 ones, below).
+_NOT_CHINESE = re.compile("[^\x00-\x7f\u2000-\u206f\u2460-\u24ff\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_IDEOGRAPHS = re.compile("[\u4e00-\u9fff]+")
+MISDECODED_SHARE = 1 / 3  # real GBK files: under 15% rare characters; Big5 read as GBK: 60%
+
+
+def _looks_misdecoded(text: str) -> bool:
+    """GB18030 accepts almost any bytes: Big5 or Shift-JIS text read as GB18030 comes
+    out as kana, bopomofo and rare ideographs instead of everyday Chinese."""
+    sample = text[:20_000]
+    foreign = len(sample) - len(sample.encode("ascii", "ignore"))
+    if foreign < 8:
+        return False
+    ideographs = "".join(_IDEOGRAPHS.findall(sample))
+    rare = len(ideographs) - len(ideographs.encode("gb2312", "ignore")) // 2
+    return len(_NOT_CHINESE.findall(sample)) + rare > foreign * MISDECODED_SHARE
 
 
 def _strict(data: bytes, encoding: str, label: str) -> str:
@@ -118,5 +291,16 @@ def _encoding_error(data: bytes, exc: UnicodeDecodeError, label: str) -> GridErr
 
 
 def _csv_rows(text: str) -> list[list]:
-    # Excel writes CRLF; csv handles quoted newlines inside cells too.
-    return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    # Excel writes CRLF; csv handles quoted newlines inside cells too. A long cell is
+    # read (and cut later); the file's size already bounds it.
+    csv.field_size_limit(MAX_FILE_BYTES)
+    rows, cells = [], 0
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            cells += len(row)
+            if cells > MAX_SHEET_CELLS:
+                raise too_large(f"CSV文件超过{MAX_SHEET_CELLS}个单元格的上限，远大于一份报表，已拒绝读取；请确认文件是否正确")
+            rows.append(row)
+    except csv.Error as exc:
+        raise GridError("FILE_UNREADABLE", f"CSV文件格式有误（{exc}）；请在Excel或WPS中另存为CSV后重新报送") from None
+    return rows

@@ -62,6 +62,7 @@ def read_file(path: Path, ctx: ReadContext, display: str | None = None) -> FileR
     for sheet in sheets:
         if sheet.name is not None and normalize_text(sheet.name) in NON_DATA_SHEETS:
             continue
+        result.findings.extend(sheet.findings_for(display))  # a sheet refused or with uncalculated formulas
         layout = detect_layout(sheet, ctx.catalog)
         if layout is None:
             if any(any(v not in ("", None) for v in row) for row in sheet.rows):

@@ -181,9 +181,9 @@ class SheetReader:
             self.finding("INDICATOR_UNKNOWN", f"第{self.sheet.row_offset + r + 1}行有数值但没有指标名称；"
                          "请补上指标名称或删去数值", r, filled[0])
         else:
-            self.finding("INDICATOR_UNKNOWN", f"指标“{name.strip()}”不在指标目录中，但填有数值；"
+            self.finding("INDICATOR_UNKNOWN", f"指标“{name.strip()[:40]}”不在指标目录中，但填有数值；"
                          "请改用目录中的指标名称，或在指标目录中补充别名", r, self.layout.name_col,
-                         values={"name": name.strip()})
+                         values={"name": name.strip()[:200]})
         return False
 
     def _read_table(self) -> None:

@@ -1,0 +1,441 @@
+"""Safety checks that run before python-calamine sees a workbook.
+
+calamine builds every sheet as one dense block of rows × columns, so a file of a few
+hundred bytes with cells at A1 and XFD1048576 makes it allocate half a terabyte and
+abort the whole process; it also trusts a zip's sizes. So the raw bytes are looked at
+first: an encrypted package is named as such, a zip bomb is refused from its
+declared sizes (and from the real ones, which are checked while inflating), and each
+worksheet's XML is scanned for how far its cells reach and for formulas that were
+never calculated (calamine reads those as blank and does not say so).
+
+The scan is cheap for the usual file: worksheets are inflated once and searched with
+three patterns; only an unusual sheet (a row or cell without a small `r="A1"`
+reference, namespace prefixes) is walked tag by tag. An .xls is checked the same way
+from its BIFF records.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+MB = 1 << 20
+# A month's form is about 10 KB and a county's yearly summary under 5 MB; this is far
+# above any real submission and still small enough to hold in memory.
+MAX_FILE_BYTES = 64 * MB
+# Zip bombs: refused from the sizes the zip declares, before anything is inflated.
+MAX_UNZIPPED_BYTES = 256 * MB
+MAX_RATIO, RATIO_MIN_BYTES = 200, 10 * MB  # real workbooks compress 5-20 times
+DEFLATE_MAX_RATIO = 1032  # no deflate stream inflates more; used to bound lying sizes
+# calamine and to_python() cost about 40 bytes per cell of a sheet's bounding box.
+MAX_SHEET_CELLS = 2_000_000
+# Excel's own limit for one cell; anything longer was not typed in a spreadsheet.
+MAX_CELL_CHARS = 32_767
+MAX_TAG_BYTES = 4096  # a row or cell tag longer than this is not a spreadsheet's
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")  # stream name in the OLE directory
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class GridError(Exception):
+    """A file that cannot be turned into cells; carries a finding code and message."""
+
+    def __init__(self, code: str, message: str, row: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.row = row
+
+
+def too_large(message: str) -> GridError:
+    return GridError("FILE_TOO_LARGE", message)
+
+
+def is_encrypted_package(data: bytes) -> bool:
+    """Excel and WPS save a workbook with an open password as an OLE compound file
+    holding an `EncryptionInfo` stream (an .xls is an OLE file too, without it)."""
+    return data.startswith(_OLE_MAGIC) and _ENCRYPTION_INFO in data
+
+
+@dataclass
+class SheetScan:
+    """What a worksheet part's XML shows before calamine reads it."""
+
+    part: str
+    cells: int = 0  # cells in the bounding box calamine will allocate
+    rows: int = 0
+    cols: int = 0
+    formulas: list[str] = field(default_factory=list)  # cells (A1) with a formula and no saved value
+
+    @property
+    def too_large(self) -> bool:
+        return self.cells > MAX_SHEET_CELLS
+
+
+@dataclass
+class ZipScan:
+    sheets: list[SheetScan] = field(default_factory=list)
+    largest_part: int = 0  # bytes of the largest part: no cell text is longer
+    names: dict[str, str] | None = None  # part → sheet name, read only when needed
+
+
+# -- the zip ----------------------------------------------------------------------------
+
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_CENTRAL_SIG = b"PK\x01\x02"
+_END_SIG = b"PK\x05\x06"
+_LOCAL = struct.Struct("<4s5H3L2H")
+
+
+class _Member(NamedTuple):
+    name: str
+    method: int
+    compressed: int
+    size: int
+    offset: int
+
+
+def _members(data: bytes) -> list[_Member] | None:
+    """Members from the central directory; a zip this fast path does not understand
+    (zip64, bytes before the zip, damage) goes to zipfile, whose error becomes the
+    finding when the file starts as a zip (else it is no zip: None)."""
+    end = data.rfind(_END_SIG, max(0, len(data) - 65_557))
+    if end >= 0 and end + 22 <= len(data):
+        count, _size, pos = struct.unpack_from("<HLL", data, end + 10)
+        members = []
+        for _ in range(count):
+            if pos + 46 > len(data):
+                break
+            (sig, _made, _need, _flags, method, _time, _date, _crc, compressed, size,
+             name_len, extra_len, comment_len, _disk, _iattr, _eattr, offset) = _CENTRAL.unpack_from(data, pos)
+            if sig != _CENTRAL_SIG or 0xFFFFFFFF in (compressed, size, offset):
+                break
+            name = data[pos + 46:pos + 46 + name_len].decode("utf-8", "replace")
+            members.append(_Member(name, method, compressed, size, offset))
+            pos += 46 + name_len + extra_len + comment_len
+        else:
+            return members
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [_Member(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset)
+                    for i in archive.infolist()]
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        if not data.startswith(_ZIP_MAGIC):
+            return None
+        raise GridError("FILE_UNREADABLE", f"不是有效的Excel文件或文件已损坏（{exc}）；"
+                        "请在Excel或WPS中打开并另存后重新报送") from None
+
+
+def _inflate(data: bytes, member: _Member) -> bytes:
+    """The member's bytes, never more than it declares: a zip that lies about its
+    sizes to get past the bomb check is caught here."""
+    if member.offset + 30 > len(data):
+        raise _damaged()
+    sig, *_rest, name_len, extra_len = _LOCAL.unpack_from(data, member.offset)
+    start = member.offset + 30 + name_len + extra_len
+    raw = data[start:start + member.compressed]
+    if member.method == zipfile.ZIP_STORED:
+        out = raw
+    elif member.method == zipfile.ZIP_DEFLATED:
+        try:
+            if len(raw) * DEFLATE_MAX_RATIO <= RATIO_MIN_BYTES:
+                out = zlib.decompress(raw, -15, member.size)  # small whatever it holds: one call
+            else:
+                out = zlib.decompressobj(-15).decompress(raw, member.size + 1)
+        except zlib.error:
+            raise _damaged() from None
+    else:
+        return b""  # calamine cannot read other methods either: it reports the error
+    if len(out) > member.size:
+        raise too_large(f"压缩包中“{member.name}”的实际大小超过其声明的{member.size}字节，"
+                        "疑似恶意构造的文件，已拒绝读取；请在Excel或WPS中打开并另存后重新报送")
+    return out
+
+
+def _damaged(reason: str = "压缩数据不完整") -> GridError:
+    return GridError("FILE_UNREADABLE", f"不是有效的Excel文件或文件已损坏（{reason}）；"
+                     "请在Excel或WPS中打开并另存后重新报送")
+
+
+# Parts calamine reads in full when it opens a workbook (besides the worksheets).
+_READ_AT_OPEN = {"xl/sharedstrings.xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+
+
+def scan_zip(data: bytes) -> ZipScan | None:
+    """Refuse zip bombs; scan every worksheet part (calamine finds worksheets under
+    `xl/worksheets/`, matching names without regard to case). None for bytes that hold
+    no zip. A zip is found wherever its directory is, as calamine finds it: junk in
+    front of a zip does not hide it."""
+    if not data.startswith(_ZIP_MAGIC) and data.rfind(_END_SIG, max(0, len(data) - 65_557)) < 0:
+        return None
+    members = _members(data)
+    if members is None:
+        return None
+    declared = sum(m.size for m in members)
+    if declared > MAX_UNZIPPED_BYTES:
+        raise too_large(f"文件解压后有{declared // MB}MB，超过{MAX_UNZIPPED_BYTES // MB}MB的上限，"
+                        "疑似压缩炸弹，已拒绝读取；请确认文件是否正确")
+    for m in members:
+        if m.size > RATIO_MIN_BYTES and m.size > MAX_RATIO * max(m.compressed, 1):
+            raise too_large(f"文件中“{m.name}”的压缩比达{m.size // max(m.compressed, 1)}倍，"
+                            "疑似压缩炸弹，已拒绝读取；请确认文件是否正确")
+    scan = ZipScan(largest_part=max((m.size for m in members), default=0))
+    for m in members:
+        key = m.name.lower()
+        if key.startswith("xl/worksheets/"):
+            scan.sheets.append(scan_sheet_xml(m.name, _inflate(data, m)))
+        elif key in _READ_AT_OPEN and m.compressed * DEFLATE_MAX_RATIO > RATIO_MIN_BYTES:
+            _inflate(data, m)  # big enough to hide a bomb behind a false size: check it
+    if any(s.too_large or s.formulas for s in scan.sheets):
+        scan.names = _sheet_names(data, members)
+    return scan
+
+
+# -- one worksheet's XML --------------------------------------------------------------------
+
+# Every row and cell tag of a usual sheet opens with a small reference (`<row r="12"`,
+# `<c r="D12"`: at most row 999 and column ZZ); then no cell lies beyond 999 × 702.
+_UNUSUAL_TAG = re.compile(rb'<(?:c|row)(?:[>/]|\s(?!r="[A-Za-z]{0,2}[1-9]\d{0,2}"))')
+_PREFIXED_TAG = re.compile(rb':(?:c|row|f)[\s/>]')
+_ROW_OR_CELL = re.compile(rb'<(/?)(?:[^\s<>/!?:]+:)?(row|c)(?=[\s/>])')
+_ATTRS = re.compile(rb'((?:[^>"\']|"[^"]*"|\'[^\']*\')*)>')
+_ATTR = re.compile(rb'\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_REF = re.compile(rb'([A-Za-z]*)(\d+)')
+_HUGE = 1 << 31
+# A formula element not followed by a value (`<v>` with text): never calculated.
+_FORMULA_NO_VALUE = re.compile(
+    rb'<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>)(?!\s*<(?:[\w.-]+:)?v(?:\s[^>]*)?>\s*[^<\s])')
+_FORMULA_END = re.compile(rb"f>")  # `</f>` or `<f>`; a literal search, the cheapest there is
+_STRING_RESULT = re.compile(rb'\st\s*=\s*["\']str["\']')
+
+
+def scan_sheet_xml(part: str, xml: bytes) -> SheetScan:
+    scan = SheetScan(part)
+    prefixed = _PREFIXED_TAG.search(xml) is not None
+    if prefixed or _UNUSUAL_TAG.search(xml):
+        scan.rows, scan.cols = _extent(xml)
+        scan.cells = scan.rows * scan.cols
+    if prefixed or _FORMULA_END.search(xml):
+        scan.formulas = _formulas_without_values(xml)
+    return scan
+
+
+def _position(raw: bytes) -> tuple[int, int] | None:
+    """(row, col), 0-based, as calamine reads an `r` attribute; None where calamine
+    rejects it (and fails the sheet); huge beyond Excel's grid, where its arithmetic
+    would overflow."""
+    match = _REF.fullmatch(raw)
+    if match is None or int(match.group(2)) == 0:
+        return None
+    letters, digits = match.groups()
+    if len(letters) > 3 or len(digits) > 7:
+        return _HUGE, _HUGE
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ch - 64
+    return int(digits) - 1, col - 1
+
+
+def _r_attribute(attrs: bytes) -> bytes | None:
+    """The raw `r` attribute of a tag, read attribute by attribute (a search could
+    find `r=` inside another attribute's value)."""
+    pos = 0
+    while (attr := _ATTR.match(attrs, pos)) is not None:
+        if attr.group(1) == b"r":
+            return attr.group(2) if attr.group(2) is not None else attr.group(3)
+        pos = attr.end()
+    return None
+
+
+def _extent(xml: bytes) -> tuple[int, int]:
+    """Rows × columns of the block calamine will allocate, walking row and cell tags as
+    it does: a tag's `r` sets the position, otherwise the row follows the previous row
+    and the cell the previous cell. Cells that may hold a value count (not `<c/>`)."""
+    row = col = 0
+    top = left = _HUGE
+    bottom = right = -1
+    for tag in _ROW_OR_CELL.finditer(xml):
+        closing, name = tag.group(1), tag.group(2)
+        if closing:
+            if name == b"row":
+                row, col = row + 1, 0
+            continue
+        attrs = _ATTRS.match(xml, tag.end(), tag.end() + MAX_TAG_BYTES)
+        if attrs is None:
+            return _HUGE, _HUGE  # an unterminated or monstrous tag
+        ref = _r_attribute(attrs.group(1))
+        position = _position(ref) if ref is not None else None
+        empty = attrs.group(1).rstrip().endswith(b"/") or xml.startswith(b"</", attrs.end())
+        if name == b"row":
+            if position is not None:
+                row = position[0]
+            if empty:
+                row, col = row + 1, 0
+            continue
+        r, c = position if position is not None else (row, col)
+        col = c + 1
+        if not empty:
+            top, bottom, left, right = min(top, r), max(bottom, r), min(left, c), max(right, c)
+    if bottom < 0:
+        return 0, 0
+    return bottom - top + 1, right - left + 1
+
+
+def _formulas_without_values(xml: bytes) -> list[str]:
+    """The cells (A1, or "" when the cell has no reference) of formulas with no value."""
+    cells = []
+    for match in _FORMULA_NO_VALUE.finditer(xml):
+        start = max(xml.rfind(b"<c ", 0, match.start()), xml.rfind(b"<c>", 0, match.start()))
+        attrs = _ATTRS.match(xml, start + 2, start + 2 + MAX_TAG_BYTES) if start >= 0 else None
+        tag = attrs.group(1) if attrs else b""
+        if _STRING_RESULT.search(tag) and re.match(rb'\s*<(?:[\w.-]+:)?v\b', xml[match.end():match.end() + 64]):
+            continue  # `t="str"` with an empty <v>: the formula's result is an empty text
+        ref = _r_attribute(tag) or b""
+        cells.append(ref.decode("ascii", "replace").upper() if _REF.fullmatch(ref) else "")
+    return cells
+
+
+# -- .xls --------------------------------------------------------------------------------
+
+_END_OF_CHAIN = 0xFFFFFFFE
+# BIFF records that place a cell (row and column are the first two u16 of the body);
+# MULRK (0x00BD) places a run of them, its last column at the end.
+_BIFF_CELLS = {0x0006, 0x0002, 0x0003, 0x0004, 0x0005, 0x0203, 0x0204, 0x0205, 0x0206, 0x027E,
+               0x00FD, 0x00D6, 0x0406}
+_BIFF_BOF = {0x0809, 0x0009, 0x0209, 0x0409}
+
+
+def scan_xls(data: bytes) -> None:
+    """Refuse an .xls whose sheets reach beyond the cell budget (BIFF rows and columns
+    go to 65535, and calamine would allocate the whole block) or whose shared-string
+    count is impossible (calamine reserves room for it up front). An OLE file this
+    cannot follow is left to calamine, except chains that loop, which it would follow
+    for ever."""
+    if not data.startswith(_OLE_MAGIC) or len(data) < 512:
+        return
+    stream = _ole_stream(data)
+    if stream is None:
+        return
+    top = left = 1 << 17
+    bottom = right = -1
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4:pos + 4 + size]
+        pos += 4 + size
+        if kind in _BIFF_BOF:
+            top = left = 1 << 17
+            bottom = right = -1
+        elif kind == 0x00FC and len(body) >= 8 and struct.unpack_from("<i", body, 4)[0] > len(stream) // 3:
+            raise _damaged("共享字符串表声明的条数超过文件所能容纳的")
+        elif (kind in _BIFF_CELLS or kind == 0x00BD) and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            last = struct.unpack_from("<H", body, len(body) - 2)[0] if kind == 0x00BD and len(body) >= 6 else col
+            top, bottom = min(top, row), max(bottom, row)
+            left, right = min(left, col, last), max(right, col, last)
+            if (bottom - top + 1) * (right - left + 1) > MAX_SHEET_CELLS:
+                raise too_large(f"工作表范围达{bottom - top + 1}行×{right - left + 1}列，超过{MAX_SHEET_CELLS}个单元格的上限，"
+                                "已拒绝读取；请删去远处多余的内容后重新报送")
+
+
+def _ole_stream(data: bytes) -> bytes | None:
+    """The Workbook (or BIFF5 Book) stream of an OLE compound file."""
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if not (7 <= shift <= 16 and 2 <= mini_shift < shift):
+        return None
+    sector = 1 << shift
+    n_sectors = max(0, len(data) // sector - 1)
+    (n_fat, first_dir, _tx, cutoff, first_mini_fat, _n_mini_fat, first_difat, n_difat) = struct.unpack_from(
+        "<LLLLLLLL", data, 0x2C)
+
+    def chain(start: int) -> list[int]:
+        found, seen = [], set()
+        while start < n_sectors:
+            if start in seen:
+                raise _damaged("文件内部结构绕成了循环")
+            seen.add(start)
+            found.append(start)
+            start = fat[start] if start < len(fat) else _END_OF_CHAIN
+        return found
+
+    def read(sectors: list[int]) -> bytes:
+        return b"".join(data[(s + 1) * sector:(s + 2) * sector] for s in sectors)
+
+    fat_sectors = [s for s in struct.unpack_from("<109L", data, 0x4C) if s < n_sectors]
+    fat: list[int] = []
+    difat, seen = first_difat, set()
+    while difat < n_sectors and len(seen) <= n_difat:
+        if difat in seen:
+            raise _damaged("文件内部结构绕成了循环")
+        seen.add(difat)
+        entries = struct.unpack_from(f"<{sector // 4}L", data, (difat + 1) * sector)
+        fat_sectors.extend(s for s in entries[:-1] if s < n_sectors)
+        difat = entries[-1]
+    for s in fat_sectors[:max(n_fat, 0)]:
+        fat.extend(struct.unpack_from(f"<{sector // 4}L", data, (s + 1) * sector))
+    directory = read(chain(first_dir))
+    entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries:
+        return None
+    root_start, root_size = struct.unpack_from("<LL", entries[0], 0x74)
+    for entry in entries:
+        name_len = min(struct.unpack_from("<H", entry, 0x40)[0], 64)
+        name = entry[:name_len].decode("utf-16-le", "replace").rstrip("\x00").lower()
+        if entry[0x42] != 2 or name not in ("workbook", "book"):
+            continue
+        start, size = struct.unpack_from("<LL", entry, 0x74)
+        if size >= cutoff:
+            return read(chain(start))[:size]
+        mini_stream = read(chain(root_start))[:root_size]
+        table = read(chain(first_mini_fat))
+        mini_fat = struct.unpack_from(f"<{len(table) // 4}L", table)
+        mini, found, seen = 1 << mini_shift, [], set()
+        while start < len(mini_fat) and start not in seen:
+            seen.add(start)
+            found.append(mini_stream[start * mini:(start + 1) * mini])
+            start = mini_fat[start]
+        if start in seen:
+            raise _damaged("文件内部结构绕成了循环")
+        return b"".join(found)[:size]
+    return None
+
+
+# -- part → sheet name ------------------------------------------------------------------
+
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _sheet_names(data: bytes, members: list[_Member]) -> dict[str, str]:
+    """Worksheet part (lower case) → sheet name, from xl/workbook.xml and its
+    relationships, resolved as calamine does; empty when they cannot be read."""
+    from defusedxml import ElementTree
+
+    parts = {m.name.lower(): m for m in members}
+    try:
+        rels = ElementTree.fromstring(_inflate(data, parts["xl/_rels/workbook.xml.rels"]))
+        book = ElementTree.fromstring(_inflate(data, parts["xl/workbook.xml"]))
+    except (KeyError, GridError, ValueError, ElementTree.ParseError):
+        return {}
+    except Exception:  # noqa: BLE001 - defusedxml refuses entities and DTDs with its own errors
+        return {}
+    targets = {}
+    for rel in rels.iter():
+        target, rel_id = rel.get("Target"), rel.get("Id")
+        if target and rel_id:
+            path = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else "xl/" + target
+            targets[rel_id] = path.lower()
+    names = {}
+    for sheet in book.iter():
+        if sheet.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rel_id = sheet.get(f"{{{_REL_NS}}}id") or next(
+            (v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+        if rel_id in targets and sheet.get("name") is not None:
+            names[targets[rel_id]] = sheet.get("name")
+    return names
