@@ -20,6 +20,7 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from fulian_stats.catalog import load_catalog
 from fulian_stats.orgs import parse_orgs
@@ -161,3 +162,13 @@ def only(result, code: str):
     hits = [f for f in findings(result) if f.code == code]
     assert len(hits) == 1, f"expected one {code}, got {[(f.code, f.cell, f.message) for f in findings(result)]}"
     return hits[0]
+
+
+@pytest.fixture(scope="module")
+def qingxi(tmp_path_factory) -> Path:
+    """The hand-computed 青溪县 quarter of tests/agg_helpers.py, written once per module."""
+    from agg_helpers import QINGXI, write_set
+
+    folder = tmp_path_factory.mktemp("qingxi")
+    write_set(folder, QINGXI)
+    return folder

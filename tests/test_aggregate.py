@@ -24,13 +24,6 @@ Q1 = parse_period("2016-Q1")
 
 
 @pytest.fixture(scope="module")
-def qingxi(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("qingxi")
-    write_set(folder, QINGXI)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def city(tmp_path_factory) -> Path:
     """Both counties' township files, in one folder per county."""
     folder = tmp_path_factory.mktemp("city")

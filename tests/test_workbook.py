@@ -32,13 +32,6 @@ def run(paths, period="2016-Q1", by="org", orgs=None, level=None, region=None):
 
 
 @pytest.fixture(scope="module")
-def qingxi(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("qingxi")
-    write_set(folder, QINGXI)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def summary(qingxi, tmp_path_factory):
     """青溪县's 2016-Q1 workbook and the result it was written from."""
     result = run([qingxi], orgs=ORGS, region="青溪县")
