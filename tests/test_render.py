@@ -167,3 +167,14 @@ def test_parse_document_splits_title_paragraphs_and_table():
     doc = parse_document("# 标题\n\n## ——副标题\n\n第一段。\n\n第二段。\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
     assert doc == {"title": "标题", "subtitle": "——副标题", "paragraphs": ["第一段。", "第二段。"],
                    "table": {"header": ["a", "b"], "rows": [["1", "2"]]}}
+
+
+def test_the_org_that_led_is_named_only_when_worth_saying():
+    rows = [("大宁镇", "2018-12", "wechat_posts", 120), ("白沙镇", "2018-12", "wechat_posts", 30),
+            ("石门镇", "2018-12", "wechat_posts", 20), ("大宁镇", "2018-12", "trainees", 10),
+            ("白沙镇", "2018-12", "trainees", 9), ("石门镇", "2018-12", "trainees", 11)]
+    comparison = Comparison(aggregate(frame_of(rows), CATALOG, parse_period("2018"), "org"))
+    text, context = render_report(comparison, CATALOG, "青溪县", ".md")
+    assert context["leader"]("wechat_posts") == {"org": "大宁镇", "value": 120, "share": 120 / 170 * 100}
+    assert context["leader"]("trainees") is None  # 11 of 30: 37%, not twice an equal third
+    assert "其中大宁镇贡献最多，新媒体推送信息120条，占全县的71%。" in text

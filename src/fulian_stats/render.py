@@ -20,7 +20,8 @@ from fulian_stats.errors import FulianError, UsageError
 
 BUILTIN_TEMPLATES = {"年度综述": "年度综述.md.j2", "月报": "月报.md.j2"}
 LEADER_MIN_ORGS = 3  # naming the org that led means little among two
-LEADER_MIN_SHARE = 0.3  # …or when it did not stand out
+LEADER_MIN_SHARE = 0.3  # …or when it did not stand out: at least 30%,
+LEADER_OVER_EQUAL = 2  # …and at least twice an equal share of the orgs that reported
 LEADER_MIN_TOTAL = 10  # …or of a handful of things
 
 
@@ -86,10 +87,11 @@ def build_context(data: Comparison, catalog: Catalog, region: str, theme: str | 
         """The org that contributed most to a total, when that is worth saying."""
         shares = [(values.get(indicator) or 0, org) for org, values in by_org.items()]
         total = v[indicator]
-        if len([s for s in shares if s[0]]) < LEADER_MIN_ORGS or not total or total < LEADER_MIN_TOTAL:
+        reporting = len([s for s in shares if s[0]])
+        if reporting < LEADER_MIN_ORGS or not total or total < LEADER_MIN_TOTAL:
             return None
         value, org = max(shares)
-        if value / total < LEADER_MIN_SHARE:
+        if value / total < max(LEADER_MIN_SHARE, LEADER_OVER_EQUAL / reporting):
             return None
         return {"org": org, "value": value, "share": value / total * 100}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from fulian_stats.catalog import Catalog
 from fulian_stats.findings import Finding, a1
 from fulian_stats.normalize import normalize_text
-from fulian_stats.orgs import OrgRegistry
+from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.periods import Period, find_period
 from fulian_stats.read.grid import GridError, Sheet, load_sheets
 from fulian_stats.read.layout import detect_layout
@@ -162,7 +162,5 @@ def _settle_org(found: Found | None, texts: list[Found], stem: str, ctx: ReadCon
 
 def _longer_spelling(a: str | None, b: str | None) -> str:
     """Without a registry, `大宁` and `大宁镇` are one org: keep the fuller name."""
-    from fulian_stats.orgs import clean_org_name
-
     names = [clean_org_name(n) for n in (a, b) if n]
     return max(names, key=len)
