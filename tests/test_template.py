@@ -403,3 +403,30 @@ def test_any_valid_entries_read_back(tmp_path_factory, data):
     result = read(path)
     assert result.all_findings() == []
     assert observed(result, "month") == values
+
+
+# ---------------------------------------------------------------- filled in as a township would
+
+
+def consistent_values(scale: int) -> dict[str, float]:
+    """A township's month that satisfies every default rule: every count `scale`, every
+    amount in 万元 `scale` + 0.25 (under 30 万元 per loan applicant)."""
+    return {ind.id: (scale if ind.is_count else scale + 0.25) for ind in ENTERED}
+
+
+def test_filled_templates_pass_check_and_aggregate_to_their_sums(tmp_path):
+    from fulian_stats.aggregate import aggregate_paths
+    from fulian_stats.check import check_paths
+
+    written = write_templates_for_orgs(tmp_path / "forms", CATALOG, RULES, ORGS, MARCH)
+    flows = {ind.id for ind in ENTERED if ind.kind == "flow"}
+    for scale, path in enumerate(written, start=2):
+        values = consistent_values(scale)
+        fill_form(path, values, {i: v for i, v in values.items() if i in flows})
+    checked = check_paths([tmp_path / "forms"], CATALOG, RULES, ORGS, MARCH)
+    assert checked.findings == []
+    run = aggregate_paths([tmp_path / "forms"], CATALOG, RULES, ORGS, MARCH)
+    assert run.result.value("trainees") == 2 + 3 + 4
+    assert run.result.value("loan_amount") == 2.25 + 3.25 + 4.25
+    assert run.result.value("children_homes_total") == 9  # a stock: one month, summed over orgs
+    assert run.result.value("petition_handling_rate") == 100.0
