@@ -178,3 +178,17 @@ def test_the_org_that_led_is_named_only_when_worth_saying():
     assert context["leader"]("wechat_posts") == {"org": "大宁镇", "value": 120, "share": 120 / 170 * 100}
     assert context["leader"]("trainees") is None  # 11 of 30: 37%, not twice an equal third
     assert "其中大宁镇贡献最多，新媒体推送信息120条，占全县的71%。" in text
+
+
+def test_the_offices_templates_folder_overrides_and_adds_templates(tmp_path):
+    # fulian.toml's `templates` folder: its 年度综述 replaces the built-in one, and
+    # --template finds its other templates by name.
+    (tmp_path / "年度综述.md.j2").write_text("# 本县版\n\n{{ region }}{{ period.label }}\n", encoding="utf-8")
+    (tmp_path / "简报.md.j2").write_text("简报：{{ v.jobs_offered | cn_approx('个') }}\n", encoding="utf-8")
+    comparison, _ = annual()
+    default, _ = render_report(comparison, CATALOG, "青溪县", ".md", template_dir=tmp_path)
+    named, _ = render_report(comparison, CATALOG, "青溪县", ".md", template="简报", template_dir=tmp_path)
+    builtin, _ = render_report(comparison, CATALOG, "青溪县", ".md", template="月报", template_dir=tmp_path)
+    assert default == "# 本县版\n\n青溪县2018年\n"
+    assert named == "简报：2万多个\n"
+    assert builtin.startswith("# 青溪县妇联工作统计月报（2018年）")

@@ -262,7 +262,7 @@ def report_command(
     registry = _registry(settings)
     name = settings.region or infer_region(registry, run.result.orgs) or "本地区"
     text, context = render_report(compare(run, loaded_catalog, registry, settings.region), loaded_catalog,
-                                  name, suffix, template, theme)
+                                  name, suffix, template, theme, settings.templates)
     if output is None:
         typer.echo(text, nl=False)
         return

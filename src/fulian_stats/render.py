@@ -215,16 +215,30 @@ def to_html(doc: dict, title: str) -> str:
 REPORT_SUFFIXES = (".md", ".txt", ".html", ".docx")
 
 
+def locate_template(name: str, folder: Path | None) -> str:
+    """`--template NAME` found in the office's own templates folder (fulian.toml's
+    `templates`), where a `年度综述.md.j2` also overrides the built-in one; else NAME."""
+    if folder is None or Path(name).is_file():
+        return name
+    for candidate in (name, f"{name}.md.j2", f"{name}.j2", f"{name}.docx"):
+        if (Path(folder) / candidate).is_file():
+            return str(Path(folder) / candidate)
+    return name
+
+
 def render_report(data: Comparison, catalog: Catalog, region: str, output_suffix: str,
-                  template: str | None = None, theme: str | None = None) -> tuple[str | None, dict]:
+                  template: str | None = None, theme: str | None = None,
+                  template_dir: Path | None = None) -> tuple[str | None, dict]:
     """(text, context) for .md/.txt/.html; for .docx the context with `doc` and the
     Word template to fill (context["_word_template"])."""
     if output_suffix not in REPORT_SUFFIXES:
         raise UsageError(f"不支持的报告格式：{output_suffix}（可用 {'、'.join(REPORT_SUFFIXES)}）")
     default = "年度综述" if not data.current.period.is_month else "月报"
+    template = locate_template(template or default, template_dir)
     context = build_context(data, catalog, region, theme)
     if template and template.lower().endswith(".docx"):
-        folder, name = resolve_template(default, default)  # the user's Word file gets `doc` of the built-in text
+        # The Word file gets `doc` from the default text (the office's own, if it has one).
+        folder, name = resolve_template(locate_template(default, template_dir), default)
         word = Path(template)
         if not word.is_file():
             raise UsageError(f"找不到模板：{template}")
