@@ -5,7 +5,6 @@ org's own history. Each takes observation rows
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import median
@@ -16,7 +15,6 @@ from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period
 
 TOLERANCE = 1e-6  # a cent of 万元 is 1e-6; sums are compared to that
-_NOTHING = (0.0,)  # a month value that was not reported
 MIN_HISTORY = 6  # months of an org's own history before a value is judged an outlier
 OUTLIER_MADS = 5.0  # how many (scaled) median absolute deviations count as far off
 
@@ -116,39 +114,51 @@ def check_year_to_date(rows: list[tuple], catalog: Catalog, index: Index | None 
     ytd_rows = [row for row in index.ytd if kinds[row[2]] == "flow" and _is_month(row[1])]
     if not ytd_rows:
         return []
-    month_values = index.first
+    # Per org and year: months in order, a running sum per indicator, and each month's
+    # 本年累计 compared with the running sum once that month is added.
+    ytd_by_org_year: dict[tuple, dict[int, list[tuple]]] = defaultdict(lambda: defaultdict(list))
+    for row in ytd_rows:
+        ytd_by_org_year[(row[0], row[1][:4])][int(row[1][5:])].append(row)
+    month_values: dict[tuple, dict[str, float]] = defaultdict(dict)  # (org, period) → indicator → value
+    for (org, period, ind_id), source in index.first.items():
+        if (org, period[:4]) in ytd_by_org_year and _is_month(period):
+            month_values[(org, period)][ind_id] = source[0]
     months_of: dict[tuple, set[int]] = defaultdict(set)  # (org, year) → months reported
-    for org, period in {(key[0], key[1]) for key in month_values}:
-        if _is_month(period):
-            months_of[(org, period[:4])].add(int(period[5:]))
-    sorted_months = {key: sorted(months) for key, months in months_of.items()}
-    prefix_sums: dict[tuple, list[float]] = {}  # (org, year, indicator) → sums over sorted_months
+    for org, period in month_values:
+        months_of[(org, period[:4])].add(int(period[5:]))
     findings = []
-    for org, period, ind_id, value, sheet, cell, _measure, file in ytd_rows:
-        year, month = period[:4], int(period[5:])
-        months = sorted_months[(org, year)]
-        sums = prefix_sums.get((org, year, ind_id))
-        if sums is None:
-            running, sums = 0.0, []
-            for m in months:
-                running += month_values.get((org, f"{year}-{m:02d}", ind_id), _NOTHING)[0]
-                sums.append(running)
-            prefix_sums[(org, year, ind_id)] = sums
-        present = bisect_right(months, month)  # months 1..month reported, as they are unique
-        total = sums[present - 1] if present else 0.0
-        complete = present == month
-        if (complete and abs(value - total) > TOLERANCE) or (not complete and value < total - TOLERANCE):
-            ind = catalog[ind_id]
-            codes = [f"{year}-{m:02d}" for m in months[:present]]
-            parts = "、".join(f"{int(c[5:])}月{show_number(month_values.get((org, c, ind_id), _NOTHING)[0])}"
-                             for c in codes)
-            missing = "" if complete else f"（缺{month - present}个月的报表，累计数不应小于已报各月之和）"
-            findings.append(Finding(
-                "YTD_MISMATCH", f"“{ind.name}”本年累计为{show_number(value)}，但已报各月之和为"
-                f"{show_number(total)}（{parts}）{missing}；请核对本年累计或各月数",
-                file=file, sheet=sheet, cell=cell, org=org, period=period, indicator=ind_id,
-                values={"ytd": value, "sum": total, "months": codes}))
+    for (org, year), ytd_by_month in ytd_by_org_year.items():
+        months = months_of[(org, year)]
+        running: dict[str, float] = defaultdict(float)
+        present: list[int] = []
+        for month in range(1, 13):
+            if month in months:
+                present.append(month)
+                for ind_id, value in month_values[(org, f"{year}-{month:02d}")].items():
+                    running[ind_id] += value
+            for row in ytd_by_month.get(month, ()):
+                finding = _ytd_finding(row, running.get(row[2], 0.0), present, month, month_values, catalog)
+                if finding is not None:
+                    findings.append(finding)
     return findings
+
+
+def _ytd_finding(row: tuple, total: float, present: list[int], month: int,
+                 month_values: dict[tuple, dict[str, float]], catalog: Catalog) -> Finding | None:
+    """YTD_MISMATCH for one 本年累计, or None when it agrees with the months present."""
+    org, period, ind_id, value, sheet, cell, _measure, file = row
+    complete = len(present) == month
+    if not ((complete and abs(value - total) > TOLERANCE) or (not complete and value < total - TOLERANCE)):
+        return None
+    ind = catalog[ind_id]
+    codes = [f"{period[:4]}-{m:02d}" for m in present]
+    parts = "、".join(f"{m}月{show_number(month_values[(org, c)].get(ind_id, 0.0))}" for m, c in zip(present, codes))
+    missing = "" if complete else f"（缺{month - len(present)}个月的报表，累计数不应小于已报各月之和）"
+    return Finding(
+        "YTD_MISMATCH", f"“{ind.name}”本年累计为{show_number(value)}，但已报各月之和为"
+        f"{show_number(total)}（{parts}）{missing}；请核对本年累计或各月数",
+        file=file, sheet=sheet, cell=cell, org=org, period=period, indicator=ind_id,
+        values={"ytd": value, "sum": total, "months": codes})
 
 
 def check_totals(rows: list[tuple], catalog: Catalog, index: Index | None = None) -> list[Finding]:
