@@ -221,9 +221,9 @@ def check_outliers(rows: list[tuple], catalog: Catalog, period: Period | None = 
     kinds = {ind.id: ind.kind for ind in catalog}
     series: dict[tuple, list[tuple]] = defaultdict(list)
     # First-seen values only: a duplicate submission is not history of its own.
-    for (org, code, ind_id), (value, file, sheet, cell) in index.first.items():
+    for (org, code, ind_id), source in index.first.items():
         if kinds[ind_id] != "rate" and _is_month(code):
-            series[(org, ind_id)].append((code, value, file, sheet, cell))
+            series[(org, ind_id)].append((code, source[0]))
     in_period = {}
     findings = []
     for (org, ind_id), points in series.items():
@@ -233,7 +233,7 @@ def check_outliers(rows: list[tuple], catalog: Catalog, period: Period | None = 
         low = min(p[1] for p in points[:MIN_HISTORY])
         high = max(p[1] for p in points[:MIN_HISTORY])
         for i in range(MIN_HISTORY, len(points)):
-            code, value, file, sheet, cell = points[i]
+            code, value = points[i]
             # Seasonal peaks (慰问 at the Spring Festival) recur: a value within twice the
             # range already seen is the org's own pattern, not a typo. Checked first: it
             # is cheap, and it rules out almost every value before any median is taken.
@@ -255,6 +255,7 @@ def check_outliers(rows: list[tuple], catalog: Catalog, period: Period | None = 
             else:
                 wild = center > 0 and distance > max(2 * center, 10)
             if wild:
+                _value, file, sheet, cell = index.first[(org, code, ind_id)]
                 ind = catalog[ind_id]
                 direction = "高" if value > center else "低"
                 findings.append(Finding(
