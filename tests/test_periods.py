@@ -151,3 +151,9 @@ def test_order_and_str():
 def test_year_before_keeps_the_spelling():
     assert parse_period("2016年1-6月").year_before().label == "2015年1-6月"
     assert parse_period("2016年上半年").year_before().label == "2015年上半年"
+
+
+def test_impossible_month_is_no_period_rather_than_the_year():
+    # Regression: `2016年13月` (a typo) was read as the whole year 2016.
+    assert find_period("报告期：2016年13月") is None
+    assert find_period("2016年度工作统计") == find_period("2016")

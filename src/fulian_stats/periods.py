@@ -135,7 +135,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month", re.compile(_YEAR + r"\s*年\s*(\d{1,2})\s*月(?:份)?")),
     ("month", re.compile(_YEAR + r"[-_./](\d{1,2})(?!\d)")),
     ("month", re.compile(r"(?<!\d)" + _YEAR + r"(0[1-9]|1[0-2])(?!\d)")),
-    ("year", re.compile(_YEAR + r"年(?:度)?")),
+    ("year", re.compile(_YEAR + r"年(?:度)?(?!\s*\d)")),
     ("year", re.compile(r"^" + _YEAR + r"$")),
 ]
 
