@@ -805,3 +805,11 @@ def test_unknown_value_header_is_not_taken_for_an_org_column(tmp_path):
     result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", rows))
     assert observations(result) == []
     assert found(result) == [("LAYOUT_UNKNOWN", None)]
+
+
+def test_default_excel_file_name_is_no_org(tmp_path):
+    # Regression: without a registry, `新建 Microsoft Excel 工作表.xlsx` gave the org
+    # "新建MicrosoftExcel" and a false ORG_CONFLICT with the sheet's own 大宁镇.
+    result = read(write_xlsx(tmp_path / "新建 Microsoft Excel 工作表.xlsx", form_rows()))
+    assert found(result) == []
+    assert month_values(result) == EXPECTED
