@@ -813,3 +813,13 @@ def test_default_excel_file_name_is_no_org(tmp_path):
     result = read(write_xlsx(tmp_path / "新建 Microsoft Excel 工作表.xlsx", form_rows()))
     assert found(result) == []
     assert month_values(result) == EXPECTED
+
+
+def test_table_with_one_indicator_column_beside_an_org_column(tmp_path):
+    # Regression: a table needed two known indicator columns, so a one-indicator CSV was
+    # LAYOUT_UNKNOWN.
+    path = write_csv(tmp_path / "培训_2016-03.csv", [["单位名称", "参训妇女（人）"], ["大宁镇", "12"], ["白沙镇", "7"]])
+    result = read(path)
+    assert found(result) == []
+    assert observations(result) == [("大宁镇", "2016-03", "trainees", 12.0, None, "B2", "month"),
+                                    ("白沙镇", "2016-03", "trainees", 7.0, None, "B3", "month")]

@@ -76,7 +76,8 @@ def detect_layout(sheet: Sheet, catalog: Catalog) -> Layout | None:
                     indicator_cols[col] = found
                     if unit:
                         units[col] = unit
-        if len(indicator_cols) >= 2:
+        # One indicator column is a table too when an org column stands beside it.
+        if len(indicator_cols) >= 2 or (indicator_cols and any(k in ORG_HEADERS for k in keys)):
             return _table_columns(sheet, index, keys, indicator_cols, units, catalog)
     return None
 
