@@ -192,7 +192,7 @@ def check_completeness(rows: list[tuple], orgs: OrgRegistry, period: Period) -> 
     """Every org expected by the registry reported every month of the period (an org
     is covered when it, or an org above it, reported a period that includes the month)."""
     covered: dict[str, set[int]] = defaultdict(set)
-    for org, code, *_rest in rows:
+    for org, code in {(row[0], row[1]) for row in rows}:  # each org and period once
         found = find_period(code) if code else None
         if org is not None and found is not None:
             covered[org].update(range(found.first, found.last + 1))
