@@ -152,8 +152,9 @@ def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_
 
     settings = _settings(orgs=orgs, catalog=catalog, rules=rules, region=region)
     loaded_catalog, loaded_rules = _catalog_and_rules(settings)
+    registry = _registry(settings)
     with present.Progress("正在读取报表", _show_progress(quiet)) as progress:
-        run = aggregate_paths(paths, loaded_catalog, loaded_rules, _registry(settings), _period(period), by,
+        run = aggregate_paths(paths, loaded_catalog, loaded_rules, registry, _period(period), by,
                               parse_level(level) if level else None, settings.region, skip_invalid,
                               exclude=settings.input_files(), progress=progress)
     if run.result is None:
@@ -161,7 +162,7 @@ def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_
         raise typer.Exit(1)
     for line in present.aggregate_notes(run.result):
         _console(stderr=True).print(f"[yellow]注意：[/]{line}")
-    return run, loaded_catalog
+    return run, loaded_catalog, settings, registry
 
 
 @app.command("aggregate")
@@ -186,7 +187,7 @@ def aggregate_command(
 
     if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
         raise UsageError(f"不支持的输出格式：{output}（可用 .xlsx、.csv、.json）")
-    run, loaded_catalog = _aggregate_run(paths, period, orgs, catalog, rules, by.value, level, region,
+    run, loaded_catalog, _, _ = _aggregate_run(paths, period, orgs, catalog, rules, by.value, level, region,
                                          skip_invalid, quiet)
     result = run.result
     if output is not None:
@@ -224,7 +225,7 @@ def explain_command(
     from fulian_stats import present
     from fulian_stats.aggregate import explain
 
-    run, loaded_catalog = _aggregate_run(paths, period, orgs, catalog, rules, "total", None, region,
+    run, loaded_catalog, _, _ = _aggregate_run(paths, period, orgs, catalog, rules, "total", None, region,
                                          skip_invalid, quiet)
     rows = explain(run.result, loaded_catalog, indicator)
     total = run.result.value(indicator)
@@ -252,14 +253,12 @@ def report_command(
 ):
     """起草报告：年度综述或月报（数字按公文习惯书写），输出 Markdown、HTML 或 Word。"""
     from fulian_stats.aggregate import compare, infer_region
-    from fulian_stats.render import render_report
+    from fulian_stats.render import check_report_suffix, render_report
     from fulian_stats.write import refuse_inputs, write_text
 
-    suffix = output.suffix.lower() if output is not None else ".md"
-    run, loaded_catalog = _aggregate_run(paths, period, orgs, catalog, rules, "org", None, region,
-                                         skip_invalid, quiet)
-    settings = _settings(orgs=orgs, region=region)
-    registry = _registry(settings)
+    suffix = check_report_suffix(output.suffix.lower() if output is not None else ".md")
+    run, loaded_catalog, settings, registry = _aggregate_run(paths, period, orgs, catalog, rules, "org", None,
+                                                             region, skip_invalid, quiet)
     name = settings.region or infer_region(registry, run.result.orgs) or "本地区"
     text, context = render_report(compare(run, loaded_catalog, registry, settings.region), loaded_catalog,
                                   name, suffix, template, theme, settings.templates)

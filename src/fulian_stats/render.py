@@ -226,13 +226,19 @@ def locate_template(name: str, folder: Path | None) -> str:
     return name
 
 
+def check_report_suffix(suffix: str) -> str:
+    """The output suffix, or a usage error before any file is read."""
+    if suffix not in REPORT_SUFFIXES:
+        raise UsageError(f"不支持的报告格式：{suffix}（可用 {'、'.join(REPORT_SUFFIXES)}）")
+    return suffix
+
+
 def render_report(data: Comparison, catalog: Catalog, region: str, output_suffix: str,
                   template: str | None = None, theme: str | None = None,
                   template_dir: Path | None = None) -> tuple[str | None, dict]:
     """(text, context) for .md/.txt/.html; for .docx the context with `doc` and the
     Word template to fill (context["_word_template"])."""
-    if output_suffix not in REPORT_SUFFIXES:
-        raise UsageError(f"不支持的报告格式：{output_suffix}（可用 {'、'.join(REPORT_SUFFIXES)}）")
+    check_report_suffix(output_suffix)
     default = "年度综述" if not data.current.period.is_month else "月报"
     template = locate_template(template or default, template_dir)
     context = build_context(data, catalog, region, theme)
