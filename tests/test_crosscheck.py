@@ -35,6 +35,7 @@ from fulian_stats.crosscheck import (
     check_year_to_date,
 )
 from fulian_stats.findings import ERROR, WARNING, Finding
+from fulian_stats.observations import blocks_from_rows
 from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 
@@ -64,7 +65,7 @@ def test_negative_and_fractional_counts_in_a_table_name_their_cells(tmp):
 def test_money_may_have_decimals_and_counts_may_be_whole_floats():
     rows = [obs("大宁镇", "2016-03", "loan_amount", 20.55), obs("大宁镇", "2016-03", "trainees", 43.0),
             obs("大宁镇", "2016-03", "funds_raised", 0.01)]
-    assert check_values(rows, CATALOG) == []
+    assert check_values(blocks_from_rows(rows), CATALOG) == []
 
 
 # ------------------------------------------------------------------ rules
@@ -122,7 +123,7 @@ def test_a_custom_rules_file_is_applied():
     rules = parse_rules("id,severity,check,when,message\nmany_trainees,warning,trainees <= 45,,参训人数偏多\n",
                         "my_rules.csv", CATALOG)
     rows = [obs("大宁镇", "2016-03", "trainees", 50, "D8")]
-    finding, = check_rules(rows, CATALOG, rules)
+    finding, = check_rules(blocks_from_rows(rows), CATALOG, rules)
     assert (finding.code, finding.severity, finding.cell) == ("RULE", WARNING, "D8")
     assert finding.message == "参训人数偏多（参训妇女50）"
 
@@ -185,7 +186,7 @@ def test_different_orgs_or_months_are_not_duplicates():
     rows = [obs("大宁镇", "2016-03", "trainees", 1, file="a.xlsx"), obs("白沙镇", "2016-03", "trainees", 1, file="b.xlsx"),
             obs("大宁镇", "2016-04", "trainees", 1, file="c.xlsx"),
             obs("大宁镇", "2016-03", "trainees", 4, measure="ytd", cell="E8", file="a.xlsx")]
-    assert check_duplicates(rows) == []
+    assert check_duplicates(blocks_from_rows(rows)) == []
 
 
 # ------------------------------------------------------------------ 本年累计
@@ -204,20 +205,20 @@ def test_year_to_date_with_missing_months_may_exceed_but_not_undercut_the_months
 def test_year_to_date_counts_each_year_on_its_own():
     rows = [obs("大宁镇", "2016-12", "trainees", 500, cell="D8"), obs("大宁镇", "2017-01", "trainees", 40, cell="D8"),
             obs("大宁镇", "2017-01", "trainees", 40, cell="E8", measure="ytd")]
-    assert check_year_to_date(rows, CATALOG) == []
+    assert check_year_to_date(blocks_from_rows(rows), CATALOG) == []
 
 
 def test_year_to_date_of_stocks_and_rates_is_not_a_sum():
     rows = [obs("大宁镇", f"2016-{m:02d}", "poor_villages", 8) for m in (1, 2)]
     rows.append(obs("大宁镇", "2016-02", "poor_villages", 8, cell="E15", measure="ytd"))
-    assert check_year_to_date(rows, CATALOG) == []
+    assert check_year_to_date(blocks_from_rows(rows), CATALOG) == []
 
 
 def test_year_to_date_in_money_tolerates_float_sums():
     months = [11.74, 12.21, 0.07]
     rows = [obs("大宁镇", f"2016-{m:02d}", "funds_raised", v) for m, v in enumerate(months, start=1)]
     rows.append(obs("大宁镇", "2016-03", "funds_raised", 24.02, cell="E22", measure="ytd"))
-    assert check_year_to_date(rows, CATALOG) == []
+    assert check_year_to_date(blocks_from_rows(rows), CATALOG) == []
 
 
 # ------------------------------------------------------------------ 合计
@@ -245,7 +246,7 @@ def test_a_total_of_a_rate_is_a_ratio_not_a_sum():
     rows = [obs("河西街道", "2016-03", "children_home_coverage", 50, file="t.csv"),
             obs("城东街道", "2016-03", "children_home_coverage", 100, file="t.csv"),
             obs(None, "2016-03", "children_home_coverage", 75, measure="total", file="t.csv")]
-    assert check_totals(rows, CATALOG) == []
+    assert check_totals(blocks_from_rows(rows), CATALOG) == []
 
 
 # ------------------------------------------------------------------ completeness
@@ -256,7 +257,7 @@ REGISTRY = parse_orgs("name,parent,aliases\n青溪县,,\n大宁镇,青溪县,\n�
 def test_every_leaf_of_the_registry_reports_every_month_of_the_period():
     rows = [obs(org, f"2016-{m:02d}", "trainees", 1) for org in ("大宁镇", "河西街道") for m in (1, 2, 3)]
     rows += [obs("白沙镇", "2016-01", "trainees", 1)]
-    found = check_completeness(rows, REGISTRY, parse_period("2016-Q1"))
+    found = check_completeness(blocks_from_rows(rows), REGISTRY, parse_period("2016-Q1"))
     assert [(f.org, f.message, f.values) for f in found] == [
         ("白沙镇", "白沙镇没有报送2016年2月、2016年3月的报表；请催报或确认该单位是否已撤并",
          {"missing": ["2016-02", "2016-03"]})]
@@ -267,7 +268,7 @@ def test_a_report_of_a_parent_or_a_longer_period_covers_its_months():
     rows = [obs("大宁镇", "2016-Q1", "trainees", 1), obs("白沙镇", "2016-01..2016-03", "trainees", 1),
             obs("城区", "2016-02", "trainees", 1), obs("城区", "2016-03", "trainees", 1),
             obs("河西街道", "2016-01", "trainees", 1)]
-    assert check_completeness(rows, REGISTRY, parse_period("2016-Q1")) == []
+    assert check_completeness(blocks_from_rows(rows), REGISTRY, parse_period("2016-Q1")) == []
 
 
 def test_completeness_needs_the_registry_and_the_period(tmp):
@@ -281,6 +282,10 @@ def test_completeness_needs_the_registry_and_the_period(tmp):
 
 
 def series(values, ind="women_home_served", org="大宁镇", year=2016):
+    return blocks_from_rows(series_rows(values, ind, org, year))
+
+
+def series_rows(values, ind="women_home_served", org="大宁镇", year=2016):
     return [obs(org, f"{year + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}", ind, v, cell=f"D{m}")
             for m, v in enumerate(values, start=1)]
 
@@ -311,10 +316,10 @@ def test_a_flat_history_flags_only_a_big_jump():
 
 
 def test_outliers_are_judged_only_inside_the_period_but_on_all_the_history():
-    rows = series([265, 270, 275, 280, 285, 290, 295, 2900, 300])
-    assert [f.period for f in check_outliers(rows, CATALOG)] == ["2016-08"]
-    assert check_outliers(rows, CATALOG, parse_period("2016-09")) == []
-    assert len(check_outliers(rows, CATALOG, parse_period("2016-H2"))) == 1
+    rows = series_rows([265, 270, 275, 280, 285, 290, 295, 2900, 300])
+    assert [f.period for f in check_outliers(blocks_from_rows(rows), CATALOG)] == ["2016-08"]
+    assert check_outliers(blocks_from_rows(rows), CATALOG, parse_period("2016-09")) == []
+    assert len(check_outliers(blocks_from_rows(rows), CATALOG, parse_period("2016-H2"))) == 1
 
 
 def test_rates_are_never_outliers():
@@ -331,7 +336,7 @@ def test_reading_findings_of_a_table_get_the_org_of_their_row():
     invalid = Finding("NUMBER_INVALID", "x", file="t.csv", cell="C3", indicator="wechat_reads")
     header = Finding("UNIT_UNKNOWN", "x", file="t.csv", cell="C1", indicator="wechat_reads")
     unknown = Finding("ORG_UNKNOWN", "x", file="t.csv", cell="A4")
-    locate_findings([invalid, header, unknown], rows)
+    locate_findings([invalid, header, unknown], blocks_from_rows(rows))
     assert (invalid.org, invalid.period) == ("城东街道", "2016-03")
     assert (header.org, header.period) == (None, None)
     assert (unknown.org, unknown.period) == (None, None)

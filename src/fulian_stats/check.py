@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from fulian_stats.catalog import Catalog
@@ -20,9 +20,10 @@ from fulian_stats.crosscheck import (
     check_outliers,
     check_totals,
     check_year_to_date,
-    index_rows,
+    index_blocks,
 )
 from fulian_stats.findings import ERROR, INFO, WARNING, Finding, show_number
+from fulian_stats.observations import MONTH, Block
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period
 from fulian_stats.read import FileResult, ReadContext, ReadResult, read_paths
@@ -86,44 +87,53 @@ def check_read(read: ReadResult, catalog: Catalog, rules: list, orgs: OrgRegistr
 def check_file(result: FileResult, catalog: Catalog, rules: list) -> None:
     """The checks that need one file only, added to its findings. Run where the file is
     read, so they use every core."""
-    rows = [(*o, result.file) for o in result.observations]
-    locate_findings(result.findings, rows)
-    result.findings += check_values(rows, catalog)
-    result.findings += check_rules(rows, catalog, rules, unreadable_cells(result.findings))
+    blocks = [(result.file, block) for block in result.blocks]
+    locate_findings(result.findings, blocks)
+    result.findings += check_values(blocks, catalog)
+    result.findings += check_rules(blocks, catalog, rules, unreadable_cells(result.findings))
+    result.findings += check_totals(blocks, catalog)
 
 
 def check_across(read: ReadResult, catalog: Catalog, orgs: OrgRegistry | None = None,
                  period: Period | None = None) -> CheckResult:
     """The checks across files, on top of each file's own findings."""
     findings = list(read.all_findings())
-    rows = read.observation_rows()
-    index = index_rows(rows)
-    findings += check_duplicates(rows, index)
-    findings += check_year_to_date(rows, catalog, index)
-    findings += check_totals(rows, catalog, index)
-    findings += check_outliers(rows, catalog, period, index)
+    blocks = read.blocks()
+    index = index_blocks(blocks)
+    findings += check_duplicates(blocks, index)
+    findings += check_year_to_date(blocks, catalog, index)
+    findings += check_outliers(blocks, catalog, period, index)
     if orgs is not None and period is not None:
-        findings += check_completeness(rows, orgs, period)
+        findings += check_completeness(blocks, orgs, period)
     return CheckResult([r.file for r in read.files], findings, read)
 
 
-def check_values(rows: list[tuple], catalog: Catalog) -> list[Finding]:
+@lru_cache(maxsize=4096)
+def _counted_positions(counted: frozenset[str], indicators: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(i for i, ind in enumerate(indicators) if ind in counted)
+
+
+def check_values(blocks: list[tuple[str, Block]], catalog: Catalog) -> list[Finding]:
     """Negative numbers anywhere; fractions where the unit counts whole things."""
     counted = catalog.counted_ids
     findings = []
-    for row in rows:
-        value = row[3]
-        if value >= 0 and (value == int(value) or row[2] not in counted):
-            continue  # the common case, decided without building anything
-        org, period, ind_id, value, sheet, cell, _measure, file = row
-        ind = catalog[ind_id]
-        where = dict(file=file, sheet=sheet, cell=cell, org=org, period=period, indicator=ind_id)
-        if value < 0:
-            findings.append(Finding("NEGATIVE", f"“{ind.name}”为负数（{show_number(value)}）；统计数不能小于0，"
-                                    "请核对", values={"value": value}, **where))
-        else:
-            findings.append(Finding("NOT_INTEGER", f"“{ind.name}”以“{ind.unit}”计，应为整数，却填了"
-                                    f"{show_number(value)}；请核对", values={"value": value}, **where))
+    for file, block in blocks:
+        values = block.values
+        # The common case, decided a block at a time without building anything.
+        if min(values) >= 0 and all(map(float.is_integer, map(values.__getitem__,
+                                                                _counted_positions(counted, block.indicators)))):
+            continue
+        for ind_id, value, cell in zip(block.indicators, values, block.cells):
+            if value >= 0 and (value == int(value) or ind_id not in counted):
+                continue
+            ind = catalog[ind_id]
+            where = dict(file=file, sheet=block.sheet, cell=cell, org=block.org, period=block.period, indicator=ind_id)
+            if value < 0:
+                findings.append(Finding("NEGATIVE", f"“{ind.name}”为负数（{show_number(value)}）；统计数不能小于0，"
+                                        "请核对", values={"value": value}, **where))
+            else:
+                findings.append(Finding("NOT_INTEGER", f"“{ind.name}”以“{ind.unit}”计，应为整数，却填了"
+                                        f"{show_number(value)}；请核对", values={"value": value}, **where))
     return findings
 
 
@@ -132,7 +142,7 @@ _UNREADABLE_VALUE = {"NUMBER_INVALID", "UNIT_UNKNOWN"}
 _CELL = re.compile(r"([A-Z]+)(\d+)$")
 
 
-def locate_findings(findings: list[Finding], rows: list[tuple]) -> None:
+def locate_findings(findings: list[Finding], blocks: list[tuple[str, Block]]) -> None:
     """Give the reader's findings the org and period of the sheet (a form) or the
     table row they are in, when the observations settle them (in place).
 
@@ -143,14 +153,16 @@ def locate_findings(findings: list[Finding], rows: list[tuple]) -> None:
     by_row: dict[tuple, set] = defaultdict(set)
     by_sheet: dict[tuple, set] = defaultdict(set)
     columns: dict[tuple, set] = defaultdict(set)
-    for org, period, _ind, _value, sheet, cell, measure, file in rows:
+    for file, block in blocks:
+        org, period, sheet = block.org, block.period, block.sheet
         if org is None or period is None:
             continue
-        match = _CELL.match(cell or "")
-        if match:
-            by_row[(file, sheet, int(match.group(2)))].add((org, period))
-            if measure == "month":
-                columns[(file, sheet)].add(match.group(1))
+        for cell in block.cells:
+            match = _CELL.match(cell or "")
+            if match:
+                by_row[(file, sheet, int(match.group(2)))].add((org, period))
+                if block.measure == MONTH:
+                    columns[(file, sheet)].add(match.group(1))
         by_sheet[(file, sheet)].add((org, period))
     for f in findings:
         if f.file is None or f.code.startswith(("ORG_", "PERIOD_")) or (f.org and f.period):
@@ -182,30 +194,35 @@ def _in_order(expr) -> list[str]:
     return sorted(expr.names, key=lambda n: (position(n), n))
 
 
-def check_rules(rows: list[tuple], catalog: Catalog, rules: list,
+def check_rules(blocks: list[tuple[str, Block]], catalog: Catalog, rules: list,
                 unreadable: dict[tuple, list[tuple]] | None = None) -> list[Finding]:
     """Each rule on each sheet's (or table row's) own values for one org and period.
 
     A blank value counts as 0; a value that could not be read (already an error)
     makes every rule naming it unknown, so the rule stays silent."""
     unreadable = unreadable or {}
-    groups: dict[tuple, dict[str, tuple[float, str]]] = {}
-    for org, period, ind_id, value, sheet, cell, measure, file in rows:
-        if measure == "month":
-            groups.setdefault((file, sheet, org, period), {}).setdefault(ind_id, (value, cell))
+    groups: dict[tuple, list[Block]] = {}
+    for file, block in blocks:
+        if block.measure == MONTH:
+            groups.setdefault((file, block.sheet, block.org, block.period), []).append(block)
     findings = []
     for (file, sheet, org, period), found in groups.items():
-        values = {k: v[0] for k, v in found.items()}
-        unknown = {ind for ind, o, p in unreadable.get((file, sheet), ()) if (o, p) in ((org, period), (None, None))}
+        values = dict(zip(found[0].indicators, found[0].values))
+        for later in found[1:]:  # two rows for one org: the first value counts
+            for ind, value in zip(later.indicators, later.values):
+                values.setdefault(ind, value)
+        unknown = {ind for ind, o, p in unreadable[(file, sheet)] if (o, p) in ((org, period), (None, None))} \
+            if (file, sheet) in unreadable else frozenset()
+        keys = values.keys()
         for rule in rules:
-            if rule.names.isdisjoint(values) or not unknown.isdisjoint(rule.names):
+            if keys.isdisjoint(rule.names) or not unknown.isdisjoint(rule.names):
                 continue
             if not rule.applies(values) or rule.holds(values):
                 continue
             named = _in_order(rule.check)
             if rule.when is not None:
                 named += [n for n in _in_order(rule.when) if n not in named]
-            cell = next((found[n][1] for n in named if n in found), None)
+            cell = next((b.cell_of(n) for n in named if n in values for b in found if n in b.indicators), None)
             shown = "，".join(f"{catalog[n].name}{show_number(values.get(n, 0.0))}" for n in named)
             findings.append(Finding(
                 "RULE", f"{rule.message}（{shown}）", severity=rule.severity, file=file, sheet=sheet,

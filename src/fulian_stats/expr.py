@@ -19,7 +19,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
 from fulian_stats.errors import ExpressionError
@@ -87,6 +87,14 @@ class Expr:
     node: Node
     names: frozenset[str]  # indicator ids referenced
     is_condition: bool
+    compiled: Compiled = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compiled", _compile(self.node))
+
+    def __reduce__(self):
+        # Closures do not pickle: a worker process rebuilds them from the tree.
+        return (Expr, (self.text, self.node, self.names, self.is_condition))
 
 
 class Token(NamedTuple):
@@ -224,36 +232,63 @@ def parse(text: str) -> Expr:
     return _Parser(text).parse()
 
 
-def _value(node: Node, values: Mapping[str, float | int | None]) -> float | bool | None:
-    """Evaluate a node; None means "unknown" (a division by zero somewhere below)."""
+Compiled = Callable[[Mapping[str, "float | int | None"]], "float | bool | None"]
+
+
+def _compile(node: Node) -> Compiled:
+    """The node as a function of the values, built once per rule: walking the tree for
+    every sheet of a province costs more than reading the sheet. None means "unknown"
+    (a division by zero somewhere below)."""
     if isinstance(node, Num):
-        return node.value
+        number = node.value
+        return lambda values: number
     if isinstance(node, Name):
-        value = values.get(node.name)
-        # Blank cell = not reported = 0; pandas gives NaN for blanks, treat it alike.
-        return 0.0 if value is None or value != value else float(value)
+        name = node.name
+
+        def lookup(values):
+            value = values.get(name)
+            # Blank cell = not reported = 0; pandas gives NaN for blanks, treat it alike.
+            return 0.0 if value is None or value != value else float(value)
+        return lookup
     if isinstance(node, Unary):
-        operand = _value(node.operand, values)
-        if operand is None:
-            return None
-        return -operand if node.op == "-" else not operand
+        operand = _compile(node.operand)
+        negate = node.op == "-"
+
+        def unary(values):
+            found = operand(values)
+            if found is None:
+                return None
+            return -found if negate else not found
+        return unary
+    left, right = _compile(node.left), _compile(node.right)
     if node.op in ("and", "or"):
         # Three-valued logic: a decided side wins over an unknown one.
         decisive = node.op == "or"
-        left = _value(node.left, values)
-        if left is decisive:
-            return decisive
-        right = _value(node.right, values)
-        if right is decisive:
-            return decisive
-        return None if left is None or right is None else not decisive
-    left, right = _value(node.left, values), _value(node.right, values)
-    if left is None or right is None:
-        return None
+
+        def logic(values):
+            first = left(values)
+            if first is decisive:
+                return decisive
+            second = right(values)
+            if second is decisive:
+                return decisive
+            return None if first is None or second is None else not decisive
+        return logic
     if node.op in ARITHMETIC:
-        return ARITHMETIC[node.op](left, right)
-    tolerance = TOLERANCE * max(1.0, abs(left), abs(right))
-    return COMPARISONS[node.op](left - right, tolerance)
+        arithmetic = ARITHMETIC[node.op]
+
+        def calculate(values):
+            first, second = left(values), right(values)
+            return None if first is None or second is None else arithmetic(first, second)
+        return calculate
+    compare = COMPARISONS[node.op]
+
+    def comparison(values):
+        first, second = left(values), right(values)
+        if first is None or second is None:
+            return None
+        return compare(first - second, TOLERANCE * max(1.0, abs(first), abs(second)))
+    return comparison
 
 
 def evaluate(expr: Expr, values: Mapping[str, float | int | None]) -> float | bool | None:
@@ -264,7 +299,7 @@ def evaluate(expr: Expr, values: Mapping[str, float | int | None]) -> float | bo
     unknown condition evaluates to True: the rule cannot be judged, so it must
     not fire.  A purely arithmetic expression returns None in that case.
     """
-    result = _value(expr.node, values)
+    result = expr.compiled(values)
     if result is None and expr.is_condition:
         return True
     return result
@@ -278,9 +313,10 @@ class Rule:
     when: Expr | None
     message: str
 
-    @property
-    def names(self) -> frozenset[str]:
-        return self.check.names | (self.when.names if self.when else frozenset())
+    names: frozenset[str] = field(init=False, repr=False, compare=False)  # indicator ids of check and when
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", self.check.names | (self.when.names if self.when else frozenset()))
 
     def applies(self, values: Mapping[str, float | int | None]) -> bool:
         return self.when is None or evaluate(self.when, values) is True

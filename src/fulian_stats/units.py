@@ -28,6 +28,14 @@ def conversion_factor(found: str, expected: str) -> float | None:
     return found_factor / expected_factor
 
 
+def factor_into(found: str | None, expected: str) -> float | None:
+    """What a value written in unit `found` (None or empty: the catalog's own) is
+    multiplied by to be in the catalog's unit `expected`; None if unrelated."""
+    if not found or found == expected or normalize_text(found) == expected:
+        return 1.0
+    return conversion_factor(found, expected)
+
+
 def scale_prefixed(units: set[str]) -> frozenset[str]:
     """The units, plus every scaled spelling of them, for recognising a unit in a header."""
     found = set(units)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from fulian_stats.findings import Finding
+from fulian_stats.observations import Block
 from fulian_stats.read.files import collect_files
 from fulian_stats.read.reader import FileResult, ReadContext, read_file
 
@@ -27,20 +29,55 @@ class ReadResult:
     def all_findings(self) -> list[Finding]:
         return [f for r in self.files for f in r.findings] + self.findings
 
+    def blocks(self, measures: tuple[str, ...] | None = None,
+               skip_files: set[str] = frozenset()) -> list[tuple[str, Block]]:
+        """(file, block) of every block read, in reading order (of the given measures,
+        outside `skip_files`)."""
+        return [(r.file, b) for r in self.files if r.file not in skip_files for b in r.blocks
+                if measures is None or b.measure in measures]
+
     def observation_rows(self) -> list[tuple]:
-        return [(*o, r.file) for r in self.files for o in r.observations]
+        return [(*o, file) for file, block in self.blocks() for o in block.rows()]
 
     def frame(self, measures: tuple[str, ...] | None = None, skip_files: set[str] = frozenset()):
         """The observations (of the given measures, outside `skip_files`) as a pandas
-        DataFrame with OBSERVATION_COLUMNS."""
-        import pandas as pd
+        DataFrame with OBSERVATION_COLUMNS; org, period and indicator as categories
+        (few distinct values, repeated a million times: grouping and mapping then work
+        on the distinct values only). Built a column at a time from the blocks."""
+        return frame_of_blocks(self.blocks(measures, skip_files))
 
-        rows = [(*o, r.file) for r in self.files if r.file not in skip_files for o in r.observations
-                if measures is None or o[6] in measures]
-        frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
-        # Few distinct values, repeated a million times: categories make grouping and
-        # mapping work on the distinct values only.
-        return frame.astype({"org": "category", "period": "category", "indicator": "category"})
+
+def frame_of_blocks(blocks: list[tuple[str, Block]]):
+    import numpy as np
+    import pandas as pd
+
+    lengths = np.fromiter((len(b.values) for _f, b in blocks), dtype=np.int64, count=len(blocks))
+    total = int(lengths.sum())
+
+    def per_block(values: list, categorical: bool):
+        if not categorical:
+            return np.repeat(np.array(values, dtype=object), lengths)
+        names = sorted({v for v in values if v is not None})
+        code = {name: i for i, name in enumerate(names)}
+        codes = np.fromiter((code.get(v, -1) for v in values), dtype=np.int32, count=len(values))
+        return pd.Categorical.from_codes(np.repeat(codes, lengths), categories=names)
+
+    def per_value(field: int):
+        return np.fromiter(chain.from_iterable(b[field] for _f, b in blocks), dtype=object, count=total)
+
+    indicators = per_value(4)
+    names = sorted(set(indicators))
+    columns = {
+        "org": per_block([b.org for _f, b in blocks], True),
+        "period": per_block([b.period for _f, b in blocks], True),
+        "indicator": pd.Categorical(indicators, categories=names),
+        "value": np.fromiter(chain.from_iterable(b.values for _f, b in blocks), dtype=np.float64, count=total),
+        "sheet": per_block([b.sheet for _f, b in blocks], False),
+        "cell": per_value(6),
+        "measure": per_block([b.measure for _f, b in blocks], False),
+        "file": per_block([f for f, _b in blocks], False),
+    }
+    return pd.DataFrame(columns, columns=OBSERVATION_COLUMNS)
 
 
 def display_name(path: Path, cwd: Path | None = None) -> str:

@@ -11,11 +11,12 @@ Detection looks at header words only, so it costs a few dozen cells per sheet.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from fulian_stats.catalog import Catalog
-from fulian_stats.normalize import normalize_name
+from fulian_stats.normalize import normalize_name, normalize_text
 from fulian_stats.read.grid import Sheet
 
 NAME_HEADERS = {"指标名称", "指标", "项目", "指标项目", "项目名称", "统计指标", "指标名"}
@@ -28,6 +29,9 @@ IGNORED_HEADERS = {"序号", "编号", "备注", "说明", "上年同期", "同�
                    "填报人", "填表人", "联系人", "联系电话", "电话", "手机"}
 ORG_HEADERS = {"单位", "单位名称", "填报单位", "乡镇", "乡镇(街道)", "乡镇街道", "镇街", "地区", "名称", "组织名称", "乡镇名称", "街道", "镇(街道)"}
 PERIOD_HEADERS = {"月份", "报告期", "时间", "期间", "统计月份", "填报月份", "报告月份", "年月"}
+# The first words of a footer row (below the table: not data) and of a 合计 row.
+FOOTER = re.compile(r"^(?:填表人|填报人|审核人|负责人|制表人|填报日期|填表日期|报送日期|日期|联系电话|单位负责人|统计人|分管领导|注[:：]|说明[:：])")
+TOTAL_ROW = re.compile(r"^(?:合计|总计|小计|汇总|全[县区市镇]合?计)")
 HEADER_SCAN_ROWS = 40
 # Header words are short; a 5 MB cell must not be normalised whole just to learn it is none.
 _LONGEST_HEADER = 200
@@ -49,6 +53,20 @@ class Layout:
     units: dict[int, str] = field(default_factory=dict)  # table: column → unit from header
     unknown_cols: list[int] = field(default_factory=list)  # table: headed columns that are no indicator
     unit_row: int | None = None
+
+
+def cell_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or value == "":
+        return ""
+    return str(value)
+
+
+def opens_footer(row: list) -> bool:
+    """The row's first text is a footer's (填表人：…): the table has ended above it."""
+    first = next((v for v in row if isinstance(v, str) and v.strip()), "")
+    return bool(first) and FOOTER.match(normalize_text(first)) is not None
 
 
 def header_key(value: object) -> str:

@@ -45,6 +45,12 @@ def parse_number(raw: object) -> ParsedNumber:
     return ParsedNumber(None, INVALID)  # dates, booleans, errors: not a count
 
 
+def without_noise(value: float) -> float:
+    """Rounded to 6 decimals (a cent of 万元) when it has more, so that unit scaling
+    leaves no binary noise below a cent."""
+    return value if value == value.__round__(6) else round(value, 6)
+
+
 @lru_cache(maxsize=65536)
 def _parse_text(raw: str) -> ParsedNumber:
     text = normalize_text(raw)

@@ -9,6 +9,7 @@ from pathlib import Path
 from fulian_stats.catalog import Catalog
 from fulian_stats.findings import Finding, a1
 from fulian_stats.normalize import normalize_text
+from fulian_stats.observations import TOTAL, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.periods import Period, find_period
 from fulian_stats.read.grid import GridError, Sheet, load_sheets
@@ -40,8 +41,13 @@ class ReadContext:
 @dataclass
 class FileResult:
     file: str
-    observations: list[tuple] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def observations(self) -> list[tuple]:
+        """(org, period, indicator, value, sheet, cell, measure) of every value read."""
+        return [row for block in self.blocks for row in block.rows()]
 
 
 def read_file(path: Path, ctx: ReadContext, display: str | None = None) -> FileResult:
@@ -72,7 +78,7 @@ def read_file(path: Path, ctx: ReadContext, display: str | None = None) -> FileR
         reader = SheetReader(sheet, layout, ctx.catalog, ctx.orgs, display)
         reader.read()
         result.findings.extend(reader.findings)
-        result.observations.extend(_settle_meta(path, sheet, layout, reader, ctx, result.findings))
+        result.blocks.extend(_settle_meta(path, sheet, layout, reader, ctx, result.findings))
     if recognised == 0:
         result.findings.append(Finding(
             "LAYOUT_UNKNOWN", "没有找到可识别的报表：表式报表需要“指标名称”和“本月”列，清单式报表需要"
@@ -84,11 +90,11 @@ def read_file(path: Path, ctx: ReadContext, display: str | None = None) -> FileR
 
 
 def _settle_meta(path: Path, sheet: Sheet, layout, reader: SheetReader, ctx: ReadContext,
-                 findings: list[Finding]) -> list[tuple]:
+                 findings: list[Finding]) -> list[Block]:
     """Fill in the sheet's own org and period: contents, else file name, else --period."""
-    observations = reader.observations
-    if not observations:
-        return observations
+    blocks = reader.blocks
+    if not blocks:
+        return blocks
 
     def cell_name(r: int, c: int) -> str:
         return a1(sheet.row_offset + r, sheet.col_offset + c)
@@ -102,7 +108,7 @@ def _settle_meta(path: Path, sheet: Sheet, layout, reader: SheetReader, ctx: Rea
     found_org, found_period, texts = scan_meta(sheet.rows, layout.header_row, cell_name, ctx.catalog.units)
     stem = path.stem
     # A 合计 row of a table with a 月份 column may total every month: it keeps no period.
-    needs_period = any(o[1] is None and o[6] != "total" for o in observations)
+    needs_period = any(b.period is None and b.measure != TOTAL for b in blocks)
     needs_org = layout.kind == "form"
     period = _settle_period(found_period, texts, stem, ctx, report) if needs_period else None
     org = _settle_org(found_org, texts, stem, ctx, report) if needs_org else None
@@ -110,7 +116,7 @@ def _settle_meta(path: Path, sheet: Sheet, layout, reader: SheetReader, ctx: Rea
     if (needs_org and org is None) or (needs_period and period is None) or \
             "ORG_CONFLICT" in reported or "PERIOD_CONFLICT" in reported:
         return []
-    return [(o[0] or org, o[1] or period, *o[2:]) for o in observations]
+    return [b if b.org and b.period else b._replace(org=b.org or org, period=b.period or period) for b in blocks]
 
 
 def _settle_period(found: Found | None, texts: list[Found], stem: str, ctx: ReadContext, report) -> str | None:

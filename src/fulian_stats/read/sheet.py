@@ -1,9 +1,14 @@
 """One sheet's observations, once its layout is known.
 
-Emits observations `(org, period, indicator, value, sheet, cell, measure)` where
-measure is `month` (the period's own value), `ytd` (本年累计) or `total` (a 合计 row or
-column, kept out of the data and only cross-checked). org and period are None when
-they are the sheet's own, settled afterwards from contents and file name.
+Emits blocks (see observations.py): the values of one column of a form, or of one row
+of a table, with their indicators and cells. measure is `month` (the period's own
+value), `ytd` (本年累计) or `total` (a 合计 row or column, kept out of the data and only
+cross-checked). org and period are None when they are the sheet's own, settled
+afterwards from contents and file name.
+
+Form sheets made from one template go through a fast path (formplan.py) that reads a
+whole column at once; anything it is not sure of goes through the row-by-row reading
+here, which is the reference.
 """
 
 from __future__ import annotations
@@ -13,24 +18,13 @@ import re
 from fulian_stats.catalog import Catalog, Indicator
 from fulian_stats.findings import Finding, column_letters
 from fulian_stats.normalize import normalize_text
+from fulian_stats.observations import MONTH, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.periods import period_of_cell
 from fulian_stats.read.grid import Sheet
-from fulian_stats.read.layout import Layout, header_key
-from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, parse_number
-from fulian_stats.units import conversion_factor
-
-MONTH, YTD, TOTAL = "month", "ytd", "total"
-_FOOTER = re.compile(r"^(?:填表人|填报人|审核人|负责人|制表人|填报日期|填表日期|报送日期|日期|联系电话|单位负责人|统计人|分管领导|注[:：]|说明[:：])")
-_TOTAL_ROW = re.compile(r"^(?:合计|总计|小计|汇总|全[县区市镇]合?计)")
-
-
-def _text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None or value == "":
-        return ""
-    return str(value)
+from fulian_stats.read.layout import FOOTER, TOTAL_ROW, Layout, cell_text as _text, header_key, opens_footer
+from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, parse_number, without_noise
+from fulian_stats.units import conversion_factor, factor_into
 
 
 class SheetReader:
@@ -38,9 +32,17 @@ class SheetReader:
                  file: str):
         self.sheet, self.layout, self.catalog, self.orgs = sheet, layout, catalog, orgs
         self.file = file
-        self.observations: list[tuple] = []
         self.findings: list[Finding] = []
+        # (org, period, measure, column of a form or row of a table) → ids, values, cells
+        self._open: dict[tuple, tuple[list, list, list]] = {}
+        self._blocks: list[Block] = []
         self._letters: dict[int, str] = {}
+
+    @property
+    def blocks(self) -> list[Block]:
+        sheet = self.sheet.name
+        return self._blocks + [Block(org, period, measure, sheet, tuple(ids), values, tuple(cells))
+                               for (org, period, measure, _at), (ids, values, cells) in self._open.items()]
 
     def cell(self, r: int, c: int) -> str:
         letters = self._letters.get(c)
@@ -56,9 +58,7 @@ class SheetReader:
 
     def unit_factor(self, ind: Indicator, unit: str | None, r: int, c: int) -> float | None:
         """Multiplier into the catalog's unit, or None after a finding when there is none."""
-        if not unit or unit == ind.unit or normalize_text(unit) == ind.unit:
-            return 1.0
-        factor = conversion_factor(unit, ind.unit)
+        factor = factor_into(unit, ind.unit)
         if factor is None:
             self.finding("UNIT_UNKNOWN", f"“{ind.name}”的计量单位是“{unit}”，指标目录要求“{ind.unit}”，"
                          "两者无法换算；请改为目录中的单位", r, c, indicator=ind.id,
@@ -93,15 +93,19 @@ class SheetReader:
                          "请填写准确数字", r, c, indicator=ind.id, values={"raw": _text(raw), "value": value})
         if factor != 1:
             value *= factor
-        if value != value.__round__(6):
-            value = round(value, 6)  # unit scaling must not leave binary noise below a cent of 万元
-        return value
+        return without_noise(value)
 
-    def emit(self, org, period, ind: Indicator, raw: object, factor: float, r: int, c: int, measure: str):
+    def emit(self, org, period, ind: Indicator, raw: object, factor: float, r: int, c: int, measure: str,
+             at: int):
+        """One value into the block of (org, period, measure) at `at`: the column of a
+        form, the row of a table."""
         # Most cells are plain numbers in the catalog's unit: no parsing, no scaling.
         value = raw if type(raw) is float and factor == 1.0 else self.value(ind, raw, factor, r, c)
         if value is not None:
-            self.observations.append((org, period, ind.id, value, self.sheet.name, self.cell(r, c), measure))
+            ids, values, cells = self._open.setdefault((org, period, measure, at), ([], [], []))
+            ids.append(ind.id)
+            values.append(value)
+            cells.append(self.cell(r, c))
 
     def org_name(self, text: str, r: int, c: int) -> str | None:
         if self.orgs is None:
@@ -117,8 +121,17 @@ class SheetReader:
     def read(self) -> None:
         if self.layout.kind == "table":
             self._read_table()
-        else:
+        elif self.layout.kind != "form" or not self._read_form_fast():
             self._read_form()
+
+    def _read_form_fast(self) -> bool:
+        from fulian_stats.read.formplan import read_form_columns
+
+        blocks = read_form_columns(self.sheet, self.layout, self.catalog)
+        if blocks is None:
+            return False
+        self._blocks = blocks
+        return True
 
     def _value_columns(self) -> list[tuple[int, str | None, str]]:
         """(column, org or None for the sheet's own, measure) of a form or matrix."""
@@ -166,16 +179,15 @@ class SheetReader:
             if factor is None:
                 continue
             for c, org, measure in filled:
-                self.emit(org, None, ind, row[c], factor, r, c, measure)
+                self.emit(org, None, ind, row[c], factor, r, c, measure, c)
 
     def _not_an_indicator_row(self, row: list, name: str, columns, r: int) -> bool:
         """For a row whose name is no indicator: True at the footer (stop reading);
         otherwise report numbers that have no indicator to belong to."""
-        first = next((v for v in row if isinstance(v, str) and v.strip()), "")
-        if first and _FOOTER.match(normalize_text(first)):
+        if opens_footer(row):
             return True
         filled = [c for c, _o, _m in columns if c < len(row) and parse_number(row[c]).status is not BLANK]
-        if not filled or _TOTAL_ROW.match(normalize_text(name)):
+        if not filled or TOTAL_ROW.match(normalize_text(name)):
             return False
         if not name.strip():
             self.finding("INDICATOR_UNKNOWN", f"第{self.sheet.row_offset + r + 1}行有数值但没有指标名称；"
@@ -204,7 +216,7 @@ class SheetReader:
         for r in range(start, len(rows)):
             row = rows[r]
             org_text = _text(row[lay.org_col]).strip() if lay.org_col is not None and lay.org_col < len(row) else ""
-            if org_text and _FOOTER.match(normalize_text(org_text)):
+            if org_text and FOOTER.match(normalize_text(org_text)):
                 break
             for c in [c for c in unknown if c < len(row) and parse_number(row[c]).status in (OK, ESTIMATE)]:
                 unknown.remove(c)
@@ -215,7 +227,7 @@ class SheetReader:
                       and parse_number(row[c]).status is not BLANK]
             if not filled:
                 continue
-            measure = TOTAL if _TOTAL_ROW.match(normalize_text(org_text)) else MONTH
+            measure = TOTAL if TOTAL_ROW.match(normalize_text(org_text)) else MONTH
             org = None
             if measure == MONTH:
                 if not org_text:
@@ -234,4 +246,4 @@ class SheetReader:
                     continue
                 period = found.code
             for c in filled:
-                self.emit(org, period, indicators[c], row[c], factors[c], r, c, measure)
+                self.emit(org, period, indicators[c], row[c], factors[c], r, c, measure, r)

@@ -1,0 +1,64 @@
+"""The long table, stored as blocks.
+
+An observation is (org, period, indicator, value, sheet, cell, measure) plus its file.
+A province-year has well over a million of them, nearly all in form sheets made from
+one template, so they are kept as blocks: the observations of one value column of a
+sheet (or one row of a table) that share org, period and measure, as parallel tuples of
+indicator ids, values and cells. Sheets with the same rows share the `indicators` and
+`cells` tuples, so a block costs little more than its list of floats, pickles small
+between processes, and the checks work on a block at a time instead of a cell at a time.
+
+Within a block an indicator appears once; blocks keep the order the reader met them in.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+MONTH, YTD, TOTAL = "month", "ytd", "total"
+
+
+class Block(NamedTuple):
+    org: str | None
+    period: str | None
+    measure: str  # MONTH (the period's own values), YTD (本年累计) or TOTAL (a 合计, only cross-checked)
+    sheet: str | None  # None for a CSV file
+    indicators: tuple[str, ...]
+    values: list[float]
+    cells: tuple[str, ...]  # A1 addresses
+
+    def rows(self) -> list[tuple]:
+        """The block as observation tuples (org, period, indicator, value, sheet, cell, measure)."""
+        org, period, sheet, measure = self.org, self.period, self.sheet, self.measure
+        return [(org, period, ind, value, sheet, cell, measure)
+                for ind, value, cell in zip(self.indicators, self.values, self.cells)]
+
+    def cell_of(self, indicator: str) -> str:
+        return self.cells[self.indicators.index(indicator)]
+
+
+def blocks_from_rows(rows) -> list[tuple[str | None, Block]]:
+    """Observation tuples, with or without a trailing file, as (file, block) pairs:
+    consecutive tuples of one file, org, period, sheet and measure form a block until an
+    indicator repeats. For tests and callers that write observations out by hand."""
+    blocks: list[tuple[str | None, Block]] = []
+    key = None
+    ids: list[str] = []
+    values: list[float] = []
+    cells: list[str] = []
+
+    def close() -> None:
+        if ids:
+            file, org, period, sheet, measure = key
+            blocks.append((file, Block(org, period, measure, sheet, tuple(ids), list(values), tuple(cells))))
+
+    for org, period, ind, value, sheet, cell, measure, *rest in rows:
+        here = (rest[0] if rest else None, org, period, sheet, measure)
+        if here != key or ind in ids:
+            close()
+            key, ids, values, cells = here, [], [], []
+        ids.append(ind)
+        values.append(float(value))
+        cells.append(cell)
+    close()
+    return blocks

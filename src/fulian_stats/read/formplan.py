@@ -1,0 +1,156 @@
+"""The fast path for form sheets made from one template.
+
+A province's townships fill in the same form: the same names in the same rows. What
+the reader works out from the names (which indicator each row holds, that its unit is
+the catalog's, which rows are headings or a footer) is the same for every such sheet,
+so it is worked out once per template and kept as a plan; each sheet then costs a read
+of its value columns.
+
+A plan is used only where the row-by-row reader (sheet.py) would report nothing but the
+values: a sheet with anything to say (a repeated row, a unit to convert, text that is
+no plain number, numbers without a name) returns None here and is read row by row,
+which stays the reference. tests/test_formplan.py holds the two to the same results.
+"""
+
+from __future__ import annotations
+
+import weakref
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from fulian_stats.catalog import Catalog
+from fulian_stats.findings import column_letters
+from fulian_stats.normalize import normalize_text
+from fulian_stats.observations import MONTH, YTD, Block
+from fulian_stats.read.grid import Sheet
+from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, header_key, opens_footer
+from fulian_stats.read.numbers import BLANK, OK, parse_number, without_noise
+from fulian_stats.units import factor_into
+
+MAX_PLANS = 1024  # templates seen in one run; a province has a handful
+
+
+@dataclass(frozen=True)
+class FormPlan:
+    rows: tuple[int, ...]  # the indicator rows (indexes into sheet.rows), in order
+    ids: tuple[str, ...]  # their indicators
+    others: tuple[int, ...]  # rows whose name is no indicator: headings, blanks, the footer
+    total_rows: frozenset[int]  # of those, the 合计 rows: numbers there are no finding
+    cells: dict[int, tuple[str, ...]]  # value column → the A1 address of each indicator row
+    # (column, kept rows) → (ids, cells) of a column with blanks: one tuple for every
+    # sheet with the same blanks (本年累计 of stocks is blank in every form)
+    parts: dict[tuple, tuple] = field(default_factory=dict)
+
+
+_NO_PLAN = object()  # a template the fast path cannot serve: remembered so as not to try again
+_plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # catalog → key → plan
+
+
+def read_form_columns(sheet: Sheet, layout: Layout, catalog: Catalog) -> list[Block] | None:
+    """The form's blocks (the 本月 column, then 本年累计, in the order the row-by-row
+    reader meets them), or None when the sheet must be read row by row."""
+    rows = sheet.rows
+    start = layout.header_row + 1
+    try:
+        names = tuple([row[layout.name_col] for row in rows[start:]])
+        units = tuple([row[layout.unit_col] for row in rows[start:]]) if layout.unit_col is not None else ()
+    except IndexError:  # rows of unequal length (a CSV): row by row
+        return None
+    columns = [(layout.month_col, MONTH)]
+    if layout.ytd_col is not None:
+        columns.append((layout.ytd_col, YTD))
+    key = (start, layout.name_col, layout.unit_col, tuple(columns), sheet.row_offset, sheet.col_offset, names, units)
+    known = _plans.setdefault(catalog, {})
+    plan = known.get(key)
+    if plan is None:
+        if len(known) >= MAX_PLANS:
+            known.clear()
+        plan = known[key] = _make_plan(catalog, start, names, units, sheet, [c for c, _ in columns]) or _NO_PLAN
+    if plan is _NO_PLAN:
+        return None
+    return _read_columns(plan, rows, sheet.name, columns)
+
+
+def _make_plan(catalog: Catalog, start: int, names: tuple, units: tuple, sheet: Sheet,
+               value_cols: list[int]) -> FormPlan | None:
+    rows, ids, others, totals = [], [], [], set()
+    for i, raw in enumerate(names):
+        r = start + i
+        name = cell_text(raw)
+        ind_id, bracket_unit = catalog.lookup(name) if name else (None, None)
+        if ind_id is None:
+            others.append(r)
+            if TOTAL_ROW.match(normalize_text(name)):
+                totals.add(r)
+            continue
+        unit = header_key(units[i]) if units else ""
+        if ind_id in ids or factor_into(unit or bracket_unit, catalog[ind_id].unit) != 1.0:
+            return None  # a repeated row or a unit to convert: findings, read row by row
+        rows.append(r)
+        ids.append(ind_id)
+    cells = {}
+    for c in value_cols:
+        letters = column_letters(sheet.col_offset + c)
+        cells[c] = tuple(f"{letters}{sheet.row_offset + r + 1}" for r in rows)
+    return FormPlan(tuple(rows), tuple(ids), tuple(others), frozenset(totals), cells)
+
+
+def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) -> list[Block] | None:
+    stop = len(rows)
+    for r in plan.others:
+        row = rows[r]
+        if opens_footer(row):
+            stop = r
+            break
+        if r not in plan.total_rows and any(parse_number(row[c]).status is not BLANK for c, _ in columns):
+            return None  # numbers in a row without an indicator: a finding
+    n = bisect_left(plan.rows, stop)
+    found = []
+    for position, (c, measure) in enumerate(columns):
+        raws = [rows[r][c] for r in plan.rows[:n]]
+        if all(type(v) is float for v in raws):
+            kept = range(len(raws))
+            values = raws
+        else:
+            kept, values = [], []
+            for i, raw in enumerate(raws):
+                value = _plain_value(raw)
+                if value is _NOT_PLAIN:
+                    return None
+                if value is not None:
+                    kept.append(i)
+                    values.append(value)
+        if not values:
+            continue
+        if len(kept) == len(plan.ids):
+            ids, cells = plan.ids, plan.cells[c]
+        else:
+            part = (c, tuple(kept))
+            if part not in plan.parts:
+                if len(plan.parts) >= MAX_PLANS:
+                    plan.parts.clear()
+                plan.parts[part] = (tuple(plan.ids[i] for i in kept), tuple(plan.cells[c][i] for i in kept))
+            ids, cells = plan.parts[part]
+        found.append((kept[0], position, Block(None, None, measure, sheet, ids, values, cells)))
+    found.sort(key=lambda item: item[:2])  # as the row-by-row reader meets them: by row, then column
+    return [block for _first, _position, block in found]
+
+
+_NOT_PLAIN = object()
+
+
+def _plain_value(raw: object):
+    """A cell's value when the row-by-row reader would take it without a word: a number,
+    or text that is a plain number. None for a blank; _NOT_PLAIN for anything else."""
+    kind = type(raw)
+    if kind is float:
+        return raw
+    if kind is int:
+        return float(raw)
+    if raw is None or raw == "" or (kind is str and not raw.strip()):
+        return None
+    if kind is str:
+        parsed = parse_number(raw)
+        if parsed.status is OK and parsed.unit is None:
+            return without_noise(parsed.value)
+    return _NOT_PLAIN
