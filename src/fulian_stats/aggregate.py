@@ -12,6 +12,7 @@ exact to the cent and free of binary noise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from fulian_stats.catalog import Catalog
 from fulian_stats.check import CheckResult
@@ -32,10 +33,27 @@ class AggregateResult:
     rows: list[dict]  # {"org", "period", "indicator", "name", "unit", "value"}
     observations: object  # the DataFrame of observations the totals were made from
     orgs: list[str]  # the org columns, in order
-    org_rows: list[dict] = field(default_factory=list)  # per org over the whole period, always
-    month_rows: list[dict] = field(default_factory=list)  # region total per month, always
     skipped_files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    catalog: Catalog | None = field(default=None, repr=False)
+
+    @cached_property
+    def org_rows(self) -> list[dict]:
+        """Per org over the whole period, in the columns' order: the workbook and the
+        report show them whatever --by says (made when first asked for)."""
+        rows = _rows_for(_totals(self.observations, self.catalog, ["group_org"]), self.catalog,
+                         lambda g: g[0], lambda g: self.period.code)
+        position = {name: i for i, name in enumerate(self.orgs)}
+        rows.sort(key=lambda r: position[r["org"]])  # whatever order the files were read in
+        return rows
+
+    @cached_property
+    def month_rows(self) -> list[dict]:
+        """The region total of each month (made when first asked for)."""
+        rows = _rows_for(_totals(self.observations, self.catalog, ["period"]), self.catalog,
+                         lambda g: self.region, lambda g: g[0])
+        rows.sort(key=lambda r: r["period"])
+        return rows
 
     def as_dict(self) -> dict:
         data = {"region": self.region, "period": self.period.code, "rows": self.rows}
@@ -71,18 +89,19 @@ def default_period(frame) -> Period:
 
 def select(frame, period: Period, orgs: OrgRegistry | None, region: str | None):
     """The month values inside the period (and under --region), with each one's span."""
-    data = frame[frame["measure"] == "month"].copy()
-    codes = data["period"].unique()
-    spans = {code: find_period(code) for code in codes}
-    data["first"] = data["period"].map({c: s.first for c, s in spans.items()}).astype("int64")
-    data["last"] = data["period"].map({c: s.last for c, s in spans.items()}).astype("int64")
+    month = frame["measure"] == "month"
+    data = frame if month.all() else frame[month]
+    spans = {code: find_period(code) for code in data["period"].unique()}
+    data = data.assign(first=data["period"].map({c: s.first for c, s in spans.items()}).astype("int64"),
+                       last=data["period"].map({c: s.last for c, s in spans.items()}).astype("int64"))
     inside = (data["first"] >= period.first) & (data["last"] <= period.last)
     crossing = ~inside & (data["first"] <= period.last) & (data["last"] >= period.first)
     notes = []
     if crossing.any():
         notes.append(f"{int(crossing.sum())}个数值的报告期跨越了{period.label}的边界（如 "
                      f"{data.loc[crossing, 'file'].iloc[0]}），未计入")
-    data = data[inside]
+    if not inside.all():
+        data = data[inside]
     if region and orgs is not None:
         if region not in orgs.orgs:
             raise UsageError(f"--region {region} 不在单位名册中")
@@ -91,17 +110,26 @@ def select(frame, period: Period, orgs: OrgRegistry | None, region: str | None):
     return data, notes
 
 
-def _kinds(catalog: Catalog) -> dict[str, str]:
-    return {ind.id: ind.kind for ind in catalog}
+def _of_kind(data, catalog: Catalog, kind: str):
+    """A mask of the observations whose indicator is of `kind`, decided per category."""
+    import numpy as np
+    import pandas as pd
+
+    column = data["indicator"]
+    if not isinstance(column.dtype, pd.CategoricalDtype):  # a frame built by hand
+        column = column.astype("category")
+    indicator = column.cat
+    wanted = np.array([catalog[name].kind == kind for name in indicator.categories] + [False])
+    return wanted[indicator.codes.to_numpy()]  # code -1 (no indicator) takes the last: False
 
 
 def _totals(data, catalog: Catalog, keys: list[str]) -> dict[tuple, float]:
-    """Flow sums and stock latest-then-sum, grouped by `keys` (+ indicator). A stock's
-    latest month is taken per submitting org (the `org` column) inside each group, so
-    a group of several orgs (a county under --level) sums their latest values."""
-    kinds = data["indicator"].map(_kinds(catalog))
-    flows = data[kinds == "flow"]
-    stocks = data[kinds == "stock"]
+    """Flow sums and stock latest-then-sum, grouped by `keys` (+ indicator; no keys: the
+    region total). A stock's latest month is taken per submitting org (the `org` column)
+    inside each group, so a group of several orgs (a county under --level) sums their
+    latest values."""
+    flows = data[_of_kind(data, catalog, "flow")]
+    stocks = data[_of_kind(data, catalog, "stock")]
     result: dict[tuple, float] = {}
     for frame in (flows, _stock_latest_by(stocks, keys)):
         if frame.empty:
@@ -155,7 +183,9 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     period = period or default_period(frame)
     region_name = region or DEFAULT_REGION
     data, notes = select(frame, period, orgs, region)
-    data = data[data["indicator"].map(_kinds(catalog)) != "rate"]
+    rates = _of_kind(data, catalog, "rate")
+    if rates.any():
+        data = data[~rates]
     # `org` stays the submitting org (明细 and explain show it, and a stock's latest month
     # is per submitter); `group_org` is the column it is summed into: itself, or its ancestor
     # at --level.
@@ -171,22 +201,15 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
 
     org_names = list(dict.fromkeys(sorted(data["group_org"].unique(), key=_org_order(orgs))))
     whole = period.code
-    rows = _rows_for(_totals(data.assign(_all=region_name), catalog, ["_all"]), catalog,
-                     lambda g: region_name, lambda g: whole)
-    by_org_rows = _rows_for(_totals(data, catalog, ["group_org"]), catalog, lambda g: g[0], lambda g: whole)
-    # The orgs' rows in the columns' order, whatever order the files were read in.
-    position = {name: i for i, name in enumerate(org_names)}
-    by_org_rows.sort(key=lambda r: position[r["org"]])
-    monthly = _rows_for(_totals(data.assign(month=data["period"]), catalog, ["month"]), catalog,
-                        lambda g: region_name, lambda g: g[0])
-    monthly.sort(key=lambda r: r["period"])
+    rows = _rows_for(_totals(data, catalog, []), catalog, lambda g: region_name, lambda g: whole)
+    result = AggregateResult(region_name, period, by, rows, data, org_names, list(skipped_files or []), notes,
+                             catalog)
     if by == "org":
         # An org that is the region itself (--region 青溪县 --level county) is the total row.
-        rows = rows + [r for r in by_org_rows if r["org"] != region_name]
+        result.rows = rows + [r for r in result.org_rows if r["org"] != region_name]
     elif by == "period":
-        rows = rows + monthly
-    return AggregateResult(region_name, period, by, rows, data, org_names, by_org_rows, monthly,
-                           list(skipped_files or []), notes)
+        result.rows = rows + result.month_rows
+    return result
 
 
 def _org_order(orgs: OrgRegistry | None):

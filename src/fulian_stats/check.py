@@ -217,7 +217,7 @@ def check_rules(blocks: list[tuple[str, Block]], catalog: Catalog, rules: list,
         for rule in rules:
             if keys.isdisjoint(rule.names) or not unknown.isdisjoint(rule.names):
                 continue
-            if not rule.applies(values) or rule.holds(values):
+            if not rule.violated(values):
                 continue
             named = _in_order(rule.check)
             if rule.when is not None:

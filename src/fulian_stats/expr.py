@@ -282,6 +282,22 @@ def _compile(node: Node) -> Compiled:
             return None if first is None or second is None else arithmetic(first, second)
         return calculate
     compare = COMPARISONS[node.op]
+    if node.op == "<=":  # most rules are `part <= whole`: spelled out, it costs half
+
+        def at_most(values):
+            first, second = left(values), right(values)
+            if first is None or second is None:
+                return None
+            return first - second <= TOLERANCE * max(1.0, abs(first), abs(second))
+        return at_most
+    if node.op == ">":  # and `events > 0`
+
+        def above(values):
+            first, second = left(values), right(values)
+            if first is None or second is None:
+                return None
+            return first - second > TOLERANCE * max(1.0, abs(first), abs(second))
+        return above
 
     def comparison(values):
         first, second = left(values), right(values)
@@ -317,6 +333,12 @@ class Rule:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", self.check.names | (self.when.names if self.when else frozenset()))
+
+    def violated(self, values: Mapping[str, float | int | None]) -> bool:
+        """The rule applies and does not hold: `applies` and not `holds`, in one call."""
+        if self.when is not None and self.when.compiled(values) is False:
+            return False
+        return self.check.compiled(values) is False
 
     def applies(self, values: Mapping[str, float | int | None]) -> bool:
         return self.when is None or evaluate(self.when, values) is True

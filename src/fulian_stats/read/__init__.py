@@ -41,9 +41,9 @@ class ReadResult:
 
     def frame(self, measures: tuple[str, ...] | None = None, skip_files: set[str] = frozenset()):
         """The observations (of the given measures, outside `skip_files`) as a pandas
-        DataFrame with OBSERVATION_COLUMNS; org, period and indicator as categories
-        (few distinct values, repeated a million times: grouping and mapping then work
-        on the distinct values only). Built a column at a time from the blocks."""
+        DataFrame with OBSERVATION_COLUMNS; all but value and cell as categories (few
+        distinct values, repeated a million times: grouping, filtering and mapping then
+        work on the distinct values only). Built a column at a time from the blocks."""
         return frame_of_blocks(self.blocks(measures, skip_files))
 
 
@@ -54,28 +54,30 @@ def frame_of_blocks(blocks: list[tuple[str, Block]]):
     lengths = np.fromiter((len(b.values) for _f, b in blocks), dtype=np.int64, count=len(blocks))
     total = int(lengths.sum())
 
-    def per_block(values: list, categorical: bool):
-        if not categorical:
-            return np.repeat(np.array(values, dtype=object), lengths)
+    def per_block(values: list):
         names = sorted({v for v in values if v is not None})
         code = {name: i for i, name in enumerate(names)}
         codes = np.fromiter((code.get(v, -1) for v in values), dtype=np.int32, count=len(values))
         return pd.Categorical.from_codes(np.repeat(codes, lengths), categories=names)
 
-    def per_value(field: int):
-        return np.fromiter(chain.from_iterable(b[field] for _f, b in blocks), dtype=object, count=total)
-
-    indicators = per_value(4)
-    names = sorted(set(indicators))
+    # Indicators a tuple at a time: the blocks of one template share theirs.
+    indicator_names = sorted({ind for _f, b in blocks for ind in b.indicators})
+    indicator_code = {name: i for i, name in enumerate(indicator_names)}
+    tuple_codes: dict[int, np.ndarray] = {}
+    for _f, b in blocks:
+        if id(b.indicators) not in tuple_codes:
+            tuple_codes[id(b.indicators)] = np.array([indicator_code[i] for i in b.indicators], dtype=np.int32)
+    codes = [tuple_codes[id(b.indicators)] for _f, b in blocks]
     columns = {
-        "org": per_block([b.org for _f, b in blocks], True),
-        "period": per_block([b.period for _f, b in blocks], True),
-        "indicator": pd.Categorical(indicators, categories=names),
+        "org": per_block([b.org for _f, b in blocks]),
+        "period": per_block([b.period for _f, b in blocks]),
+        "indicator": pd.Categorical.from_codes(np.concatenate(codes) if codes else np.zeros(0, np.int32),
+                                               categories=indicator_names),
         "value": np.fromiter(chain.from_iterable(b.values for _f, b in blocks), dtype=np.float64, count=total),
-        "sheet": per_block([b.sheet for _f, b in blocks], False),
-        "cell": per_value(6),
-        "measure": per_block([b.measure for _f, b in blocks], False),
-        "file": per_block([f for f, _b in blocks], False),
+        "sheet": per_block([b.sheet for _f, b in blocks]),
+        "cell": np.fromiter(chain.from_iterable(b.cells for _f, b in blocks), dtype=object, count=total),
+        "measure": per_block([b.measure for _f, b in blocks]),
+        "file": per_block([f for f, _b in blocks]),
     }
     return pd.DataFrame(columns, columns=OBSERVATION_COLUMNS)
 

@@ -108,9 +108,11 @@ def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) 
     found = []
     for position, (c, measure) in enumerate(columns):
         raws = [rows[r][c] for r in plan.rows[:n]]
-        if all(type(v) is float for v in raws):
-            kept = range(len(raws))
+        kept = [i for i, v in enumerate(raws) if v.__class__ is float]
+        if len(kept) == len(raws):
             values = raws
+        elif all(v == "" for v in raws if v.__class__ is not float):  # numbers and empty cells
+            values = [raws[i] for i in kept]
         else:
             kept, values = [], []
             for i, raw in enumerate(raws):

@@ -66,7 +66,12 @@ def cell_text(value: object) -> str:
 def opens_footer(row: list) -> bool:
     """The row's first text is a footer's (填表人：…): the table has ended above it."""
     first = next((v for v in row if isinstance(v, str) and v.strip()), "")
-    return bool(first) and FOOTER.match(normalize_text(first)) is not None
+    return bool(first) and _is_footer_text(first.lstrip()[:_LONGEST_HEADER])
+
+
+@lru_cache(maxsize=65536)
+def _is_footer_text(text: str) -> bool:
+    return FOOTER.match(normalize_text(text)) is not None
 
 
 def header_key(value: object) -> str:

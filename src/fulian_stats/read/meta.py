@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fulian_stats.normalize import normalize_text
 from fulian_stats.orgs import OrgRegistry, clean_org_name, core_name
@@ -28,8 +29,14 @@ class Found:
     cell: str | None
 
 
-def labelled_values(text: str) -> list[tuple[str, str]]:
-    """`填报单位：大宁镇妇联  报告期：2016年3月` → [(填报单位, 大宁镇妇联), (报告期, 2016年3月)]."""
+def labelled_values(text: str) -> tuple[tuple[str, str], ...]:
+    """`填报单位：大宁镇妇联  报告期：2016年3月` → ((填报单位, 大宁镇妇联), (报告期, 2016年3月))."""
+    # Every month's form repeats the same lines: remember the short ones.
+    return _labelled_values(text) if len(text) <= 200 else _labelled_values.__wrapped__(text)
+
+
+@lru_cache(maxsize=16384)
+def _labelled_values(text: str) -> tuple[tuple[str, str], ...]:
     norm = normalize_text(text)
     # A label inside running text (`计量单位`, `各单位`) is not one: it must open the
     # cell or be followed by a colon.
@@ -38,7 +45,7 @@ def labelled_values(text: str) -> list[tuple[str, str]]:
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(norm)
         pairs.append((match.group(1), norm[match.end():end]))
-    return pairs
+    return tuple(pairs)
 
 
 def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
