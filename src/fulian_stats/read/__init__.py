@@ -82,45 +82,43 @@ def frame_of_blocks(blocks: list[tuple[str, Block]]):
     return pd.DataFrame(columns, columns=OBSERVATION_COLUMNS)
 
 
-def display_name(path: Path, cwd: Path | None = None) -> str:
+def display_name(path: str | Path, cwd: Path | None = None) -> str:
     """The path as the user will recognise it: relative to the working folder when inside it."""
-    if not path.is_absolute():
-        return str(path)
-    try:
-        return str(path.relative_to(cwd or Path.cwd()))
-    except ValueError:
-        return str(path)
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        return text
+    inside = os.path.join(str(cwd or Path.cwd()), "")  # with its trailing separator
+    return text[len(inside):] if text.startswith(inside) and len(text) > len(inside) else text
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
-_worker_ctx: ReadContext | None = None
-_worker_after = None
+_worker: tuple | None = None  # (ctx, cwd, after) of a worker process
 
 
-def _init_worker(ctx: ReadContext, after) -> None:
-    global _worker_ctx, _worker_after
-    _worker_ctx, _worker_after = ctx, after
+def _init_worker(ctx: ReadContext, cwd: Path, after) -> None:
+    global _worker
+    _worker = (ctx, cwd, after)
 
 
-def _read_one(path: Path, ctx: ReadContext, display: str, after) -> FileResult:
-    result = read_file(path, ctx, display)
+def _read_one(path: str, ctx: ReadContext, cwd: Path, after) -> FileResult:
+    result = read_file(path, ctx, display_name(path, cwd))
     if after is not None:
         after(result)
     return result
 
 
-def _read_in_worker(job: tuple[Path, str]) -> FileResult:
-    return _read_one(job[0], _worker_ctx, job[1], _worker_after)
+def _read_in_worker(path: str) -> FileResult:
+    return _read_one(path, *_worker)
 
 
-def _pool(ctx: ReadContext, jobs: int, after):
+def _pool(ctx: ReadContext, cwd: Path, jobs: int, after):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork shares the loaded catalog and modules with the workers at no cost.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_init_worker, initargs=(ctx, after))
+                               initializer=_init_worker, initargs=(ctx, cwd, after))
 
 
 def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progress=None,
@@ -128,23 +126,23 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
     """Read every supported file under `paths`, each once, on every core when there are
     many. Results keep the order of the files. `progress(n_done, n_total)` is called as
     files finish; `after(file_result)`, a picklable callable, runs on each file where it
-    was read (the checks that need one file only)."""
+    was read (the checks that need one file only). All per-file work, down to the name
+    shown for a file, happens in the workers."""
     listing = collect_files(list(paths), exclude)
     result = ReadResult()
     cwd = Path.cwd()
-    work = [(path, display_name(path, cwd)) for path in listing.files]
-    total = len(work)
+    total = len(listing.files)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and total >= PARALLEL_MIN_FILES:
-        with _pool(ctx, jobs, after) as pool:
+        with _pool(ctx, cwd, jobs, after) as pool:
             chunk = max(1, min(64, total // (jobs * 8)))
-            for done, file_result in enumerate(pool.map(_read_in_worker, work, chunksize=chunk), start=1):
+            for done, file_result in enumerate(pool.map(_read_in_worker, listing.files, chunksize=chunk), start=1):
                 result.files.append(file_result)
                 if progress is not None:
                     progress(done, total)
     else:
-        for done, (path, display) in enumerate(work, start=1):
-            result.files.append(_read_one(path, ctx, display, after))
+        for done, path in enumerate(listing.files, start=1):
+            result.files.append(_read_one(path, ctx, cwd, after))
             if progress is not None:
                 progress(done, total)
     if listing.skipped:

@@ -21,7 +21,7 @@ NOT_SUBMISSIONS = {"orgs.csv", "indicators.csv", "rules.csv"}
 
 @dataclass
 class FileList:
-    files: list[Path] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # paths as given or found: no Path per file here
     skipped: list[Path] = field(default_factory=list)  # unsupported files found in folders
     links: list[Path] = field(default_factory=list)  # links in folders that lead nowhere or round in a loop
 
@@ -34,7 +34,7 @@ def _is_candidate(name: str) -> bool:
 def collect_files(paths: list[str | Path], exclude: set[Path] = frozenset()) -> FileList:
     """Files in the order given, folders walked in sorted order; each file once."""
     found = FileList()
-    seen: set = set(p.resolve() for p in exclude)
+    seen: set = set(str(p.resolve()) for p in exclude)
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -74,24 +74,29 @@ def _walk(top: Path, found: FileList, seen: set) -> None:
                     seen.add(key)
                     found.skipped.append(Path(root) / name)
                 continue
-            _add(Path(root) / name, found, seen, in_folder=True)
+            full = os.path.join(root, name)
+            # Inside a resolved folder a file that is no link resolves to itself: no
+            # lookup of every component per file (it cost a second on a province).
+            _add(full, found, seen, in_folder=True, key=None if os.path.islink(full) else os.path.join(real, name))
 
 
 def _is_inside(target: str, folder: str) -> bool:
     return folder == target or folder.startswith(target.rstrip(os.sep) + os.sep)
 
 
-def _add(path: Path, found: FileList, seen: set, in_folder: bool) -> None:
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+def _add(path: str | Path, found: FileList, seen: set, in_folder: bool, key: str | None = None) -> None:
+    """Add a file once; `key` is its resolved path where the caller knows it already."""
+    if os.path.splitext(path)[1].lower() not in SUPPORTED_SUFFIXES:
         raise UsageError(f"不支持的文件类型：{path}（支持 .xlsx、.xlsm、.xls、.csv）")
-    try:
-        key = path.resolve(strict=True)
-    except (OSError, RuntimeError):  # a link to itself, a loop of links, a link to nothing
-        if not in_folder:
-            raise UsageError(f"无法打开 {path}：链接指向自身或不存在的文件") from None
-        found.links.append(path)
-        return
+    if key is None:
+        try:
+            key = str(Path(path).resolve(strict=True))
+        except (OSError, RuntimeError):  # a link to itself, a loop of links, a link to nothing
+            if not in_folder:
+                raise UsageError(f"无法打开 {path}：链接指向自身或不存在的文件") from None
+            found.links.append(Path(path))
+            return
     if key in seen:
         return
     seen.add(key)
-    found.files.append(path)
+    found.files.append(os.fspath(path))

@@ -50,7 +50,8 @@ class FileResult:
         return [row for block in self.blocks for row in block.rows()]
 
 
-def read_file(path: Path, ctx: ReadContext, display: str | None = None) -> FileResult:
+def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) -> FileResult:
+    path = Path(path)
     display = display or str(path)
     result = FileResult(display)
     try:
