@@ -27,13 +27,8 @@ from check_helpers import (
 )
 from fulian_stats.catalog import parse_rules
 from fulian_stats.check import check_rules, check_values, locate_findings
-from fulian_stats.crosscheck import (
-    check_completeness,
-    check_duplicates,
-    check_outliers,
-    check_totals,
-    check_year_to_date,
-)
+from fulian_stats.crosscheck import check_completeness, check_duplicates, check_totals
+from fulian_stats.history import check_outliers, check_year_to_date
 from fulian_stats.findings import ERROR, WARNING, Finding
 from fulian_stats.observations import blocks_from_rows
 from fulian_stats.orgs import parse_orgs

@@ -1,8 +1,8 @@
 """Checking: the reader's findings plus every check of the spec, as findings.
 
 `check_paths` is the stage's entry point: read, then check each observation, each
-sheet against the rules, and the whole set across files (duplicates, 本年累计,
-合计, completeness, outliers; see crosscheck.py).
+sheet against the rules, and the whole set across files (duplicates, 合计 and
+completeness in crosscheck.py; 本年累计 and outliers in history.py).
 """
 
 from __future__ import annotations
@@ -14,15 +14,9 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from fulian_stats.catalog import Catalog
-from fulian_stats.crosscheck import (
-    check_completeness,
-    check_duplicates,
-    check_outliers,
-    check_totals,
-    check_year_to_date,
-    index_blocks,
-)
+from fulian_stats.crosscheck import check_completeness, check_duplicates, check_totals, index_blocks
 from fulian_stats.findings import ERROR, INFO, WARNING, Finding, show_number
+from fulian_stats.history import check_history
 from fulian_stats.observations import MONTH, Block
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period
@@ -101,8 +95,8 @@ def check_across(read: ReadResult, catalog: Catalog, orgs: OrgRegistry | None = 
     blocks = read.blocks()
     index = index_blocks(blocks)
     findings += check_duplicates(blocks, index)
-    findings += check_year_to_date(blocks, catalog, index)
-    findings += check_outliers(blocks, catalog, period, index)
+    year_to_date, outliers = check_history(blocks, catalog, period, index)
+    findings += year_to_date + outliers
     if orgs is not None and period is not None:
         findings += check_completeness(blocks, orgs, period)
     return CheckResult([r.file for r in read.files], findings, read)

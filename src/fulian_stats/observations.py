@@ -13,6 +13,7 @@ Within a block an indicator appears once; blocks keep the order the reader met t
 
 from __future__ import annotations
 
+from array import array
 from typing import NamedTuple
 
 MONTH, YTD, TOTAL = "month", "ytd", "total"
@@ -24,7 +25,7 @@ class Block(NamedTuple):
     measure: str  # MONTH (the period's own values), YTD (本年累计) or TOTAL (a 合计, only cross-checked)
     sheet: str | None  # None for a CSV file
     indicators: tuple[str, ...]
-    values: list[float]
+    values: array  # of doubles: a million of them cross processes and reach numpy as bytes
     cells: tuple[str, ...]  # A1 addresses
 
     def rows(self) -> list[tuple]:
@@ -50,7 +51,7 @@ def blocks_from_rows(rows) -> list[tuple[str | None, Block]]:
     def close() -> None:
         if ids:
             file, org, period, sheet, measure = key
-            blocks.append((file, Block(org, period, measure, sheet, tuple(ids), list(values), tuple(cells))))
+            blocks.append((file, Block(org, period, measure, sheet, tuple(ids), array("d", values), tuple(cells))))
 
     for org, period, ind, value, sheet, cell, measure, *rest in rows:
         here = (rest[0] if rest else None, org, period, sheet, measure)

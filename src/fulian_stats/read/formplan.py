@@ -15,7 +15,10 @@ which stays the reference. tests/test_formplan.py holds the two to the same resu
 from __future__ import annotations
 
 import weakref
+from array import array
 from bisect import bisect_left
+from itertools import compress
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 from fulian_stats.catalog import Catalog
@@ -51,9 +54,10 @@ def read_form_columns(sheet: Sheet, layout: Layout, catalog: Catalog) -> list[Bl
     reader meets them), or None when the sheet must be read row by row."""
     rows = sheet.rows
     start = layout.header_row + 1
+    body = rows[start:]
     try:
-        names = tuple([row[layout.name_col] for row in rows[start:]])
-        units = tuple([row[layout.unit_col] for row in rows[start:]]) if layout.unit_col is not None else ()
+        names = tuple(map(itemgetter(layout.name_col), body))
+        units = tuple(map(itemgetter(layout.unit_col), body)) if layout.unit_col is not None else ()
     except IndexError:  # rows of unequal length (a CSV): row by row
         return None
     columns = [(layout.month_col, MONTH)]
@@ -106,13 +110,14 @@ def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) 
             return None  # numbers in a row without an indicator: a finding
     n = bisect_left(plan.rows, stop)
     found = []
+    indicator_rows = list(map(rows.__getitem__, plan.rows[:n]))
     for position, (c, measure) in enumerate(columns):
-        raws = [rows[r][c] for r in plan.rows[:n]]
-        kept = [i for i, v in enumerate(raws) if v.__class__ is float]
-        if len(kept) == len(raws):
-            values = raws
-        elif all(v == "" for v in raws if v.__class__ is not float):  # numbers and empty cells
-            values = [raws[i] for i in kept]
+        raws = list(map(itemgetter(c), indicator_rows))
+        numbers = list(map(float.__instancecheck__, raws))
+        if all(numbers):
+            kept, values = range(len(raws)), raws
+        elif numbers.count(False) == raws.count(""):  # numbers and empty cells
+            kept, values = list(compress(range(len(raws)), numbers)), list(compress(raws, numbers))
         else:
             kept, values = [], []
             for i, raw in enumerate(raws):
@@ -133,7 +138,7 @@ def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) 
                     plan.parts.clear()
                 plan.parts[part] = (tuple(plan.ids[i] for i in kept), tuple(plan.cells[c][i] for i in kept))
             ids, cells = plan.parts[part]
-        found.append((kept[0], position, Block(None, None, measure, sheet, ids, values, cells)))
+        found.append((kept[0], position, Block(None, None, measure, sheet, ids, array("d", values), cells)))
     found.sort(key=lambda item: item[:2])  # as the row-by-row reader meets them: by row, then column
     return [block for _first, _position, block in found]
 

@@ -14,6 +14,7 @@ here, which is the reference.
 from __future__ import annotations
 
 import re
+from array import array
 
 from fulian_stats.catalog import Catalog, Indicator
 from fulian_stats.findings import Finding, column_letters
@@ -41,7 +42,7 @@ class SheetReader:
     @property
     def blocks(self) -> list[Block]:
         sheet = self.sheet.name
-        return self._blocks + [Block(org, period, measure, sheet, tuple(ids), values, tuple(cells))
+        return self._blocks + [Block(org, period, measure, sheet, tuple(ids), array("d", values), tuple(cells))
                                for (org, period, measure, _at), (ids, values, cells) in self._open.items()]
 
     def cell(self, r: int, c: int) -> str:
