@@ -264,7 +264,8 @@ def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | No
     """Check, then aggregate; files with errors stop it, or are left out with `skip_invalid`."""
     from fulian_stats.check import check_paths
 
-    checked = check_paths(paths, catalog, rules, orgs, period, exclude=exclude, progress=progress)
+    checked = check_paths(paths, catalog, rules, orgs, period, exclude=exclude, progress=progress,
+                          then_import=("pandas",))
     blocking = blocking_findings(checked)
     if blocking and not skip_invalid:
         return AggregateRun(checked, blocking, None)

@@ -16,7 +16,6 @@ from pathlib import Path
 from fulian_stats.catalog import Catalog
 from fulian_stats.crosscheck import check_completeness, check_duplicates, check_totals, index_blocks
 from fulian_stats.findings import ERROR, INFO, WARNING, Finding, show_number
-from fulian_stats.history import check_history
 from fulian_stats.observations import MONTH, Block
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period
@@ -63,10 +62,14 @@ class CheckResult:
 
 
 def check_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
-                period: Period | None = None, exclude: set[Path] = frozenset(), progress=None) -> CheckResult:
+                period: Period | None = None, exclude: set[Path] = frozenset(), progress=None,
+                then_import: tuple[str, ...] = ()) -> CheckResult:
+    """Read and check; `then_import` names modules the caller needs after the check
+    (imported while the files are read)."""
     ctx = ReadContext(catalog, orgs, period if period is not None and period.is_month else None)
     per_file = partial(check_file, catalog=catalog, rules=rules)
-    read = read_paths(paths, ctx, exclude=exclude, progress=progress, after=per_file)
+    read = read_paths(paths, ctx, exclude=exclude, progress=progress, after=per_file,
+                      meanwhile=("numpy", "fulian_stats.history", *then_import))
     return check_across(read, catalog, orgs, period)
 
 
@@ -95,6 +98,8 @@ def check_across(read: ReadResult, catalog: Catalog, orgs: OrgRegistry | None = 
     blocks = read.blocks()
     index = index_blocks(blocks)
     findings += check_duplicates(blocks, index)
+    from fulian_stats.history import check_history  # numpy: imported while the files were read
+
     year_to_date, outliers = check_history(blocks, catalog, period, index)
     findings += year_to_date + outliers
     if orgs is not None and period is not None:

@@ -121,13 +121,33 @@ def _pool(ctx: ReadContext, cwd: Path, jobs: int, after):
                                initializer=_init_worker, initargs=(ctx, cwd, after))
 
 
+def _import_in_background(modules: tuple[str, ...]) -> None:
+    """Import heavy modules (numpy, pandas: a few tenths of a second) in a thread of
+    this process, which has little to do while the workers read. Only once the workers
+    exist: a fork in the middle of an import would leave its locks held in the child."""
+    if not modules:
+        return
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass  # the caller's own import then says what is missing
+
+    threading.Thread(target=load, name="fulian-imports", daemon=True).start()
+
+
 def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progress=None,
-               jobs: int | None = None, after=None) -> ReadResult:
+               jobs: int | None = None, after=None, meanwhile: tuple[str, ...] = ()) -> ReadResult:
     """Read every supported file under `paths`, each once, on every core when there are
     many. Results keep the order of the files. `progress(n_done, n_total)` is called as
     files finish; `after(file_result)`, a picklable callable, runs on each file where it
     was read (the checks that need one file only). All per-file work, down to the name
-    shown for a file, happens in the workers."""
+    shown for a file, happens in the workers. `meanwhile` names modules the caller
+    will need next: they are imported while the workers read."""
     listing = collect_files(list(paths), exclude)
     result = ReadResult()
     cwd = Path.cwd()
@@ -136,7 +156,9 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
     if jobs > 1 and total >= PARALLEL_MIN_FILES:
         with _pool(ctx, cwd, jobs, after) as pool:
             chunk = max(1, min(64, total // (jobs * 8)))
-            for done, file_result in enumerate(pool.map(_read_in_worker, listing.files, chunksize=chunk), start=1):
+            results = pool.map(_read_in_worker, listing.files, chunksize=chunk)
+            _import_in_background(meanwhile)  # after map(): every worker is forked by now
+            for done, file_result in enumerate(results, start=1):
                 result.files.append(file_result)
                 if progress is not None:
                     progress(done, total)
