@@ -125,18 +125,20 @@ def _valid_month(year: int, month: int) -> bool:
 # Patterns tried in order on normalised text; the longer forms first so that
 # `2016年1-6月` is not read as `2016年1月`.
 _YEAR = r"((?:19|20|21)\d\d)"
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("range", re.compile(_YEAR + r"-(\d{1,2})\.\." + _YEAR + r"-(\d{1,2})")),
-    ("span", re.compile(_YEAR + r"年(\d{1,2})[-~—至到](\d{1,2})月")),
-    ("quarter", re.compile(_YEAR + r"年?第?([一二三四1-4])季度")),
-    ("quarter", re.compile(_YEAR + r"-?Q([1-4])", re.IGNORECASE)),
-    ("half", re.compile(_YEAR + r"年?([上下])半年")),
-    ("half", re.compile(_YEAR + r"-?H([12])", re.IGNORECASE)),
-    ("month", re.compile(_YEAR + r"\s*年\s*(\d{1,2})\s*月(?:份)?")),
-    ("month", re.compile(_YEAR + r"[-_./](\d{1,2})(?!\d)")),
-    ("month", re.compile(r"(?<!\d)" + _YEAR + r"(0[1-9]|1[0-2])(?!\d)")),
-    ("year", re.compile(_YEAR + r"年(?:度)?(?!\s*\d)")),
-    ("year", re.compile(r"^" + _YEAR + r"$")),
+# (kind, pattern, words one of which the text must hold for the pattern to match: a
+# file name is tried against every pattern, and most are ruled out by a word at once)
+_PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
+    ("range", re.compile(_YEAR + r"-(\d{1,2})\.\." + _YEAR + r"-(\d{1,2})"), ("..",)),
+    ("span", re.compile(_YEAR + r"年(\d{1,2})[-~—至到](\d{1,2})月"), ("年",)),
+    ("quarter", re.compile(_YEAR + r"年?第?([一二三四1-4])季度"), ("季度",)),
+    ("quarter", re.compile(_YEAR + r"-?Q([1-4])", re.IGNORECASE), ("Q", "q")),
+    ("half", re.compile(_YEAR + r"年?([上下])半年"), ("半年",)),
+    ("half", re.compile(_YEAR + r"-?H([12])", re.IGNORECASE), ("H", "h")),
+    ("month", re.compile(_YEAR + r"\s*年\s*(\d{1,2})\s*月(?:份)?"), ("年",)),
+    ("month", re.compile(_YEAR + r"[-_./](\d{1,2})(?!\d)"), ()),
+    ("month", re.compile(r"(?<!\d)" + _YEAR + r"(0[1-9]|1[0-2])(?!\d)"), ()),
+    ("year", re.compile(_YEAR + r"年(?:度)?(?!\s*\d)"), ("年",)),
+    ("year", re.compile(r"^" + _YEAR + r"$"), ()),
 ]
 
 
@@ -170,7 +172,13 @@ def _build(kind: str, groups: tuple[str, ...]) -> Period | None:
 def find_period(text: str) -> Period | None:
     """The first period written in `text` (a cell, a title, a file name), or None."""
     text = normalize_text(text)
-    for kind, pattern in _PATTERNS:
+    for kind, pattern, words in _PATTERNS:
+        for word in words:
+            if word in text:
+                break
+        else:
+            if words:
+                continue
         match = pattern.search(text)
         if match:
             period = _build(kind, match.groups())
@@ -186,7 +194,7 @@ def period_from_code(text: str) -> Period | None:
     Strict where find_period is lenient: `2016-06..2016-01` is no period at all here,
     not `2016-06`."""
     text = normalize_text(text)
-    for kind, pattern in _PATTERNS:
+    for kind, pattern, _words in _PATTERNS:
         match = pattern.fullmatch(text)
         if match:
             return _build(kind, match.groups())
