@@ -18,7 +18,7 @@ import numpy as np
 from fulian_stats.catalog import Catalog
 from fulian_stats.crosscheck import TOLERANCE, Index, Sourced, index_blocks, is_month
 from fulian_stats.findings import Finding, show_number
-from fulian_stats.observations import Block
+from fulian_stats.observations import Block, indicator_codes, values_of
 from fulian_stats.periods import Period, find_period
 
 MIN_HISTORY = 6  # months of an org's own history before a value is judged an outlier
@@ -42,31 +42,6 @@ class MonthGrid:
         return f"{self.years[slot // 12]}-{slot % 12 + 1:02d}"
 
 
-class _Codes:
-    """Indicator ids → their column in the grid, a tuple at a time (the blocks of one
-    template share their tuple), as bytes so that a million of them join at C speed."""
-
-    def __init__(self, catalog: Catalog):
-        self.column = {ind.id: i for i, ind in enumerate(catalog)}
-        self.ids = [ind.id for ind in catalog]
-        self._known: dict[int, tuple] = {}
-
-    def of(self, indicators: tuple[str, ...]) -> bytes:
-        found = self._known.get(id(indicators))
-        if found is None:
-            # The tuple is kept beside its codes, so its id cannot be reused meanwhile.
-            codes = np.array([self.column[i] for i in indicators], dtype=np.intp).tobytes()
-            found = self._known[id(indicators)] = (codes, indicators)
-        return found[0]
-
-    def joined(self, blocks: list[Block]) -> np.ndarray:
-        return np.frombuffer(b"".join([self.of(b.indicators) for b in blocks]), dtype=np.intp)
-
-
-def _values(blocks: list[Block]) -> np.ndarray:
-    return np.frombuffer(b"".join([b.values for b in blocks]), dtype=np.float64)
-
-
 def _month_keys(index: Index) -> dict[str, list[tuple[str, list[int]]]]:
     """org → [(month, positions of its month blocks)], months of calendar form only."""
     by_org: dict[str, list[tuple[str, list[int]]]] = {}
@@ -78,8 +53,8 @@ def _month_keys(index: Index) -> dict[str, list[tuple[str, list[int]]]]:
     return by_org
 
 
-def _grid(blocks: Sourced, months_by_org: dict, orgs: list[str], years: list[str], codes: _Codes) -> MonthGrid:
-    grid = MonthGrid(orgs, years, np.full((len(orgs), len(years) * 12, len(codes.ids)), np.nan),
+def _grid(blocks: Sourced, months_by_org: dict, orgs: list[str], years: list[str], ids: list[str]) -> MonthGrid:
+    grid = MonthGrid(orgs, years, np.full((len(orgs), len(years) * 12, len(ids)), np.nan),
                      np.zeros((len(orgs), len(years) * 12), dtype=bool))
     year_of = {year: i * 12 - 1 for i, year in enumerate(years)}
     org_at, slot_at, once, twice = [], [], [], []
@@ -96,14 +71,14 @@ def _grid(blocks: Sourced, months_by_org: dict, orgs: list[str], years: list[str
     if once:
         lengths = [len(b.values) for b in once]
         rows = np.asarray(org_at) * grid.values.shape[1] + slot_at  # (org, slot) as one index
-        flat = np.repeat(rows, lengths) * grid.values.shape[2] + codes.joined(once)
-        grid.values.reshape(-1)[flat] = _values(once)
+        flat = np.repeat(rows, lengths) * grid.values.shape[2] + indicator_codes(once, ids)
+        grid.values.reshape(-1)[flat] = values_of(once)
         grid.reported.reshape(-1)[rows] = True
     for o, t, positions in twice:
         grid.reported[o, t] = True
         for position in reversed(positions):  # the first block written last: its values stand
             block = blocks[position][1]
-            grid.values[o, t, codes.joined([block])] = block.values
+            grid.values[o, t, indicator_codes([block], ids)] = block.values
     return grid
 
 
@@ -117,17 +92,17 @@ def check_history(blocks: Sourced, catalog: Catalog, period: Period | None = Non
                               [org for org, months in months_by_org.items() if len(months) > MIN_HISTORY]))
     if not orgs:
         return [], []
-    codes = _Codes(catalog)
+    ids = [ind.id for ind in catalog]  # the grid's columns
     years = sorted({code[:4] for months in months_by_org.values() for code, _p in months} |
                    {b.period[:4] for _f, b in ytd})
     ytd_findings, outliers = [], []
-    size = max(1, BATCH_CELLS // (len(years) * 12 * len(codes.ids)))
+    size = max(1, BATCH_CELLS // (len(years) * 12 * len(ids)))
     for start in range(0, len(orgs), size):
         batch = orgs[start:start + size]
-        grid = _grid(blocks, months_by_org, batch, years, codes)
+        grid = _grid(blocks, months_by_org, batch, years, ids)
         in_batch = set(batch)
-        ytd_findings += _year_to_date(grid, [(f, b) for f, b in ytd if b.org in in_batch], codes, catalog)
-        outliers += _outliers(grid, blocks, index, codes, catalog, period)
+        ytd_findings += _year_to_date(grid, [(f, b) for f, b in ytd if b.org in in_batch], ids, catalog)
+        outliers += _outliers(grid, blocks, index, ids, catalog, period)
     return ytd_findings, outliers
 
 
@@ -141,7 +116,7 @@ def check_year_to_date(blocks: Sourced, catalog: Catalog, index: Index | None = 
     return check_history(blocks, catalog, None, index)[0]
 
 
-def _year_to_date(grid: MonthGrid, ytd: Sourced, codes: _Codes, catalog: Catalog) -> list[Finding]:
+def _year_to_date(grid: MonthGrid, ytd: Sourced, ids: list[str], catalog: Catalog) -> list[Finding]:
     if not ytd:
         return []
     shape = (len(grid.orgs), len(grid.years), 12)
@@ -153,8 +128,8 @@ def _year_to_date(grid: MonthGrid, ytd: Sourced, codes: _Codes, catalog: Catalog
     lengths = [len(b.values) for _f, b in ytd]
     o = np.repeat([org_of[b.org] for _f, b in ytd], lengths)
     t = np.repeat([slot_of[b.period] for _f, b in ytd], lengths)
-    k = codes.joined([b for _f, b in ytd])
-    value = _values([b for _f, b in ytd])
+    k = indicator_codes([b for _f, b in ytd], ids)
+    value = values_of([b for _f, b in ytd])
     flows = np.flatnonzero(np.array([ind.kind == "flow" for ind in catalog])[k])
     o, t, k, value = o[flows], t[flows], k[flows], value[flows]
     total = running[o, t, k]
@@ -166,11 +141,11 @@ def _year_to_date(grid: MonthGrid, ytd: Sourced, codes: _Codes, catalog: Catalog
         b = int(np.searchsorted(starts, i, side="right")) - 1
         file, block = ytd[b]
         findings.append(_ytd_finding(file, block, int(i - starts[b]), float(total[j]), grid, org_of[block.org],
-                                     codes, catalog))
+                                     ids, catalog))
     return findings
 
 
-def _ytd_finding(file: str, block: Block, at: int, total: float, grid: MonthGrid, o: int, codes: _Codes,
+def _ytd_finding(file: str, block: Block, at: int, total: float, grid: MonthGrid, o: int, ids: list[str],
                  catalog: Catalog) -> Finding:
     """YTD_MISMATCH for a 本年累计 that disagrees with the months present."""
     org, period = block.org, block.period
@@ -179,7 +154,7 @@ def _ytd_finding(file: str, block: Block, at: int, total: float, grid: MonthGrid
     first = grid.slot(period) - month + 1
     present = [m for m in range(1, month + 1) if grid.reported[o, first + m - 1]]
     complete = len(present) == month
-    k = codes.column[ind_id]
+    k = ids.index(ind_id)
     codes_present = [f"{period[:4]}-{m:02d}" for m in present]
     parts = "、".join(f"{m}月{show_number(_or_zero(grid.values[o, first + m - 1, k]))}" for m in present)
     missing = "" if complete else f"（缺{month - len(present)}个月的报表，累计数不应小于已报各月之和）"
@@ -206,7 +181,7 @@ def check_outliers(blocks: Sourced, catalog: Catalog, period: Period | None = No
     return check_history(blocks, catalog, period, index)[1]
 
 
-def _outliers(grid: MonthGrid, blocks: Sourced, index: Index, codes: _Codes, catalog: Catalog,
+def _outliers(grid: MonthGrid, blocks: Sourced, index: Index, ids: list[str], catalog: Catalog,
               period: Period | None) -> list[Finding]:
     values = grid.values.copy()
     values[:, :, [ind.kind == "rate" for ind in catalog]] = np.nan
@@ -228,7 +203,7 @@ def _outliers(grid: MonthGrid, blocks: Sourced, index: Index, codes: _Codes, cat
             continue
         slots = np.flatnonzero(here[o, :, k])
         points = list(zip([slot_codes[s] for s in slots], values[o, slots, k].tolist()))
-        finding = _outlier(blocks, index, grid.orgs[o], codes.ids[k], points, int(before[o, t, k]), catalog)
+        finding = _outlier(blocks, index, grid.orgs[o], ids[k], points, int(before[o, t, k]), catalog)
         if finding is not None:
             findings.append(finding)
     return findings

@@ -63,3 +63,27 @@ def blocks_from_rows(rows) -> list[tuple[str | None, Block]]:
         cells.append(cell)
     close()
     return blocks
+
+
+def indicator_codes(blocks: list[Block], names: list[str]):
+    """The blocks' indicators, end to end, as positions in `names` (a numpy array):
+    worked out once per tuple, since the blocks of one template share theirs."""
+    import numpy as np
+
+    position = {name: i for i, name in enumerate(names)}
+    known: dict[int, bytes] = {}  # id of a tuple → its codes; the tuples live in `blocks` meanwhile
+    parts = []
+    for block in blocks:
+        codes = known.get(id(block.indicators))
+        if codes is None:
+            codes = known[id(block.indicators)] = np.array(
+                [position[i] for i in block.indicators], dtype=np.intp).tobytes()
+        parts.append(codes)
+    return np.frombuffer(b"".join(parts), dtype=np.intp)
+
+
+def values_of(blocks: list[Block]):
+    """The blocks' values, end to end, as one numpy array (a bytes join: no float objects)."""
+    import numpy as np
+
+    return np.frombuffer(b"".join([block.values for block in blocks]), dtype=np.float64)

@@ -12,7 +12,7 @@ from itertools import chain
 from pathlib import Path
 
 from fulian_stats.findings import Finding
-from fulian_stats.observations import Block
+from fulian_stats.observations import Block, indicator_codes, values_of
 from fulian_stats.read.files import collect_files
 from fulian_stats.read.reader import FileResult, ReadContext, read_file
 
@@ -60,20 +60,13 @@ def frame_of_blocks(blocks: list[tuple[str, Block]]):
         codes = np.fromiter((code.get(v, -1) for v in values), dtype=np.int32, count=len(values))
         return pd.Categorical.from_codes(np.repeat(codes, lengths), categories=names)
 
-    # Indicators a tuple at a time: the blocks of one template share theirs.
     indicator_names = sorted({ind for _f, b in blocks for ind in b.indicators})
-    indicator_code = {name: i for i, name in enumerate(indicator_names)}
-    tuple_codes: dict[int, np.ndarray] = {}
-    for _f, b in blocks:
-        if id(b.indicators) not in tuple_codes:
-            tuple_codes[id(b.indicators)] = np.array([indicator_code[i] for i in b.indicators], dtype=np.int32)
-    codes = [tuple_codes[id(b.indicators)] for _f, b in blocks]
+    only = [b for _f, b in blocks]
     columns = {
         "org": per_block([b.org for _f, b in blocks]),
         "period": per_block([b.period for _f, b in blocks]),
-        "indicator": pd.Categorical.from_codes(np.concatenate(codes) if codes else np.zeros(0, np.int32),
-                                               categories=indicator_names),
-        "value": np.fromiter(chain.from_iterable(b.values for _f, b in blocks), dtype=np.float64, count=total),
+        "indicator": pd.Categorical.from_codes(indicator_codes(only, indicator_names), categories=indicator_names),
+        "value": values_of(only),
         "sheet": per_block([b.sheet for _f, b in blocks]),
         "cell": np.fromiter(chain.from_iterable(b.cells for _f, b in blocks), dtype=object, count=total),
         "measure": per_block([b.measure for _f, b in blocks]),
