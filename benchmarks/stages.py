@@ -1,0 +1,101 @@
+"""Instructions per file of each stage of reading and checking, counted by valgrind.
+
+Wall-clock times on a shared machine swing by a fifth from one run to the next;
+instruction counts do not. This runs the per-file path on the first N files of the
+benchmark folder once per stage, under `valgrind --tool=callgrind`, and prints the
+instructions each stage adds per file, beside a bare python-calamine read of the same
+files:
+
+    python benchmarks/bench.py --files 1200 --skip-openpyxl   # makes the files once
+    python benchmarks/stages.py --files 100                     # about two minutes
+
+Stages: `bare` (calamine alone, as bench.py's (b)) and `scan` (reading the bytes and
+the hostile-file scan, alone); then each of `load` (scan + calamine + cleaning the
+cells), `read` (+ layout, names, org and period: a FileResult), `check` (+ the per-file
+checks) and `pickle` (+ the result sent to the main process and back) includes the one
+before. The main process's checks across files are not per file and not counted here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+STAGES = ("bare", "scan", "load", "read", "check", "pickle")
+
+
+def run_stage(stage: str, files: list[str]) -> None:
+    import pickle
+
+    import python_calamine
+
+    from fulian_stats.catalog import load_catalog, load_rules
+    from fulian_stats.check import check_file
+    from fulian_stats.read.grid import _read, load_sheets
+    from fulian_stats.read.reader import ReadContext, read_file
+    from fulian_stats.read.safety import scan_zip
+
+    catalog = load_catalog()
+    rules = load_rules(catalog)
+    ctx = ReadContext(catalog)
+    for path in files:
+        if stage == "bare":
+            workbook = python_calamine.CalamineWorkbook.from_path(path)  # as bench.py's (b)
+            for name in workbook.sheet_names:
+                workbook.get_sheet_by_name(name).to_python()
+        elif stage == "scan":
+            scan_zip(_read(Path(path)))
+        elif stage == "load":
+            load_sheets(Path(path))
+        else:
+            result = read_file(path, ctx, path)
+            if stage != "read":
+                check_file(result, catalog, rules)
+            if stage == "pickle":
+                pickle.loads(pickle.dumps(result))
+
+
+def count(stage: str, n: int, folder: Path) -> int:
+    """Instructions of this script running `stage` on the first n files."""
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+         "--run", stage, "--files", str(n), "--dir", str(folder)],
+        capture_output=True, text=True, check=True)
+    found = re.search(r"refs:\s+([\d,]+)", out.stderr)
+    if found is None:
+        sys.exit(f"valgrind gave no count:\n{out.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=100)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/fulian-bench"))
+    parser.add_argument("--run", choices=STAGES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    files = sorted(str(p) for p in args.dir.rglob("*.xlsx"))[:args.files]
+    if args.run:
+        run_stage(args.run, files)
+        return 0
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    if len(files) < args.files:
+        sys.exit(f"{args.dir} has {len(files)} files; make them with benchmarks/bench.py first")
+    os.environ.setdefault("PYTHONHASHSEED", "0")  # the same run twice gives the same count
+    base = count("read", 0, args.dir)  # start-up and imports, no file
+    bare = None
+    print(f"{'stage':8s} {'instructions/file':>18s}  {'× bare':>7s}")
+    for stage in STAGES:
+        per_file = (count(stage, args.files, args.dir) - base) / args.files
+        bare = bare or per_file
+        print(f"{stage:8s} {per_file:18,.0f}  {per_file / bare:7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
