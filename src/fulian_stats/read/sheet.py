@@ -13,7 +13,6 @@ here, which is the reference.
 
 from __future__ import annotations
 
-import re
 from array import array
 
 from fulian_stats.catalog import Catalog, Indicator
@@ -23,7 +22,8 @@ from fulian_stats.observations import MONTH, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.periods import period_of_cell
 from fulian_stats.read.grid import Sheet
-from fulian_stats.read.layout import FOOTER, TOTAL_ROW, Layout, cell_text as _text, header_key, opens_footer
+from fulian_stats.read.formplan import read_form_columns
+from fulian_stats.read.layout import FOOTER, TOTAL_ROW, Layout, cell_text, header_key, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, parse_number, without_noise
 from fulian_stats.units import conversion_factor, factor_into
 
@@ -77,21 +77,21 @@ class SheetReader:
         if parsed.status is BLANK:
             return None
         if parsed.status is INVALID:
-            self.finding("NUMBER_INVALID", f"“{ind.name}”的数值“{_text(raw)[:40]}”无法识别；请只填数字，"
-                         "没有发生的填0，未统计的留空", r, c, indicator=ind.id, values={"raw": _text(raw)[:200]})
+            self.finding("NUMBER_INVALID", f"“{ind.name}”的数值“{cell_text(raw)[:40]}”无法识别；请只填数字，"
+                         "没有发生的填0，未统计的留空", r, c, indicator=ind.id, values={"raw": cell_text(raw)[:200]})
             return None
         value = parsed.value
         if parsed.unit and normalize_text(parsed.unit) != ind.unit:
             extra = conversion_factor(parsed.unit, ind.unit)
             if extra is None:
-                self.finding("NUMBER_INVALID", f"“{ind.name}”的数值“{_text(raw)}”带有单位“{parsed.unit}”，"
+                self.finding("NUMBER_INVALID", f"“{ind.name}”的数值“{cell_text(raw)}”带有单位“{parsed.unit}”，"
                              f"与指标单位“{ind.unit}”不符；请只填数字", r, c, indicator=ind.id,
-                             values={"raw": _text(raw)})
+                             values={"raw": cell_text(raw)})
                 return None
             value *= extra
         if parsed.status is ESTIMATE:
-            self.finding("NUMBER_ESTIMATE", f"“{ind.name}”填的是估计数“{_text(raw)}”，已按{value:g}读取；"
-                         "请填写准确数字", r, c, indicator=ind.id, values={"raw": _text(raw), "value": value})
+            self.finding("NUMBER_ESTIMATE", f"“{ind.name}”填的是估计数“{cell_text(raw)}”，已按{value:g}读取；"
+                         "请填写准确数字", r, c, indicator=ind.id, values={"raw": cell_text(raw), "value": value})
         if factor != 1:
             value *= factor
         return without_noise(value)
@@ -126,8 +126,6 @@ class SheetReader:
             self._read_form()
 
     def _read_form_fast(self) -> bool:
-        from fulian_stats.read.formplan import read_form_columns
-
         blocks = read_form_columns(self.sheet, self.layout, self.catalog)
         if blocks is None:
             return False
@@ -145,7 +143,7 @@ class SheetReader:
         cols = []
         header = self.sheet.rows[lay.header_row]
         for col in lay.value_cols:
-            org = self.org_name(_text(header[col]), lay.header_row, col)
+            org = self.org_name(cell_text(header[col]), lay.header_row, col)
             if org is not None:
                 cols.append((col, org, MONTH))
         if lay.total_col is not None:
@@ -160,7 +158,7 @@ class SheetReader:
         for r in range(lay.header_row + 1, len(rows)):
             row = rows[r]
             width = len(row)
-            name = _text(row[name_col]) if name_col < width else ""
+            name = cell_text(row[name_col]) if name_col < width else ""
             ind_id, bracket_unit = catalog.lookup(name) if name else (None, None)
             if ind_id is None and self._not_an_indicator_row(row, name, columns, r):
                 break
@@ -216,12 +214,12 @@ class SheetReader:
         unknown = list(lay.unknown_cols)  # reported once, at the header, when a number is under it
         for r in range(start, len(rows)):
             row = rows[r]
-            org_text = _text(row[lay.org_col]).strip() if lay.org_col is not None and lay.org_col < len(row) else ""
+            org_text = cell_text(row[lay.org_col]).strip() if lay.org_col is not None and lay.org_col < len(row) else ""
             if org_text and FOOTER.match(normalize_text(org_text)):
                 break
             for c in [c for c in unknown if c < len(row) and parse_number(row[c]).status in (OK, ESTIMATE)]:
                 unknown.remove(c)
-                name = _text(rows[header][c]).strip()
+                name = cell_text(rows[header][c]).strip()
                 self.finding("INDICATOR_UNKNOWN", f"指标“{name}”不在指标目录中，但填有数值；"
                              "请改用目录中的指标名称，或在指标目录中补充别名", header, c, values={"name": name})
             filled = [c for c in indicators if c < len(row) and factors[c] is not None
@@ -242,7 +240,7 @@ class SheetReader:
             if lay.period_col is not None and lay.period_col < len(row) and row[lay.period_col] not in ("", None):
                 found = period_of_cell(row[lay.period_col])
                 if found is None:
-                    self.finding("PERIOD_MISSING", f"报告期“{_text(row[lay.period_col])}”无法识别；"
+                    self.finding("PERIOD_MISSING", f"报告期“{cell_text(row[lay.period_col])}”无法识别；"
                                  "请写作 2016年3月 或 2016-03", r, lay.period_col)
                     continue
                 period = found.code
