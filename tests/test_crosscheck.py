@@ -341,3 +341,26 @@ def test_indicators_in_the_helpers_are_catalog_names():
     for name, unit, kind, _value in INDICATORS:
         ind_id, _ = CATALOG.lookup(name)
         assert ind_id is not None and CATALOG[ind_id].unit == unit and CATALOG[ind_id].kind == kind
+
+
+def test_orgs_checked_in_batches_give_the_same_findings_as_all_at_once(monkeypatch):
+    """history.py takes orgs in batches to bound its array; one org a batch must find
+    exactly what one batch for all finds (here a 本年累计 off and an outlier, in two of
+    three orgs, with the year before as history)."""
+    import fulian_stats.history as history
+
+    rows = []
+    for k, org in enumerate(["大宁镇", "白沙镇", "石门镇"]):
+        values = [265 + 5 * m for m in range(12)]
+        if k == 1:
+            values[9] = 2900  # an outlier in October
+        rows += [obs(org, f"2016-{m:02d}", "women_home_served", v, cell="D20") for m, v in enumerate(values, 1)]
+        rows += [obs(org, f"2016-{m:02d}", "trainees", 10, cell="D8") for m in range(1, 4)]
+        rows.append(obs(org, "2016-03", "trainees", 30 if k != 2 else 31, cell="E8", measure="ytd"))
+    blocks = blocks_from_rows(rows)
+    together = history.check_history(blocks, CATALOG)
+    monkeypatch.setattr(history, "BATCH_CELLS", 1)
+    apart = history.check_history(blocks, CATALOG)
+    assert together == apart
+    assert [(f.code, f.org, f.period) for f in together[0] + together[1]] == [
+        ("YTD_MISMATCH", "石门镇", "2016-03"), ("OUTLIER", "白沙镇", "2016-10")]

@@ -45,11 +45,9 @@ class MonthGrid:
 def _month_keys(index: Index) -> dict[str, list[tuple[str, list[int]]]]:
     """org → [(month, positions of its month blocks)], months of calendar form only."""
     by_org: dict[str, list[tuple[str, list[int]]]] = {}
-    for key, positions in index.months.items():
-        code = key[1]
-        # is_month(), spelled out: this runs for every sheet of a province
-        if code is not None and len(code) == 7 and code[4] == "-" and code[5] in "01":
-            by_org.setdefault(key[0], []).append((code, positions))
+    for (org, code), positions in index.months.items():
+        if is_month(code):
+            by_org.setdefault(org, []).append((code, positions))
     return by_org
 
 
