@@ -121,6 +121,7 @@ def test_shipped_rule_results(rule_id, values, applies, holds):
     rule = parse_rule(**rows[0])
     assert rule.applies(values) is applies
     assert rule.holds(values) is holds
+    assert rule.violated(values) is (applies and not holds)  # the one call check_rules makes
 
 
 # --- evaluation ---------------------------------------------------------------
