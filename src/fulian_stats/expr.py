@@ -282,22 +282,6 @@ def _compile(node: Node) -> Compiled:
             return None if first is None or second is None else arithmetic(first, second)
         return calculate
     compare = COMPARISONS[node.op]
-    if node.op == "<=":  # most rules are `part <= whole`: spelled out, it costs half
-
-        def at_most(values):
-            first, second = left(values), right(values)
-            if first is None or second is None:
-                return None
-            return first - second <= TOLERANCE * max(1.0, abs(first), abs(second))
-        return at_most
-    if node.op == ">":  # and `events > 0`
-
-        def above(values):
-            first, second = left(values), right(values)
-            if first is None or second is None:
-                return None
-            return first - second > TOLERANCE * max(1.0, abs(first), abs(second))
-        return above
 
     def comparison(values):
         first, second = left(values), right(values)

@@ -22,7 +22,7 @@ from operator import itemgetter
 from dataclasses import dataclass, field
 
 from fulian_stats.catalog import Catalog
-from fulian_stats.findings import column_letters
+from fulian_stats.findings import a1
 from fulian_stats.normalize import normalize_text
 from fulian_stats.observations import MONTH, YTD, Block
 from fulian_stats.read.grid import Sheet
@@ -92,10 +92,7 @@ def _make_plan(catalog: Catalog, start: int, names: tuple, units: tuple, sheet: 
             return None  # a repeated row or a unit to convert: findings, read row by row
         rows.append(r)
         ids.append(ind_id)
-    cells = {}
-    for c in value_cols:
-        letters = column_letters(sheet.col_offset + c)
-        cells[c] = tuple(f"{letters}{sheet.row_offset + r + 1}" for r in rows)
+    cells = {c: tuple(a1(sheet.row_offset + r, sheet.col_offset + c) for r in rows) for c in value_cols}
     return FormPlan(tuple(rows), tuple(ids), tuple(others), frozenset(totals), cells)
 
 
