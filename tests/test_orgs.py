@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fulian_stats.errors import ConfigError
 from fulian_stats.orgs import clean_org_name, core_name, load_orgs, parse_level, parse_orgs
@@ -42,6 +44,22 @@ def test_canonical(orgs, text, name):
 ])
 def test_find_in(orgs, text, name):
     assert orgs.find_in(text) == name
+
+
+def _find_in_by_every_spelling(orgs, text):
+    """find_in as first written: every spelling tried in turn, the longest kept."""
+    from fulian_stats.normalize import normalize_text
+
+    text = normalize_text(text)
+    best = max((key for key in orgs._by_key if len(key) >= 2 and key in text), key=len, default=None)
+    return orgs._by_key[best] if best else None
+
+
+# Texts made of the registry's own characters, so that names turn up inside them often.
+@given(st.text(alphabet="云州市青溪县镇大宁河西街道白云妇联 2016年3月_-", max_size=24))
+def test_find_in_by_first_character_finds_what_every_spelling_finds(text):
+    orgs = parse_orgs(REGISTRY + "西街,青溪县,\n溪镇,青溪县,\n", "orgs.csv")  # equally long rivals
+    assert orgs.find_in(text) == _find_in_by_every_spelling(orgs, text)
 
 
 def test_hierarchy(orgs):

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from fulian_stats.catalog import read_text_file
@@ -53,6 +54,14 @@ class OrgRegistry:
             if org.parent:
                 self.children[org.parent].append(org.name)
         self._heights: dict[str, int] = {}
+        # Spellings of two or more characters by their first one, in registry order:
+        # a name is searched for only where a text has its first character, so finding
+        # the org in a file name costs a few lookups, not one per spelling (thousands in
+        # a province).
+        self._by_first: dict[str, list[str]] = {}
+        for key in self._by_key:
+            if len(key) >= 2:
+                self._by_first.setdefault(key[0], []).append(key)
 
     def canonical(self, text: str) -> str | None:
         """The registry name for any spelling or alias, or None."""
@@ -61,8 +70,19 @@ class OrgRegistry:
     def find_in(self, text: str) -> str | None:
         """The org whose longest name or alias appears inside `text` (a title, a file name)."""
         text = normalize_text(text)
-        best = max((key for key in self._by_key if len(key) >= 2 and key in text), key=len, default=None)
+        order = self._order
+        best = None
+        for i, ch in enumerate(text):
+            for key in self._by_first.get(ch, ()):
+                # The longest; of equally long ones, the first in the registry.
+                if text.startswith(key, i) and (best is None or len(key) > len(best) or
+                                                (len(key) == len(best) and order[key] < order[best])):
+                    best = key
         return self._by_key[best] if best else None
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {key: i for i, key in enumerate(self._by_key)}
 
     def height(self, name: str) -> int:
         """0 for an org with no children (a township), 1 above it, …"""
