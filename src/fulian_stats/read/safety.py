@@ -10,8 +10,9 @@ never calculated (calamine reads those as blank and does not say so).
 
 The scan is cheap for the usual file: worksheets are inflated once and searched with
 three patterns; only an unusual sheet (a row or cell without a small `r="A1"`
-reference, namespace prefixes) is walked tag by tag. An .xls is checked the same way
-from its BIFF records.
+reference, namespace prefixes) is walked tag by tag. calamine is then given the
+workbook with those worksheets stored as inflated here, so that it does not inflate
+them a second time. An .xls is checked the same way from its BIFF records.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class ZipScan:
     sheets: list[SheetScan] = field(default_factory=list)
     largest_part: int = 0  # bytes of the largest part: no cell text is longer
     names: dict[str, str] | None = None  # part → sheet name, read only when needed
+    workbook: bytes | None = None  # the file with its worksheets stored uncompressed, for calamine
 
 
 # -- the zip ----------------------------------------------------------------------------
@@ -91,6 +93,8 @@ _CENTRAL = struct.Struct("<4s6H3L5H2L")
 _CENTRAL_SIG = b"PK\x01\x02"
 _END_SIG = b"PK\x05\x06"
 _LOCAL = struct.Struct("<4s5H3L2H")
+_END = struct.Struct("<4s4H2LH")
+_DOS_1980 = 0x21  # 1 January 1980, the earliest date a zip can hold
 
 
 class _Member(NamedTuple):
@@ -99,6 +103,10 @@ class _Member(NamedTuple):
     compressed: int
     size: int
     offset: int
+    crc: int = 0
+    flags: int = 0
+    raw_name: bytes = b""  # as stored; empty where zipfile read the directory
+    entry: int = -1  # where its entry in the central directory starts
 
 
 def _members(data: bytes) -> list[_Member] | None:
@@ -112,12 +120,13 @@ def _members(data: bytes) -> list[_Member] | None:
         for _ in range(count):
             if pos + 46 > len(data):
                 break
-            (sig, _made, _need, _flags, method, _time, _date, _crc, compressed, size,
+            (sig, _made, _need, flags, method, _time, _date, crc, compressed, size,
              name_len, extra_len, comment_len, _disk, _iattr, _eattr, offset) = _CENTRAL.unpack_from(data, pos)
             if sig != _CENTRAL_SIG or 0xFFFFFFFF in (compressed, size, offset):
                 break
-            name = data[pos + 46:pos + 46 + name_len].decode("utf-8", "replace")
-            members.append(_Member(name, method, compressed, size, offset))
+            raw_name = data[pos + 46:pos + 46 + name_len]
+            members.append(_Member(raw_name.decode("utf-8", "replace"), method, compressed, size, offset,
+                                   crc, flags, raw_name, pos))
             pos += 46 + name_len + extra_len + comment_len
         else:
             return members
@@ -186,15 +195,49 @@ def scan_zip(data: bytes) -> ZipScan | None:
             raise too_large(f"文件中“{m.name}”的压缩比达{m.size // max(m.compressed, 1)}倍，"
                             "疑似压缩炸弹，已拒绝读取；请确认文件是否正确")
     scan = ZipScan(largest_part=max((m.size for m in members), default=0))
-    for m in members:
+    inflated: dict[int, bytes] = {}
+    for i, m in enumerate(members):
         key = m.name.lower()
         if key.startswith("xl/worksheets/"):
-            scan.sheets.append(scan_sheet_xml(m.name, _inflate(data, m)))
+            inflated[i] = _inflate(data, m)
+            scan.sheets.append(scan_sheet_xml(m.name, inflated[i]))
         elif key in _READ_AT_OPEN and m.compressed * DEFLATE_MAX_RATIO > RATIO_MIN_BYTES:
             _inflate(data, m)  # big enough to hide a bomb behind a false size: check it
     if any(s.too_large or s.formulas for s in scan.sheets):
         scan.names = _sheet_names(data, members)
+    scan.workbook = _with_worksheets_stored(data, members, inflated)
     return scan
+
+
+def _with_worksheets_stored(data: bytes, members: list[_Member], inflated: dict[int, bytes]) -> bytes | None:
+    """The zip with each deflated worksheet added again after the other members,
+    stored as the XML inflated above, and a copy of the central directory that points
+    there: calamine then reads the same parts without inflating the largest ones a
+    second time (a tenth of its work on a monthly form). Everything else stays where
+    it was and every checksum is the original one: a damaged member reads as before. None
+    for a zip this does not copy (encrypted members, a directory zipfile had to read,
+    one not just before the end record), or with nothing to gain."""
+    deflated = [i for i in inflated if members[i].method == zipfile.ZIP_DEFLATED and not members[i].flags & 1]
+    end = data.rfind(_END_SIG, max(0, len(data) - 65_557))
+    if not deflated or end < 0 or members[0].entry < 0:
+        return None
+    _count, size, start = struct.unpack_from("<HLL", data, end + 10)
+    if members[0].entry != start or start + size != end:
+        return None
+    directory = bytearray(data[start:end])
+    added, at = [], start
+    for i in deflated:
+        m, xml = members[i], inflated[i]
+        flags = m.flags & 0x0800  # names in UTF-8; the sizes are in the header, not after the data
+        added += [_LOCAL.pack(_ZIP_MAGIC, 20, flags, zipfile.ZIP_STORED, 0, _DOS_1980, m.crc, len(xml), len(xml),
+                              len(m.raw_name), 0), m.raw_name, xml]
+        entry = m.entry - start
+        struct.pack_into("<HH", directory, entry + 8, flags, zipfile.ZIP_STORED)
+        struct.pack_into("<LL", directory, entry + 20, len(xml), len(xml))
+        struct.pack_into("<L", directory, entry + 42, at)
+        at += _LOCAL.size + len(m.raw_name) + len(xml)
+    count = len(members)
+    return b"".join([data[:start], *added, directory, _END.pack(_END_SIG, 0, 0, count, count, size, at, 0)])
 
 
 # -- one worksheet's XML --------------------------------------------------------------------
