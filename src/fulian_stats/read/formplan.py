@@ -43,6 +43,9 @@ class FormPlan:
     # (column, kept rows) → (ids, cells) of a column with blanks: one tuple for every
     # sheet with the same blanks (本年累计 of stocks is blank in every form)
     parts: dict[tuple, tuple] = field(default_factory=dict)
+    # row → its cells when last found to be neither a footer nor numbers without a name:
+    # the headings of one template repeat in every sheet, and need looking at once
+    quiet: dict[int, list] = field(default_factory=dict)
 
 
 _NO_PLAN = object()  # a template the fast path cannot serve: remembered so as not to try again
@@ -98,13 +101,17 @@ def _make_plan(catalog: Catalog, start: int, names: tuple, units: tuple, sheet: 
 
 def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) -> list[Block] | None:
     stop = len(rows)
+    quiet = plan.quiet
     for r in plan.others:
         row = rows[r]
+        if quiet.get(r) == row:
+            continue
         if opens_footer(row):
             stop = r
             break
         if r not in plan.total_rows and any(parse_number(row[c]).status is not BLANK for c, _ in columns):
             return None  # numbers in a row without an indicator: a finding
+        quiet[r] = list(row)
     n = bisect_left(plan.rows, stop)
     found = []
     indicator_rows = list(map(rows.__getitem__, plan.rows[:n]))
