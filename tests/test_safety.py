@@ -97,3 +97,22 @@ def test_a_workbook_with_its_worksheets_stored_already_is_given_to_calamine_as_i
 def test_a_zip_with_bytes_in_front_is_given_to_calamine_as_it_is():
     data = b"junk" * 100 + SAMPLE.read_bytes()
     assert scan_zip(data).workbook is None
+
+
+def test_worksheets_beyond_the_memory_cap_are_left_for_calamine_to_inflate(monkeypatch):
+    from fulian_stats.read import safety
+
+    book = by_openpyxl()  # two worksheets
+    with zipfile.ZipFile(io.BytesIO(book)) as archive:
+        first = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+        second = archive.getinfo("xl/worksheets/sheet2.xml").file_size
+    assert second < first
+    monkeypatch.setattr(safety, "STORED_MAX_BYTES", first + second - 1)  # room for the first one only
+    copy = scan_zip(book).workbook
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        methods = {i.filename: i.compress_type for i in archive.infolist()}
+    assert methods["xl/worksheets/sheet1.xml"] == zipfile.ZIP_STORED
+    assert methods["xl/worksheets/sheet2.xml"] == zipfile.ZIP_DEFLATED
+    assert calamine_rows(copy) == calamine_rows(book)
+    monkeypatch.setattr(safety, "STORED_MAX_BYTES", second - 1)  # for neither
+    assert scan_zip(book).workbook is None

@@ -11,7 +11,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from fulian_stats.catalog import read_text_file
@@ -62,6 +61,7 @@ class OrgRegistry:
         for key in self._by_key:
             if len(key) >= 2:
                 self._by_first.setdefault(key[0], []).append(key)
+        self._order = {key: i for i, key in enumerate(self._by_key)}
 
     def canonical(self, text: str) -> str | None:
         """The registry name for any spelling or alias, or None."""
@@ -79,10 +79,6 @@ class OrgRegistry:
                                                 (len(key) == len(best) and order[key] < order[best])):
                     best = key
         return self._by_key[best] if best else None
-
-    @cached_property
-    def _order(self) -> dict[str, int]:
-        return {key: i for i, key in enumerate(self._by_key)}
 
     def height(self, name: str) -> int:
         """0 for an org with no children (a township), 1 above it, …"""

@@ -28,10 +28,10 @@ from fulian_stats.read.safety import (
     GridError,
     SheetScan,
     is_encrypted_package,
-    scan_xls,
     scan_zip,
     too_large,
 )
+from fulian_stats.read.xlsscan import scan_xls
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv"}

@@ -12,7 +12,8 @@ The scan is cheap for the usual file: worksheets are inflated once and searched 
 three patterns; only an unusual sheet (a row or cell without a small `r="A1"`
 reference, namespace prefixes) is walked tag by tag. calamine is then given the
 workbook with those worksheets stored as inflated here, so that it does not inflate
-them a second time. An .xls is checked the same way from its BIFF records.
+them a second time. An .xls is checked the same way from its BIFF records
+(xlsscan.py).
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ MAX_SHEET_CELLS = 2_000_000
 # Excel's own limit for one cell; anything longer was not typed in a spreadsheet.
 MAX_CELL_CHARS = 32_767
 MAX_TAG_BYTES = 4096  # a row or cell tag longer than this is not a spreadsheet's
+# Worksheets handed to calamine already inflated, at most this much of them: beyond it
+# the copy would cost more memory than inflating twice costs time.
+STORED_MAX_BYTES = 16 * MB
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")  # stream name in the OLE directory
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -61,7 +65,7 @@ def too_large(message: str) -> GridError:
 def is_encrypted_package(data: bytes) -> bool:
     """Excel and WPS save a workbook with an open password as an OLE compound file
     holding an `EncryptionInfo` stream (an .xls is an OLE file too, without it)."""
-    return data.startswith(_OLE_MAGIC) and _ENCRYPTION_INFO in data
+    return data.startswith(OLE_MAGIC) and _ENCRYPTION_INFO in data
 
 
 @dataclass
@@ -145,7 +149,7 @@ def _inflate(data: bytes, member: _Member) -> bytes:
     """The member's bytes, never more than it declares: a zip that lies about its
     sizes to get past the bomb check is caught here."""
     if member.offset + 30 > len(data):
-        raise _damaged()
+        raise damaged()
     sig, *_rest, name_len, extra_len = _LOCAL.unpack_from(data, member.offset)
     start = member.offset + 30 + name_len + extra_len
     raw = data[start:start + member.compressed]
@@ -158,7 +162,7 @@ def _inflate(data: bytes, member: _Member) -> bytes:
             else:
                 out = zlib.decompressobj(-15).decompress(raw, member.size + 1)
         except zlib.error:
-            raise _damaged() from None
+            raise damaged() from None
     else:
         return b""  # calamine cannot read other methods either: it reports the error
     if len(out) > member.size:
@@ -167,7 +171,7 @@ def _inflate(data: bytes, member: _Member) -> bytes:
     return out
 
 
-def _damaged(reason: str = "压缩数据不完整") -> GridError:
+def damaged(reason: str = "压缩数据不完整") -> GridError:
     return GridError("FILE_UNREADABLE", f"不是有效的Excel文件或文件已损坏（{reason}）；"
                      "请在Excel或WPS中打开并另存后重新报送")
 
@@ -195,12 +199,15 @@ def scan_zip(data: bytes) -> ZipScan | None:
             raise too_large(f"文件中“{m.name}”的压缩比达{m.size // max(m.compressed, 1)}倍，"
                             "疑似压缩炸弹，已拒绝读取；请确认文件是否正确")
     scan = ZipScan(largest_part=max((m.size for m in members), default=0))
-    inflated: dict[int, bytes] = {}
+    inflated: dict[int, bytes] = {}  # worksheets kept for calamine, up to STORED_MAX_BYTES
+    kept = 0
     for i, m in enumerate(members):
         key = m.name.lower()
         if key.startswith("xl/worksheets/"):
-            inflated[i] = _inflate(data, m)
-            scan.sheets.append(scan_sheet_xml(m.name, inflated[i]))
+            xml = _inflate(data, m)
+            scan.sheets.append(scan_sheet_xml(m.name, xml))
+            if kept + len(xml) <= STORED_MAX_BYTES:
+                inflated[i], kept = xml, kept + len(xml)
         elif key in _READ_AT_OPEN and m.compressed * DEFLATE_MAX_RATIO > RATIO_MIN_BYTES:
             _inflate(data, m)  # big enough to hide a bomb behind a false size: check it
     if any(s.too_large or s.formulas for s in scan.sheets):
@@ -342,111 +349,6 @@ def _formulas_without_values(xml: bytes) -> list[str]:
         ref = _r_attribute(tag) or b""
         cells.append(ref.decode("ascii", "replace").upper() if _REF.fullmatch(ref) else "")
     return cells
-
-
-# -- .xls --------------------------------------------------------------------------------
-
-_END_OF_CHAIN = 0xFFFFFFFE
-# BIFF records that place a cell (row and column are the first two u16 of the body);
-# MULRK (0x00BD) places a run of them, its last column at the end.
-_BIFF_CELLS = {0x0006, 0x0002, 0x0003, 0x0004, 0x0005, 0x0203, 0x0204, 0x0205, 0x0206, 0x027E,
-               0x00FD, 0x00D6, 0x0406}
-_BIFF_BOF = {0x0809, 0x0009, 0x0209, 0x0409}
-
-
-def scan_xls(data: bytes) -> None:
-    """Refuse an .xls whose sheets reach beyond the cell budget (BIFF rows and columns
-    go to 65535, and calamine would allocate the whole block) or whose shared-string
-    count is impossible (calamine reserves room for it up front). An OLE file this
-    cannot follow is left to calamine, except chains that loop, which it would follow
-    for ever."""
-    if not data.startswith(_OLE_MAGIC) or len(data) < 512:
-        return
-    stream = _ole_stream(data)
-    if stream is None:
-        return
-    top = left = 1 << 17
-    bottom = right = -1
-    pos = 0
-    while pos + 4 <= len(stream):
-        kind, size = struct.unpack_from("<HH", stream, pos)
-        body = stream[pos + 4:pos + 4 + size]
-        pos += 4 + size
-        if kind in _BIFF_BOF:
-            top = left = 1 << 17
-            bottom = right = -1
-        elif kind == 0x00FC and len(body) >= 8 and struct.unpack_from("<i", body, 4)[0] > len(stream) // 3:
-            raise _damaged("共享字符串表声明的条数超过文件所能容纳的")
-        elif (kind in _BIFF_CELLS or kind == 0x00BD) and len(body) >= 4:
-            row, col = struct.unpack_from("<HH", body)
-            last = struct.unpack_from("<H", body, len(body) - 2)[0] if kind == 0x00BD and len(body) >= 6 else col
-            top, bottom = min(top, row), max(bottom, row)
-            left, right = min(left, col, last), max(right, col, last)
-            if (bottom - top + 1) * (right - left + 1) > MAX_SHEET_CELLS:
-                raise too_large(f"工作表范围达{bottom - top + 1}行×{right - left + 1}列，超过{MAX_SHEET_CELLS}个单元格的上限，"
-                                "已拒绝读取；请删去远处多余的内容后重新报送")
-
-
-def _ole_stream(data: bytes) -> bytes | None:
-    """The Workbook (or BIFF5 Book) stream of an OLE compound file."""
-    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
-    if not (7 <= shift <= 16 and 2 <= mini_shift < shift):
-        return None
-    sector = 1 << shift
-    n_sectors = max(0, len(data) // sector - 1)
-    (n_fat, first_dir, _tx, cutoff, first_mini_fat, _n_mini_fat, first_difat, n_difat) = struct.unpack_from(
-        "<LLLLLLLL", data, 0x2C)
-
-    def chain(start: int) -> list[int]:
-        found, seen = [], set()
-        while start < n_sectors:
-            if start in seen:
-                raise _damaged("文件内部结构绕成了循环")
-            seen.add(start)
-            found.append(start)
-            start = fat[start] if start < len(fat) else _END_OF_CHAIN
-        return found
-
-    def read(sectors: list[int]) -> bytes:
-        return b"".join(data[(s + 1) * sector:(s + 2) * sector] for s in sectors)
-
-    fat_sectors = [s for s in struct.unpack_from("<109L", data, 0x4C) if s < n_sectors]
-    fat: list[int] = []
-    difat, seen = first_difat, set()
-    while difat < n_sectors and len(seen) <= n_difat:
-        if difat in seen:
-            raise _damaged("文件内部结构绕成了循环")
-        seen.add(difat)
-        entries = struct.unpack_from(f"<{sector // 4}L", data, (difat + 1) * sector)
-        fat_sectors.extend(s for s in entries[:-1] if s < n_sectors)
-        difat = entries[-1]
-    for s in fat_sectors[:max(n_fat, 0)]:
-        fat.extend(struct.unpack_from(f"<{sector // 4}L", data, (s + 1) * sector))
-    directory = read(chain(first_dir))
-    entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
-    if not entries:
-        return None
-    root_start, root_size = struct.unpack_from("<LL", entries[0], 0x74)
-    for entry in entries:
-        name_len = min(struct.unpack_from("<H", entry, 0x40)[0], 64)
-        name = entry[:name_len].decode("utf-16-le", "replace").rstrip("\x00").lower()
-        if entry[0x42] != 2 or name not in ("workbook", "book"):
-            continue
-        start, size = struct.unpack_from("<LL", entry, 0x74)
-        if size >= cutoff:
-            return read(chain(start))[:size]
-        mini_stream = read(chain(root_start))[:root_size]
-        table = read(chain(first_mini_fat))
-        mini_fat = struct.unpack_from(f"<{len(table) // 4}L", table)
-        mini, found, seen = 1 << mini_shift, [], set()
-        while start < len(mini_fat) and start not in seen:
-            seen.add(start)
-            found.append(mini_stream[start * mini:(start + 1) * mini])
-            start = mini_fat[start]
-        if start in seen:
-            raise _damaged("文件内部结构绕成了循环")
-        return b"".join(found)[:size]
-    return None
 
 
 # -- part → sheet name ------------------------------------------------------------------
