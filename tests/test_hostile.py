@@ -467,6 +467,19 @@ def test_link_loops_do_not_hang_and_are_one_note(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_links_to_folders_are_named_before_broken_file_links_as_os_walk_met_them(tmp_path):
+    from fulian_stats.read.files import collect_files
+
+    folder = tmp_path / "subs"
+    (folder / "b").mkdir(parents=True)
+    os.symlink(".", folder / "自己")  # a folder linking to itself
+    os.symlink("无处.xlsx", folder / "坏链接.xlsx")  # a file linking to nothing
+    os.symlink("..", folder / "b" / "上级")
+    found = collect_files([folder])
+    assert [p.relative_to(folder).as_posix() for p in found.links] == ["自己", "坏链接.xlsx", "b/上级"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
 def test_a_linked_folder_of_submissions_is_read(tmp_path):
     (tmp_path / "elsewhere").mkdir()
     good_form(tmp_path / "elsewhere")

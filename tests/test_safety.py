@@ -4,7 +4,9 @@ inflated, everything else as it was; calamine must read it exactly as the origin
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -107,12 +109,103 @@ def test_worksheets_beyond_the_memory_cap_are_left_for_calamine_to_inflate(monke
         first = archive.getinfo("xl/worksheets/sheet1.xml").file_size
         second = archive.getinfo("xl/worksheets/sheet2.xml").file_size
     assert second < first
-    monkeypatch.setattr(safety, "STORED_MAX_BYTES", first + second - 1)  # room for the first one only
+    # room in the copy for the file and the first worksheet only
+    monkeypatch.setattr(safety, "STORED_MAX_BYTES", len(book) + first + second - 1)
     copy = scan_zip(book).workbook
     with zipfile.ZipFile(io.BytesIO(copy)) as archive:
         methods = {i.filename: i.compress_type for i in archive.infolist()}
     assert methods["xl/worksheets/sheet1.xml"] == zipfile.ZIP_STORED
     assert methods["xl/worksheets/sheet2.xml"] == zipfile.ZIP_DEFLATED
     assert calamine_rows(copy) == calamine_rows(book)
-    monkeypatch.setattr(safety, "STORED_MAX_BYTES", second - 1)  # for neither
+    monkeypatch.setattr(safety, "STORED_MAX_BYTES", len(book) + second - 1)  # for neither
     assert scan_zip(book).workbook is None
+
+
+# -- what the copy must not change: a damaged zip fails as it did ----------------------
+
+
+def _directory_entry(data: bytes, name: bytes) -> tuple[int, int]:
+    """(position of the central directory entry, its local header offset) of a member."""
+    pos = data.find(b"PK\x01\x02")
+    while pos >= 0:
+        length = struct.unpack_from("<H", data, pos + 28)[0]
+        if data[pos + 46:pos + 46 + length] == name:
+            return pos, struct.unpack_from("<L", data, pos + 42)[0]
+        pos = data.find(b"PK\x01\x02", pos + 1)
+    raise AssertionError(name)
+
+
+def calamine_error(data: bytes) -> str | None:
+    try:
+        calamine_rows(data)
+    except Exception as exc:  # noqa: BLE001 - whichever error calamine gives
+        return type(exc).__name__
+    return None
+
+
+def test_a_worksheet_without_its_local_header_gets_no_copy():
+    data = bytearray(SAMPLE.read_bytes())
+    _entry, local = _directory_entry(bytes(data), b"xl/worksheets/sheet1.xml")
+    data[local:local + 4] = b"XXXX"
+    assert calamine_error(bytes(data)) is not None
+    assert scan_zip(bytes(data)).workbook is None  # calamine sees the damage, as before
+
+
+@pytest.mark.parametrize("offset, value", [(4, 1), (6, 1), (8, 1)], ids=["disk", "directory-disk", "entries-here"])
+def test_the_end_record_keeps_what_calamine_checks(offset, value):
+    data = bytearray(SAMPLE.read_bytes())
+    struct.pack_into("<H", data, data.rfind(b"PK\x05\x06") + offset, value)
+    copy = scan_zip(bytes(data)).workbook
+    assert calamine_error(copy) == calamine_error(bytes(data)) is not None
+
+
+def test_the_zip_comment_is_kept():
+    with zipfile.ZipFile(io.BytesIO(SAMPLE.read_bytes())) as old:
+        parts = [(info, old.read(info)) for info in old.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        new.comment = "青溪县妇联".encode()
+        for info, data in parts:
+            new.writestr(info, data)
+    copy = scan_zip(out.getvalue()).workbook
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        assert archive.comment == "青溪县妇联".encode()
+    assert calamine_rows(copy) == calamine_rows(out.getvalue())
+
+
+def test_a_worksheet_cut_short_is_damaged_however_large(monkeypatch):
+    from fulian_stats.read import safety
+
+    data = bytearray(SAMPLE.read_bytes())
+    entry, local = _directory_entry(bytes(data), b"xl/worksheets/sheet1.xml")
+    half = struct.unpack_from("<L", data, entry + 20)[0] // 2
+    struct.pack_into("<L", data, entry + 20, half)
+    struct.pack_into("<L", data, local + 18, half)
+    for large in (safety.RATIO_MIN_BYTES, 0):  # one call; and the stream, as for a large member
+        monkeypatch.setattr(safety, "RATIO_MIN_BYTES", large)
+        with pytest.raises(safety.GridError) as raised:
+            scan_zip(bytes(data))
+        assert raised.value.code == "FILE_UNREADABLE"
+
+
+def test_a_worksheet_named_only_in_a_unicode_path_field_is_scanned():
+    """Info-ZIP's Unicode path field (0x7075) can give a member the name readers use:
+    a worksheet hidden behind another stored name must not escape the scan."""
+    far = SAMPLE.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(far)) as old:
+        parts = [(info, old.read(info)) for info in old.infolist()]
+    out = io.BytesIO()
+    real = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, data in parts:
+            if info.filename == real:
+                hidden = zipfile.ZipInfo("xl/hiddenxx.xml")
+                hidden.compress_type = zipfile.ZIP_DEFLATED
+                hidden.extra = struct.pack("<HHBL", 0x7075, 5 + len(real), 1,
+                                           zlib.crc32(hidden.filename.encode())) + real.encode()
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+                new.writestr(hidden, data)
+            else:
+                new.writestr(info, data)
+    scan = scan_zip(out.getvalue())
+    assert [(s.part, s.too_large) for s in scan.sheets] == [(real, True)]

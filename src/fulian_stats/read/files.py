@@ -64,17 +64,19 @@ def _walk(top: Path, found: FileList, seen: set) -> None:
                 entries = sorted(listing, key=_name)
         except OSError:  # unreadable: skipped, as os.walk does
             continue
-        folders = []
+        folders, files = [], []
         for entry in entries:
-            name = entry.name
-            if _is_folder(entry):
-                if name.startswith("."):
-                    continue
-                if entry.is_symlink() and _is_inside(os.path.realpath(entry.path), real):
-                    found.links.append(Path(entry.path))  # a link to this folder or one above it
-                else:
-                    folders.append(entry.path)
+            (folders if _is_folder(entry) else files).append(entry)
+        subfolders = []
+        for entry in folders:  # before the files, so that links are listed as os.walk met them
+            if entry.name.startswith("."):
                 continue
+            if entry.is_symlink() and _is_inside(os.path.realpath(entry.path), real):
+                found.links.append(Path(entry.path))  # a link to this folder or one above it
+            else:
+                subfolders.append(entry.path)
+        for entry in files:
+            name = entry.name
             if not _is_candidate(name):
                 continue
             if os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
@@ -88,7 +90,7 @@ def _walk(top: Path, found: FileList, seen: set) -> None:
             # lookup of every component per file (it cost a second on a province).
             _add(entry.path, found, seen, in_folder=True,
                  key=None if entry.is_symlink() else os.path.join(real, name))
-        pending.extend(reversed(folders))  # depth first, in sorted order
+        pending.extend(reversed(subfolders))  # depth first, in sorted order
 
 
 def _name(entry: os.DirEntry) -> str:

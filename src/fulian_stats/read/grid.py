@@ -92,6 +92,8 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
     scan_xls(data)  # at once unless an OLE file (.xls)
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(scan.workbook if scan and scan.workbook else data))
+        if scan is not None:
+            scan.workbook = None  # calamine holds its own copy
     except calamine.PasswordError:
         raise GridError("FILE_ENCRYPTED", "工作簿设置了打开密码，无法读取；请取消密码后重新报送") from None
     except BaseException as exc:  # noqa: BLE001 - calamine's errors and Rust panics alike

@@ -39,8 +39,9 @@ MAX_SHEET_CELLS = 2_000_000
 # Excel's own limit for one cell; anything longer was not typed in a spreadsheet.
 MAX_CELL_CHARS = 32_767
 MAX_TAG_BYTES = 4096  # a row or cell tag longer than this is not a spreadsheet's
-# Worksheets handed to calamine already inflated, at most this much of them: beyond it
-# the copy would cost more memory than inflating twice costs time.
+# calamine's copy of a workbook with its worksheets stored (the file and the inflated
+# worksheets) is made up to this size; beyond it, holding the copy costs more than
+# inflating twice costs time.
 STORED_MAX_BYTES = 16 * MB
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -97,7 +98,6 @@ _CENTRAL = struct.Struct("<4s6H3L5H2L")
 _CENTRAL_SIG = b"PK\x01\x02"
 _END_SIG = b"PK\x05\x06"
 _LOCAL = struct.Struct("<4s5H3L2H")
-_END = struct.Struct("<4s4H2LH")
 _DOS_1980 = 0x21  # 1 January 1980, the earliest date a zip can hold
 
 
@@ -111,6 +111,21 @@ class _Member(NamedTuple):
     flags: int = 0
     raw_name: bytes = b""  # as stored; empty where zipfile read the directory
     entry: int = -1  # where its entry in the central directory starts
+    alias: str = ""  # the name of an Info-ZIP Unicode path field, which readers may use instead
+
+
+_UNICODE_PATH = 0x7075
+
+
+def _alias(extra: bytes) -> str:
+    """The name in an Info-ZIP Unicode path extra field (version, CRC of the name, name)."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        kind, size = struct.unpack_from("<HH", extra, pos)
+        if kind == _UNICODE_PATH and size >= 5:
+            return extra[pos + 9:pos + 4 + size].decode("utf-8", "replace")
+        pos += 4 + size
+    return ""
 
 
 def _members(data: bytes) -> list[_Member] | None:
@@ -129,15 +144,16 @@ def _members(data: bytes) -> list[_Member] | None:
             if sig != _CENTRAL_SIG or 0xFFFFFFFF in (compressed, size, offset):
                 break
             raw_name = data[pos + 46:pos + 46 + name_len]
+            alias = _alias(data[pos + 46 + name_len:pos + 46 + name_len + extra_len]) if extra_len else ""
             members.append(_Member(raw_name.decode("utf-8", "replace"), method, compressed, size, offset,
-                                   crc, flags, raw_name, pos))
+                                   crc, flags, raw_name, pos, alias))
             pos += 46 + name_len + extra_len + comment_len
         else:
             return members
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return [_Member(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset)
-                    for i in archive.infolist()]
+            return [_Member(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset,
+                            alias=_alias(i.extra)) for i in archive.infolist()]
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         if not data.startswith(_ZIP_MAGIC):
             return None
@@ -160,7 +176,10 @@ def _inflate(data: bytes, member: _Member) -> bytes:
             if len(raw) * DEFLATE_MAX_RATIO <= RATIO_MIN_BYTES:
                 out = zlib.decompress(raw, -15, member.size)  # small whatever it holds: one call
             else:
-                out = zlib.decompressobj(-15).decompress(raw, member.size + 1)
+                stream = zlib.decompressobj(-15)
+                out = stream.decompress(raw, member.size + 1)
+                if not stream.eof and len(out) <= member.size:
+                    raise damaged()  # cut short, as the one-call path says too
         except zlib.error:
             raise damaged() from None
     else:
@@ -199,15 +218,16 @@ def scan_zip(data: bytes) -> ZipScan | None:
             raise too_large(f"文件中“{m.name}”的压缩比达{m.size // max(m.compressed, 1)}倍，"
                             "疑似压缩炸弹，已拒绝读取；请确认文件是否正确")
     scan = ZipScan(largest_part=max((m.size for m in members), default=0))
-    inflated: dict[int, bytes] = {}  # worksheets kept for calamine, up to STORED_MAX_BYTES
-    kept = 0
+    inflated: dict[int, bytes] = {}  # deflated worksheets kept for calamine's copy
+    room = STORED_MAX_BYTES - len(data)
     for i, m in enumerate(members):
         key = m.name.lower()
-        if key.startswith("xl/worksheets/"):
+        # A member is a worksheet by either of its names: which one calamine goes by is its affair.
+        if key.startswith("xl/worksheets/") or m.alias.lower().startswith("xl/worksheets/"):
             xml = _inflate(data, m)
-            scan.sheets.append(scan_sheet_xml(m.name, xml))
-            if kept + len(xml) <= STORED_MAX_BYTES:
-                inflated[i], kept = xml, kept + len(xml)
+            scan.sheets.append(scan_sheet_xml(m.alias or m.name, xml))
+            if m.method == zipfile.ZIP_DEFLATED and len(xml) <= room:
+                inflated[i], room = xml, room - len(xml)
         elif key in _READ_AT_OPEN and m.compressed * DEFLATE_MAX_RATIO > RATIO_MIN_BYTES:
             _inflate(data, m)  # big enough to hide a bomb behind a false size: check it
     if any(s.too_large or s.formulas for s in scan.sheets):
@@ -220,13 +240,14 @@ def _with_worksheets_stored(data: bytes, members: list[_Member], inflated: dict[
     """The zip with each deflated worksheet added again after the other members,
     stored as the XML inflated above, and a copy of the central directory that points
     there: calamine then reads the same parts without inflating the largest ones a
-    second time (a tenth of its work on a monthly form). Everything else stays where
-    it was and every checksum is the original one: a damaged member reads as before. None
-    for a zip this does not copy (encrypted members, a directory zipfile had to read,
-    one not just before the end record), or with nothing to gain."""
-    deflated = [i for i in inflated if members[i].method == zipfile.ZIP_DEFLATED and not members[i].flags & 1]
+    second time (a tenth of its work on a monthly form). Everything else stays as it
+    was (checksums, the end record but for where the directory starts, its comment), so
+    a damaged file fails as before. None for a zip this does not copy (encrypted or
+    damaged members, a directory zipfile had to read, one not just before the end
+    record), or with nothing to gain. The caller keeps the copy small (STORED_MAX_BYTES)."""
+    deflated = [i for i in inflated if not members[i].flags & 1 and data.startswith(_ZIP_MAGIC, members[i].offset)]
     end = data.rfind(_END_SIG, max(0, len(data) - 65_557))
-    if not deflated or end < 0 or members[0].entry < 0:
+    if len(deflated) < len(inflated) or not deflated or end < 0 or members[0].entry < 0:
         return None
     _count, size, start = struct.unpack_from("<HLL", data, end + 10)
     if members[0].entry != start or start + size != end:
@@ -243,8 +264,9 @@ def _with_worksheets_stored(data: bytes, members: list[_Member], inflated: dict[
         struct.pack_into("<LL", directory, entry + 20, len(xml), len(xml))
         struct.pack_into("<L", directory, entry + 42, at)
         at += _LOCAL.size + len(m.raw_name) + len(xml)
-    count = len(members)
-    return b"".join([data[:start], *added, directory, _END.pack(_END_SIG, 0, 0, count, count, size, at, 0)])
+    record = bytearray(data[end:])
+    struct.pack_into("<L", record, 16, at)  # where the directory starts now
+    return b"".join([memoryview(data)[:start], *added, directory, record])
 
 
 # -- one worksheet's XML --------------------------------------------------------------------
