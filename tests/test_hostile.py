@@ -433,6 +433,21 @@ def test_a_named_pipe_does_not_hang_the_run(tmp_path):
     assert [f.code for f in result.findings] == ["FILE_UNREADABLE"]
 
 
+@pytest.mark.parametrize("size, code", [(100, None), (101, "FILE_TOO_LARGE")], ids=["at the limit", "over it"])
+def test_a_file_is_read_up_to_the_size_limit_and_no_further(tmp_path, monkeypatch, size, code):
+    from fulian_stats.read import grid
+
+    monkeypatch.setattr(grid, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "大宁镇_2016-03.csv"
+    path.write_bytes(b"x" * size)
+    if code is None:
+        assert grid._read(path) == b"x" * 100
+    else:
+        with pytest.raises(grid.GridError) as raised:
+            grid._read(path)
+        assert raised.value.code == code
+
+
 # ---------------------------------------------------------------- folders
 
 

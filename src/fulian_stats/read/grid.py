@@ -61,21 +61,29 @@ def load_sheets(path: Path) -> list[Sheet]:
     return _workbook_sheets(data)
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _read(path: Path) -> bytes:
     # Opened without blocking, so that a named pipe called x.csv cannot hang the run,
     # and read no further than the limit, even from a file that keeps growing.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _OPEN_FLAGS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise GridError("FILE_UNREADABLE", "不是普通文件（可能是设备或管道），无法作为报表读取")
-        chunks, size = [], 0
-        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, min(info.st_size + 1, MAX_FILE_BYTES + 1 - size))):
-            chunks.append(chunk)
-            size += len(chunk)
+        # One read for the usual file: a regular file gives fewer bytes than asked only
+        # at its end. All it asked for means it grew since fstat: read on to the limit.
+        asked = min(info.st_size, MAX_FILE_BYTES) + 1
+        data = os.read(fd, asked)
+        if len(data) == asked:
+            chunks, size = [data], len(data)
+            while size <= MAX_FILE_BYTES and (chunk := os.read(fd, MAX_FILE_BYTES + 1 - size)):
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
     finally:
         os.close(fd)
-    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if not data:
         raise GridError("FILE_EMPTY", "文件是空的（0字节），请重新导出后报送")
     if len(data) > MAX_FILE_BYTES:
