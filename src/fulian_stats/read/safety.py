@@ -115,6 +115,12 @@ class _Member(NamedTuple):
 
 
 _UNICODE_PATH = 0x7075
+_END_SEARCH = 22 + 65_535  # the end record and the longest comment a zip can have
+
+
+def _end_record(data: bytes) -> int:
+    """Where the zip's end record starts, -1 for none."""
+    return data.rfind(_END_SIG, max(0, len(data) - _END_SEARCH))
 
 
 def _alias(extra: bytes) -> str:
@@ -132,7 +138,7 @@ def _members(data: bytes) -> list[_Member] | None:
     """Members from the central directory; a zip this fast path does not understand
     (zip64, bytes before the zip, damage) goes to zipfile, whose error becomes the
     finding when the file starts as a zip (else it is no zip: None)."""
-    end = data.rfind(_END_SIG, max(0, len(data) - 65_557))
+    end = _end_record(data)
     if end >= 0 and end + 22 <= len(data):
         count, _size, pos = struct.unpack_from("<HLL", data, end + 10)
         members = []
@@ -204,7 +210,7 @@ def scan_zip(data: bytes) -> ZipScan | None:
     `xl/worksheets/`, matching names without regard to case). None for bytes that hold
     no zip. A zip is found wherever its directory is, as calamine finds it: junk in
     front of a zip does not hide it."""
-    if not data.startswith(_ZIP_MAGIC) and data.rfind(_END_SIG, max(0, len(data) - 65_557)) < 0:
+    if not data.startswith(_ZIP_MAGIC) and _end_record(data) < 0:
         return None
     members = _members(data)
     if members is None:
@@ -246,9 +252,9 @@ def _with_worksheets_stored(data: bytes, members: list[_Member], inflated: dict[
     damaged members, a directory zipfile had to read, one not just before the end
     record), or with nothing to gain. The caller keeps the copy small (STORED_MAX_BYTES)."""
     deflated = [i for i in inflated if not members[i].flags & 1 and data.startswith(_ZIP_MAGIC, members[i].offset)]
-    end = data.rfind(_END_SIG, max(0, len(data) - 65_557))
-    if len(deflated) < len(inflated) or not deflated or end < 0 or members[0].entry < 0:
+    if len(deflated) < len(inflated) or not deflated or members[0].entry < 0:
         return None
+    end = _end_record(data)  # found: the directory was read from it
     _count, size, start = struct.unpack_from("<HLL", data, end + 10)
     if members[0].entry != start or start + size != end:
         return None
