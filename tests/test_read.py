@@ -823,3 +823,28 @@ def test_table_with_one_indicator_column_beside_an_org_column(tmp_path):
     assert found(result) == []
     assert observations(result) == [("大宁镇", "2016-03", "trainees", 12.0, None, "B2", "month"),
                                     ("白沙镇", "2016-03", "trainees", 7.0, None, "B3", "month")]
+
+
+# ---------------------------------------------------------------- listing
+
+
+def test_files_are_listed_as_the_folders_are_walked(tmp_path):
+    from fulian_stats.read.files import stream_files
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "a" / "1.csv").write_text("x")
+    found, files = stream_files([tmp_path])
+    assert next(files) == str(tmp_path / "a" / "1.csv")
+    (tmp_path / "b" / "2.csv").write_text("x")  # b is not walked yet: its new file is found
+    assert list(files) == [str(tmp_path / "b" / "2.csv")]
+    assert found.files == [str(tmp_path / "a" / "1.csv"), str(tmp_path / "b" / "2.csv")]
+
+
+def test_a_missing_path_is_refused_before_any_file_is_listed(tmp_path):
+    from fulian_stats.errors import UsageError
+    from fulian_stats.read.files import stream_files
+
+    (tmp_path / "1.csv").write_text("x")
+    with pytest.raises(UsageError, match="找不到文件或文件夹：无此文件夹"):
+        stream_files([tmp_path, "无此文件夹"])

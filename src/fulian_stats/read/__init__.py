@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 from fulian_stats.findings import Finding
 from fulian_stats.observations import Block, indicator_codes, values_of
-from fulian_stats.read.files import collect_files
+from fulian_stats.read.files import stream_files
 from fulian_stats.read.reader import FileResult, ReadContext, read_file
 
 OBSERVATION_COLUMNS = ["org", "period", "indicator", "value", "sheet", "cell", "measure", "file"]
@@ -85,6 +85,7 @@ def display_name(path: str | Path, cwd: Path | None = None) -> str:
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+MAX_CHUNK = 64  # files a worker takes at a time: few round trips, and all workers busy to the end
 _worker: tuple | None = None  # (ctx, cwd, after) of a worker process
 
 
@@ -141,25 +142,30 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
     was read (the checks that need one file only). All per-file work, down to the name
     shown for a file, happens in the workers. `meanwhile` names modules the caller
     will need next: they are imported while the workers read."""
-    listing = collect_files(list(paths), exclude)
+    listing, files = stream_files(list(paths), exclude)
     result = ReadResult()
     cwd = Path.cwd()
-    total = len(listing.files)
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and total >= PARALLEL_MIN_FILES:
+    # Listing a province's folders takes a tenth of a second or (on a network share)
+    # far more: the workers start reading as soon as the first files are found.
+    # Enough are listed first to choose the chunk size as for a known total.
+    first = list(islice(files, jobs * 8 * MAX_CHUNK)) if jobs > 1 else []
+    if len(first) >= PARALLEL_MIN_FILES:
         with _pool(ctx, cwd, jobs, after) as pool:
-            chunk = max(1, min(64, total // (jobs * 8)))
-            results = pool.map(_read_in_worker, listing.files, chunksize=chunk)
+            chunk = max(1, min(MAX_CHUNK, len(first) // (jobs * 8)))
+            results = pool.map(_read_in_worker, chain(first, files), chunksize=chunk)  # submits as it lists
             _import_in_background(meanwhile)  # after map(): every worker is forked by now
+            total = len(listing.files)
             for done, file_result in enumerate(results, start=1):
                 result.files.append(file_result)
                 if progress is not None:
                     progress(done, total)
     else:
-        for done, path in enumerate(listing.files, start=1):
+        first += files  # the rest of the listing
+        for done, path in enumerate(first, start=1):
             result.files.append(_read_one(path, ctx, cwd, after))
             if progress is not None:
-                progress(done, total)
+                progress(done, len(first))
     if listing.skipped:
         examples = "、".join(display_name(p) for p in listing.skipped[:3])
         result.findings.append(Finding(

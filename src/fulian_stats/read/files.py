@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from fulian_stats.errors import UsageError
 from fulian_stats.read.grid import SUPPORTED_SUFFIXES
@@ -33,22 +34,42 @@ def _is_candidate(name: str) -> bool:
 
 def collect_files(paths: list[str | Path], exclude: set[Path] = frozenset()) -> FileList:
     """Files in the order given, folders walked in sorted order; each file once."""
+    found, files = stream_files(paths, exclude)
+    for _ in files:  # each lands in found.files
+        pass
+    return found
+
+
+def stream_files(paths: list[str | Path], exclude: set[Path] = frozenset()) -> tuple[FileList, Iterator[str]]:
+    """The files of collect_files, one at a time as the folders are walked, so that
+    reading can start before a province's folders are listed. Every path given is
+    checked at once (a UsageError before any file is read); the FileList fills in as
+    the iterator goes and is complete when it is."""
     found = FileList()
     seen: set = set(str(p.resolve()) for p in exclude)
+    given = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise UsageError(f"找不到文件或文件夹：{raw}")
         if path.is_dir():
-            _walk(path, found, seen)
+            given.append((path, None))
         elif os.path.splitext(path)[1].lower() not in SUPPORTED_SUFFIXES:
             raise UsageError(f"不支持的文件类型：{path}（支持 .xlsx、.xlsm、.xls、.csv）")
         else:
-            _add(path, found, seen, in_folder=False)
-    return found
+            given.append((path, _resolved_or_refused(path)))
+
+    def files() -> Iterator[str]:
+        for path, key in given:
+            if key is None:
+                yield from _walk(path, found, seen)
+            elif _add(path, found, seen, key):
+                yield found.files[-1]
+
+    return found, files()
 
 
-def _walk(top: Path, found: FileList, seen: set) -> None:
+def _walk(top: Path, found: FileList, seen: set) -> Iterator[str]:
     # os.scandir, not os.walk: an entry tells whether it is a link without a call to
     # the system per file (14,400 of them in a province).
     walked: set[str] = set()
@@ -88,8 +109,11 @@ def _walk(top: Path, found: FileList, seen: set) -> None:
                 continue
             # Inside a resolved folder a file that is no link resolves to itself: no
             # lookup of every component per file (it cost a second on a province).
-            _add(entry.path, found, seen, in_folder=True,
-                 key=None if entry.is_symlink() else os.path.join(real, name))
+            key = os.path.join(real, name) if not entry.is_symlink() else _resolved(entry.path)
+            if key is None:
+                found.links.append(Path(entry.path))
+            elif _add(entry.path, found, seen, key):
+                yield entry.path
         pending.extend(reversed(subfolders))  # depth first, in sorted order
 
 
@@ -108,17 +132,25 @@ def _is_inside(target: str, folder: str) -> bool:
     return folder == target or folder.startswith(target.rstrip(os.sep) + os.sep)
 
 
-def _add(path: str | Path, found: FileList, seen: set, in_folder: bool, key: str | None = None) -> None:
-    """Add a supported file once; `key` is its resolved path where the caller knows it already."""
+def _resolved(path: str | Path) -> str | None:
+    """The file's real path; None for a link to itself, a loop of links, a link to nothing."""
+    try:
+        return str(Path(path).resolve(strict=True))
+    except (OSError, RuntimeError):
+        return None
+
+
+def _resolved_or_refused(path: Path) -> str:
+    key = _resolved(path)
     if key is None:
-        try:
-            key = str(Path(path).resolve(strict=True))
-        except (OSError, RuntimeError):  # a link to itself, a loop of links, a link to nothing
-            if not in_folder:
-                raise UsageError(f"无法打开 {path}：链接指向自身或不存在的文件") from None
-            found.links.append(Path(path))
-            return
+        raise UsageError(f"无法打开 {path}：链接指向自身或不存在的文件")
+    return key
+
+
+def _add(path: str | Path, found: FileList, seen: set, key: str) -> bool:
+    """Add a supported file once (`key`: its resolved path); False when it was already there."""
     if key in seen:
-        return
+        return False
     seen.add(key)
     found.files.append(os.fspath(path))
+    return True
