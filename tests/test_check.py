@@ -354,7 +354,7 @@ def test_running_out_of_memory_on_one_file_is_that_files_error(tmp, monkeypatch)
     load = reader.load_sheets
 
     def exhausting(path):
-        if path.name == big.name:
+        if Path(path).name == big.name:
             raise MemoryError
         return load(path)
 

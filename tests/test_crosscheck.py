@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from check_helpers import (
     CATALOG,
@@ -364,3 +366,21 @@ def test_orgs_checked_in_batches_give_the_same_findings_as_all_at_once(monkeypat
     assert together == apart
     assert [(f.code, f.org, f.period) for f in together[0] + together[1]] == [
         ("YTD_MISMATCH", "石门镇", "2016-03"), ("OUTLIER", "白沙镇", "2016-10")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 14), st.integers(1, 4), st.integers(0, 2), st.integers(0, 2**32 - 1))
+def test_accumulating_month_by_month_gives_numpys_values_to_the_bit(orgs, months, indicators, axis, seed):
+    import numpy as np
+
+    from fulian_stats.history import accumulate
+
+    rng = np.random.default_rng(seed)
+    values = rng.random((orgs, months, indicators)) * 10.0 ** rng.integers(-3, 7)
+    values[rng.random(values.shape) < 0.3] = np.nan
+    for ufunc in (np.fmax, np.fmin):
+        assert np.array_equal(accumulate(ufunc, values, axis), ufunc.accumulate(values, axis=axis), equal_nan=True)
+    filled = np.nan_to_num(values)
+    assert np.array_equal(accumulate(np.add, filled, axis), np.cumsum(filled, axis=axis))
+    here = ~np.isnan(values)
+    assert np.array_equal(accumulate(np.add, here, axis, dtype=np.int32), np.cumsum(here, axis=axis, dtype=np.int32))

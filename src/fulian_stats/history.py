@@ -42,6 +42,18 @@ class MonthGrid:
         return f"{self.years[slot // 12]}-{slot % 12 + 1:02d}"
 
 
+def accumulate(ufunc, values: np.ndarray, axis: int, dtype=None) -> np.ndarray:
+    """`ufunc.accumulate(values, axis)` (np.cumsum for np.add) along a short axis, the
+    months, as one whole-array step per month: numpy's own ran 5 times slower along an
+    inner axis of a province's grid (10 ms against 2). The same operations in the same
+    order, so the same values to the bit."""
+    out = np.array(values, dtype=dtype)  # a copy, summed into in place
+    steps = np.moveaxis(out, axis, 0)
+    for t in range(1, steps.shape[0]):
+        ufunc(steps[t - 1], steps[t], out=steps[t])
+    return out
+
+
 def _month_keys(index: Index) -> dict[str, list[tuple[str, list[int]]]]:
     """org → [(month, positions of its month blocks)], months of calendar form only."""
     by_org: dict[str, list[tuple[str, list[int]]]] = {}
@@ -119,7 +131,7 @@ def _year_to_date(grid: MonthGrid, ytd: Sourced, ids: list[str], catalog: Catalo
         return []
     shape = (len(grid.orgs), len(grid.years), 12)
     # Running sums within each calendar year, and whether all its months so far are here.
-    running = np.cumsum(np.nan_to_num(grid.values).reshape(*shape, -1), axis=2).reshape(grid.values.shape)
+    running = accumulate(np.add, np.nan_to_num(grid.values).reshape(*shape, -1), axis=2).reshape(grid.values.shape)
     complete = (np.cumsum(grid.reported.reshape(shape), axis=2) == np.arange(1, 13)).reshape(grid.reported.shape)
     org_of = {org: o for o, org in enumerate(grid.orgs)}
     slot_of = {code: grid.slot(code) for code in {b.period for _f, b in ytd}}
@@ -184,14 +196,14 @@ def _outliers(grid: MonthGrid, blocks: Sourced, index: Index, ids: list[str], ca
     values = grid.values.copy()
     values[:, :, [ind.kind == "rate" for ind in catalog]] = np.nan
     here = ~np.isnan(values)
-    before = np.cumsum(here, axis=1, dtype=np.int32) - here  # points before each month
+    before = accumulate(np.add, here, axis=1, dtype=np.int32) - here  # points before each month
     # The range of the points before each month. Seasonal peaks (慰问 at the Spring
     # Festival) recur: a value within twice the range already seen is the org's own
     # pattern, not a typo. It rules out almost every value before any median is taken.
     high = np.full_like(values, np.nan)
     low = np.full_like(values, np.nan)
-    high[:, 1:] = np.fmax.accumulate(values, axis=1)[:, :-1]
-    low[:, 1:] = np.fmin.accumulate(values, axis=1)[:, :-1]
+    high[:, 1:] = accumulate(np.fmax, values, axis=1)[:, :-1]
+    low[:, 1:] = accumulate(np.fmin, values, axis=1)[:, :-1]
     beyond = here & (before >= MIN_HISTORY) & ((values > 2 * high) | (values < low / 2))
     findings = []
     slot_codes = [grid.code(slot) for slot in range(values.shape[1])]

@@ -54,9 +54,9 @@ class Sheet:
         return [replace(f, file=file) for f in self.findings]
 
 
-def load_sheets(path: Path) -> list[Sheet]:
+def load_sheets(path: str | Path) -> list[Sheet]:
     data = _read(path)
-    if path.suffix.lower() in CSV_SUFFIXES:
+    if os.path.splitext(path)[1].lower() in CSV_SUFFIXES:
         return [_csv_sheet(data)]
     return _workbook_sheets(data)
 
@@ -64,7 +64,7 @@ def load_sheets(path: Path) -> list[Sheet]:
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _read(path: Path) -> bytes:
+def _read(path: str | Path) -> bytes:
     # Opened without blocking, so that a named pipe called x.csv cannot hang the run,
     # and read no further than the limit, even from a file that keeps growing.
     fd = os.open(path, _OPEN_FLAGS)

@@ -18,6 +18,8 @@ _LABEL = re.compile("(" + "|".join(ORG_LABELS + PERIOD_LABELS) + r"):?")
 _FILE_NOISE = re.compile(r"(?:工作统计|统计月报|月报表|月报|报表|统计表|统计|汇总表|汇总|数据|工作|妇联|表)")
 _FILE_SPLIT = re.compile(r"[_\-\s.()\[\]]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# A period's spelling in a file name, whichever it is (`2016年3月`, `2016-03`, `2016Q1`).
+_PERIOD_SPELLING = re.compile(r"(?:19|20|21)\d\d(?:年度|年)?(?:第?[一二三四1-4]季度|[上下]半年|\d{1,2}(?:-\d{1,2})?月?份?|Q\d|H\d)?")
 _PLACE = re.compile(r"(?:镇|乡|街道|办事处|社区|村|县|区|市|旗|盟|州)$")
 
 
@@ -105,8 +107,7 @@ def org_from_file_name(stem: str, registry: OrgRegistry | None) -> str | None:
     text = normalize_text(stem)
     period = find_period(text)
     if period is not None:
-        # remove the period's spelling, whichever it was
-        text = re.sub(r"(?:19|20|21)\d\d(?:年度|年)?(?:第?[一二三四1-4]季度|[上下]半年|\d{1,2}(?:-\d{1,2})?月?份?|Q\d|H\d)?", " ", text)
+        text = _PERIOD_SPELLING.sub(" ", text)
     for token in _FILE_SPLIT.split(_FILE_NOISE.sub(" ", text)):
         name = clean_org_name(token)
         # Only a place name counts: `新建 Microsoft Excel 工作表.xlsx` names no org.
