@@ -60,7 +60,9 @@ def frame_of_blocks(blocks: list[tuple[str, Block]]):
         codes = np.fromiter((code.get(v, -1) for v in values), dtype=np.int32, count=len(values))
         return pd.Categorical.from_codes(np.repeat(codes, lengths), categories=names)
 
-    indicator_names = sorted({ind for _f, b in blocks for ind in b.indicators})
+    # Blocks of one template share their tuple of indicators: look at each tuple once.
+    distinct = {id(b.indicators): b.indicators for _f, b in blocks}
+    indicator_names = sorted(set().union(*distinct.values()))
     only = [b for _f, b in blocks]
     columns = {
         "org": per_block([b.org for _f, b in blocks]),
