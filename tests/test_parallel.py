@@ -25,3 +25,18 @@ def test_parallel_and_serial_reading_give_identical_results(monkeypatch):
     assert parallel.observation_rows() == serial.observation_rows()
     assert [f.as_dict() for f in parallel.all_findings()] == [f.as_dict() for f in serial.all_findings()]
     assert len(serial.observation_rows()) == 28970
+
+
+def _note_collection(result) -> None:
+    import gc
+
+    result.file = f"{result.file}|{gc.isenabled()}"
+
+
+def test_workers_collect_their_garbage_though_forked_while_the_parent_paused_it(monkeypatch):
+    import gc
+
+    monkeypatch.chdir(ROOT)
+    parallel = read_paths(["sample_data"], ReadContext(load_catalog()), jobs=2, after=_note_collection)
+    assert {r.file.rsplit("|", 1)[1] for r in parallel.files} == {"True"}
+    assert gc.isenabled()

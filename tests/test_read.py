@@ -848,3 +848,24 @@ def test_a_missing_path_is_refused_before_any_file_is_listed(tmp_path):
     (tmp_path / "1.csv").write_text("x")
     with pytest.raises(UsageError, match="找不到文件或文件夹：无此文件夹"):
         stream_files([tmp_path, "无此文件夹"])
+
+
+def test_collection_is_paused_while_a_run_is_read_and_restored_after(tmp_path, monkeypatch):
+    import gc
+
+    import fulian_stats.read.reader as reader
+    from fulian_stats.read import paused_gc
+
+    (tmp_path / "a.csv").write_text("x")
+    states = []
+    monkeypatch.setattr(reader, "load_sheets", lambda path: states.append(gc.isenabled()) or [])
+    read_paths([tmp_path], context(), jobs=1)
+    assert states == [False] and gc.isenabled()
+    with paused_gc():
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # the inner one leaves it to the outer
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), paused_gc():
+        1 / 0
+    assert gc.isenabled()

@@ -20,6 +20,7 @@ from fulian_stats.config import DEFAULT_REGION
 from fulian_stats.errors import UsageError
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period
+from fulian_stats.read import paused_gc
 
 BY_CHOICES = ("total", "org", "period")
 DECIMALS = 6
@@ -259,6 +260,7 @@ class AggregateRun:
     frame: object = None  # the observations of the files that passed, for further periods
 
 
+@paused_gc()
 def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
                     period: Period | None = None, by: str = "total", level: int | None = None,
                     region: str | None = None, skip_invalid: bool = False, exclude=frozenset(),

@@ -19,7 +19,7 @@ from fulian_stats.findings import ERROR, INFO, WARNING, Finding, show_number
 from fulian_stats.observations import MONTH, Block
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period
-from fulian_stats.read import FileResult, ReadContext, ReadResult, read_paths
+from fulian_stats.read import FileResult, ReadContext, ReadResult, paused_gc, read_paths
 
 
 @dataclass
@@ -61,6 +61,7 @@ class CheckResult:
         }
 
 
+@paused_gc()
 def check_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
                 period: Period | None = None, exclude: set[Path] = frozenset(), progress=None,
                 then_import: tuple[str, ...] = ()) -> CheckResult:
