@@ -544,6 +544,12 @@ def print_report(r: dict) -> None:
     if s.get("parsed"):
         print(f"check found: {s['errors']} errors, {s['warnings']} warnings, {s['notes']} notes"
               + (f"  {s['codes']}" if s["codes"] else ""))
+    if r.get("repeat", 1) > 1:
+        from statistics import median
+
+        paired = {key: median(r[key]["paired_ratios"]) for key in ("check", "aggregate")}
+        print(f"each round's command over that round's bare read, median of {r['repeat']}: "
+              f"check {paired['check']:.2f}, aggregate {paired['aggregate']:.2f}")
     print()
     print("targets")
     width = max(len(t["name"]) for t in r["targets"])
@@ -623,13 +629,6 @@ def main(argv: list[str] | None = None) -> int:
     results["cells"] = cells
     results["calamine_serial"] = {"seconds": min(s for s, _ in runs), "all_s": [s for s, _ in runs]}
     print(f"    {results['calamine_serial']['seconds']:.2f} s", flush=True)
-    print(f"(b) calamine bare read, {workers} processes ...", flush=True)
-    runs = [time_calamine_parallel(files, workers) for _ in range(repeat)]
-    assert all(c == cells for _, c in runs)
-    results["calamine_parallel"] = {"seconds": min(s for s, _ in runs), "all_s": [s for s, _ in runs],
-                                    "workers": workers}
-    print(f"    {results['calamine_parallel']['seconds']:.2f} s", flush=True)
-
     results["bytecode_compiled"] = compile_package()
     extra = ["--orgs", results["generation"]["orgs"]] if args.with_orgs else []
     cwd = folder.parent  # away from any fulian.toml in the repository
@@ -637,29 +636,45 @@ def main(argv: list[str] | None = None) -> int:
         "check": [exe, "check", str(folder), "--quiet", "--format", "json", *extra],
         "aggregate": [exe, "aggregate", str(folder), "--quiet", "--period", str(YEAR), "--format", "json", *extra],
     }
+    # The parallel bare read, check and aggregate run in turn, round after round: this
+    # machine's speed drifts over minutes, and a command timed only in a slow stretch
+    # would be compared with a bare read timed in a fast one. Timed without the memory
+    # sampler, which cost the command a tenth of its time; memory comes from one more run.
+    bare_runs, runs = [], {key: [] for key in commands}
+    for round_ in range(1, repeat + 1):
+        print(f"round {round_}/{repeat}: (b) calamine bare read, {workers} processes ...", flush=True)
+        seconds, c = time_calamine_parallel(files, workers)
+        assert c == cells
+        bare_runs.append(seconds)
+        print(f"    {seconds:.2f} s", flush=True)
+        for key, cmd in commands.items():
+            print(f"round {round_}/{repeat}: ({'c' if key == 'check' else 'd'}) "
+                  f"{' '.join(Path(cmd[0]).name if i == 0 else x for i, x in enumerate(cmd))} ...", flush=True)
+            run = run_command(cmd, cwd, sample=False)
+            runs[key].append(run)
+            print(f"    {run['seconds']:.2f} s, exit {run['exit_code']}, {len(run['stdout']):,} bytes of JSON", flush=True)
+            if run["exit_code"] not in (0, 1):
+                print(f"    command failed:\n{run['stderr_tail']}", file=sys.stderr)
+                return 2
+    results["calamine_parallel"] = {"seconds": min(bare_runs), "all_s": bare_runs, "workers": workers}
     for key, cmd in commands.items():
-        print(f"({'c' if key == 'check' else 'd'}) {' '.join(Path(cmd[0]).name if i == 0 else x for i, x in enumerate(cmd))} ...",
-              flush=True)
-        # Timed without the memory sampler, which cost the command a tenth of its time;
-        # then once more with it, for the memory.
-        runs = [run_command(cmd, cwd, sample=False) for _ in range(repeat)]
+        print(f"({'c' if key == 'check' else 'd'}) once more for the memory ...", flush=True)
         memory = run_command(cmd, cwd)
-        res = min(runs, key=lambda x: x["seconds"])
-        res["all_s"] = [x["seconds"] for x in runs]
+        res = min(runs[key], key=lambda x: x["seconds"])
+        res["all_s"] = [x["seconds"] for x in runs[key]]
+        # Each round's command against that round's bare read: the median of these is
+        # the ratio least moved by the machine's drift.
+        res["paired_ratios"] = [x["seconds"] / b for x, b in zip(runs[key], bare_runs)]
         res["sampled_run_s"] = memory["seconds"]
-        res["max_process_rss_mib"] = max(x["max_process_rss_mib"] for x in [*runs, memory])  # the worst run
+        res["max_process_rss_mib"] = max(x["max_process_rss_mib"] for x in [*runs[key], memory])  # the worst run
         for field in ("tree_rss_mib", "tree_pss_mib", "tree_processes", "memory_samples"):
             res[field] = memory[field]
         if key == "check":
             results["check_summary"] = summarise_check(res["stdout"])
-        stdout = res.pop("stdout")
-        for x in runs:
+        res.pop("stdout")
+        for x in runs[key]:
             x.pop("stdout", None)
         results[key] = res
-        print(f"    {res['seconds']:.2f} s, exit {res['exit_code']}, {len(stdout):,} bytes of JSON", flush=True)
-        if res["exit_code"] not in (0, 1):
-            print(f"    command failed:\n{res['stderr_tail']}", file=sys.stderr)
-            return 2
 
     print("fulian-stats --help x5 ...", flush=True)
     results["help"] = time_help(exe, cwd)
