@@ -3,8 +3,8 @@ that cannot be read becomes a finding and the other files go on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fulian_stats.catalog import Catalog
