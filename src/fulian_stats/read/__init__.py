@@ -185,11 +185,11 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
                 if progress is not None:
                     progress(done, total)
     else:
-        first += files  # the rest of the listing
-        for done, path in enumerate(first, start=1):
+        listed = [*first, *files]
+        for done, path in enumerate(listed, start=1):
             result.files.append(_read_one(path, ctx, cwd, after))
             if progress is not None:
-                progress(done, len(first))
+                progress(done, len(listed))
     if listing.skipped:
         examples = "、".join(display_name(p) for p in listing.skipped[:3])
         result.findings.append(Finding(

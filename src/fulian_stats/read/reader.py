@@ -67,6 +67,7 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
         result.findings.append(Finding("FILE_TOO_LARGE", "文件过大，无法读取", file=display))
         return result
     recognised, skipped = 0, []
+    stem = os.path.splitext(os.path.basename(path))[0]  # the file name's part in org and period
     for sheet in sheets:
         if sheet.name is not None and normalize_text(sheet.name) in NON_DATA_SHEETS:
             continue
@@ -80,7 +81,7 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
         reader = SheetReader(sheet, layout, ctx.catalog, ctx.orgs, display)
         reader.read()
         result.findings.extend(reader.findings)
-        result.blocks.extend(_settle_meta(_stem(path), sheet, layout, reader, ctx, result.findings))
+        result.blocks.extend(_settle_meta(stem, sheet, layout, reader, ctx, result.findings))
     if recognised == 0:
         result.findings.append(Finding(
             "LAYOUT_UNKNOWN", "没有找到可识别的报表：表式报表需要“指标名称”和“本月”列，清单式报表需要"
@@ -89,10 +90,6 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
         for name in skipped:
             result.findings.append(Finding("SHEET_SKIPPED", f"工作表“{name}”不是报表，已跳过", file=display, sheet=name))
     return result
-
-
-def _stem(path: str) -> str:
-    return os.path.splitext(os.path.basename(path))[0]
 
 
 def _settle_meta(stem: str, sheet: Sheet, layout, reader: SheetReader, ctx: ReadContext,
