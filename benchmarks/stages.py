@@ -9,6 +9,7 @@ files:
     python benchmarks/bench.py --files 1200 --skip-openpyxl   # makes the files once
     python benchmarks/stages.py --files 100                     # about two minutes
     python benchmarks/stages.py --time --files 2000             # CPU time instead, best of 5
+    python benchmarks/stages.py --profile --files 1500 --repeat 4   # where the time goes
 
 Stages: `bare` (calamine alone, as bench.py's (b)) and `scan` (reading the bytes and
 the hostile-file scan, alone); then each of `load` (scan + calamine + cleaning the
@@ -20,6 +21,12 @@ Instructions understate Python against calamine: its Rust does more per cycle th
 interpreter does. `--time` gives CPU time per file of each stage instead, in this one
 process, the stages taken in turn and the best of `--repeat` rounds kept; read its
 ratios beside the counts.
+
+`--profile` samples where the time of the whole per-file path goes (read and check),
+`--repeat` times over the files: a timer signal every 0.3 ms of CPU (or the kernel's
+tick, often 4 ms: repeat more for more samples) notes the Python line running, so
+calamine's calls show as the lines that make them. cProfile is no use here: it adds
+more per call than most of these functions cost.
 """
 
 from __future__ import annotations
@@ -91,11 +98,64 @@ def cpu_times(files: list[str], repeat: int) -> dict[str, float]:
     return best
 
 
+def profile(files: list[str], repeat: int, top: int = 25) -> None:
+    """Share of samples per function (inclusive) and per line (where the time is spent)."""
+    import collections
+    import signal
+
+    from fulian_stats.catalog import load_catalog, load_rules
+    from fulian_stats.check import check_file
+    from fulian_stats.read.reader import ReadContext, read_file
+
+    catalog = load_catalog()
+    rules = load_rules(catalog)
+    ctx = ReadContext(catalog)
+    functions, lines, total = collections.Counter(), collections.Counter(), 0
+
+    def sample(_signum, frame) -> None:
+        nonlocal total
+        total += 1
+        lines[f"{_where(frame)}:{frame.f_lineno}"] += 1
+        for name in {_where(f) for f in _stack(frame) if f.f_code.co_filename != __file__}:
+            functions[name] += 1
+
+    def run() -> None:
+        for path in files:
+            check_file(read_file(path, ctx, path), catalog, rules)
+
+    run()  # imports, the catalog, the template's plan: not sampled
+    signal.signal(signal.SIGPROF, sample)
+    signal.setitimer(signal.ITIMER_PROF, 0.0003, 0.0003)
+    try:
+        for _ in range(repeat):
+            run()
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0, 0)
+    print(f"{total} samples; functions (time inside, callees included):")
+    for name, n in functions.most_common(top):
+        print(f"  {n / total:6.1%}  {name}")
+    print("lines (time on the line itself, calls into C included):")
+    for name, n in lines.most_common(top):
+        print(f"  {n / total:6.1%}  {name}")
+
+
+def _stack(frame):
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+def _where(frame) -> str:
+    code = frame.f_code
+    return f"{code.co_filename.rsplit('site-packages/', 1)[-1].rsplit('src/', 1)[-1]}:{code.co_name}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=100)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/fulian-bench"))
     parser.add_argument("--time", action="store_true", help="CPU time per stage instead of instructions")
+    parser.add_argument("--profile", action="store_true", help="sample where the per-file time goes")
     parser.add_argument("--repeat", type=int, default=5, help="rounds for --time (the best is kept)")
     parser.add_argument("--run", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -105,6 +165,9 @@ def main() -> int:
         return 0
     if len(files) < args.files:
         sys.exit(f"{args.dir} has {len(files)} files; make them with benchmarks/bench.py first")
+    if args.profile:
+        profile(files, args.repeat)
+        return 0
     if args.time:
         best = cpu_times(files, args.repeat)
         print(f"{'stage':8s} {'CPU us/file':>12s}  {'× bare':>7s}")
