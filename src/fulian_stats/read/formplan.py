@@ -17,9 +17,9 @@ from __future__ import annotations
 import weakref
 from array import array
 from bisect import bisect_left
+from dataclasses import dataclass, field
 from itertools import compress
 from operator import itemgetter
-from dataclasses import dataclass, field
 
 from fulian_stats.catalog import Catalog
 from fulian_stats.findings import a1

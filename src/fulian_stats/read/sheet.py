@@ -21,8 +21,8 @@ from fulian_stats.normalize import normalize_text
 from fulian_stats.observations import MONTH, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.periods import period_of_cell
-from fulian_stats.read.grid import Sheet
 from fulian_stats.read.formplan import read_form_columns
+from fulian_stats.read.grid import Sheet
 from fulian_stats.read.layout import FOOTER, TOTAL_ROW, Layout, cell_text, header_key, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, parse_number, without_noise
 from fulian_stats.units import conversion_factor, factor_into
