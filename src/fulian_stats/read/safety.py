@@ -12,8 +12,8 @@ The scan is cheap for the usual file: worksheets are inflated once and searched 
 three patterns; only an unusual sheet (a row or cell without a small `r="A1"`
 reference, namespace prefixes) is walked tag by tag. calamine is then given the
 workbook with those worksheets stored as inflated here, so that it does not inflate
-them a second time. An .xls is checked the same way from its BIFF records
-(xlsscan.py).
+them a second time (nor walk them again for merged ranges the tool does not use).
+An .xls is checked the same way from its BIFF records (xlsscan.py).
 """
 
 from __future__ import annotations
@@ -246,11 +246,13 @@ def _with_worksheets_stored(data: bytes, members: list[_Member], inflated: dict[
     """The zip with each deflated worksheet added again after the other members,
     stored as the XML inflated above, and a copy of the central directory that points
     there: calamine then reads the same parts without inflating the largest ones a
-    second time (a tenth of its work on a monthly form). Everything else stays as it
-    was (checksums, the end record but for where the directory starts, its comment), so
-    a damaged file fails as before. None for a zip this does not copy (encrypted or
-    damaged members, a directory zipfile had to read, one not just before the end
-    record), or with nothing to gain. The caller keeps the copy small (STORED_MAX_BYTES)."""
+    second time (a tenth of its work on a monthly form), nor walking them again for
+    merged ranges (`_merged_cells_skipped`). Everything else stays as it was (the other
+    members and their checksums, the end record but for where the directory starts, its
+    comment), so a damaged file fails as before. None for a zip this does not copy
+    (encrypted or damaged members, a directory zipfile had to read, one not just before
+    the end record), or with nothing to gain. The caller keeps the copy small
+    (STORED_MAX_BYTES)."""
     deflated = [i for i in inflated if not members[i].flags & 1 and data.startswith(_ZIP_MAGIC, members[i].offset)]
     if len(deflated) < len(inflated) or not deflated or members[0].entry < 0:
         return None
@@ -261,18 +263,41 @@ def _with_worksheets_stored(data: bytes, members: list[_Member], inflated: dict[
     directory = bytearray(data[start:end])
     added, at = [], start
     for i in deflated:
-        m, xml = members[i], inflated[i]
+        m = members[i]
+        xml, crc = _merged_cells_skipped(inflated[i], m.crc)
         flags = m.flags & 0x0800  # names in UTF-8; the sizes are in the header, not after the data
-        added += [_LOCAL.pack(_ZIP_MAGIC, 20, flags, zipfile.ZIP_STORED, 0, _DOS_1980, m.crc, len(xml), len(xml),
+        added += [_LOCAL.pack(_ZIP_MAGIC, 20, flags, zipfile.ZIP_STORED, 0, _DOS_1980, crc, len(xml), len(xml),
                               len(m.raw_name), 0), m.raw_name, xml]
         entry = m.entry - start
         struct.pack_into("<HH", directory, entry + 8, flags, zipfile.ZIP_STORED)
+        struct.pack_into("<L", directory, entry + 16, crc)
         struct.pack_into("<LL", directory, entry + 20, len(xml), len(xml))
         struct.pack_into("<L", directory, entry + 42, at)
         at += _LOCAL.size + len(m.raw_name) + len(xml)
     record = bytearray(data[end:])
     struct.pack_into("<L", record, 16, at)  # where the directory starts now
     return b"".join([memoryview(data)[:start], *added, directory, record])
+
+
+# python-calamine reads every sheet's merged ranges along with its cells: a second walk
+# of the XML, to the <mergeCells> that follows the cells (a fifth of calamine's work on a
+# monthly form, which has no option to skip it). The tool never uses them, so the copy
+# gets an empty one just before <sheetData>, where that walk then stops. The cells are
+# read as before: calamine's cell reader passes over whatever comes before <sheetData>,
+# and the element holds no cell, so the scan's bounds still hold.
+_NO_MERGED_CELLS = b"<mergeCells></mergeCells>"
+_AFTER_NAME = frozenset(b" \t\r\n/>")
+
+
+def _merged_cells_skipped(xml: bytes, crc: int) -> tuple[bytes, int]:
+    """The worksheet's XML with the empty <mergeCells> in front of <sheetData>, and its
+    checksum; as it was where there is no unprefixed <sheetData>. (calamine does not
+    check the checksums, so one the file got wrong stays unnoticed either way.)"""
+    at = xml.find(b"<sheetData")
+    if at < 0 or at + 10 >= len(xml) or xml[at + 10] not in _AFTER_NAME:
+        return xml, crc
+    xml = b"".join((xml[:at], _NO_MERGED_CELLS, xml[at:]))
+    return xml, zlib.crc32(xml)
 
 
 # -- one worksheet's XML --------------------------------------------------------------------
