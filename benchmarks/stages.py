@@ -14,8 +14,9 @@ files:
 Stages: `bare` (calamine alone, as bench.py's (b)) and `scan` (reading the bytes and
 the hostile-file scan, alone); then each of `load` (scan + calamine + cleaning the
 cells), `read` (+ layout, names, org and period: a FileResult), `check` (+ the per-file
-checks) and `pickle` (+ the result sent to the main process and back) includes the one
-before. The main process's checks across files are not per file and not counted here.
+checks) and `pickle` (+ the results sent to the main process and back, MAX_CHUNK files
+at a time as the pool sends them) includes the one before. The main process's checks
+across files are not per file and not counted here.
 
 Instructions understate Python against calamine: its Rust does more per cycle than the
 interpreter does. `--time` gives CPU time per file of each stage instead, in this one
@@ -50,6 +51,7 @@ def run_stage(stage: str, files: list[str]) -> None:
 
     from fulian_stats.catalog import load_catalog, load_rules
     from fulian_stats.check import check_file
+    from fulian_stats.read import MAX_CHUNK
     from fulian_stats.read.grid import _read, load_sheets
     from fulian_stats.read.reader import ReadContext, read_file
     from fulian_stats.read.safety import scan_zip
@@ -57,6 +59,7 @@ def run_stage(stage: str, files: list[str]) -> None:
     catalog = load_catalog()
     rules = load_rules(catalog)
     ctx = ReadContext(catalog)
+    chunk = []  # results crossing to the main process as a pool sends them: MAX_CHUNK files at a time
     for path in files:
         if stage == "bare":
             workbook = python_calamine.CalamineWorkbook.from_path(path)  # as bench.py's (b)
@@ -71,7 +74,12 @@ def run_stage(stage: str, files: list[str]) -> None:
             if stage != "read":
                 check_file(result, catalog, rules)
             if stage == "pickle":
-                pickle.loads(pickle.dumps(result))
+                chunk.append(result)
+                if len(chunk) == MAX_CHUNK:
+                    pickle.loads(pickle.dumps(chunk))
+                    chunk = []
+    if chunk:
+        pickle.loads(pickle.dumps(chunk))
 
 
 def count(stage: str, n: int, folder: Path) -> int:
