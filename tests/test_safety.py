@@ -37,6 +37,25 @@ def by_openpyxl() -> bytes:
     return out.getvalue()
 
 
+def with_part_changed(data: bytes, name: str, change) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as old:
+        parts = [(info, old.read(info)) for info in old.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, part in parts:
+            new.writestr(info, change(part) if info.filename == name else part)
+    return out.getvalue()
+
+
+def with_an_empty_sheet() -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(by_openpyxl()))
+    book.create_sheet("五月")
+    out = io.BytesIO()
+    book.save(out)
+    return with_part_changed(out.getvalue(), "xl/worksheets/sheet3.xml",
+                             lambda xml: xml.replace(b"<sheetData></sheetData>", b"<sheetData/>"))
+
+
 def by_xlsxwriter() -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
@@ -73,8 +92,9 @@ def with_data_descriptors(data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("make", [
-    lambda: SAMPLE.read_bytes(), by_openpyxl, by_xlsxwriter, lambda: with_data_descriptors(by_openpyxl()),
-], ids=["sample", "openpyxl", "xlsxwriter", "data-descriptors"])
+    lambda: SAMPLE.read_bytes(), by_openpyxl, with_an_empty_sheet, by_xlsxwriter,
+    lambda: with_data_descriptors(by_openpyxl()),
+], ids=["sample", "openpyxl", "empty-sheet", "xlsxwriter", "data-descriptors"])
 def test_calamine_reads_the_copy_with_stored_worksheets_as_the_original(make):
     original = make()
     copy = scan_zip(original).workbook
@@ -233,26 +253,14 @@ def test_the_copy_ends_calamines_walk_for_merged_ranges_before_the_cells():
     assert calamine_rows(copy) == calamine_rows(original)
 
 
-def _with_sheet_xml(change) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(SAMPLE.read_bytes())) as old:
-        parts = [(info, old.read(info)) for info in old.infolist()]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-        for info, data in parts:
-            new.writestr(info, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
-    return out.getvalue()
-
-
 def test_a_worksheet_with_prefixed_elements_is_copied_unchanged():
     def prefixed(xml: bytes) -> bytes:
         return xml.replace(b"<sheetData>", b"<x:sheetData xmlns:x=\"urn:x\">").replace(b"</sheetData>", b"</x:sheetData>")
 
-    original = _with_sheet_xml(prefixed)
+    original = with_part_changed(SAMPLE.read_bytes(), "xl/worksheets/sheet1.xml", prefixed)
     with zipfile.ZipFile(io.BytesIO(scan_zip(original).workbook)) as copy, \
             zipfile.ZipFile(io.BytesIO(original)) as archive:
         assert copy.read("xl/worksheets/sheet1.xml") == archive.read("xl/worksheets/sheet1.xml")
-
-
 
 
 def test_a_wrong_checksum_reads_in_the_copy_as_in_the_original():
@@ -265,4 +273,4 @@ def test_a_wrong_checksum_reads_in_the_copy_as_in_the_original():
     struct.pack_into("<L", data, local + 14, wrong)
     copy = scan_zip(bytes(data)).workbook
     assert calamine_error(copy) == calamine_error(bytes(data))
-    assert calamine_rows(copy) == calamine_rows(bytes(SAMPLE.read_bytes()))
+    assert calamine_rows(copy) == calamine_rows(SAMPLE.read_bytes())

@@ -280,11 +280,11 @@ def _with_worksheets_stored(data: bytes, members: list[_Member], inflated: dict[
 
 
 # python-calamine reads every sheet's merged ranges along with its cells: a second walk
-# of the XML, to the <mergeCells> that follows the cells (a fifth of calamine's work on a
-# monthly form, which has no option to skip it). The tool never uses them, so the copy
-# gets an empty one just before <sheetData>, where that walk then stops. The cells are
-# read as before: calamine's cell reader passes over whatever comes before <sheetData>,
-# and the element holds no cell, so the scan's bounds still hold.
+# of the XML, to the <mergeCells> that follows the cells (a fifth of a bare read's
+# instructions on a monthly form; there is no option to skip it). The tool never uses
+# them, so the copy gets an empty one just before <sheetData>, where that walk then
+# stops. The cells are read as before: calamine's cell reader passes over whatever comes
+# before <sheetData>, and the element holds no cell, so the scan's bounds still hold.
 _NO_MERGED_CELLS = b"<mergeCells></mergeCells>"
 _AFTER_NAME = frozenset(b" \t\r\n/>")
 
