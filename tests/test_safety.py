@@ -15,7 +15,7 @@ import pytest
 import python_calamine
 import xlsxwriter
 
-from fulian_stats.read.safety import scan_zip
+from fulian_stats.read.safety import GridError, scan_zip
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "2016" / "01" / "大宁镇_2016-01.xlsx"
 ROWS = [["指标名称", "本月"], ["参训妇女", 45], ["提供就业岗位", 1989.5], ["备注", "无"]]
@@ -263,14 +263,53 @@ def test_a_worksheet_with_prefixed_elements_is_copied_unchanged():
         assert copy.read("xl/worksheets/sheet1.xml") == archive.read("xl/worksheets/sheet1.xml")
 
 
-def test_a_wrong_checksum_reads_in_the_copy_as_in_the_original():
-    """The copy's worksheet gets the checksum of its new XML: were calamine to start
-    checking checksums, a file that got its own wrong would pass in the copy only."""
-    data = bytearray(SAMPLE.read_bytes())
-    entry, local = _directory_entry(bytes(data), b"xl/worksheets/sheet1.xml")
-    wrong = struct.unpack_from("<L", data, entry + 16)[0] ^ 1
-    struct.pack_into("<L", data, entry + 16, wrong)
-    struct.pack_into("<L", data, local + 14, wrong)
-    copy = scan_zip(bytes(data)).workbook
-    assert calamine_error(copy) == calamine_error(bytes(data))
-    assert calamine_rows(copy) == calamine_rows(SAMPLE.read_bytes())
+@pytest.mark.parametrize("make", [lambda: SAMPLE.read_bytes(), by_openpyxl], ids=["merged-ranges", "none"])
+def test_a_worksheet_whose_bytes_changed_after_zipping_is_damaged_not_read(make):
+    """Regression: calamine noticed a wrong checksum only when it read a worksheet to its
+    end, in its walk for merged ranges, which the copy now stops early; a value changed
+    after zipping (bit rot) was read as the new value."""
+    with zipfile.ZipFile(io.BytesIO(make())) as old:
+        parts = [(info.filename, old.read(info)) for info in old.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=0) as new:  # bytes kept as they are
+        for name, part in parts:
+            new.writestr(name, part)
+    data = bytearray(out.getvalue())
+    at = data.find(b"<v>")
+    data[at + 3] = ord("9") if data[at + 3] != ord("9") else ord("8")
+    with pytest.raises(GridError) as raised:
+        scan_zip(bytes(data))
+    assert raised.value.code == "FILE_UNREADABLE"
+    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（“xl/worksheets/sheet1.xml”的校验和不符）；"
+                                    "请在Excel或WPS中打开并另存后重新报送")
+
+
+def test_damage_after_the_cells_goes_unread_in_the_copy():
+    """What follows </sheetData> holds no cell: calamine saw damage there only in its
+    walk for merged ranges, which the copy ends before the cells."""
+    original = with_part_changed(by_openpyxl(), "xl/worksheets/sheet1.xml",
+                                 lambda xml: xml.replace(b"</worksheet>", b"<!-- cut"))
+    assert calamine_error(original) == "XmlError"
+    assert calamine_rows(scan_zip(original).workbook) == calamine_rows(by_openpyxl())
+
+
+def prefixed_with_cdata(_sample_xml: bytes) -> bytes:
+    """Prefixed elements, and `<sheetData>` as a cell's text in CDATA."""
+    return (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+            b'<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t><![CDATA[a<sheetData>b]]></x:t></x:is></x:c>'
+            b'</x:row></x:sheetData></x:worksheet>')
+
+
+def behind_a_comment(sample_xml: bytes) -> bytes:
+    return sample_xml.replace(b"<sheetData>", b"<!-- <sheetData> --><sheetData>", 1)
+
+
+@pytest.mark.parametrize("change", [prefixed_with_cdata, behind_a_comment])
+def test_a_sheetdata_that_may_be_text_is_left_alone(change):
+    original = with_part_changed(SAMPLE.read_bytes(), "xl/worksheets/sheet1.xml", change)
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    copy = scan_zip(original).workbook
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        assert archive.read("xl/worksheets/sheet1.xml") == xml
+    assert calamine_rows(copy) == calamine_rows(original)

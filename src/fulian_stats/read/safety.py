@@ -4,9 +4,9 @@ calamine builds every sheet as one dense block of rows × columns, so a file of 
 hundred bytes with cells at A1 and XFD1048576 makes it allocate half a terabyte and
 abort the whole process; it also trusts a zip's sizes. So the raw bytes are looked at
 first: an encrypted package is named as such, a zip bomb is refused from its
-declared sizes (and from the real ones, which are checked while inflating), and each
-worksheet's XML is scanned for how far its cells reach and for formulas that were
-never calculated (calamine reads those as blank and does not say so).
+declared sizes (and from the real ones, checked while inflating, with the checksums),
+and each worksheet's XML is scanned for how far its cells reach and for formulas that
+were never calculated (calamine reads those as blank and does not say so).
 
 The scan is cheap for the usual file: worksheets are inflated once and searched with
 three patterns; only an unusual sheet (a row or cell without a small `r="A1"`
@@ -159,7 +159,7 @@ def _members(data: bytes) -> list[_Member] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return [_Member(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset,
-                            alias=_alias(i.extra)) for i in archive.infolist()]
+                            i.CRC, i.flag_bits, alias=_alias(i.extra)) for i in archive.infolist()]
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         if not data.startswith(_ZIP_MAGIC):
             return None
@@ -169,7 +169,9 @@ def _members(data: bytes) -> list[_Member] | None:
 
 def _inflate(data: bytes, member: _Member) -> bytes:
     """The member's bytes, never more than it declares: a zip that lies about its
-    sizes to get past the bomb check is caught here."""
+    sizes to get past the bomb check is caught here. Bytes that do not match the
+    member's checksum are damage (calamine noticed it only when it read a member to
+    its end, which it no longer does for the worksheets of its copy)."""
     if member.offset + 30 > len(data):
         raise damaged()
     sig, *_rest, name_len, extra_len = _LOCAL.unpack_from(data, member.offset)
@@ -193,6 +195,8 @@ def _inflate(data: bytes, member: _Member) -> bytes:
     if len(out) > member.size:
         raise too_large(f"压缩包中“{member.name}”的实际大小超过其声明的{member.size}字节，"
                         "疑似恶意构造的文件，已拒绝读取；请在Excel或WPS中打开并另存后重新报送")
+    if zlib.crc32(out) != member.crc:
+        raise damaged(f"“{member.name}”的校验和不符")
     return out
 
 
@@ -249,7 +253,8 @@ def _with_worksheets_stored(data: bytes, members: list[_Member], inflated: dict[
     second time (a tenth of its work on a monthly form), nor walking them again for
     merged ranges (`_merged_cells_skipped`). Everything else stays as it was (the other
     members and their checksums, the end record but for where the directory starts, its
-    comment), so a damaged file fails as before. None for a zip this does not copy
+    comment), so a damaged file fails as before, but for damage after a worksheet's
+    cells, which goes unread. None for a zip this does not copy
     (encrypted or damaged members, a directory zipfile had to read, one not just before
     the end record), or with nothing to gain. The caller keeps the copy small
     (STORED_MAX_BYTES)."""
@@ -291,10 +296,16 @@ _AFTER_NAME = frozenset(b" \t\r\n/>")
 
 def _merged_cells_skipped(xml: bytes, crc: int) -> tuple[bytes, int]:
     """The worksheet's XML with the empty <mergeCells> in front of <sheetData>, and its
-    checksum; as it was where there is no unprefixed <sheetData>. (calamine does not
-    check the checksums, so one the file got wrong stays unnoticed either way.)"""
+    checksum (the scan checked the old one). As it was where the first `<sheetData`
+    might not be the element: after a comment, CDATA or DTD (`<!`), which could hold
+    it as text, or after a prefixed `:sheetData`, whose cells could.
+
+    Damage after the cells (say, XML cut short after </sheetData>) was seen only by
+    this walk: the copy's cells are read whole and the rest goes unread, as it does
+    in the tool anyway."""
     at = xml.find(b"<sheetData")
-    if at < 0 or at + 10 >= len(xml) or xml[at + 10] not in _AFTER_NAME:
+    if at < 0 or at + 10 >= len(xml) or xml[at + 10] not in _AFTER_NAME \
+            or xml.find(b"<!", 0, at) >= 0 or xml.find(b":sheetData", 0, at) >= 0:
         return xml, crc
     xml = b"".join((xml[:at], _NO_MERGED_CELLS, xml[at:]))
     return xml, zlib.crc32(xml)
