@@ -209,6 +209,21 @@ def test_a_worksheet_cut_short_is_damaged_however_large(monkeypatch):
         assert raised.value.code == "FILE_UNREADABLE"
 
 
+def test_a_directory_that_says_it_lies_further_on_is_damage_not_a_struct_error():
+    """Regression (found by test_fuzz): with the end record's directory offset too large,
+    zipfile reads the directory where it is and puts every member before the file's
+    start; inflating at that negative offset raised struct.error."""
+    data = bytearray(SAMPLE.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<L", data, end + 16, struct.unpack_from("<L", data, end + 16)[0] + 100_000)
+    assert calamine_error(bytes(data)) is not None
+    with pytest.raises(GridError) as raised:
+        scan_zip(bytes(data))
+    assert raised.value.code == "FILE_UNREADABLE"
+    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（压缩数据不完整）；"
+                                    "请在Excel或WPS中打开并另存后重新报送")
+
+
 def test_a_worksheet_named_only_in_a_unicode_path_field_is_scanned():
     """Info-ZIP's Unicode path field (0x7075) can give a member the name readers use:
     a worksheet hidden behind another stored name must not escape the scan."""

@@ -171,8 +171,10 @@ def _inflate(data: bytes, member: _Member) -> bytes:
     """The member's bytes, never more than it declares: a zip that lies about its
     sizes to get past the bomb check is caught here. Bytes that do not match the
     member's checksum are damage (calamine noticed it only when it read a member to
-    its end, which it no longer does for the worksheets of its copy)."""
-    if member.offset + 30 > len(data):
+    its end, which it no longer does for the worksheets of its copy). An offset before
+    the file's start (zipfile's, from a directory that says it lies further on than it
+    does) is damage too."""
+    if member.offset < 0 or member.offset + 30 > len(data):
         raise damaged()
     sig, *_rest, name_len, extra_len = _LOCAL.unpack_from(data, member.offset)
     start = member.offset + 30 + name_len + extra_len
