@@ -8,7 +8,7 @@ files:
 
     python benchmarks/bench.py --files 1200 --skip-openpyxl   # makes the files once
     python benchmarks/stages.py --files 100                     # about two minutes
-    python benchmarks/stages.py --time --files 2000             # CPU time instead, best of 5
+    python benchmarks/stages.py --time --files 2000 --repeat 3  # CPU time instead
     python benchmarks/stages.py --profile --files 1500 --repeat 4   # where the time goes
 
 Stages: `bare` (calamine alone, as bench.py's (b)) and `scan` (reading the bytes and
@@ -20,8 +20,9 @@ across files are not per file and not counted here.
 
 Instructions understate Python against calamine: its Rust does more per cycle than the
 interpreter does. `--time` gives CPU time per file of each stage instead, in this one
-process, the stages taken in turn and the best of `--repeat` rounds kept; read its
-ratios beside the counts.
+process: in each of `--repeat` rounds the stages take turns file by file, so that the
+machine's drift slows them alike; it prints the best round's times and the median of
+the rounds' ratios to the bare read. Read those ratios beside the counts.
 
 `--profile` samples where the time of the whole per-file path goes (read and check),
 `--repeat` times over the files: a timer signal every 0.3 ms of CPU (or the kernel's
@@ -44,42 +45,58 @@ from pathlib import Path
 STAGES = ("bare", "scan", "load", "read", "check", "pickle")
 
 
-def run_stage(stage: str, files: list[str]) -> None:
-    import pickle
+class Stages:
+    """Runs one stage on one file; what every stage needs is loaded once."""
 
-    import python_calamine
+    def __init__(self) -> None:
+        import pickle
 
-    from fulian_stats.catalog import load_catalog, load_rules
-    from fulian_stats.check import check_file
-    from fulian_stats.read import MAX_CHUNK
-    from fulian_stats.read.grid import _read, load_sheets
-    from fulian_stats.read.reader import ReadContext, read_file
-    from fulian_stats.read.safety import scan_zip
+        import python_calamine
 
-    catalog = load_catalog()
-    rules = load_rules(catalog)
-    ctx = ReadContext(catalog)
-    chunk = []  # results crossing to the main process as a pool sends them: MAX_CHUNK files at a time
-    for path in files:
+        from fulian_stats.catalog import load_catalog, load_rules
+        from fulian_stats.check import check_file
+        from fulian_stats.read import MAX_CHUNK
+        from fulian_stats.read.grid import _read, load_sheets
+        from fulian_stats.read.reader import ReadContext, read_file
+        from fulian_stats.read.safety import scan_zip
+
+        self.calamine, self.pickle, self.max_chunk = python_calamine, pickle, MAX_CHUNK
+        self.check_file, self.read_bytes, self.load_sheets = check_file, _read, load_sheets
+        self.read_file, self.scan_zip = read_file, scan_zip
+        self.catalog = load_catalog()
+        self.rules = load_rules(self.catalog)
+        self.ctx = ReadContext(self.catalog)
+        self.chunk = []  # results crossing to the main process as a pool sends them: MAX_CHUNK files at a time
+
+    def run(self, stage: str, path: str) -> None:
         if stage == "bare":
-            workbook = python_calamine.CalamineWorkbook.from_path(path)  # as bench.py's (b)
+            workbook = self.calamine.CalamineWorkbook.from_path(path)  # as bench.py's (b)
             for name in workbook.sheet_names:
                 workbook.get_sheet_by_name(name).to_python()
         elif stage == "scan":
-            scan_zip(_read(Path(path)))
+            self.scan_zip(self.read_bytes(path))
         elif stage == "load":
-            load_sheets(Path(path))
+            self.load_sheets(path)
         else:
-            result = read_file(path, ctx, path)
+            result = self.read_file(path, self.ctx, path)
             if stage != "read":
-                check_file(result, catalog, rules)
+                self.check_file(result, self.catalog, self.rules)
             if stage == "pickle":
-                chunk.append(result)
-                if len(chunk) == MAX_CHUNK:
-                    pickle.loads(pickle.dumps(chunk))
-                    chunk = []
-    if chunk:
-        pickle.loads(pickle.dumps(chunk))
+                self.chunk.append(result)
+                if len(self.chunk) == self.max_chunk:
+                    self.flush()
+
+    def flush(self) -> None:
+        if self.chunk:
+            self.pickle.loads(self.pickle.dumps(self.chunk))
+            self.chunk = []
+
+
+def run_stage(stage: str, files: list[str]) -> None:
+    stages = Stages()
+    for path in files:
+        stages.run(stage, path)
+    stages.flush()
 
 
 def count(stage: str, n: int, folder: Path) -> int:
@@ -94,16 +111,31 @@ def count(stage: str, n: int, folder: Path) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def cpu_times(files: list[str], repeat: int) -> dict[str, float]:
-    """Best CPU seconds per file of each stage over `repeat` rounds."""
-    best = {stage: float("inf") for stage in STAGES}
-    run_stage("read", files[:10])  # imports and the catalog, not timed
+def cpu_times(files: list[str], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """CPU seconds per file of each stage: the best round's, and the median over the
+    rounds of each stage's time over the bare read's in that round. Within a round the
+    stages take turns file by file, each file starting with the next stage, so that a
+    machine whose speed drifts (a fifth within a minute here) slows every stage alike."""
+    import statistics
+
+    stages = Stages()
+    for path in files[:10]:
+        stages.run("check", path)  # imports and the template's plan, not timed
+    clock = time.process_time
+    rounds = []
     for _ in range(repeat):
-        for stage in STAGES:
-            start = time.process_time()
-            run_stage(stage, files)
-            best[stage] = min(best[stage], (time.process_time() - start) / len(files))
-    return best
+        spent = dict.fromkeys(STAGES, 0.0)
+        for i, path in enumerate(files):
+            for k in range(len(STAGES)):
+                stage = STAGES[(i + k) % len(STAGES)]
+                start = clock()
+                stages.run(stage, path)
+                spent[stage] += clock() - start
+        stages.flush()
+        rounds.append({stage: seconds / len(files) for stage, seconds in spent.items()})
+    best = {stage: min(r[stage] for r in rounds) for stage in STAGES}
+    ratios = {stage: statistics.median(r[stage] / r["bare"] for r in rounds) for stage in STAGES}
+    return best, ratios
 
 
 def profile(files: list[str], repeat: int, top: int = 25) -> None:
@@ -177,10 +209,10 @@ def main() -> int:
         profile(files, args.repeat)
         return 0
     if args.time:
-        best = cpu_times(files, args.repeat)
-        print(f"{'stage':8s} {'CPU us/file':>12s}  {'× bare':>7s}")
+        best, ratios = cpu_times(files, args.repeat)
+        print(f"{'stage':8s} {'CPU us/file':>12s}  {'× bare':>7s}   (best round; × bare: median of the rounds)")
         for stage, seconds in best.items():
-            print(f"{stage:8s} {seconds * 1e6:12.0f}  {seconds / best['bare']:7.2f}")
+            print(f"{stage:8s} {seconds * 1e6:12.0f}  {ratios[stage]:7.2f}")
         return 0
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (apt-get install valgrind)")
