@@ -363,6 +363,9 @@ def test_a_huge_sheet_is_skipped_and_the_other_sheets_are_read(tmp_path):
     b'<x:v>1</x:v></x:c></x:row>',  # namespace prefixes
     b'<row r="5"><c x=" r=\'A1\'" r="XFD1048576"><v>1</v></c></row>',  # r= hidden in another attribute
     b'<row r="5"><c r="A0000000000001048576"><v>1</v></c></row>',  # digits beyond Excel's grid
+    b'<row r="70"><c r="A70" r="XFD1048576"><v>1</v></c></row>',  # two references: calamine takes the last
+    b'<row r="70"><c r="A70"r="XFD1048576"><v>1</v></c></row>',  # the same with no space between them
+    b'<row r="70"><c r="A70" x=">" r="XFD1048576"><v>1</v></c></row>',  # behind a `>` in a value
 ])
 def test_tricks_that_reach_far_cells_are_caught(trick, tmp_path):
     path = form_with(tmp_path / "大宁镇_2016-03.xlsx", lambda xml: xml.replace(b"</sheetData>", trick + b"</sheetData>"))

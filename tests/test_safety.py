@@ -1,10 +1,12 @@
-"""safety.py's copy of a workbook for calamine: its worksheets stored as already
-inflated, everything else as it was; calamine must read its cells exactly as the
-original's (its merged ranges, which the tool does not use, are left unread)."""
+"""safety.py's copy of a workbook for calamine: rebuilt from the members scanned, with
+only the parts calamine reads, those inflated here stored as they are; calamine must
+read its cells exactly as the original's (its merged ranges, which the tool does not
+use, are left unread), and never a part the scan did not see."""
 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -95,54 +97,63 @@ def with_data_descriptors(data: bytes) -> bytes:
     lambda: SAMPLE.read_bytes(), by_openpyxl, with_an_empty_sheet, by_xlsxwriter,
     lambda: with_data_descriptors(by_openpyxl()),
 ], ids=["sample", "openpyxl", "empty-sheet", "xlsxwriter", "data-descriptors"])
-def test_calamine_reads_the_copy_with_stored_worksheets_as_the_original(make):
+def test_calamine_reads_the_copy_with_stored_parts_as_the_original(make):
     original = make()
     copy = scan_zip(original).workbook
     assert calamine_rows(copy) == calamine_rows(original)
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        names = archive.namelist()
     with zipfile.ZipFile(io.BytesIO(copy)) as archive:
-        assert archive.testzip() is None  # every checksum still right
+        assert archive.testzip() is None  # every checksum right
+        # the parts calamine reads, in their order: no document properties, no theme
+        assert archive.namelist() == [name for name in names if not name.startswith(("docProps/", "xl/theme/"))]
         methods = {i.filename: i.compress_type for i in archive.infolist()}
-    worksheets = [name for name in methods if name.startswith("xl/worksheets/")]
-    assert worksheets and all(methods[name] == zipfile.ZIP_STORED for name in worksheets)
-    assert methods["xl/workbook.xml"] == zipfile.ZIP_DEFLATED  # copied as it was
+    # the parts a relationship points at (any may be read as a sheet) are inflated here, once
+    inflated_here = [name for name in methods if name.startswith("xl/worksheets/")
+                     or name in ("xl/sharedStrings.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")]
+    assert {methods[name] for name in inflated_here} == {zipfile.ZIP_STORED}
+    assert methods["xl/workbook.xml"] == zipfile.ZIP_DEFLATED  # for calamine to inflate, as it was
 
 
-def test_a_workbook_with_its_worksheets_stored_already_is_given_to_calamine_as_it_is():
-    with zipfile.ZipFile(io.BytesIO(SAMPLE.read_bytes())) as old:
+def stored(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as old:
         parts = [(info.filename, old.read(info)) for info in old.infolist()]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as new:
-        for name, data in parts:
-            new.writestr(name, data)
-    assert scan_zip(out.getvalue()).workbook is None
+        for name, part in parts:
+            new.writestr(name, part)
+    return out.getvalue()
 
 
-def test_a_zip_with_bytes_in_front_is_given_to_calamine_as_it_is():
-    data = b"junk" * 100 + SAMPLE.read_bytes()
-    assert scan_zip(data).workbook is None
+@pytest.mark.parametrize("make", [lambda: stored(SAMPLE.read_bytes()), lambda: b"junk" * 100 + SAMPLE.read_bytes()],
+                         ids=["stored-already", "bytes-in-front"])
+def test_calamine_is_given_a_rebuilt_zip_whatever_the_file_holds(make):
+    original = make()
+    copy = scan_zip(original).workbook
+    assert copy.startswith(b"PK\x03\x04") and copy != original
+    assert calamine_rows(copy) == calamine_rows(SAMPLE.read_bytes())
 
 
-def test_worksheets_beyond_the_memory_cap_are_left_for_calamine_to_inflate(monkeypatch):
+def test_parts_beyond_the_memory_cap_are_left_for_calamine_to_inflate(monkeypatch):
     from fulian_stats.read import safety
 
     book = by_openpyxl()  # two worksheets
-    with zipfile.ZipFile(io.BytesIO(book)) as archive:
-        first = archive.getinfo("xl/worksheets/sheet1.xml").file_size
-        second = archive.getinfo("xl/worksheets/sheet2.xml").file_size
-    assert second < first
-    # room in the copy for the file and the first worksheet only
-    monkeypatch.setattr(safety, "STORED_MAX_BYTES", len(book) + first + second - 1)
+    with zipfile.ZipFile(io.BytesIO(scan_zip(book).workbook)) as archive:
+        infos = archive.infolist()  # every part stored
+    # room in the copy for the file and the parts before the second worksheet only
+    before = infos[:[i.filename for i in infos].index("xl/worksheets/sheet2.xml")]
+    monkeypatch.setattr(safety, "STORED_MAX_BYTES", len(book) + sum(i.file_size for i in before))
     copy = scan_zip(book).workbook
     with zipfile.ZipFile(io.BytesIO(copy)) as archive:
         methods = {i.filename: i.compress_type for i in archive.infolist()}
+        assert archive.testzip() is None
     assert methods["xl/worksheets/sheet1.xml"] == zipfile.ZIP_STORED
-    assert methods["xl/worksheets/sheet2.xml"] == zipfile.ZIP_DEFLATED
+    assert methods["xl/worksheets/sheet2.xml"] == zipfile.ZIP_DEFLATED  # changed, so deflated here again
+    assert methods["xl/workbook.xml"] == zipfile.ZIP_DEFLATED  # its own bytes, as they were
     assert calamine_rows(copy) == calamine_rows(book)
-    monkeypatch.setattr(safety, "STORED_MAX_BYTES", len(book) + second - 1)  # for neither
-    assert scan_zip(book).workbook is None
 
 
-# -- what the copy must not change: a damaged zip fails as it did ----------------------
+# -- damage: what the scan checks, calamine need not see ---------------------------------
 
 
 def _directory_entry(data: bytes, name: bytes) -> tuple[int, int]:
@@ -164,23 +175,23 @@ def calamine_error(data: bytes) -> str | None:
     return None
 
 
-def test_a_worksheet_without_its_local_header_gets_no_copy():
+def test_a_damaged_local_header_signature_costs_nothing_the_checksum_vouches_for():
     data = bytearray(SAMPLE.read_bytes())
     _entry, local = _directory_entry(bytes(data), b"xl/worksheets/sheet1.xml")
     data[local:local + 4] = b"XXXX"
     assert calamine_error(bytes(data)) is not None
-    assert scan_zip(bytes(data)).workbook is None  # calamine sees the damage, as before
+    assert calamine_rows(scan_zip(bytes(data)).workbook) == calamine_rows(SAMPLE.read_bytes())
 
 
 @pytest.mark.parametrize("offset, value", [(4, 1), (6, 1), (8, 1)], ids=["disk", "directory-disk", "entries-here"])
-def test_the_end_record_keeps_what_calamine_checks(offset, value):
+def test_an_end_record_with_odd_disk_fields_is_read_from_its_directory(offset, value):
     data = bytearray(SAMPLE.read_bytes())
     struct.pack_into("<H", data, data.rfind(b"PK\x05\x06") + offset, value)
-    copy = scan_zip(bytes(data)).workbook
-    assert calamine_error(copy) == calamine_error(bytes(data)) is not None
+    assert calamine_error(bytes(data)) is not None
+    assert calamine_rows(scan_zip(bytes(data)).workbook) == calamine_rows(SAMPLE.read_bytes())
 
 
-def test_the_zip_comment_is_kept():
+def test_the_copy_has_no_comment_which_could_hold_a_second_end_record():
     with zipfile.ZipFile(io.BytesIO(SAMPLE.read_bytes())) as old:
         parts = [(info, old.read(info)) for info in old.infolist()]
     out = io.BytesIO()
@@ -190,7 +201,7 @@ def test_the_zip_comment_is_kept():
             new.writestr(info, data)
     copy = scan_zip(out.getvalue()).workbook
     with zipfile.ZipFile(io.BytesIO(copy)) as archive:
-        assert archive.comment == "青溪县妇联".encode()
+        assert archive.comment == b""
     assert calamine_rows(copy) == calamine_rows(out.getvalue())
 
 
@@ -328,3 +339,134 @@ def test_a_sheetdata_that_may_be_text_is_left_alone(change):
     with zipfile.ZipFile(io.BytesIO(copy)) as archive:
         assert archive.read("xl/worksheets/sheet1.xml") == xml
     assert calamine_rows(copy) == calamine_rows(original)
+
+
+# -- what calamine sees is what the scan saw ------------------------------------------------
+# Regressions from a fuzz campaign: each of these files once had calamine allocate a far
+# cell's block and abort the whole run, by showing it a part the scan had not looked at.
+
+SHEET_PART = "xl/worksheets/sheet1.xml"
+RELS_PART = "xl/_rels/workbook.xml.rels"
+FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+def sample_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(SAMPLE) as book:
+        return {info.filename: book.read(info) for info in book.infolist()}
+
+
+def far_sheet() -> bytes:
+    return sample_parts()[SHEET_PART].replace(b"</sheetData>", FAR_ROW + b"</sheetData>")
+
+
+def zipped(**changed: bytes | None) -> bytes:
+    """The sample's parts, with those named changed (None: left out)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in {**sample_parts(), **changed}.items():
+            if data is not None:
+                book.writestr(name, data)
+    return out.getvalue()
+
+
+def copy_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(scan_zip(data).workbook)) as copy:
+        return {name: copy.read(name) for name in copy.namelist()}
+
+
+def test_a_worksheet_named_with_backslashes_is_scanned_and_emptied_in_the_copy():
+    data = zipped(**{SHEET_PART: None, "xl\\worksheets\\sheet1.xml": far_sheet()})
+    assert [(s.part, s.too_large) for s in scan_zip(data).sheets] == [(SHEET_PART, True)]
+    parts = copy_parts(data)
+    assert SHEET_PART in parts and not any(b"XFD1048576" in part for part in parts.values())
+
+
+def test_a_worksheet_outside_the_worksheets_folder_is_scanned_by_its_cells():
+    data = zipped(**{SHEET_PART: None, "xl/foo.xml": far_sheet(),
+                     RELS_PART: sample_parts()[RELS_PART].replace(b"/xl/worksheets/sheet1.xml", b"/xl/foo.xml")})
+    assert [(s.part, s.too_large) for s in scan_zip(data).sheets] == [("xl/foo.xml", True)]
+    assert not any(b"XFD1048576" in part for part in copy_parts(data).values())
+
+
+@pytest.mark.parametrize("change", [
+    lambda data: data + b"PK\x05\x06" + bytes(16) + b"\xff\x00",  # a second end record after the real one
+    lambda data: b"JUNK" + data[:data.rfind(b"PK\x05\x06") + 12] + bytes(4) + data[data.rfind(b"PK\x05\x06") + 16:],
+], ids=["end-record-after", "directory-size-0-behind-junk"])
+def test_a_zip_whose_directory_cannot_be_found_for_sure_is_refused(change):
+    with pytest.raises(GridError) as raised:
+        scan_zip(change(zipped(**{SHEET_PART: far_sheet()})))
+    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（压缩包的目录是空的）；"
+                                    "请在Excel或WPS中打开并另存后重新报送")
+
+
+def test_a_zip_version_zipfile_cannot_read_is_a_finding_not_a_traceback():
+    """zipfile raised NotImplementedError (`zip file version 12.7`), past the errors caught."""
+    data = bytearray(SAMPLE.read_bytes())
+    directory = struct.unpack_from("<L", data, data.rfind(b"PK\x05\x06") + 16)[0]
+    struct.pack_into("<H", data, directory + 6, 127)  # the first entry's version needed to extract
+    with pytest.raises(GridError) as raised:
+        scan_zip(b"PK\x03\x04JUNK" + bytes(data))
+    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（压缩格式的版本不受支持）；"
+                                    "请在Excel或WPS中打开并另存后重新报送")
+
+
+@pytest.mark.parametrize("count", [b"4294967295", b"+99999999", b"&#52;294967295"])
+def test_a_shared_string_count_beyond_the_part_is_refused(count):
+    """calamine reserves 24 bytes for each string claimed before it reads one."""
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="' + count + b'"/>'
+    with pytest.raises(GridError) as raised:
+        scan_zip(zipped(**{"xl/sharedStrings.xml": strings}))
+    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（共享字符串表声明的条数超过文件所能容纳的）；"
+                                    "请在Excel或WPS中打开并另存后重新报送")
+
+
+def test_a_true_shared_string_count_passes():
+    book = by_xlsxwriter()
+    with zipfile.ZipFile(io.BytesIO(book)) as archive:
+        assert b'uniqueCount="6"' in archive.read("xl/sharedStrings.xml")
+    assert calamine_rows(scan_zip(book).workbook) == calamine_rows(book)
+
+
+def read_bytes_as_file(tmp_path: Path, data: bytes):
+    from check_helpers import CATALOG
+    from fulian_stats.read import ReadContext, read_file
+
+    path = tmp_path / "大宁镇_2016-01.xlsx"
+    path.write_bytes(data)
+    return read_file(path, ReadContext(CATALOG), path.name)
+
+
+def sheet_entry() -> bytes:
+    return re.search(rb"<sheet [^>]*/>", sample_parts()["xl/workbook.xml"]).group(0)
+
+
+@pytest.mark.parametrize("workbook", [
+    lambda book: book.replace('name="月报"'.encode(), 'name="月\t报"'.encode()),  # calamine keeps the tab
+    lambda book: book.replace(sheet_entry(), sheet_entry() + sheet_entry().replace('name="月报"'.encode(), b'name="X"')),
+], ids=["tab-in-the-name", "two-sheets-one-part"])
+def test_a_too_large_sheet_is_refused_whatever_its_name_says(workbook, tmp_path):
+    data = zipped(**{SHEET_PART: far_sheet(), "xl/workbook.xml": workbook(sample_parts()["xl/workbook.xml"])})
+    assert [f.code for f in read_bytes_as_file(tmp_path, data).findings] == ["FILE_TOO_LARGE"]
+
+
+def test_a_sheet_pointed_at_the_styles_is_scanned_whatever_the_relationship_says():
+    """Any part a relationship names may be read as a sheet: calamine resolves a sheet's
+    r:id without looking at the relationship's type."""
+    rels = sample_parts()[RELS_PART]
+    styles = re.search(rb'<Relationship [^>]*Target="styles.xml"[^>]*/>', rels).group(0)
+    styles_id = re.search(rb'Id="(\w+)"', styles).group(1)
+    book = sample_parts()["xl/workbook.xml"]
+    sheet_id = re.search(rb'r:id="(\w+)"', sheet_entry()).group(1)
+    data = zipped(**{"xl/styles.xml": far_sheet(),
+                     "xl/workbook.xml": book.replace(b'r:id="' + sheet_id + b'"', b'r:id="' + styles_id + b'"')})
+    assert ("xl/styles.xml", True) in [(s.part, s.too_large) for s in scan_zip(data).sheets]
+    assert not any(b"XFD1048576" in part for part in copy_parts(data).values())
+
+
+@pytest.mark.parametrize("twin", ["xl\\styles.xml", "XL/Styles.xml"])
+def test_two_members_under_one_name_are_refused(twin):
+    data = zipped(**{twin: far_sheet()})
+    with pytest.raises(GridError) as raised:
+        scan_zip(data)
+    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（压缩包中有重名的文件）；"
+                                    "请在Excel或WPS中打开并另存后重新报送")

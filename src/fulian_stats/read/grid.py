@@ -23,14 +23,15 @@ from fulian_stats.findings import Finding
 from fulian_stats.read.safety import (
     MAX_CELL_CHARS,
     MAX_FILE_BYTES,
-    MAX_SHEET_CELLS,
     MB,
+    OLE_MAGIC,
     GridError,
-    SheetScan,
+    damaged,
     is_encrypted_package,
     scan_zip,
     too_large,
 )
+from fulian_stats.read.sheetxml import MAX_SHEET_CELLS, SheetScan
 from fulian_stats.read.xlsscan import scan_xls
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -97,9 +98,11 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
     if is_encrypted_package(data):
         raise GridError("FILE_ENCRYPTED", "工作簿设置了打开密码，无法读取；请取消密码后重新报送")
     scan = scan_zip(data)
+    if scan is None and not data.startswith(OLE_MAGIC):
+        raise damaged("既不是xlsx也不是xls格式")  # calamine reads nothing else, and never the raw bytes of a zip
     scan_xls(data)  # at once unless an OLE file (.xls)
     try:
-        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(scan.workbook if scan and scan.workbook else data))
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(scan.workbook if scan else data))
         if scan is not None:
             scan.workbook = None  # calamine holds its own copy
     except calamine.PasswordError:
@@ -111,6 +114,7 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
     scans, unplaced = _scans_by_sheet(scan)
     may_hold_long_text = (scan.largest_part if scan else len(data)) > MAX_CELL_CHARS
     sheets = []
+    refused = set()  # the parts too large to read that a sheet was found for
     try:
         for meta in workbook.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
@@ -118,6 +122,7 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
             found = scans.get(meta.name)
             if found is not None and found.too_large:
                 sheets.append(_refused(meta.name, found.rows, found.cols))
+                refused.add(found.part)
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
             if sheet.height * sheet.width > MAX_SHEET_CELLS:
@@ -135,6 +140,10 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
         raise GridError("FILE_UNREADABLE", f"工作簿内容已损坏（{_reason(exc)}）；请在Excel或WPS中打开并另存后重新报送") from None
     finally:
         workbook.close()
+    # calamine read such a part as a sheet without cells: the file must not pass for less than it is.
+    missed = [part for part in (scan.sheets if scan else []) if part.too_large and part.part not in refused]
+    if missed:
+        raise _part_too_large(missed[0])
     if sheets and all(s.findings and s.findings[0].code == "FILE_TOO_LARGE" for s in sheets):
         raise too_large(sheets[0].findings[0].message)
     if unplaced and sheets:
@@ -150,15 +159,19 @@ def _scans_by_sheet(scan) -> tuple[dict[str, SheetScan], list[str]]:
     for part in (scan.sheets if scan else []):
         if not (part.too_large or part.formulas):
             continue
-        name = (scan.names or {}).get(part.part.lower())
-        if name is None:
+        names = (scan.names or {}).get(part.part.lower())
+        if not names:
             if part.too_large:
-                raise too_large(f"工作表范围达{part.rows}行×{part.cols}列，超过{MAX_SHEET_CELLS}个单元格的上限，"
-                                "已拒绝读取；请删去远处多余的内容后重新报送")
+                raise _part_too_large(part)
             unplaced.extend(part.formulas)
-        else:
+        for name in names or ():
             by_name[name] = part
     return by_name, unplaced
+
+
+def _part_too_large(part: SheetScan) -> GridError:
+    return too_large(f"工作表范围达{part.rows}行×{part.cols}列，超过{MAX_SHEET_CELLS}个单元格的上限，"
+                     "已拒绝读取；请删去远处多余的内容后重新报送")
 
 
 def _refused(name: str, rows: int, cols: int) -> Sheet:

@@ -2,29 +2,42 @@
 
 calamine builds every sheet as one dense block of rows × columns, so a file of a few
 hundred bytes with cells at A1 and XFD1048576 makes it allocate half a terabyte and
-abort the whole process; it also trusts a zip's sizes. So the raw bytes are looked at
-first: an encrypted package is named as such, a zip bomb is refused from its
-declared sizes (and from the real ones, checked while inflating, with the checksums),
-and each worksheet's XML is scanned for how far its cells reach and for formulas that
-were never calculated (calamine reads those as blank and does not say so).
+abort the whole process; it also trusts a zip's sizes and the counts a part claims. So
+the raw bytes are looked at first: an encrypted package is named as such, a zip bomb
+is refused from its declared sizes (and from the real ones, checked while inflating,
+with the checksums), and every part that could be read as a worksheet is scanned for
+how far its cells reach and for formulas never calculated (sheetxml.py).
 
-The scan is cheap for the usual file: worksheets are inflated once and searched with
-three patterns; only an unusual sheet (a row or cell without a small `r="A1"`
-reference, namespace prefixes) is walked tag by tag. calamine is then given the
-workbook with those worksheets stored as inflated here, so that it does not inflate
-them a second time (nor walk them again for merged ranges the tool does not use).
+calamine never reads the file itself: it is given a zip rebuilt here from the members
+this module parsed, inflated and checked, under the names it scanned them by, so that
+no second directory, forged end record or oddly spelt name can show calamine a part
+the scan did not see. A worksheet too large to read is an empty sheet in that copy.
+The parts are stored as inflated here, so that calamine does not inflate them a second
+time (nor walk a worksheet again for the merged ranges the tool does not use).
 An .xls is checked the same way from its BIFF records (xlsscan.py).
 """
 
 from __future__ import annotations
 
+import html
 import io
+import posixpath
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
+
+from fulian_stats.read.sheetxml import (  # noqa: F401 - MAX_SHEET_CELLS is the limit of xlsscan.py too
+    MAX_SHEET_CELLS,
+    SheetScan,
+    merged_cells_skipped,
+    scan_sheet_xml,
+    shared_strings_claimed,
+    tag_attributes,
+)
 
 MB = 1 << 20
 # A month's form is about 10 KB and a county's yearly summary under 5 MB; this is far
@@ -34,15 +47,13 @@ MAX_FILE_BYTES = 64 * MB
 MAX_UNZIPPED_BYTES = 256 * MB
 MAX_RATIO, RATIO_MIN_BYTES = 200, 10 * MB  # real workbooks compress 5-20 times
 DEFLATE_MAX_RATIO = 1032  # no deflate stream inflates more; used to bound lying sizes
-# calamine and to_python() cost about 40 bytes per cell of a sheet's bounding box.
-MAX_SHEET_CELLS = 2_000_000
 # Excel's own limit for one cell; anything longer was not typed in a spreadsheet.
 MAX_CELL_CHARS = 32_767
-MAX_TAG_BYTES = 4096  # a row or cell tag longer than this is not a spreadsheet's
-# calamine's copy of a workbook with its worksheets stored (the file and the inflated
-# worksheets) is made up to this size; beyond it, holding the copy costs more than
-# inflating twice costs time.
+# calamine's copy of a workbook holds its parts stored as inflated here up to this size
+# (the parts beyond it keep their deflated bytes): past it, holding the copy costs
+# more than inflating twice costs time.
 STORED_MAX_BYTES = 16 * MB
+MAX_MEMBERS = 65_535  # as many as a zip without zip64 holds; a workbook has a dozen or so
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")  # stream name in the OLE directory
@@ -70,26 +81,11 @@ def is_encrypted_package(data: bytes) -> bool:
 
 
 @dataclass
-class SheetScan:
-    """What a worksheet part's XML shows before calamine reads it."""
-
-    part: str
-    cells: int = 0  # cells in the bounding box calamine will allocate
-    rows: int = 0
-    cols: int = 0
-    formulas: list[str] = field(default_factory=list)  # cells (A1) with a formula and no saved value
-
-    @property
-    def too_large(self) -> bool:
-        return self.cells > MAX_SHEET_CELLS
-
-
-@dataclass
 class ZipScan:
     sheets: list[SheetScan] = field(default_factory=list)
     largest_part: int = 0  # bytes of the largest part: no cell text is longer
-    names: dict[str, str] | None = None  # part → sheet name, read only when needed
-    workbook: bytes | None = None  # the file with its worksheets stored uncompressed, for calamine
+    names: dict[str, list[str]] | None = None  # part (lower case) → its sheets' names, read only when needed
+    workbook: bytes | None = None  # the zip rebuilt for calamine from the members scanned
 
 
 # -- the zip ----------------------------------------------------------------------------
@@ -109,8 +105,6 @@ class _Member(NamedTuple):
     offset: int
     crc: int = 0
     flags: int = 0
-    raw_name: bytes = b""  # as stored; empty where zipfile read the directory
-    entry: int = -1  # where its entry in the central directory starts
     alias: str = ""  # the name of an Info-ZIP Unicode path field, which readers may use instead
 
 
@@ -152,19 +146,27 @@ def _members(data: bytes) -> list[_Member] | None:
             raw_name = data[pos + 46:pos + 46 + name_len]
             alias = _alias(data[pos + 46 + name_len:pos + 46 + name_len + extra_len]) if extra_len else ""
             members.append(_Member(raw_name.decode("utf-8", "replace"), method, compressed, size, offset,
-                                   crc, flags, raw_name, pos, alias))
+                                   crc, flags, alias))
             pos += 46 + name_len + extra_len + comment_len
         else:
             return members
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return [_Member(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset,
-                            i.CRC, i.flag_bits, alias=_alias(i.extra)) for i in archive.infolist()]
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+            return [_Member(i.orig_filename, i.compress_type, i.compress_size, i.file_size, i.header_offset,
+                            i.CRC, i.flag_bits, _alias(i.extra)) for i in archive.infolist()]
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, and what it lets through (NotImplementedError, struct.error)
         if not data.startswith(_ZIP_MAGIC):
             return None
-        raise GridError("FILE_UNREADABLE", f"不是有效的Excel文件或文件已损坏（{exc}）；"
-                        "请在Excel或WPS中打开并另存后重新报送") from None
+        raise damaged("压缩格式的版本不受支持" if isinstance(exc, NotImplementedError) else str(exc)) from None
+
+
+def _compressed(data: bytes, member: _Member) -> bytes:
+    """The member's bytes as stored, found through its local header."""
+    if member.offset < 0 or member.offset + 30 > len(data):
+        raise damaged()
+    _sig, *_rest, name_len, extra_len = _LOCAL.unpack_from(data, member.offset)
+    start = member.offset + 30 + name_len + extra_len
+    return data[start:start + member.compressed]
 
 
 def _inflate(data: bytes, member: _Member) -> bytes:
@@ -174,11 +176,7 @@ def _inflate(data: bytes, member: _Member) -> bytes:
     its end, which it no longer does for the worksheets of its copy). An offset before
     the file's start (zipfile's, from a directory that says it lies further on than it
     does) is damage too."""
-    if member.offset < 0 or member.offset + 30 > len(data):
-        raise damaged()
-    sig, *_rest, name_len, extra_len = _LOCAL.unpack_from(data, member.offset)
-    start = member.offset + 30 + name_len + extra_len
-    raw = data[start:start + member.compressed]
+    raw = _compressed(data, member)
     if member.method == zipfile.ZIP_STORED:
         out = raw
     elif member.method == zipfile.ZIP_DEFLATED:
@@ -193,7 +191,7 @@ def _inflate(data: bytes, member: _Member) -> bytes:
         except zlib.error:
             raise damaged() from None
     else:
-        return b""  # calamine cannot read other methods either: it reports the error
+        raise damaged(f"“{member.name}”的压缩方式（{member.method}）不受支持")
     if len(out) > member.size:
         raise too_large(f"压缩包中“{member.name}”的实际大小超过其声明的{member.size}字节，"
                         "疑似恶意构造的文件，已拒绝读取；请在Excel或WPS中打开并另存后重新报送")
@@ -207,20 +205,21 @@ def damaged(reason: str = "压缩数据不完整") -> GridError:
                      "请在Excel或WPS中打开并另存后重新报送")
 
 
-# Parts calamine reads in full when it opens a workbook (besides the worksheets).
-_READ_AT_OPEN = {"xl/sharedstrings.xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
-
-
 def scan_zip(data: bytes) -> ZipScan | None:
-    """Refuse zip bombs; scan every worksheet part (calamine finds worksheets under
-    `xl/worksheets/`, matching names without regard to case). None for bytes that hold
-    no zip. A zip is found wherever its directory is, as calamine finds it: junk in
-    front of a zip does not hide it."""
+    """Refuse zip bombs; scan every part calamine could read as a sheet (those in the
+    sheet folders, and any the workbook's relationships call a sheet), and the shared
+    strings. Returns the scan with the rebuilt zip calamine is to read, which holds
+    only the parts calamine reads; None for bytes that hold no zip. A zip is found
+    wherever its directory is, as calamine finds one."""
     if not data.startswith(_ZIP_MAGIC) and _end_record(data) < 0:
         return None
     members = _members(data)
     if members is None:
         return None
+    if not members:
+        raise damaged("压缩包的目录是空的")
+    if len(members) > MAX_MEMBERS:
+        raise damaged(f"压缩包中有{len(members)}个文件，远多于一个工作簿")
     declared = sum(m.size for m in members)
     if declared > MAX_UNZIPPED_BYTES:
         raise too_large(f"文件解压后有{declared // MB}MB，超过{MAX_UNZIPPED_BYTES // MB}MB的上限，"
@@ -230,191 +229,135 @@ def scan_zip(data: bytes) -> ZipScan | None:
             raise too_large(f"文件中“{m.name}”的压缩比达{m.size // max(m.compressed, 1)}倍，"
                             "疑似压缩炸弹，已拒绝读取；请确认文件是否正确")
     scan = ZipScan(largest_part=max((m.size for m in members), default=0))
-    inflated: dict[int, bytes] = {}  # deflated worksheets kept for calamine's copy
+    # calamine's zip reader takes `\` for `/`; a Unicode path field names the member too.
+    by_key = {(m.alias or m.name).replace("\\", "/").lower(): m for m in members}
+    if len(by_key) < len(members):  # which of two calamine would take is its affair: neither
+        raise damaged("压缩包中有重名的文件")
+    parts: dict[str, bytes] = {}  # name (lower case) → inflated bytes
+    if _RELS in by_key:
+        parts[_RELS] = _inflate(data, by_key[_RELS])
+    targets, as_sheets, as_strings, as_styles = _targets(parts.get(_RELS, b""))
+    copied = []
     room = STORED_MAX_BYTES - len(data)
-    for i, m in enumerate(members):
-        key = m.name.lower()
-        # A member is a worksheet by either of its names: which one calamine goes by is its affair.
-        if key.startswith("xl/worksheets/") or m.alias.lower().startswith("xl/worksheets/"):
-            xml = _inflate(data, m)
-            scan.sheets.append(scan_sheet_xml(m.alias or m.name, xml))
-            if m.method == zipfile.ZIP_DEFLATED and len(xml) <= room:
-                inflated[i], room = xml, room - len(xml)
-        elif key in _READ_AT_OPEN and m.compressed * DEFLATE_MAX_RATIO > RATIO_MIN_BYTES:
-            _inflate(data, m)  # big enough to hide a bomb behind a false size: check it
+    for m in members:
+        name = (m.alias or m.name).replace("\\", "/")
+        key = name.lower()
+        strings = key == "xl/sharedstrings.xml" or key in as_strings
+        if not (key.startswith(_SHEET_FOLDERS) or strings or key in _READ_AT_OPEN or key in as_sheets
+                or key in as_styles):
+            continue  # nothing calamine reads: left out of its copy (themes, pictures, document properties)
+        if m.flags & 1:
+            raise damaged(f"“{m.name}”已加密")
+        # Any part a relationship points at may be read as a sheet, whatever its type says.
+        may_be_sheet = key.startswith(_SHEET_FOLDERS) or key in targets
+        if not (may_be_sheet or strings or key in parts or m.compressed * DEFLATE_MAX_RATIO > RATIO_MIN_BYTES):
+            copied.append((name, _compressed(data, m), m.method, m.crc, m.size))  # for calamine to inflate
+            continue
+        xml = parts[key] if key == _RELS else _inflate(data, m)  # a big one could hide a bomb behind a false size
+        stored, crc = xml, m.crc
+        if key.startswith("xl/worksheets/") or (may_be_sheet and b"sheetData" in xml):
+            found = scan_sheet_xml(name, xml)
+            scan.sheets.append(found)
+            stored = _EMPTY_SHEET if found.too_large else merged_cells_skipped(xml)
+            if stored is not xml:
+                crc = zlib.crc32(stored)
+        if strings and shared_strings_claimed(xml) > len(xml) // 4:
+            raise damaged("共享字符串表声明的条数超过文件所能容纳的")
+        parts[key] = xml
+        if len(stored) <= room:
+            room -= len(stored)
+            copied.append((name, stored, zipfile.ZIP_STORED, crc, len(stored)))
+        elif stored is xml:  # beyond the copy's room: calamine inflates it again
+            copied.append((name, _compressed(data, m), m.method, m.crc, m.size))
+        else:
+            copied.append((name, _deflated(stored), zipfile.ZIP_DEFLATED, crc, len(stored)))
     if any(s.too_large or s.formulas for s in scan.sheets):
-        scan.names = _sheet_names(data, members)
-    scan.workbook = _with_worksheets_stored(data, members, inflated)
+        if "xl/workbook.xml" in by_key and "xl/workbook.xml" not in parts:
+            parts["xl/workbook.xml"] = _inflate(data, by_key["xl/workbook.xml"])
+        scan.names = _sheet_names(parts)
+    scan.workbook = _zipped(copied)
     return scan
 
 
-def _with_worksheets_stored(data: bytes, members: list[_Member], inflated: dict[int, bytes]) -> bytes | None:
-    """The zip with each deflated worksheet added again after the other members,
-    stored as the XML inflated above, and a copy of the central directory that points
-    there: calamine then reads the same parts without inflating the largest ones a
-    second time (a tenth of its work on a monthly form), nor walking them again for
-    merged ranges (`_merged_cells_skipped`). Everything else stays as it was (the other
-    members and their checksums, the end record but for where the directory starts, its
-    comment), so a damaged file fails as before, but for damage after a worksheet's
-    cells, which goes unread. None for a zip this does not copy
-    (encrypted or damaged members, a directory zipfile had to read, one not just before
-    the end record), or with nothing to gain. The caller keeps the copy small
-    (STORED_MAX_BYTES)."""
-    deflated = [i for i in inflated if not members[i].flags & 1 and data.startswith(_ZIP_MAGIC, members[i].offset)]
-    if len(deflated) < len(inflated) or not deflated or members[0].entry < 0:
-        return None
-    end = _end_record(data)  # found: the directory was read from it
-    _count, size, start = struct.unpack_from("<HLL", data, end + 10)
-    if members[0].entry != start or start + size != end:
-        return None
-    directory = bytearray(data[start:end])
-    added, at = [], start
-    for i in deflated:
-        m = members[i]
-        xml, crc = _merged_cells_skipped(inflated[i], m.crc)
-        flags = m.flags & 0x0800  # names in UTF-8; the sizes are in the header, not after the data
-        added += [_LOCAL.pack(_ZIP_MAGIC, 20, flags, zipfile.ZIP_STORED, 0, _DOS_1980, crc, len(xml), len(xml),
-                              len(m.raw_name), 0), m.raw_name, xml]
-        entry = m.entry - start
-        struct.pack_into("<HH", directory, entry + 8, flags, zipfile.ZIP_STORED)
-        struct.pack_into("<L", directory, entry + 16, crc)
-        struct.pack_into("<LL", directory, entry + 20, len(xml), len(xml))
-        struct.pack_into("<L", directory, entry + 42, at)
-        at += _LOCAL.size + len(m.raw_name) + len(xml)
-    record = bytearray(data[end:])
-    struct.pack_into("<L", record, 16, at)  # where the directory starts now
-    return b"".join([memoryview(data)[:start], *added, directory, record])
+# What calamine reads of a workbook: the parts it opens by name, the folders sheets and
+# tables live in, and the sheets, shared strings and styles the workbook's relationships
+# point at. A part the relationships name otherwise (a theme, say) is left out of the
+# copy: a sheet pointing there is an error for calamine, not a part read unscanned.
+_RELS = "xl/_rels/workbook.xml.rels"
+_READ_AT_OPEN = frozenset({"[content_types].xml", "_rels/.rels", "xl/workbook.xml", _RELS, "xl/styles.xml"})
+_SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/macrosheets/", "xl/dialogsheets/", "xl/tables/")
 
 
-# python-calamine reads every sheet's merged ranges along with its cells: a second walk
-# of the XML, to the <mergeCells> that follows the cells (a fifth of a bare read's
-# instructions on a monthly form; there is no option to skip it). The tool never uses
-# them, so the copy gets an empty one just before <sheetData>, where that walk then
-# stops. The cells are read as before: calamine's cell reader passes over whatever comes
-# before <sheetData>, and the element holds no cell, so the scan's bounds still hold.
-_NO_MERGED_CELLS = b"<mergeCells></mergeCells>"
-_AFTER_NAME = frozenset(b" \t\r\n/>")
+@lru_cache(maxsize=256)  # the workbooks of one template have the same relationships, byte for byte
+def _targets(rels: bytes) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """The parts (lower case) the workbook's relationships point at: all of them, then
+    those named as sheets, as shared strings and as styles. Each path is resolved as
+    calamine resolves a sheet's, and also with `.` and `..` taken out (`xl/./a.xml`)."""
+    every, sheets, strings, styles = set(), set(), set(), set()
+    for kind, target in _relationships(rels):
+        path = target.replace("\\", "/").lower()
+        path = path[1:] if path.startswith("/") else path if path.startswith("xl/") else "xl/" + path
+        paths = {path, posixpath.normpath(path)} if "/." in path else {path}
+        every |= paths
+        if kind.endswith("sheet"):
+            sheets |= paths
+        elif kind == "sharedstrings":
+            strings |= paths
+        elif kind == "styles":
+            styles |= paths
+    return frozenset(every), frozenset(sheets), frozenset(strings), frozenset(styles)
 
 
-def _merged_cells_skipped(xml: bytes, crc: int) -> tuple[bytes, int]:
-    """The worksheet's XML with the empty <mergeCells> in front of <sheetData>, and its
-    checksum (the scan checked the old one). As it was where the first `<sheetData`
-    might not be the element: after a comment, CDATA or DTD (`<!`), which could hold
-    it as text, or after a prefixed `:sheetData`, whose cells could.
-
-    Damage after the cells (say, XML cut short after </sheetData>) was seen only by
-    this walk: the copy's cells are read whole and the rest goes unread, as it does
-    in the tool anyway."""
-    at = xml.find(b"<sheetData")
-    if at < 0 or at + 10 >= len(xml) or xml[at + 10] not in _AFTER_NAME \
-            or xml.find(b"<!", 0, at) >= 0 or xml.find(b":sheetData", 0, at) >= 0:
-        return xml, crc
-    xml = b"".join((xml[:at], _NO_MERGED_CELLS, xml[at:]))
-    return xml, zlib.crc32(xml)
+# A relationship as the usual writers spell it; any other spelling is read attribute by attribute.
+_RELATIONSHIP = re.compile(rb'<Relationship((?: [\w:]+="[^"<>&]*")*) ?/>')
 
 
-# -- one worksheet's XML --------------------------------------------------------------------
-
-# Every row and cell tag of a usual sheet opens with a small reference (`<row r="12"`,
-# `<c r="D12"`: at most row 999 and column ZZ); then no cell lies beyond 999 × 702.
-_UNUSUAL_TAG = re.compile(rb'<(?:c|row)(?:[>/]|\s(?!r="[A-Za-z]{0,2}[1-9]\d{0,2}"))')
-_PREFIXED_TAG = re.compile(rb':(?:c|row|f)[\s/>]')
-_ROW_OR_CELL = re.compile(rb'<(/?)(?:[^\s<>/!?:]+:)?(row|c)(?=[\s/>])')
-_ATTRS = re.compile(rb'((?:[^>"\']|"[^"]*"|\'[^\']*\')*)>')
-_ATTR = re.compile(rb'\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_REF = re.compile(rb'([A-Za-z]*)(\d+)')
-_HUGE = 1 << 31
-# A formula element not followed by a value (`<v>` with text): never calculated.
-_FORMULA_NO_VALUE = re.compile(
-    rb'<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>)(?!\s*<(?:[\w.-]+:)?v(?:\s[^>]*)?>\s*[^<\s])')
-_FORMULA_END = re.compile(rb"f>")  # `</f>` or `<f>`; a literal search, the cheapest there is
-_STRING_RESULT = re.compile(rb'\st\s*=\s*["\']str["\']')
+def _relationships(rels: bytes) -> list[tuple[str, str]]:
+    """(type's last word, lower case; target) of each relationship."""
+    tags = _RELATIONSHIP.findall(rels)
+    if len(tags) == rels.count(b"<Relationship") - rels.count(b"<Relationships") and b":Relationship" not in rels \
+            and all(tag.count(b' Target="') == 1 and tag.count(b' Type="') <= 1 for tag in tags):
+        found = [(_plain_attribute(tag, b"Type"), _plain_attribute(tag, b"Target")) for tag in tags]
+    else:
+        found = [(attrs.get(b"Type", b""), attrs[b"Target"]) for attrs in tag_attributes(rels, b"Relationship")
+                 if attrs and b"Target" in attrs]
+        found = [tuple(html.unescape(v.decode("utf-8", "replace")).encode("utf-8") for v in pair) for pair in found]
+    return [(kind.decode("utf-8", "replace").rsplit("/", 1)[-1].lower(), target.decode("utf-8", "replace"))
+            for kind, target in found]
 
 
-def scan_sheet_xml(part: str, xml: bytes) -> SheetScan:
-    scan = SheetScan(part)
-    prefixed = _PREFIXED_TAG.search(xml) is not None
-    if prefixed or _UNUSUAL_TAG.search(xml):
-        scan.rows, scan.cols = _extent(xml)
-        scan.cells = scan.rows * scan.cols
-    if prefixed or _FORMULA_END.search(xml):
-        scan.formulas = _formulas_without_values(xml)
-    return scan
+def _plain_attribute(tag: bytes, name: bytes) -> bytes:
+    at = tag.find(b" " + name + b'="')
+    if at < 0:
+        return b""
+    start = at + len(name) + 3
+    return tag[start:tag.index(b'"', start)]
 
 
-def _position(raw: bytes) -> tuple[int, int] | None:
-    """(row, col), 0-based, as calamine reads an `r` attribute; None where calamine
-    rejects it (and fails the sheet); huge beyond Excel's grid, where its arithmetic
-    would overflow."""
-    match = _REF.fullmatch(raw)
-    if match is None or int(match.group(2)) == 0:
-        return None
-    letters, digits = match.groups()
-    if len(letters) > 3 or len(digits) > 7:
-        return _HUGE, _HUGE
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ch - 64
-    return int(digits) - 1, col - 1
+# What calamine is given for a worksheet too large to read: a sheet without cells.
+_EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
 
 
-def _r_attribute(attrs: bytes) -> bytes | None:
-    """The raw `r` attribute of a tag, read attribute by attribute (a search could
-    find `r=` inside another attribute's value)."""
-    pos = 0
-    while (attr := _ATTR.match(attrs, pos)) is not None:
-        if attr.group(1) == b"r":
-            return attr.group(2) if attr.group(2) is not None else attr.group(3)
-        pos = attr.end()
-    return None
+def _deflated(body: bytes) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)  # raw deflate, as a zip holds it
+    return packer.compress(body) + packer.flush()
 
 
-def _extent(xml: bytes) -> tuple[int, int]:
-    """Rows × columns of the block calamine will allocate, walking row and cell tags as
-    it does: a tag's `r` sets the position, otherwise the row follows the previous row
-    and the cell the previous cell. Cells that may hold a value count (not `<c/>`)."""
-    row = col = 0
-    top = left = _HUGE
-    bottom = right = -1
-    for tag in _ROW_OR_CELL.finditer(xml):
-        closing, name = tag.group(1), tag.group(2)
-        if closing:
-            if name == b"row":
-                row, col = row + 1, 0
-            continue
-        attrs = _ATTRS.match(xml, tag.end(), tag.end() + MAX_TAG_BYTES)
-        if attrs is None:
-            return _HUGE, _HUGE  # an unterminated or monstrous tag
-        ref = _r_attribute(attrs.group(1))
-        position = _position(ref) if ref is not None else None
-        empty = attrs.group(1).rstrip().endswith(b"/") or xml.startswith(b"</", attrs.end())
-        if name == b"row":
-            if position is not None:
-                row = position[0]
-            if empty:
-                row, col = row + 1, 0
-            continue
-        r, c = position if position is not None else (row, col)
-        col = c + 1
-        if not empty:
-            top, bottom, left, right = min(top, r), max(bottom, r), min(left, c), max(right, c)
-    if bottom < 0:
-        return 0, 0
-    return bottom - top + 1, right - left + 1
-
-
-def _formulas_without_values(xml: bytes) -> list[str]:
-    """The cells (A1, or "" when the cell has no reference) of formulas with no value."""
-    cells = []
-    for match in _FORMULA_NO_VALUE.finditer(xml):
-        start = max(xml.rfind(b"<c ", 0, match.start()), xml.rfind(b"<c>", 0, match.start()))
-        attrs = _ATTRS.match(xml, start + 2, start + 2 + MAX_TAG_BYTES) if start >= 0 else None
-        tag = attrs.group(1) if attrs else b""
-        if _STRING_RESULT.search(tag) and re.match(rb'\s*<(?:[\w.-]+:)?v\b', xml[match.end():match.end() + 64]):
-            continue  # `t="str"` with an empty <v>: the formula's result is an empty text
-        ref = _r_attribute(tag) or b""
-        cells.append(ref.decode("ascii", "replace").upper() if _REF.fullmatch(ref) else "")
-    return cells
+def _zipped(parts: list[tuple[str, bytes, int, int, int]]) -> bytes:
+    """A zip of (name, bytes, method, crc, size) in that order, names in UTF-8, the
+    sizes in the headers. No comment: one could hold a second end record."""
+    out, directory, at = [], [], 0
+    for name, body, method, crc, size in parts:
+        raw = name.encode("utf-8", "surrogateescape")
+        out += [_LOCAL.pack(_ZIP_MAGIC, 20, 0x0800, method, 0, _DOS_1980, crc, len(body), size, len(raw), 0),
+                raw, body]
+        directory += [_CENTRAL.pack(_CENTRAL_SIG, 20, 20, 0x0800, method, 0, _DOS_1980, crc, len(body), size,
+                                    len(raw), 0, 0, 0, 0, 0, at), raw]
+        at += _LOCAL.size + len(raw) + len(body)
+    listing = b"".join(directory)
+    end = struct.pack("<4s4H2LH", _END_SIG, 0, 0, len(parts), len(parts), len(listing), at, 0)
+    return b"".join([*out, listing, end])
 
 
 # -- part → sheet name ------------------------------------------------------------------
@@ -422,31 +365,30 @@ def _formulas_without_values(xml: bytes) -> list[str]:
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _sheet_names(data: bytes, members: list[_Member]) -> dict[str, str]:
-    """Worksheet part (lower case) → sheet name, from xl/workbook.xml and its
-    relationships, resolved as calamine does; empty when they cannot be read."""
+def _sheet_names(parts: dict[str, bytes]) -> dict[str, list[str]]:
+    """Worksheet part (lower case) → the names of the sheets that show it, from
+    xl/workbook.xml and its relationships, resolved as calamine does; empty when they
+    cannot be read. Only for saying which sheet a finding is about: the copy calamine
+    reads is safe whatever the names say."""
     from defusedxml import ElementTree
 
-    parts = {m.name.lower(): m for m in members}
     try:
-        rels = ElementTree.fromstring(_inflate(data, parts["xl/_rels/workbook.xml.rels"]))
-        book = ElementTree.fromstring(_inflate(data, parts["xl/workbook.xml"]))
-    except (KeyError, GridError, ValueError, ElementTree.ParseError):
-        return {}
-    except Exception:  # noqa: BLE001 - defusedxml refuses entities and DTDs with its own errors
+        rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+        book = ElementTree.fromstring(parts["xl/workbook.xml"])
+    except Exception:  # noqa: BLE001 - missing parts, bad XML, and defusedxml's refusals of entities and DTDs
         return {}
     targets = {}
     for rel in rels.iter():
         target, rel_id = rel.get("Target"), rel.get("Id")
         if target and rel_id:
             path = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else "xl/" + target
-            targets[rel_id] = path.lower()
-    names = {}
+            targets[rel_id] = path.replace("\\", "/").lower()
+    names: dict[str, list[str]] = {}
     for sheet in book.iter():
         if sheet.tag.rsplit("}", 1)[-1] != "sheet":
             continue
         rel_id = sheet.get(f"{{{_REL_NS}}}id") or next(
             (v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
         if rel_id in targets and sheet.get("name") is not None:
-            names[targets[rel_id]] = sheet.get("name")
+            names.setdefault(targets[rel_id], []).append(sheet.get("name"))
     return names
