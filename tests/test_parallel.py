@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import pytest
+
 from fulian_stats.catalog import load_catalog, load_rules
 from fulian_stats.check import check_file
 from fulian_stats.orgs import load_orgs
@@ -40,3 +42,42 @@ def test_workers_collect_their_garbage_though_forked_while_the_parent_paused_it(
     parallel = read_paths(["sample_data"], ReadContext(load_catalog()), jobs=2, after=_note_collection)
     assert {r.file.rsplit("|", 1)[1] for r in parallel.files} == {"True"}
     assert gc.isenabled()
+
+
+class _KillWorkerOn:
+    """An `after` hook that kills the worker reading any of `names`, as calamine's abort on a
+    damaged file would (SIGKILL: no core file)."""
+
+    def __init__(self, *names: str):
+        self.names = names
+
+    def __call__(self, result) -> None:
+        import os
+        import signal
+
+        if result.file.endswith(self.names):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("folder, killers", [
+    ("sample_data", ("大宁镇_2016-03.xlsx",)),  # 240 files, the province's way
+    ("sample_data", ("大宁镇_2016-03.xlsx", "白沙镇_2017-11.xlsx")),
+    ("sample_data/2016/03", ("大宁镇_2016-03.xlsx",)),  # a county's month: forked too, where forking is cheap
+], ids=["one", "two", "few-files"])
+def test_a_file_that_kills_its_worker_costs_its_own_result_only(monkeypatch, folder, killers):
+    monkeypatch.chdir(ROOT)
+    ctx = ReadContext(load_catalog())
+    serial = read_paths([folder], ctx, jobs=1)
+    parallel = read_paths([folder], ctx, jobs=2, after=_KillWorkerOn(*killers))
+    assert [r.file for r in parallel.files] == [r.file for r in serial.files]
+    crashed = [r for r in parallel.files if r.file.endswith(killers)]
+    assert len(crashed) == len(killers)
+    for r in crashed:
+        assert r.blocks == []
+        assert [(f.code, f.file, f.message) for f in r.findings] == [(
+            "FILE_UNREADABLE", r.file, "读取此文件时读取程序异常退出（文件可能已损坏或被恶意构造）；"
+            "请在Excel或WPS中打开并另存后重新报送")]
+    others = [r for r in parallel.files if not r.file.endswith(killers)]
+    expected = [r for r in serial.files if not r.file.endswith(killers)]
+    assert [r.observations for r in others] == [r.observations for r in expected]
+    assert [[f.as_dict() for f in r.findings] for r in others] == [[f.as_dict() for f in r.findings] for r in expected]

@@ -103,7 +103,9 @@ def display_name(path: str | Path, cwd: Path | None = None) -> str:
     return text[len(inside):] if text.startswith(inside) and len(text) > len(inside) else text
 
 
-PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+# Below this, one worker process where forking is cheap (a crash then costs a file, not
+# the run), and the files read in this process where it is not (spawning costs more).
+PARALLEL_MIN_FILES = 64
 MAX_CHUNK = 64  # files a worker takes at a time: few round trips, and all workers busy to the end
 _worker: tuple | None = None  # (ctx, cwd, after) of a worker process
 
@@ -128,14 +130,52 @@ def _read_in_worker(path: str) -> FileResult:
     return _read_one(path, *_worker)
 
 
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _pool(ctx: ReadContext, cwd: Path, jobs: int, after):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork shares the loaded catalog and modules with the workers at no cost.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    method = "fork" if _can_fork() else "spawn"
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
                                initializer=_init_worker, initargs=(ctx, cwd, after))
+
+
+def _crashed(path: str, cwd: Path) -> FileResult:
+    display = display_name(path, cwd)
+    return FileResult(display, findings=[Finding(
+        "FILE_UNREADABLE", "读取此文件时读取程序异常退出（文件可能已损坏或被恶意构造）；"
+        "请在Excel或WPS中打开并另存后重新报送", file=display)])
+
+
+def _read_after_a_crash(paths: list[str], ctx: ReadContext, cwd: Path, jobs: int, after):
+    """The results of `paths`, in order, after a worker died on one of them (calamine
+    aborts the process on some damaged files, past every check made before it): the
+    first unfinished file is read alone, in a process of its own, and is the one
+    that crashed if that process dies too; the others go on in a fresh pool."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    while paths:
+        try:
+            with _pool(ctx, cwd, 1, after) as alone:
+                yield alone.submit(_read_in_worker, paths[0]).result()
+        except BrokenProcessPool:
+            yield _crashed(paths[0], cwd)
+        paths = paths[1:]
+        done = 0
+        try:
+            with _pool(ctx, cwd, jobs, after) as pool:
+                for file_result in pool.map(_read_in_worker, paths, chunksize=1):
+                    done += 1
+                    yield file_result
+        except BrokenProcessPool:
+            pass
+        paths = paths[done:]
 
 
 def _import_in_background(modules: tuple[str, ...]) -> None:
@@ -165,7 +205,9 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
     files finish; `after(file_result)`, a picklable callable, runs on each file where it
     was read (the checks that need one file only). All per-file work, down to the name
     shown for a file, happens in the workers. `meanwhile` names modules the caller
-    will need next: they are imported while the workers read."""
+    will need next: they are imported while the workers read. A worker that dies on
+    a file (calamine aborts on some damaged files) costs that file a FILE_UNREADABLE
+    finding; the others are read on."""
     listing, files = stream_files(list(paths), exclude)
     result = ReadResult()
     cwd = Path.cwd()
@@ -174,16 +216,28 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
     # far more: the workers start reading as soon as the first files are found.
     # Enough are listed first to choose the chunk size as for a known total.
     first = list(islice(files, jobs * 8 * MAX_CHUNK)) if jobs > 1 else []
-    if len(first) >= PARALLEL_MIN_FILES:
-        with _pool(ctx, cwd, jobs, after) as pool:
-            chunk = max(1, min(MAX_CHUNK, len(first) // (jobs * 8)))
-            results = pool.map(_read_in_worker, chain(first, files), chunksize=chunk)  # submits as it lists
-            _import_in_background(meanwhile)  # after map(): every worker is forked by now
-            total = len(listing.files)
-            for done, file_result in enumerate(results, start=1):
+    # In worker processes whenever forking is cheap: a file that makes calamine abort
+    # then costs its own result, not the run.
+    if len(first) >= PARALLEL_MIN_FILES or (first and _can_fork()):
+        from concurrent.futures.process import BrokenProcessPool
+
+        submitted: list[str] = []  # map() submits every file before it returns
+        jobs = jobs if len(first) >= PARALLEL_MIN_FILES else 1  # a few files: one worker, for the isolation
+        try:
+            with _pool(ctx, cwd, jobs, after) as pool:
+                chunk = max(1, min(MAX_CHUNK, len(first) // (jobs * 8)))
+                listed = (submitted.append(path) or path for path in chain(first, files))
+                results = pool.map(_read_in_worker, listed, chunksize=chunk)  # submits as it lists
+                _import_in_background(meanwhile)  # after map(): every worker is forked by now
+                for file_result in results:
+                    result.files.append(file_result)
+                    if progress is not None:
+                        progress(len(result.files), len(listing.files))
+        except BrokenProcessPool:
+            for file_result in _read_after_a_crash(submitted[len(result.files):], ctx, cwd, jobs, after):
                 result.files.append(file_result)
                 if progress is not None:
-                    progress(done, total)
+                    progress(len(result.files), len(listing.files))
     else:
         listed = [*first, *files]
         for done, path in enumerate(listed, start=1):
