@@ -105,14 +105,11 @@ def test_calamine_reads_the_copy_with_stored_parts_as_the_original(make):
         names = archive.namelist()
     with zipfile.ZipFile(io.BytesIO(copy)) as archive:
         assert archive.testzip() is None  # every checksum right
-        # the parts calamine reads, in their order: no document properties, no theme
-        assert archive.namelist() == [name for name in names if not name.startswith(("docProps/", "xl/theme/"))]
-        methods = {i.filename: i.compress_type for i in archive.infolist()}
-    # the parts a relationship points at (any may be read as a sheet) are inflated here, once
-    inflated_here = [name for name in methods if name.startswith("xl/worksheets/")
-                     or name in ("xl/sharedStrings.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")]
-    assert {methods[name] for name in inflated_here} == {zipfile.ZIP_STORED}
-    assert methods["xl/workbook.xml"] == zipfile.ZIP_DEFLATED  # for calamine to inflate, as it was
+        # the parts calamine reads, in their order (no document properties, no theme), after
+        # the package's relationships as Excel writes them
+        read = [name for name in names if not name.startswith(("docProps/", "xl/theme/", "_rels/", "[Content"))]
+        assert archive.namelist() == ["_rels/.rels", *read]
+        assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_STORED}  # inflated once, here
 
 
 def stored(data: bytes) -> bytes:
@@ -470,3 +467,53 @@ def test_two_members_under_one_name_are_refused(twin):
         scan_zip(data)
     assert raised.value.message == ("不是有效的Excel文件或文件已损坏（压缩包中有重名的文件）；"
                                     "请在Excel或WPS中打开并另存后重新报送")
+
+
+# Regressions from a second fuzz campaign, on the parts that are not worksheets.
+
+FAR_DATA = b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row>' + FAR_ROW + b'</sheetData>'
+WORKSHEET_TYPE = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+RELS_OPEN = b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+
+
+@pytest.mark.parametrize("relationship", [
+    # calamine reads `Target`; a prefixed `x:Target` after it must not stand in for it
+    b"<Relationship Type='" + WORKSHEET_TYPE + b"' Target=\"/xl/workbook.xml\" x:Target=\"/xl/worksheets/sheet1.xml\""
+    b" Id=\"rId1\"/>",
+    # an element prefix longer than any window looked back through
+    b"<" + b"p" * 80 + b':Relationship Type="' + WORKSHEET_TYPE + b'" Target="/xl/workbook.xml" Id="rId1"/>',
+    # a tag longer than a tag is read
+    b'<Relationship Type="' + WORKSHEET_TYPE + b'" Target="/xl/workbook.xml" Id="rId1" pad="&amp;' + b"x" * 5000 + b'"/>',
+], ids=["prefixed-target", "long-prefix", "long-tag"])
+def test_a_part_calamine_opens_by_name_is_scanned_as_a_sheet_too(relationship):
+    """The workbook part itself, holding far cells, made the sheet: every part of the copy
+    that holds cells is scanned, whatever the relationships seem to say."""
+    data = zipped(**{"xl/workbook.xml": sample_parts()["xl/workbook.xml"].replace(b"</workbook>", FAR_DATA + b"</workbook>"),
+                     RELS_PART: RELS_OPEN + relationship + b"</Relationships>"})
+    assert ("xl/workbook.xml", True) in [(s.part, s.too_large) for s in scan_zip(data).sheets]
+    assert not any(b"XFD1048576" in part for part in copy_parts(data).values())
+
+
+@pytest.mark.parametrize("strings", [
+    b"<sst uniqueCount='4294967295' x:uniqueCount='1'><si><t>a</t></si></sst>",
+    b"<" + b"p" * 80 + b":sst uniqueCount='4294967295'><si><t>a</t></si></" + b"p" * 80 + b":sst>",
+], ids=["prefixed-attribute", "long-prefix"])
+def test_a_shared_string_count_is_read_wherever_and_however_it_is_spelt(strings):
+    with pytest.raises(GridError) as raised:
+        scan_zip(zipped(**{"xl/sharedStrings.xml": strings}))
+    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（共享字符串表声明的条数超过文件所能容纳的）；"
+                                    "请在Excel或WPS中打开并另存后重新报送")
+
+
+def test_many_sheets_on_one_part_just_inside_the_limit_are_refused_together(tmp_path):
+    """600 sheet names for one part of 2,800 × 702 cells (just under the limit a sheet)
+    made calamine build the block 600 times: the sheets of a file share one budget."""
+    book = sample_parts()["xl/workbook.xml"]
+    entry = sheet_entry()
+    sheets = b"".join(entry.replace('name="月报"'.encode(), b'name="S%d"' % i) for i in range(600))
+    part = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' \
+           b'<row r="1"><c r="A1"><v>1</v></c></row><row r="2800"><c r="ZZ2800"><v>1</v></c></row></sheetData></worksheet>'
+    data = zipped(**{"xl/workbook.xml": book.replace(entry, sheets), SHEET_PART: part})
+    result = read_bytes_as_file(tmp_path, data)
+    assert [(f.code, f.message) for f in result.findings] == [(
+        "FILE_TOO_LARGE", "各工作表合计超过4000000个单元格的上限，远大于一份报表，已拒绝读取；请确认文件是否正确")]

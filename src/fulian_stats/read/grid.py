@@ -32,6 +32,8 @@ from fulian_stats.read.safety import (
     too_large,
 )
 from fulian_stats.read.sheetxml import MAX_SHEET_CELLS, SheetScan
+
+MAX_WORKBOOK_CELLS = 2 * MAX_SHEET_CELLS  # all the sheets of a file together
 from fulian_stats.read.xlsscan import scan_xls
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -115,6 +117,7 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
     may_hold_long_text = (scan.largest_part if scan else len(data)) > MAX_CELL_CHARS
     sheets = []
     refused = set()  # the parts too large to read that a sheet was found for
+    cells = 0  # in the blocks calamine has built so far
     try:
         for meta in workbook.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
@@ -128,6 +131,11 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
             if sheet.height * sheet.width > MAX_SHEET_CELLS:
                 sheets.append(_refused(meta.name, sheet.height, sheet.width))
                 continue
+            # Many sheets each just inside the limit (say, 600 names for one part) add up.
+            cells += sheet.height * sheet.width
+            if cells > MAX_WORKBOOK_CELLS:
+                raise too_large(f"各工作表合计超过{MAX_WORKBOOK_CELLS}个单元格的上限，远大于一份报表，已拒绝读取；"
+                                "请确认文件是否正确")
             start = sheet.start or (0, 0)
             rows = sheet.to_python(skip_empty_area=True)
             _clean_cells(rows, may_hold_long_text)
@@ -136,6 +144,8 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
                 loaded.findings.append(_formula_finding(meta.name, found.formulas))
             sheets.append(loaded)
     except BaseException as exc:  # noqa: BLE001
+        if isinstance(exc, GridError):
+            raise
         _reraise_if_not_calamine(exc)
         raise GridError("FILE_UNREADABLE", f"工作簿内容已损坏（{_reason(exc)}）；请在Excel或WPS中打开并另存后重新报送") from None
     finally:

@@ -236,8 +236,8 @@ def scan_zip(data: bytes) -> ZipScan | None:
     parts: dict[str, bytes] = {}  # name (lower case) → inflated bytes
     if _RELS in by_key:
         parts[_RELS] = _inflate(data, by_key[_RELS])
-    targets, as_sheets, as_strings, as_styles = _targets(parts.get(_RELS, b""))
-    copied = []
+    as_sheets, as_strings, as_styles = _targets(parts.get(_RELS, b""))
+    copied = [("_rels/.rels", _PACKAGE_RELS, zipfile.ZIP_STORED, zlib.crc32(_PACKAGE_RELS), len(_PACKAGE_RELS))]
     room = STORED_MAX_BYTES - len(data)
     for m in members:
         name = (m.alias or m.name).replace("\\", "/")
@@ -248,14 +248,12 @@ def scan_zip(data: bytes) -> ZipScan | None:
             continue  # nothing calamine reads: left out of its copy (themes, pictures, document properties)
         if m.flags & 1:
             raise damaged(f"“{m.name}”已加密")
-        # Any part a relationship points at may be read as a sheet, whatever its type says.
-        may_be_sheet = key.startswith(_SHEET_FOLDERS) or key in targets
-        if not (may_be_sheet or strings or key in parts or m.compressed * DEFLATE_MAX_RATIO > RATIO_MIN_BYTES):
-            copied.append((name, _compressed(data, m), m.method, m.crc, m.size))  # for calamine to inflate
-            continue
-        xml = parts[key] if key == _RELS else _inflate(data, m)  # a big one could hide a bomb behind a false size
+        # Every part in the copy is inflated here: any of them could be read as a sheet
+        # (a <sheet> may point at the styles or the workbook itself), whatever the
+        # relationships seem to say, so each one that holds cells is scanned.
+        xml = parts[key] if key == _RELS else _inflate(data, m)
         stored, crc = xml, m.crc
-        if key.startswith("xl/worksheets/") or (may_be_sheet and b"sheetData" in xml):
+        if key.startswith("xl/worksheets/") or b"sheetData" in xml:
             found = scan_sheet_xml(name, xml)
             scan.sheets.append(found)
             stored = _EMPTY_SHEET if found.too_large else merged_cells_skipped(xml)
@@ -283,29 +281,36 @@ def scan_zip(data: bytes) -> ZipScan | None:
 # tables live in, and the sheets, shared strings and styles the workbook's relationships
 # point at. A part the relationships name otherwise (a theme, say) is left out of the
 # copy: a sheet pointing there is an error for calamine, not a part read unscanned.
+# The package's own relationships only tell calamine the file is a workbook: the copy
+# has them as Excel writes them.
 _RELS = "xl/_rels/workbook.xml.rels"
-_READ_AT_OPEN = frozenset({"[content_types].xml", "_rels/.rels", "xl/workbook.xml", _RELS, "xl/styles.xml"})
+_READ_AT_OPEN = frozenset({"xl/workbook.xml", _RELS, "xl/styles.xml"})
+_PACKAGE_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                 b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                 b'officeDocument" Target="xl/workbook.xml"/></Relationships>')
 _SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/macrosheets/", "xl/dialogsheets/", "xl/tables/")
 
 
 @lru_cache(maxsize=256)  # the workbooks of one template have the same relationships, byte for byte
-def _targets(rels: bytes) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    """The parts (lower case) the workbook's relationships point at: all of them, then
-    those named as sheets, as shared strings and as styles. Each path is resolved as
-    calamine resolves a sheet's, and also with `.` and `..` taken out (`xl/./a.xml`)."""
-    every, sheets, strings, styles = set(), set(), set(), set()
+def _targets(rels: bytes) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The parts (lower case) the workbook's relationships name as sheets, as shared
+    strings and as styles: those calamine may read besides the ones it opens by name.
+    Each path is resolved as calamine resolves a sheet's, and also with `.` and `..`
+    taken out (`xl/./a.xml`). Read otherwise than calamine reads them, a part is left
+    out of its copy (an error for calamine), never let in unscanned."""
+    sheets, strings, styles = set(), set(), set()
     for kind, target in _relationships(rels):
         path = target.replace("\\", "/").lower()
         path = path[1:] if path.startswith("/") else path if path.startswith("xl/") else "xl/" + path
         paths = {path, posixpath.normpath(path)} if "/." in path else {path}
-        every |= paths
         if kind.endswith("sheet"):
             sheets |= paths
         elif kind == "sharedstrings":
             strings |= paths
         elif kind == "styles":
             styles |= paths
-    return frozenset(every), frozenset(sheets), frozenset(strings), frozenset(styles)
+    return frozenset(sheets), frozenset(strings), frozenset(styles)
 
 
 # A relationship as the usual writers spell it; any other spelling is read attribute by attribute.

@@ -62,9 +62,9 @@ def merged_cells_skipped(xml: bytes) -> bytes:
 
 # Every row and cell tag of a usual sheet opens with a small reference (`<row r="12"`,
 # `<c r="D12"`: at most row 999 and column ZZ) and has no other `r` (calamine goes by
-# the last); then no cell lies beyond 999 × 702. Any other tag is unusual.
-# The rest of the tag as the usual writers spell it (one space before each attribute,
-# double quotes); any other spelling is unusual too, and costs a walk, not a miss.
+# the last); then no cell lies beyond 999 × 702. A tag spelt otherwise than the usual
+# writers spell it (one space before each attribute, double quotes) is unusual too: it
+# costs a walk, not a miss.
 _UNUSUAL_TAG = re.compile(
     rb'<(?:c|row)(?:[>/]|\s(?!r="[A-Za-z]{0,2}[1-9]\d{0,2}"(?: (?!r=)[\w:.-]++="[^"<]*+")*+/?>))')
 _PREFIXED_TAG = re.compile(rb':(?:c|row|f)[\s/>]')
@@ -174,25 +174,24 @@ def _formulas_without_values(xml: bytes) -> list[str]:
 
 # calamine reserves room for as many shared strings as the <sst> element claims, 24 bytes
 # each, before it reads one: `uniqueCount="4294967295"` in a 100-byte part asks for 100 GB.
-_COUNT = re.compile(rb'\+?\d+')
-_PLAIN_UNIQUE_COUNT = re.compile(rb'uniqueCount="(\d{1,12})"')
 _PREFIX = re.compile(rb'(?:[\w.-]+:)?')
+_UNIQUE_COUNT = re.compile(rb'uniqueCount\s*=\s*["\']\s*\+?(\d+)')
 
 
 def tag_attributes(xml: bytes, name: bytes) -> list[dict[bytes, bytes] | None]:
-    """The attributes (local name → raw value, the last of a repeated one) of every
-    `<name` or `<prefix:name` tag, found by a literal search; None for a tag whose
-    attributes cannot be told apart."""
+    """The attributes (name, prefix and all → raw value, the last of a repeated one) of
+    every `<name` or `<prefix:name` tag, found by a literal search; None for a tag
+    whose attributes cannot be told apart."""
     found = []
     pos = xml.find(name)
     while pos >= 0:
         end = pos + len(name)
-        opening = xml.rfind(b"<", max(0, pos - 64), pos)
+        opening = xml.rfind(b"<", 0, pos)
         if opening >= 0 and end < len(xml) and xml[end] in b" \t\r\n/>" and _PREFIX.fullmatch(xml, opening + 1, pos):
             attrs = _ATTRS.match(xml, end, end + MAX_TAG_BYTES)
             text, at, values = (attrs.group(1) if attrs else b""), 0, {}
             while (attr := _ATTR.match(text, at)) is not None:
-                values[attr.group(1).rsplit(b":", 1)[-1]] = attr.group(2) if attr.group(2) is not None else attr.group(3)
+                values[attr.group(1)] = attr.group(2) if attr.group(2) is not None else attr.group(3)
                 at = attr.end()
             found.append(values if attrs is not None and not text[at:].strip(b" \t\r\n/") else None)
         pos = xml.find(name, end)
@@ -200,20 +199,13 @@ def tag_attributes(xml: bytes, name: bytes) -> list[dict[bytes, bytes] | None]:
 
 
 def shared_strings_claimed(xml: bytes) -> int:
-    """The most shared strings any <sst> tag of the part claims (its `uniqueCount`), 0
-    for none; a value that may be a number spelt with entities, or a tag that cannot
-    be read, counts as huge."""
+    """The most shared strings the part claims: the largest `uniqueCount` anywhere in
+    it, whatever tag or prefix it is on (more than calamine reads, never less); one
+    spelt so that its number cannot be read (entities, say) counts as huge."""
     spelt = xml.count(b"uniqueCount")
     if not spelt:
         return 0
-    plain = _PLAIN_UNIQUE_COUNT.findall(xml)
-    if len(plain) == spelt:  # as the usual writers spell it (anywhere in the part: more than calamine reads)
-        return max(map(int, plain))
-    claimed = 0
-    for attrs in tag_attributes(xml, b"sst"):
-        value = attrs.get(b"uniqueCount", b"0") if attrs is not None else b"&"
-        if b"&" in value:
-            return _HUGE
-        if _COUNT.fullmatch(value):
-            claimed = max(claimed, int(value))
-    return claimed
+    counts = _UNIQUE_COUNT.findall(xml)
+    if len(counts) < spelt:
+        return _HUGE
+    return max(map(int, counts))
