@@ -517,3 +517,17 @@ def test_many_sheets_on_one_part_just_inside_the_limit_are_refused_together(tmp_
     result = read_bytes_as_file(tmp_path, data)
     assert [(f.code, f.message) for f in result.findings] == [(
         "FILE_TOO_LARGE", "各工作表合计超过4000000个单元格的上限，远大于一份报表，已拒绝读取；请确认文件是否正确")]
+
+
+def test_many_sheet_names_on_one_large_part_are_refused_before_calamine_parses_it_for_each(tmp_path):
+    """Regression: 100,000 sheet names on one 10 MB part, nearly all of it a comment,
+    kept calamine parsing for eight minutes: one cell, so no cell budget filled."""
+    part = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><!--' + b" " * 9_900_000
+            + b'--><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>')
+    entry = sheet_entry()
+    names = b"".join(entry.replace('name="月报"'.encode(), b'name="S%d"' % i) for i in range(1_000))
+    data = zipped(**{"xl/workbook.xml": sample_parts()["xl/workbook.xml"].replace(entry, names), SHEET_PART: part})
+    result = read_bytes_as_file(tmp_path, data)
+    assert [(f.code, f.message) for f in result.findings] == [(
+        "FILE_TOO_LARGE", "工作簿有1000个工作表，读取的内容合计超过2048MB的上限，远大于一份报表，已拒绝读取；"
+        "请确认文件是否正确")]

@@ -34,6 +34,10 @@ from fulian_stats.read.safety import (
 from fulian_stats.read.sheetxml import MAX_SHEET_CELLS, SheetScan
 
 MAX_WORKBOOK_CELLS = 2 * MAX_SHEET_CELLS  # all the sheets of a file together
+# XML calamine may parse for all the sheets of a file together, bounded as the number of
+# sheets × the largest part (a second of parsing): 100,000 sheet names on one 10 MB
+# part made it parse the part 100,000 times (eight minutes).
+MAX_WORKBOOK_XML_BYTES = 2048 * MB
 from fulian_stats.read.xlsscan import scan_xls
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -115,13 +119,17 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
                         "请在Excel或WPS中打开并另存后重新报送") from None
     scans, unplaced = _scans_by_sheet(scan)
     may_hold_long_text = (scan.largest_part if scan else len(data)) > MAX_CELL_CHARS
+    worksheets = [meta for meta in workbook.sheets_metadata if str(meta.typ) in ("SheetTypeEnum.WorkSheet", "WorkSheet")]
+    largest = max((part.size for part in scan.sheets), default=0) if scan else 0
+    if len(worksheets) * largest > MAX_WORKBOOK_XML_BYTES:
+        workbook.close()
+        raise too_large(f"工作簿有{len(worksheets)}个工作表，读取的内容合计超过{MAX_WORKBOOK_XML_BYTES // MB}MB的上限，"
+                        "远大于一份报表，已拒绝读取；请确认文件是否正确")
     sheets = []
     refused = set()  # the parts too large to read that a sheet was found for
     cells = 0  # in the blocks calamine has built so far
     try:
-        for meta in workbook.sheets_metadata:
-            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
-                continue  # chart sheets and macro sheets hold no cells
+        for meta in worksheets:  # chart sheets and macro sheets hold no cells
             found = scans.get(meta.name)
             if found is not None and found.too_large:
                 sheets.append(_refused(meta.name, found.rows, found.cols))

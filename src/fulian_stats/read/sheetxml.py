@@ -22,6 +22,7 @@ class SheetScan:
     """What a worksheet part's XML shows before calamine reads it."""
 
     part: str
+    size: int = 0  # bytes of XML calamine parses for each sheet that shows the part
     cells: int = 0  # cells in the bounding box calamine will allocate
     rows: int = 0
     cols: int = 0
@@ -81,7 +82,7 @@ _STRING_RESULT = re.compile(rb'\st\s*=\s*["\']str["\']')
 
 
 def scan_sheet_xml(part: str, xml: bytes) -> SheetScan:
-    scan = SheetScan(part)
+    scan = SheetScan(part, len(xml))
     prefixed = _PREFIXED_TAG.search(xml) is not None
     if prefixed or _UNUSUAL_TAG.search(xml):
         scan.rows, scan.cols = _extent(xml)
