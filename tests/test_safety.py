@@ -531,3 +531,16 @@ def test_many_sheet_names_on_one_large_part_are_refused_before_calamine_parses_i
     assert [(f.code, f.message) for f in result.findings] == [(
         "FILE_TOO_LARGE", "工作簿有1000个工作表，读取的内容合计超过2048MB的上限，远大于一份报表，已拒绝读取；"
         "请确认文件是否正确")]
+
+
+def test_a_tag_is_looked_for_no_further_back_than_a_tag_may_reach():
+    """Regression: each occurrence of the name looked back to the file's start for its
+    `<`, so the word repeated 200,000 times cost that squared (minutes). A prefix longer
+    than a tag may be is not found; for the relationships that means a part left out of
+    calamine's copy, never one let in."""
+    from fulian_stats.read.sheetxml import MAX_TAG_BYTES, tag_attributes
+
+    near = b"<" + b"p" * 80 + b':Relationship Target="x.xml"/>'
+    far = b"<" + b"p" * MAX_TAG_BYTES + b':Relationship Target="x.xml"/>'
+    assert tag_attributes(near, b"Relationship") == [{b"Target": b"x.xml"}]
+    assert tag_attributes(far, b"Relationship") == []

@@ -182,12 +182,14 @@ _UNIQUE_COUNT = re.compile(rb'uniqueCount\s*=\s*["\']\s*\+?(\d+)')
 def tag_attributes(xml: bytes, name: bytes) -> list[dict[bytes, bytes] | None]:
     """The attributes (name, prefix and all → raw value, the last of a repeated one) of
     every `<name` or `<prefix:name` tag, found by a literal search; None for a tag
-    whose attributes cannot be told apart."""
+    whose attributes cannot be told apart. A prefix longer than a tag may be is not
+    looked back through (the word repeated a million times would cost that squared):
+    such a tag is not found."""
     found = []
     pos = xml.find(name)
     while pos >= 0:
         end = pos + len(name)
-        opening = xml.rfind(b"<", 0, pos)
+        opening = xml.rfind(b"<", max(0, pos - MAX_TAG_BYTES), pos)
         if opening >= 0 and end < len(xml) and xml[end] in b" \t\r\n/>" and _PREFIX.fullmatch(xml, opening + 1, pos):
             attrs = _ATTRS.match(xml, end, end + MAX_TAG_BYTES)
             text, at, values = (attrs.group(1) if attrs else b""), 0, {}
