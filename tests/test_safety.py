@@ -164,6 +164,17 @@ def _directory_entry(data: bytes, name: bytes) -> tuple[int, int]:
     raise AssertionError(name)
 
 
+def damage_reason(data: bytes) -> str:
+    """Why scan_zip refuses `data` as damaged: the reason in its FILE_UNREADABLE message."""
+    prefix, suffix = "不是有效的Excel文件或文件已损坏（", "）；请在Excel或WPS中打开并另存后重新报送"
+    with pytest.raises(GridError) as raised:
+        scan_zip(data)
+    assert raised.value.code == "FILE_UNREADABLE"
+    message = raised.value.message
+    assert message.startswith(prefix) and message.endswith(suffix), message
+    return message[len(prefix):-len(suffix)]
+
+
 def calamine_error(data: bytes) -> str | None:
     try:
         calamine_rows(data)
@@ -225,11 +236,7 @@ def test_a_directory_that_says_it_lies_further_on_is_damage_not_a_struct_error()
     end = data.rfind(b"PK\x05\x06")
     struct.pack_into("<L", data, end + 16, struct.unpack_from("<L", data, end + 16)[0] + 100_000)
     assert calamine_error(bytes(data)) is not None
-    with pytest.raises(GridError) as raised:
-        scan_zip(bytes(data))
-    assert raised.value.code == "FILE_UNREADABLE"
-    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（压缩数据不完整）；"
-                                    "请在Excel或WPS中打开并另存后重新报送")
+    assert damage_reason(bytes(data)) == "压缩数据不完整"
 
 
 def test_a_worksheet_named_only_in_a_unicode_path_field_is_scanned():
@@ -300,11 +307,7 @@ def test_a_worksheet_whose_bytes_changed_after_zipping_is_damaged_not_read(make)
     data = bytearray(out.getvalue())
     at = data.find(b"<v>")
     data[at + 3] = ord("9") if data[at + 3] != ord("9") else ord("8")
-    with pytest.raises(GridError) as raised:
-        scan_zip(bytes(data))
-    assert raised.value.code == "FILE_UNREADABLE"
-    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（“xl/worksheets/sheet1.xml”的校验和不符）；"
-                                    "请在Excel或WPS中打开并另存后重新报送")
+    assert damage_reason(bytes(data)) == "“xl/worksheets/sheet1.xml”的校验和不符"
 
 
 def test_damage_after_the_cells_goes_unread_in_the_copy():
@@ -390,10 +393,7 @@ def test_a_worksheet_outside_the_worksheets_folder_is_scanned_by_its_cells():
     lambda data: b"JUNK" + data[:data.rfind(b"PK\x05\x06") + 12] + bytes(4) + data[data.rfind(b"PK\x05\x06") + 16:],
 ], ids=["end-record-after", "directory-size-0-behind-junk"])
 def test_a_zip_whose_directory_cannot_be_found_for_sure_is_refused(change):
-    with pytest.raises(GridError) as raised:
-        scan_zip(change(zipped(**{SHEET_PART: far_sheet()})))
-    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（压缩包的目录是空的）；"
-                                    "请在Excel或WPS中打开并另存后重新报送")
+    assert damage_reason(change(zipped(**{SHEET_PART: far_sheet()}))) == "压缩包的目录是空的"
 
 
 def test_a_zip_version_zipfile_cannot_read_is_a_finding_not_a_traceback():
@@ -401,20 +401,14 @@ def test_a_zip_version_zipfile_cannot_read_is_a_finding_not_a_traceback():
     data = bytearray(SAMPLE.read_bytes())
     directory = struct.unpack_from("<L", data, data.rfind(b"PK\x05\x06") + 16)[0]
     struct.pack_into("<H", data, directory + 6, 127)  # the first entry's version needed to extract
-    with pytest.raises(GridError) as raised:
-        scan_zip(b"PK\x03\x04JUNK" + bytes(data))
-    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（压缩格式的版本不受支持）；"
-                                    "请在Excel或WPS中打开并另存后重新报送")
+    assert damage_reason(b"PK\x03\x04JUNK" + bytes(data)) == "压缩格式的版本不受支持"
 
 
 @pytest.mark.parametrize("count", [b"4294967295", b"+99999999", b"&#52;294967295"])
 def test_a_shared_string_count_beyond_the_part_is_refused(count):
     """calamine reserves 24 bytes for each string claimed before it reads one."""
     strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="' + count + b'"/>'
-    with pytest.raises(GridError) as raised:
-        scan_zip(zipped(**{"xl/sharedStrings.xml": strings}))
-    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（共享字符串表声明的条数超过文件所能容纳的）；"
-                                    "请在Excel或WPS中打开并另存后重新报送")
+    assert damage_reason(zipped(**{"xl/sharedStrings.xml": strings})) == "共享字符串表声明的条数超过文件所能容纳的"
 
 
 def test_a_true_shared_string_count_passes():
@@ -463,10 +457,7 @@ def test_a_sheet_pointed_at_the_styles_is_scanned_whatever_the_relationship_says
 @pytest.mark.parametrize("twin", ["xl\\styles.xml", "XL/Styles.xml"])
 def test_two_members_under_one_name_are_refused(twin):
     data = zipped(**{twin: far_sheet()})
-    with pytest.raises(GridError) as raised:
-        scan_zip(data)
-    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（压缩包中有重名的文件）；"
-                                    "请在Excel或WPS中打开并另存后重新报送")
+    assert damage_reason(data) == "压缩包中有重名的文件"
 
 
 # Regressions from a second fuzz campaign, on the parts that are not worksheets.
@@ -499,10 +490,7 @@ def test_a_part_calamine_opens_by_name_is_scanned_as_a_sheet_too(relationship):
     b"<" + b"p" * 80 + b":sst uniqueCount='4294967295'><si><t>a</t></si></" + b"p" * 80 + b":sst>",
 ], ids=["prefixed-attribute", "long-prefix"])
 def test_a_shared_string_count_is_read_wherever_and_however_it_is_spelt(strings):
-    with pytest.raises(GridError) as raised:
-        scan_zip(zipped(**{"xl/sharedStrings.xml": strings}))
-    assert raised.value.message == ("不是有效的Excel文件或文件已损坏（共享字符串表声明的条数超过文件所能容纳的）；"
-                                    "请在Excel或WPS中打开并另存后重新报送")
+    assert damage_reason(zipped(**{"xl/sharedStrings.xml": strings})) == "共享字符串表声明的条数超过文件所能容纳的"
 
 
 def test_many_sheets_on_one_part_just_inside_the_limit_are_refused_together(tmp_path):
