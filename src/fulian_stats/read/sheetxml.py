@@ -70,13 +70,16 @@ _UNUSUAL_TAG = re.compile(
     rb'<(?:c|row)(?:[>/]|\s(?!r="[A-Za-z]{0,2}[1-9]\d{0,2}"(?: (?!r=)[\w:.-]++="[^"<]*+")*+/?>))')
 _PREFIXED_TAG = re.compile(rb':(?:c|row|f)[\s/>]')
 _ROW_OR_CELL = re.compile(rb'<(/?)(?:[^\s<>/!?:]+:)?(row|c)(?=[\s/>])')
-_ATTRS = re.compile(rb'((?:[^>"\']|"[^"]*"|\'[^\']*\')*)>')
+# A tag's attributes up to its `>`; never past a `<`, which no attribute value may hold, so
+# that a run of tags that never close costs each one its own bytes, not the rest of the part.
+_ATTRS = re.compile(rb'((?:[^<>"\']|"[^"<]*+"|\'[^\'<]*+\')*+)>')
 _ATTR = re.compile(rb'\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(rb'([A-Za-z]*)(\d+)')
 _HUGE = 1 << 31
 # A formula element not followed by a value (`<v>` with text): never calculated.
-_FORMULA_NO_VALUE = re.compile(
-    rb'<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>)(?!\s*<(?:[\w.-]+:)?v(?:\s[^>]*)?>\s*[^<\s])')
+_FORMULA_NO_VALUE = re.compile(  # possessive, and stopping at `<`: linear however the tags are cut
+    rb'<(?:[\w.-]+:)?f\b(?:[^<>/]|/(?!>))*+(?:/>|>[^<]*+</(?:[\w.-]+:)?f>)'
+    rb'(?!\s*<(?:[\w.-]+:)?v(?:\s[^<>]*+)?>\s*[^<\s])')
 _FORMULA_END = re.compile(rb"f>")  # `</f>` or `<f>`; a literal search, the cheapest there is
 _STRING_RESULT = re.compile(rb'\st\s*=\s*["\']str["\']')
 
@@ -163,7 +166,8 @@ def _formulas_without_values(xml: bytes) -> list[str]:
     """The cells (A1, or "" when the cell has no reference) of formulas with no value."""
     cells = []
     for match in _FORMULA_NO_VALUE.finditer(xml):
-        start = max(xml.rfind(b"<c ", 0, match.start()), xml.rfind(b"<c>", 0, match.start()))
+        near = max(0, match.start() - MAX_TAG_BYTES - 16)  # the cell's tag is just before: no further back
+        start = max(xml.rfind(b"<c ", near, match.start()), xml.rfind(b"<c>", near, match.start()))
         attrs = _ATTRS.match(xml, start + 2, start + 2 + MAX_TAG_BYTES) if start >= 0 else None
         tag = attrs.group(1) if attrs else b""
         if _STRING_RESULT.search(tag) and re.match(rb'\s*<(?:[\w.-]+:)?v\b', xml[match.end():match.end() + 64]):
