@@ -81,24 +81,3 @@ def test_a_file_that_kills_its_worker_costs_its_own_result_only(monkeypatch, fol
     expected = [r for r in serial.files if not r.file.endswith(killers)]
     assert [r.observations for r in others] == [r.observations for r in expected]
     assert [[f.as_dict() for f in r.findings] for r in others] == [[f.as_dict() for f in r.findings] for r in expected]
-
-
-def _note_memory_cap(result) -> None:
-    import resource
-
-    result.file = f"{result.file}|{resource.getrlimit(resource.RLIMIT_AS)[0]}"
-
-
-def test_workers_have_their_address_space_capped(monkeypatch):
-    """So that a file making calamine ask for memory beyond any real need crashes its
-    worker at once (and costs that file) instead of making the machine swap."""
-    resource = pytest.importorskip("resource")
-    from fulian_stats.read import WORKER_MEMORY_CAP
-
-    before = resource.getrlimit(resource.RLIMIT_AS)
-    if before[0] != resource.RLIM_INFINITY and before[0] <= WORKER_MEMORY_CAP:
-        pytest.skip("this process has a tighter cap already, which the workers keep")
-    monkeypatch.chdir(ROOT)
-    parallel = read_paths(["sample_data/2016/03"], ReadContext(load_catalog()), jobs=2, after=_note_memory_cap)
-    assert {r.file.rsplit("|", 1)[1] for r in parallel.files} == {str(WORKER_MEMORY_CAP)}
-    assert resource.getrlimit(resource.RLIMIT_AS) == before  # this process keeps its own

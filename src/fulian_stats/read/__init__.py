@@ -110,29 +110,9 @@ MAX_CHUNK = 64  # files a worker takes at a time: few round trips, and all worke
 _worker: tuple | None = None  # (ctx, cwd, after) of a worker process
 
 
-# A worker's address space where the system caps it (Linux): far more than reading any
-# file the size checks let through needs, and a file that still makes calamine ask for
-# more then crashes its worker at once, costing that file (_read_after_a_crash), where
-# it would have made the machine swap.
-WORKER_MEMORY_CAP = 4 << 30
-
-
-def _cap_memory() -> None:
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = WORKER_MEMORY_CAP if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_CAP, hard)
-        if soft == resource.RLIM_INFINITY or soft > cap:
-            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ImportError, AttributeError, ValueError, OSError):  # Windows; systems without the limit
-        pass
-
-
 def _init_worker(ctx: ReadContext, cwd: Path, after) -> None:
     global _worker
     _worker = (ctx, cwd, after)
-    _cap_memory()
     # Forked while the parent paused collection: a worker collects its own garbage, but
     # never walks what it inherited (modules, the catalog), which stays as long as it does.
     gc.freeze()
