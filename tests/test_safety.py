@@ -532,3 +532,44 @@ def test_a_tag_is_looked_for_no_further_back_than_a_tag_may_reach():
     far = b"<" + b"p" * MAX_TAG_BYTES + b':Relationship Target="x.xml"/>'
     assert tag_attributes(near, b"Relationship") == [{b"Target": b"x.xml"}]
     assert tag_attributes(far, b"Relationship") == []
+
+
+COLUMNS = [b"%c" % letter for letter in b"ABCDEFGHIJ"]
+
+
+def with_shared_strings(sheet: bytes, strings: bytes) -> bytes:
+    """The sample with its sheet and a shared-strings part, named in its relationships."""
+    rels = sample_parts()[RELS_PART].replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.'
+                                             b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                             b'Target="sharedStrings.xml"/></Relationships>')
+    return zipped(**{SHEET_PART: sheet, "xl/sharedStrings.xml": strings, RELS_PART: rels})
+
+
+def test_one_long_shared_string_named_by_many_cells_is_refused_before_calamine_copies_it():
+    """Regression: one 32,000-character string named by 100,000 cells (a 200 KB file) is
+    3.2 GB in calamine and as much again in Python."""
+    rows = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d" t="s"><v>0</v></c>' % (col, r) for col in COLUMNS)
+                    + b"</row>" for r in range(1, 10_001))
+    sheet = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + rows \
+        + b"</sheetData></worksheet>"
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">' \
+        + b"<si><t>" + b"a" * 32_000 + b"</t></si></sst>"
+    data = with_shared_strings(sheet, strings)
+    with pytest.raises(GridError) as raised:
+        scan_zip(data)
+    assert (raised.value.code, raised.value.message) == ("FILE_TOO_LARGE", "共享字符串被大量单元格重复引用，展开后超过"
+                                                         "1024MB的上限，远大于一份报表，已拒绝读取；请确认文件是否正确")
+
+
+def test_many_short_shared_strings_in_a_large_part_pass():
+    """The bound is the longest string, not the part: 3,000 strings of 300 characters
+    in 30,000 cells are 9 MB expanded."""
+    rows = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d" t="s"><v>%d</v></c>' % (col, r, r % 3000)
+                                                 for col in COLUMNS) + b"</row>" for r in range(1, 3_001))
+    sheet = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + rows \
+        + b"</sheetData></worksheet>"
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="3000">' \
+        + b"".join(b"<si><t>%05d" % i + b"b" * 295 + b"</t></si>" for i in range(3000)) + b"</sst>"
+    data = with_shared_strings(sheet, strings)
+    rows_read = calamine_rows(scan_zip(data).workbook)
+    assert len(rows_read[0][1]) == 3000 and rows_read[0][1][0][0] == "00001" + "b" * 295

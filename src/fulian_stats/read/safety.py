@@ -54,6 +54,11 @@ MAX_CELL_CHARS = 32_767
 # more than inflating twice costs time.
 STORED_MAX_BYTES = 16 * MB
 MAX_MEMBERS = 65_535  # as many as a zip without zip64 holds; a workbook has a dozen or so
+# Text the shared strings may expand to, each cell that names one getting its own copy
+# in calamine and again in Python: one 32,000-character string named by 100,000 cells
+# is 3.2 GB twice over, from a 200 KB file.
+MAX_STRING_BYTES = 1024 * MB
+_CELL_MIN_BYTES = 20  # `<c t="s"><v>0</v></c>`: no cell naming a string is shorter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")  # stream name in the OLE directory
@@ -237,6 +242,7 @@ def scan_zip(data: bytes) -> ZipScan | None:
     if _RELS in by_key:
         parts[_RELS] = _inflate(data, by_key[_RELS])
     as_sheets, as_strings, as_styles = _targets(parts.get(_RELS, b""))
+    shared = []  # the shared-strings parts, inflated
     copied = [("_rels/.rels", _PACKAGE_RELS, zipfile.ZIP_STORED, zlib.crc32(_PACKAGE_RELS), len(_PACKAGE_RELS))]
     room = STORED_MAX_BYTES - len(data)
     for m in members:
@@ -261,6 +267,8 @@ def scan_zip(data: bytes) -> ZipScan | None:
                 crc = zlib.crc32(stored)
         if strings and shared_strings_claimed(xml) > len(xml) // 4:
             raise damaged("共享字符串表声明的条数超过文件所能容纳的")
+        if strings:
+            shared.append(xml)
         parts[key] = xml
         if len(stored) <= room:
             room -= len(stored)
@@ -269,12 +277,35 @@ def scan_zip(data: bytes) -> ZipScan | None:
             copied.append((name, _compressed(data, m), m.method, m.crc, m.size))
         else:
             copied.append((name, _deflated(stored), zipfile.ZIP_DEFLATED, crc, len(stored)))
+    _check_string_expansion(scan.sheets, shared)
     if any(s.too_large or s.formulas for s in scan.sheets):
         if "xl/workbook.xml" in by_key and "xl/workbook.xml" not in parts:
             parts["xl/workbook.xml"] = _inflate(data, by_key["xl/workbook.xml"])
         scan.names = _sheet_names(parts)
     scan.workbook = _zipped(copied)
     return scan
+
+
+def _check_string_expansion(sheets: list[SheetScan], shared: list[bytes]) -> None:
+    """Refuse shared strings that the cells would expand beyond MAX_STRING_BYTES: at most
+    (the sheets' bytes / the shortest cell) cells × the longest string, the longest taken
+    as the whole part first and, only when that is too much, as the widest gap between
+    two `<si>`."""
+    cells = sum(part.size for part in sheets) // _CELL_MIN_BYTES
+    for xml in shared:
+        if cells * len(xml) > MAX_STRING_BYTES and cells * _longest_item(xml) > MAX_STRING_BYTES:
+            raise too_large(f"共享字符串被大量单元格重复引用，展开后超过{MAX_STRING_BYTES // MB}MB的上限，远大于一份报表，"
+                            "已拒绝读取；请确认文件是否正确")
+
+
+_STRING_ITEM = re.compile(rb'<(?:[\w.-]+:)?si[\s/>]')
+
+
+def _longest_item(xml: bytes) -> int:
+    """Bytes of the longest shared string with its markup (more, where an item's start
+    is spelt so that it is not found)."""
+    starts = [m.start() for m in _STRING_ITEM.finditer(xml)] + [len(xml)]
+    return max(b - a for a, b in zip([0, *starts], starts))
 
 
 # What calamine reads of a workbook: the parts it opens by name, the folders sheets and
