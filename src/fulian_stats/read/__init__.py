@@ -216,6 +216,12 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
     # far more: the workers start reading as soon as the first files are found.
     # Enough are listed first to choose the chunk size as for a known total.
     first = list(islice(files, jobs * 8 * MAX_CHUNK)) if jobs > 1 else []
+
+    def add(file_result: FileResult) -> None:
+        result.files.append(file_result)
+        if progress is not None:
+            progress(len(result.files), len(listing.files))
+
     # In worker processes whenever forking is cheap: a file that makes calamine abort
     # then costs its own result, not the run.
     if len(first) >= PARALLEL_MIN_FILES or (first and _can_fork()):
@@ -230,20 +236,13 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
                 results = pool.map(_read_in_worker, listed, chunksize=chunk)  # submits as it lists
                 _import_in_background(meanwhile)  # after map(): every worker is forked by now
                 for file_result in results:
-                    result.files.append(file_result)
-                    if progress is not None:
-                        progress(len(result.files), len(listing.files))
+                    add(file_result)
         except BrokenProcessPool:
             for file_result in _read_after_a_crash(submitted[len(result.files):], ctx, cwd, jobs, after):
-                result.files.append(file_result)
-                if progress is not None:
-                    progress(len(result.files), len(listing.files))
+                add(file_result)
     else:
-        listed = [*first, *files]
-        for done, path in enumerate(listed, start=1):
-            result.files.append(_read_one(path, ctx, cwd, after))
-            if progress is not None:
-                progress(done, len(listed))
+        for path in [*first, *files]:  # listed whole first, so the total is known
+            add(_read_one(path, ctx, cwd, after))
     if listing.skipped:
         examples = "、".join(display_name(p) for p in listing.skipped[:3])
         result.findings.append(Finding(

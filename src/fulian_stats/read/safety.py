@@ -235,7 +235,8 @@ def scan_zip(data: bytes) -> ZipScan | None:
                             "疑似压缩炸弹，已拒绝读取；请确认文件是否正确")
     scan = ZipScan(largest_part=max((m.size for m in members), default=0))
     # calamine's zip reader takes `\` for `/`; a Unicode path field names the member too.
-    by_key = {(m.alias or m.name).replace("\\", "/").lower(): m for m in members}
+    named = [(m, (m.alias or m.name).replace("\\", "/")) for m in members]
+    by_key = {name.lower(): m for m, name in named}
     if len(by_key) < len(members):  # which of two calamine would take is its affair: neither
         raise damaged("压缩包中有重名的文件")
     parts: dict[str, bytes] = {}  # name (lower case) → inflated bytes
@@ -245,8 +246,7 @@ def scan_zip(data: bytes) -> ZipScan | None:
     shared = []  # the shared-strings parts, inflated
     copied = [("_rels/.rels", _PACKAGE_RELS, zipfile.ZIP_STORED, zlib.crc32(_PACKAGE_RELS), len(_PACKAGE_RELS))]
     room = STORED_MAX_BYTES - len(data)
-    for m in members:
-        name = (m.alias or m.name).replace("\\", "/")
+    for m, name in named:
         key = name.lower()
         strings = key == "xl/sharedstrings.xml" or key in as_strings
         if not (key.startswith(_SHEET_FOLDERS) or strings or key in _READ_AT_OPEN or key in as_sheets
@@ -265,9 +265,9 @@ def scan_zip(data: bytes) -> ZipScan | None:
             stored = _EMPTY_SHEET if found.too_large else merged_cells_skipped(xml)
             if stored is not xml:
                 crc = zlib.crc32(stored)
-        if strings and shared_strings_claimed(xml) > len(xml) // 4:
-            raise damaged("共享字符串表声明的条数超过文件所能容纳的")
         if strings:
+            if shared_strings_claimed(xml) > len(xml) // 4:
+                raise damaged("共享字符串表声明的条数超过文件所能容纳的")
             shared.append(xml)
         parts[key] = xml
         if len(stored) <= room:
@@ -279,9 +279,7 @@ def scan_zip(data: bytes) -> ZipScan | None:
             copied.append((name, _deflated(stored), zipfile.ZIP_DEFLATED, crc, len(stored)))
     _check_string_expansion(scan.sheets, shared)
     if any(s.too_large or s.formulas for s in scan.sheets):
-        if "xl/workbook.xml" in by_key and "xl/workbook.xml" not in parts:
-            parts["xl/workbook.xml"] = _inflate(data, by_key["xl/workbook.xml"])
-        scan.names = _sheet_names(parts)
+        scan.names = _sheet_names(parts)  # the workbook and its relationships are inflated above, as every kept part
     scan.workbook = _zipped(copied)
     return scan
 
