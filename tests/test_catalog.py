@@ -34,8 +34,10 @@ def test_default_catalog():
         "创业担保贷款金额", "万元", "创业就业", "flow", ("申请资金", "贷款金额"))
     assert loan.as_dict() == {"id": "loan_amount", "name": "创业担保贷款金额", "unit": "万元", "section": "创业就业",
                               "kind": "flow", "numerator": None, "denominator": None,
-                              "aliases": ["申请资金", "贷款金额"]}
+                              "aliases": ["申请资金", "贷款金额"], "parent": None, "label": "创业担保贷款金额"}
     assert all(ind.unit and ind.section for ind in catalog)
+    poor = catalog["trainees_poor"]
+    assert (poor.name, poor.parent, poor.label) == ("贫困妇女", "trainees", "参训妇女中的贫困妇女")
 
 
 @pytest.mark.parametrize("text, found", [

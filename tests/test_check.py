@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from check_helpers import (
+    HEADER,
     ORGS_CSV,
     check,
     clean_folder,
@@ -103,6 +104,20 @@ def _wrong_total(tmp: Path) -> dict:
     total = ["合计", *[sum(r[i] for r in rows) for i in range(1, len(rows[0]))]]
     total[4] = 140  # 参训妇女 (column E): 46 + 47 + 48 = 141
     return {"paths": [write_table(tmp / STREETS_CSV, rows, total=total)]}
+
+
+def _streets_with_extra_field(tmp: Path) -> dict:
+    rows = street_rows(3)
+    path = write_table(tmp / STREETS_CSV, rows)
+    lines = path.read_bytes().split(b"\r\n")
+    lines[1] += b",99"  # 河西街道's row: one value more than the header has columns
+    path.write_bytes(b"\r\n".join(lines))
+    return {"paths": [path]}
+
+
+def _with_plan(rows: list[list], name: str, plan) -> list[list]:
+    """A 计划数 figure beside one indicator's 本月 and 本年累计."""
+    return [row + [plan] if row[0] == name else row for row in rows]
 
 
 def _summary_sheet(tmp: Path) -> dict:
@@ -201,9 +216,10 @@ CASES: dict[str, Case] = {
                     "请在Excel或WPS中另存为“CSV UTF-8”或GBK编码的CSV后重新报送"}),
     "LAYOUT_UNKNOWN": Case(
         _summary_sheet, CLEAN,
-        {"file": "大宁镇_2016-03.xlsx", "sheet": None,
-         "message": "没有找到可识别的报表：表式报表需要“指标名称”和“本月”列，清单式报表需要以指标名称为列标题的表头；"
-                    "请使用 fulian-stats template 生成的模板填报"}),
+        {"file": "大宁镇_2016-03.xlsx", "sheet": "工作总结", "cell": None,
+         "message": "工作表“工作总结”中没有找到可识别的报表：第3行像是表头（B3“工作内容”），却没有“本月”或“本年累计”列"
+                    "（其余列为A3“序号”、C3“完成情况”）；表式报表需要“指标名称”列和“本月”（或“本年累计”）列，"
+                    "清单式报表需要以指标名称为列标题的表头；请使用 fulian-stats template 生成的模板填报"}),
     "SHEET_SKIPPED": Case(
         _form("大宁镇_2016-03.xlsx", extra_sheets={"工作总结": [["三月份开展三八节系列活动12场"]]}), CLEAN,
         {"file": "大宁镇_2016-03.xlsx", "sheet": "工作总结", "message": "工作表“工作总结”不是报表，已跳过"}),
@@ -233,7 +249,23 @@ CASES: dict[str, Case] = {
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["巾帼志愿服务", "人", 12, 30]]),
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["巾帼志愿服务", "人", "", ""]]),
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "B21", "indicator": None,
-         "message": "指标“巾帼志愿服务”不在指标目录中，但填有数值；请改用目录中的指标名称，或在指标目录中补充别名"}),
+         "message": "指标“巾帼志愿服务”不在指标目录中，但填有数值（D21、E21）；请改用目录中的指标名称，或在指标目录中补充别名"}),
+    "COLUMN_UNKNOWN": Case(
+        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "计划数"], rows=_rows(lambda r: _with_plan(r, "参训妇女", 50))),
+        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "计划数"]),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "F3", "values": {"heading": "计划数", "cells": ["F8"], "count": 1},
+         "message": "列F（表头“计划数”）不是可识别的数值列，其中的1个数值（F8）未读取；如是本期数据，"
+                    "请把表头改为“本月”或“本年累计”，否则请删去"}),
+    "TOTAL_ROW_SKIPPED": Case(
+        _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["合计", "", 100, ""]]),
+        _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["合计", "", "", ""]]),
+        {"file": "大宁镇_2016-03.xlsx", "sheet": "月报", "cell": "B21", "values": {"cells": ["D21"]},
+         "message": "第21行“合计”不是指标，其中的数值（D21）未计入"}),
+    "ROW_RAGGED": Case(
+        _streets_with_extra_field, _streets(),
+        {"file": STREETS_CSV, "sheet": None, "cell": "R2", "row": 2,
+         "values": {"line": 2, "fields": 18, "header_fields": 17, "extra": ["99"]},
+         "message": "第2行有18个字段，而表头只有17个：多出的值（99）没有对应的列，本行未读取；请核对该行是否多了分隔符或错位"}),
     "INDICATOR_DUPLICATE": Case(
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["参训妇女", "人", 43, 126]]), CLEAN,
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "B21", "indicator": "trainees",
@@ -272,7 +304,7 @@ CASES: dict[str, Case] = {
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D9", "indicator": "trainees_poor", "severity": ERROR,
          "values": {"rule": "poor_le_trainees", "check": "trainees_poor <= trainees",
                     "trainees_poor": 50.0, "trainees": 43.0},
-         "message": "其中贫困妇女人数不能超过参训妇女总人数（其中贫困妇女(技能培训)50，参训妇女43）"}),
+         "message": "其中贫困妇女人数不能超过参训妇女总人数（参训妇女中的贫困妇女50，参训妇女43）"}),
     "DUPLICATE_SUBMISSION": Case(
         _twice, CLEAN,
         {**HERE, "file": "大宁镇_2016-03(修改).xlsx", "cell": None,
@@ -284,6 +316,16 @@ CASES: dict[str, Case] = {
         {**HERE, "file": "subs/大宁镇_2016-03.xlsx", "cell": "E8", "indicator": "trainees",
          "values": {"ytd": 999.0, "sum": 126.0, "months": ["2016-01", "2016-02", "2016-03"]},
          "message": "“参训妇女”本年累计为999，但已报各月之和为126（1月41、2月42、3月43）；请核对本年累计或各月数"}),
+    "MONTH_DERIVED": Case(
+        _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: set_value(r, "儿童之家总数", month="", ytd=11))), CLEAN,
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "E17", "indicator": "children_homes_total",
+         "values": {"ytd": 11.0, "value": 11.0},
+         "message": "“儿童之家总数”本月栏为空，本年累计栏（E17）为11；存量指标取月末实有数，已按11计入本月"}),
+    "MONTH_NOT_DERIVABLE": Case(
+        _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: set_value(r, "参训妇女", month=""))), CLEAN,
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "E8", "indicator": "trainees", "values": {"ytd": 126.0},
+         "message": "“参训妇女”本月栏为空而本年累计（E8）为126；没有同一单位2016年2月的本年累计，无法推算本月数；"
+                    "请填写本月数"}),
     "TOTAL_MISMATCH": Case(
         _wrong_total, _streets(),
         {"file": STREETS_CSV, "sheet": None, "cell": "E5", "row": 5, "org": None, "period": "2016-03",

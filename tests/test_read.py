@@ -299,8 +299,9 @@ def test_layout_unknown(tmp_path):
     result = read(path)
     assert found(result) == [("LAYOUT_UNKNOWN", None)]
     assert only(result, "LAYOUT_UNKNOWN").message == (
-        "没有找到可识别的报表：表式报表需要“指标名称”和“本月”列，清单式报表需要以指标名称为列标题的表头；"
-        "请使用 fulian-stats template 生成的模板填报")
+        "工作表“月报”中没有找到可识别的报表：表式报表需要“指标名称”列和“本月”（或“本年累计”）列，"
+        "清单式报表需要以指标名称为列标题的表头；请使用 fulian-stats template 生成的模板填报")
+    assert only(result, "LAYOUT_UNKNOWN").sheet == "月报"
     assert result.observations == []
 
 
@@ -701,15 +702,16 @@ def test_indicator_unknown(tmp_path):
     assert found(result) == [("INDICATOR_UNKNOWN", "B9")]  # the empty unknown row is no error
     finding = only(result, "INDICATOR_UNKNOWN")
     assert finding.severity == ERROR
-    assert finding.message == "指标“不在目录的指标”不在指标目录中，但填有数值；请改用目录中的指标名称，或在指标目录中补充别名"
+    assert finding.message == ("指标“不在目录的指标”不在指标目录中，但填有数值（D9、E9）；请改用目录中的指标名称，"
+                               "或在指标目录中补充别名")
     assert month_values(result) == EXPECTED
 
 
 def test_value_without_indicator_name(tmp_path):
     body = [*figure_rows(), [6, None, "人", 5]]
     result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(body=body)))
-    assert found(result) == [("INDICATOR_UNKNOWN", "D9")]
-    assert only(result, "INDICATOR_UNKNOWN").message == "第9行有数值但没有指标名称；请补上指标名称或删去数值"
+    assert found(result) == [("INDICATOR_UNKNOWN", "B9")]  # the name is what is missing
+    assert only(result, "INDICATOR_UNKNOWN").message == "第9行有数值（D9）但没有指标名称（B9为空）；请补上指标名称或删去数值"
 
 
 def test_indicator_duplicate_row(tmp_path):
@@ -799,12 +801,21 @@ def test_conflicting_sheet_contributes_no_numbers(tmp_path):
 
 
 def test_unknown_value_header_is_not_taken_for_an_org_column(tmp_path):
-    # Regression: a header such as 本月实际数 (not a known value word) was read as the
-    # column of an org called 本月实际数, and the numbers passed silently.
-    rows = [[v if v != "本月" else "本月实际数" for v in row] for row in form_rows()]
+    # Regression: a header that is no known value word was read as the column of an org
+    # called by it, and the numbers passed silently.
+    rows = [[v if v != "本月" else "完成情况" for v in row[:4]] for row in form_rows()]
     result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", rows))
     assert observations(result) == []
-    assert found(result) == [("LAYOUT_UNKNOWN", None)]
+    assert found(result) == [("LAYOUT_UNKNOWN", "D4")]
+    assert only(result, "LAYOUT_UNKNOWN").message.startswith(
+        "工作表“月报”中没有找到可识别的报表：D4单元格有数值，但第3行像是表头（B3“指标名称”），却没有“本月”或“本年累计”列"
+        "（其余列为A3“序号”、C3“计量单位”、D3“完成情况”）")
+
+
+@pytest.mark.parametrize("heading", ["本月实际数", "当月完成情况", "本期完成数量"])
+def test_a_month_column_spelt_beyond_the_list_is_the_month(tmp_path, heading):
+    rows = [[v if v != "本月" else heading for v in row] for row in form_rows()]
+    assert month_values(read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", rows))) == EXPECTED
 
 
 def test_default_excel_file_name_is_no_org(tmp_path):

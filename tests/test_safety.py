@@ -271,16 +271,31 @@ def calamine_merged(data: bytes) -> list:
 
 
 def test_the_copy_ends_calamines_walk_for_merged_ranges_before_the_cells():
+    """The sheet's own <mergeCells> goes in front of the cells too: calamine's second walk
+    stops there with the same ranges, and reads the same cells."""
     original = SAMPLE.read_bytes()
     copy = scan_zip(original).workbook
     with zipfile.ZipFile(io.BytesIO(copy)) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml")
     with zipfile.ZipFile(io.BytesIO(original)) as archive:
         assert xml == archive.read("xl/worksheets/sheet1.xml").replace(
-            b"<sheetData>", b"<mergeCells></mergeCells><sheetData>", 1)
+            b"<sheetData>", b'<mergeCells count="1"><mergeCell ref="A1:E1"/></mergeCells><sheetData>', 1)
     assert calamine_merged(original) == [[((0, 0), (0, 4))]]  # the title, A1:E1
-    assert calamine_merged(copy) == [[]]
+    assert calamine_merged(copy) == calamine_merged(original)
     assert calamine_rows(copy) == calamine_rows(original)
+
+
+@pytest.mark.parametrize("tail, moved", [
+    (b'<mergeCells count="1"><mergeCell ref="A1:E1"></mergeCell></mergeCells>', b"<mergeCells></mergeCells>"),
+    (b'<mergeCells count="1"><mergeCell ref="A1:E1"/><!-- x --></mergeCells>', b"<mergeCells></mergeCells>"),
+    (b'<mergeCells count="1"><mergeCell ref="A1:E1"/>', b"<mergeCells></mergeCells>"),
+    (b"", b"<mergeCells></mergeCells>"),
+])
+def test_merged_ranges_spelt_otherwise_are_not_moved_in_front(tail, moved):
+    from fulian_stats.read.sheetxml import merged_cells_first
+
+    xml = b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>' + tail + b"</worksheet>"
+    assert merged_cells_first(xml) == xml.replace(b"<sheetData>", moved + b"<sheetData>", 1)
 
 
 def test_a_worksheet_with_prefixed_elements_is_copied_unchanged():

@@ -41,12 +41,13 @@ def indicator_rows(ws) -> dict[str, int]:
     """Indicator id → row of a form, found the way the reader finds them: by name."""
     header = next(r for r in range(1, 20) if ws.cell(r, 2).value == "指标名称")
     assert [ws.cell(header, c).value for c in range(1, 6)] == ["序号", "指标名称", "计量单位", "本月", "本年累计"]
-    rows = {}
+    rows, parent = {}, None  # a `其中：…` row is part of the indicator above it
     for r in range(header + 1, ws.max_row + 1):
         name = ws.cell(r, 2).value
-        found = CATALOG.lookup(name)[0] if isinstance(name, str) else None
+        found = CATALOG.lookup_row(name, parent)[0] if isinstance(name, str) else None
         if found:
             rows[found] = r
+            parent = found if CATALOG[found].parent is None else parent
     return rows
 
 
@@ -236,7 +237,7 @@ def fill_table(path: Path, per_org: dict[str, dict]) -> None:
     for r in range(3, ws.max_row + 1):
         values = per_org.get(ws.cell(r, 1).value)
         for ind in ENTERED if values else ():
-            ws.cell(r, header[f"{ind.name}（{ind.unit}）"], values[ind.id])
+            ws.cell(r, header[f"{ind.label}（{ind.unit}）"], values[ind.id])
     wb.save(path)
 
 

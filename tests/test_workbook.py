@@ -41,12 +41,13 @@ def summary(qingxi, tmp_path_factory):
 
 
 def indicator_rows(ws) -> dict[str, int]:
-    rows = {}
+    rows, parent = {}, None  # a `其中：…` row is part of the indicator above it
     for r in range(4, ws.max_row + 1):
         name = ws.cell(r, 2).value
-        found = CATALOG.lookup(name)[0] if isinstance(name, str) else None
+        found = CATALOG.lookup_row(name, parent)[0] if isinstance(name, str) else None
         if found:
             rows[found] = r
+            parent = found if CATALOG[found].parent is None else parent
     return rows
 
 

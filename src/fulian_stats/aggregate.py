@@ -170,7 +170,7 @@ def _rows_for(totals: dict[tuple, float], catalog: Catalog, org_of, period_of) -
             if value is None:
                 continue
             rows.append({"org": org_of(group), "period": period_of(group), "indicator": ind.id,
-                         "name": ind.name, "unit": ind.unit,
+                         "name": ind.label, "unit": ind.unit,
                          "value": float(value) if ind.kind == "rate" else _clean(value)})
     return rows
 

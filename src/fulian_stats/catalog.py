@@ -10,16 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from fulian_stats.errors import CatalogError
-from fulian_stats.normalize import split_unit
+from fulian_stats.normalize import is_sub_item, split_unit
 from fulian_stats.units import scale_prefixed
 
 KINDS = {"flow": "流量（按月相加）", "stock": "存量（取期末值）", "rate": "比率（分子÷分母×100）"}
-CATALOG_COLUMNS = ["id", "name", "unit", "section", "kind", "numerator", "denominator", "aliases"]
+CATALOG_COLUMNS = ["id", "name", "unit", "section", "kind", "numerator", "denominator", "aliases", "parent"]
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -33,6 +33,14 @@ class Indicator:
     numerator: str | None = None
     denominator: str | None = None
     aliases: tuple[str, ...] = ()
+    # A sub-item (`其中：贫困妇女`) is part of its parent's figure: its name is matched
+    # under the parent's row only, and it is shown as `参训妇女中的贫困妇女`.
+    parent: str | None = None
+    label: str = ""  # the name as shown anywhere: the name, or a sub-item's with its parent's
+
+    def __post_init__(self):
+        if not self.label:
+            object.__setattr__(self, "label", self.name)
 
     @property
     def is_count(self) -> bool:
@@ -49,6 +57,8 @@ class Indicator:
             "numerator": self.numerator,
             "denominator": self.denominator,
             "aliases": list(self.aliases),
+            "parent": self.parent,
+            "label": self.label,
         }
 
 
@@ -63,10 +73,13 @@ class Catalog:
         self.units = scale_prefixed({ind.unit for ind in indicators})
         self.counted_ids = frozenset(ind.id for ind in indicators if ind.is_count)
         self._by_name: dict[str, str] = {}
+        self._under: dict[tuple[str, str], str] = {}  # (parent id, name) → sub-item id
         self._lookups: dict[str, tuple[str | None, str | None]] = {}
         for ind in indicators:
-            for spelling in (ind.name, *ind.aliases):
+            for spelling in global_spellings(ind):
                 self._by_name[self.name_key(spelling)] = ind.id
+            if ind.parent:
+                self._under[(ind.parent, self.name_key(ind.name))] = ind.id
 
     def __iter__(self):
         return iter(self.indicators)
@@ -94,8 +107,44 @@ class Catalog:
                 self._lookups[text] = known
         return known
 
+    def lookup_row(self, text: str, parent: str | None) -> tuple[str | None, str | None]:
+        """lookup() for a row (or column) that follows the row of indicator `parent`: a
+        `其中：…` row is first a sub-item of that parent; any other name is first looked
+        up on its own, then as a sub-item (`贫困妇女` right under `参训妇女`)."""
+        if parent is None or not self._under:
+            return self.lookup(text)
+        sub = is_sub_item(text)
+        if sub:
+            name, unit = split_unit(text, self.units)
+            found = self._under.get((parent, name))
+            if found is not None:
+                return found, unit
+        found, unit = self.lookup(text)
+        if found is None and not sub:
+            found = self._under.get((parent, split_unit(text, self.units)[0]))
+        return found, unit
+
+    def row_names(self, indicators: list[Indicator]) -> list[str]:
+        """How each indicator is written as a row of a form, in this order: a sub-item
+        right under its parent (or its parent's other sub-items) as `其中：贫困妇女`, which
+        the reader takes as part of the row above; anywhere else by its label."""
+        names, parent = [], None
+        for ind in indicators:
+            if ind.parent is not None and ind.parent == parent:
+                names.append(f"其中：{ind.name}")
+                continue
+            names.append(ind.label)
+            parent = ind.id if ind.parent is None else None
+        return names
+
     def in_section(self, section: str) -> list[Indicator]:
         return [ind for ind in self.indicators if ind.section == section]
+
+
+def global_spellings(ind: Indicator) -> tuple[str, ...]:
+    """The spellings that name the indicator anywhere: a sub-item's own name only
+    under its parent, its label and aliases anywhere."""
+    return (ind.label, *ind.aliases) if ind.parent else (ind.name, *ind.aliases)
 
 
 def _split_aliases(text: str) -> tuple[str, ...]:
@@ -128,6 +177,7 @@ def parse_catalog(text: str, source: str) -> Catalog:
             numerator=cells.get("numerator") or None,
             denominator=cells.get("denominator") or None,
             aliases=_split_aliases(cells.get("aliases", "")),
+            parent=cells.get("parent") or None,
         )
         if not _ID.match(ind.id):
             raise fail(f"指标编号“{ind.id}”无效（只能用小写英文字母、数字和下划线，以字母开头）")
@@ -144,17 +194,25 @@ def parse_catalog(text: str, source: str) -> Catalog:
         indicators.append(ind)
     if not indicators:
         raise CatalogError(f"指标目录 {source} 中没有指标")
+    indicators = _with_labels(indicators, lines, source)
     # Names are compared as the reader looks them up (Catalog.lookup): normalised, without
     # numbering and without a trailing unit in brackets, which needs every row's unit first.
     units = scale_prefixed({ind.unit for ind in indicators})
     seen_names: dict[str, str] = {}
     for ind in indicators:
-        for spelling in (ind.name, *ind.aliases):
+        for spelling in global_spellings(ind):
             key = split_unit(spelling, units)[0]
             other = seen_names.setdefault(key, ind.id)
             if other != ind.id:
                 raise CatalogError(f"指标目录 {source} 第{lines[ind.id]}行：名称或别名“{spelling}”与第{lines[other]}行"
                                    f"的指标 {other} 重复（规范化后相同）")
+    under: dict[tuple[str, str], str] = {}
+    for ind in indicators:
+        if ind.parent:
+            other = under.setdefault((ind.parent, split_unit(ind.name, units)[0]), ind.id)
+            if other != ind.id:
+                raise CatalogError(f"指标目录 {source} 第{lines[ind.id]}行：“{ind.name}”与第{lines[other]}行的指标 {other}"
+                                   f"同属 {ind.parent}，名称重复")
     ids = {ind.id for ind in indicators}
     for ind in indicators:
         line = lines[ind.id]
@@ -164,6 +222,28 @@ def parse_catalog(text: str, source: str) -> Catalog:
             if part is not None and part in ids and next(i for i in indicators if i.id == part).kind == "rate":
                 raise CatalogError(f"指标目录 {source} 第{line}行：比率指标 {ind.id} 的分子或分母 {part} 不能本身是比率")
     return Catalog(indicators, source)
+
+
+def _with_labels(indicators: list[Indicator], lines: dict[str, int], source: str) -> list[Indicator]:
+    """The indicators with their parents checked and each sub-item's label made."""
+    by_id = {ind.id: ind for ind in indicators}
+    labelled = {}
+
+    def label(ind: Indicator, path: tuple[str, ...]) -> str:
+        if ind.id in labelled:
+            return labelled[ind.id]
+        if not ind.parent:
+            return ind.name
+        line = lines[ind.id]
+        if ind.parent not in by_id:
+            raise CatalogError(f"指标目录 {source} 第{line}行：指标 {ind.id} 的上级指标（parent）{ind.parent} 不在目录中")
+        if ind.parent in path:
+            raise CatalogError(f"指标目录 {source} 第{line}行：指标 {ind.id} 的上级指标（parent）关系形成了循环")
+        text = f"{label(by_id[ind.parent], (*path, ind.id))}中的{ind.name}"
+        labelled[ind.id] = text
+        return text
+
+    return [replace(ind, label=label(ind, (ind.id,))) if ind.parent else ind for ind in indicators]
 
 
 def read_text_file(path: Path, what: str) -> str:

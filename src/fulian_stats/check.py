@@ -14,6 +14,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from fulian_stats.catalog import Catalog
+from fulian_stats.derive import derive_months, has_pending
 from fulian_stats.crosscheck import check_completeness, check_duplicates, check_totals, index_blocks
 from fulian_stats.findings import ERROR, INFO, WARNING, Finding, show_number
 from fulian_stats.observations import MONTH, Block
@@ -64,19 +65,22 @@ class CheckResult:
 @paused_gc()
 def check_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
                 period: Period | None = None, exclude: set[Path] = frozenset(), progress=None,
-                then_import: tuple[str, ...] = ()) -> CheckResult:
+                then_import: tuple[str, ...] = (), layouts: tuple = ()) -> CheckResult:
     """Read and check; `then_import` names modules the caller needs after the check
-    (imported while the files are read)."""
-    ctx = ReadContext(catalog, orgs, period if period is not None and period.is_month else None)
+    (imported while the files are read); `layouts` are fulian.toml's declared ones."""
+    ctx = ReadContext(catalog, orgs, period if period is not None and period.is_month else None, layouts)
     per_file = partial(check_file, catalog=catalog, rules=rules)
     read = read_paths(paths, ctx, exclude=exclude, progress=progress, after=per_file,
                       meanwhile=("numpy", "fulian_stats.history", *then_import))
+    for result in derive_months(read, catalog):  # their per-file checks waited for the months
+        check_file(result, catalog, rules)
     return check_across(read, catalog, orgs, period)
 
 
 def check_read(read: ReadResult, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
                period: Period | None = None) -> CheckResult:
     """Every check on files read already."""
+    derive_months(read, catalog)
     for result in read.files:
         check_file(result, catalog, rules)
     return check_across(read, catalog, orgs, period)
@@ -84,7 +88,10 @@ def check_read(read: ReadResult, catalog: Catalog, rules: list, orgs: OrgRegistr
 
 def check_file(result: FileResult, catalog: Catalog, rules: list) -> None:
     """The checks that need one file only, added to its findings. Run where the file is
-    read, so they use every core."""
+    read, so they use every core; for a file with months still to be worked out from
+    本年累计 (derive.py), after that, in the main process."""
+    if has_pending(result):
+        return
     blocks = [(result.file, block) for block in result.blocks]
     locate_findings(result.findings, blocks)
     result.findings += check_values(blocks, catalog)
@@ -129,16 +136,16 @@ def check_values(blocks: list[tuple[str, Block]], catalog: Catalog) -> list[Find
             ind = catalog[ind_id]
             where = dict(file=file, sheet=block.sheet, cell=cell, org=block.org, period=block.period, indicator=ind_id)
             if value < 0:
-                findings.append(Finding("NEGATIVE", f"“{ind.name}”为负数（{show_number(value)}）；统计数不能小于0，"
+                findings.append(Finding("NEGATIVE", f"“{ind.label}”为负数（{show_number(value)}）；统计数不能小于0，"
                                         "请核对", values={"value": value}, **where))
             else:
-                findings.append(Finding("NOT_INTEGER", f"“{ind.name}”以“{ind.unit}”计，应为整数，却填了"
+                findings.append(Finding("NOT_INTEGER", f"“{ind.label}”以“{ind.unit}”计，应为整数，却填了"
                                         f"{show_number(value)}；请核对", values={"value": value}, **where))
     return findings
 
 
 # Reading findings after which a value is unknown, not absent: a rule naming it cannot be judged.
-_UNREADABLE_VALUE = {"NUMBER_INVALID", "UNIT_UNKNOWN"}
+_UNREADABLE_VALUE = {"NUMBER_INVALID", "UNIT_UNKNOWN", "MONTH_NOT_DERIVABLE"}
 _CELL = re.compile(r"([A-Z]+)(\d+)$")
 
 
@@ -223,7 +230,7 @@ def check_rules(blocks: list[tuple[str, Block]], catalog: Catalog, rules: list,
             if rule.when is not None:
                 named += [n for n in _in_order(rule.when) if n not in named]
             cell = next((b.cell_of(n) for n in named if n in values for b in found if n in b.indicators), None)
-            shown = "，".join(f"{catalog[n].name}{show_number(values.get(n, 0.0))}" for n in named)
+            shown = "，".join(f"{catalog[n].label}{show_number(values.get(n, 0.0))}" for n in named)
             findings.append(Finding(
                 "RULE", f"{rule.message}（{shown}）", severity=rule.severity, file=file, sheet=sheet,
                 cell=cell, org=org, period=period, indicator=named[0] if named else None,

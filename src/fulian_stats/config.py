@@ -1,19 +1,21 @@
 """Settings: command-line options over `fulian.toml` over defaults.
 
 `fulian.toml` in the working folder may set region, orgs, catalog, rules and
-templates; paths in it are relative to the file.
+templates (paths in it are relative to the file), and declare layouts for templates
+no detection can guess (`[[layout]]` entries, see read/declared.py).
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fulian_stats.errors import ConfigError
 
 CONFIG_NAME = "fulian.toml"
 KEYS = {"region", "orgs", "catalog", "rules", "templates"}
+TABLES = {"layout"}
 DEFAULT_REGION = "合计"
 
 
@@ -25,6 +27,7 @@ class Settings:
     rules: Path | None = None
     templates: Path | None = None
     source: Path | None = None  # the fulian.toml read, if any
+    layouts: tuple = field(default=())  # its [[layout]] entries (read.declared.DeclaredLayout)
 
     def merged(self, **options) -> Settings:
         """These settings with every option that was given (not None) taking precedence."""
@@ -32,7 +35,7 @@ class Settings:
         for key, value in options.items():
             if value is not None:
                 values[key] = Path(value) if key != "region" else value
-        return Settings(**values, source=self.source)
+        return Settings(**values, source=self.source, layouts=self.layouts)
 
     def input_files(self) -> set[Path]:
         """Files that configure a run and so are never read as submissions."""
@@ -47,10 +50,14 @@ def load_settings(folder: Path | None = None) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"配置文件 {path} 格式有误：{exc}") from None
-    unknown = sorted(set(data) - KEYS)
+    unknown = sorted(set(data) - KEYS - TABLES)
     if unknown:
-        raise ConfigError(f"配置文件 {path} 中有未知的设置项：{'、'.join(unknown)}（可用：{'、'.join(sorted(KEYS))}）")
+        raise ConfigError(f"配置文件 {path} 中有未知的设置项：{'、'.join(unknown)}（可用：{'、'.join(sorted(KEYS | TABLES))}）")
     settings = Settings(source=path)
+    if "layout" in data:
+        from fulian_stats.read.declared import parse_layouts
+
+        settings.layouts = parse_layouts(data.pop("layout"), str(path))
     for key, value in data.items():
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"配置文件 {path} 中 {key} 应为非空文字")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from fulian_stats.catalog import Catalog
 from fulian_stats.findings import Finding, show_number
-from fulian_stats.observations import MONTH, TOTAL, YTD, Block
+from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period
 
@@ -108,34 +108,48 @@ def check_duplicates(blocks: Sourced, index: Index | None = None) -> list[Findin
 
 
 def check_totals(blocks: Sourced, catalog: Catalog) -> list[Finding]:
-    """A 合计 row or column equals the sum of the rows or columns it totals (within
-    its sheet: run on each file where it is read).
+    """A 合计 row or column equals the sum of the rows or columns it totals, a 小计 row
+    the sum of the rows since the previous 小计 (or the first row), within its sheet
+    (run on each file where it is read).
 
     Rates are skipped: their total is a ratio of sums, not a sum."""
-    totals = [(file, block) for file, block in blocks if block.measure == TOTAL]
-    if not totals:
+    if not any(block.measure in (TOTAL, SUBTOTAL) for _f, block in blocks):
         return []
-    sheets = {(file, block.sheet) for file, block in totals}
-    sums: dict[tuple, float] = defaultdict(float)
-    any_period: dict[tuple, float] = defaultdict(float)
-    for file, block in blocks:
-        if block.measure == MONTH and (file, block.sheet) in sheets:
-            for ind_id, value in zip(block.indicators, block.values):
-                sums[(file, block.sheet, block.period, ind_id)] += value
-                any_period[(file, block.sheet, ind_id)] += value
+    sheets = {(file, block.sheet) for file, block in blocks if block.measure in (TOTAL, SUBTOTAL)}
+    sums: dict[tuple, float] = defaultdict(float)  # (file, sheet, period, indicator) → sum of all rows
+    any_period: dict[tuple, float] = defaultdict(float)  # (file, sheet, indicator)
+    since: dict[tuple, float] = defaultdict(float)  # the same since the sheet's last 小计
     findings = []
-    for file, block in totals:
-        period, sheet = block.period, block.sheet
-        for ind_id, value, cell in zip(block.indicators, block.values, block.cells):
-            if catalog[ind_id].kind == "rate":
-                continue
-            expected = sums.get((file, sheet, period, ind_id), 0.0) if period else any_period.get((file, sheet, ind_id), 0.0)
-            if abs(value - expected) > TOLERANCE * max(1.0, abs(expected)):
-                findings.append(Finding(
-                    "TOTAL_MISMATCH", f"“{catalog[ind_id].name}”的合计为{show_number(value)}，但各单位之和为"
-                    f"{show_number(round(expected, 6))}；请核对合计或各行数据",
-                    file=file, sheet=sheet, cell=cell, period=period, indicator=ind_id,
-                    values={"total": value, "sum": round(expected, 6)}))
+    for file, block in blocks:  # in reading order: a 小计 comes after the rows it totals
+        where = (file, block.sheet)
+        if where not in sheets:
+            continue
+        if block.measure == MONTH:
+            for ind_id, value in zip(block.indicators, block.values):
+                sums[(*where, block.period, ind_id)] += value
+                any_period[(*where, ind_id)] += value
+                since[(*where, ind_id)] += value
+        elif block.measure in (TOTAL, SUBTOTAL):
+            for ind_id, value, cell in zip(block.indicators, block.values, block.cells):
+                if catalog[ind_id].kind == "rate":
+                    continue
+                if block.measure == SUBTOTAL:
+                    expected = since.get((*where, ind_id), 0.0)
+                elif block.period:
+                    expected = sums.get((*where, block.period, ind_id), 0.0)
+                else:
+                    expected = any_period.get((*where, ind_id), 0.0)
+                if abs(value - expected) > TOLERANCE * max(1.0, abs(expected)):
+                    rows = "小计以上各行（至上一个小计）" if block.measure == SUBTOTAL else "各单位"
+                    findings.append(Finding(
+                        "TOTAL_MISMATCH", f"“{catalog[ind_id].label}”的{'小计' if block.measure == SUBTOTAL else '合计'}"
+                        f"为{show_number(value)}，但{rows}之和为{show_number(round(expected, 6))}；请核对"
+                        f"{'小计' if block.measure == SUBTOTAL else '合计'}或各行数据",
+                        file=file, sheet=block.sheet, cell=cell, period=block.period, indicator=ind_id,
+                        values={"total": value, "sum": round(expected, 6)}))
+            if block.measure == SUBTOTAL:
+                for key in [k for k in since if k[:2] == where]:
+                    del since[key]
     return findings
 
 

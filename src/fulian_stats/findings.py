@@ -23,7 +23,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FILES_SKIPPED": (INFO, "文件夹中不是报表格式的文件已跳过"),
     "ENCODING": (ERROR, "CSV文件的字符编码无法识别"),
     "LAYOUT_UNKNOWN": (ERROR, "没有找到可识别的报表（表式或清单式）"),
-    "SHEET_SKIPPED": (INFO, "工作簿中不是报表的工作表已跳过"),
+    "SHEET_SKIPPED": (INFO, "工作簿中不是报表的工作表已跳过（表中有数值时为警告）"),
     "ORG_MISSING": (ERROR, "找不到填报单位"),
     "ORG_UNKNOWN": (ERROR, "填报单位不在单位名册中"),
     "ORG_CONFLICT": (ERROR, "表内填报单位与文件名不一致"),
@@ -31,6 +31,9 @@ CODES: dict[str, tuple[str, str]] = {
     "PERIOD_CONFLICT": (ERROR, "表内报告期与文件名不一致"),
     "INDICATOR_UNKNOWN": (ERROR, "指标不在指标目录中，但填有数值"),
     "INDICATOR_DUPLICATE": (ERROR, "同一工作表中同一指标出现两次"),
+    "COLUMN_UNKNOWN": (WARNING, "数值所在的列不是可识别的数值列（表头不是本月或本年累计），未读取"),
+    "TOTAL_ROW_SKIPPED": (INFO, "表式报表中的合计、小计行不是指标，其中的数值未计入"),
+    "ROW_RAGGED": (ERROR, "文本文件某行的字段数与表头不符（多出的值没有对应的列，或该行不完整）"),
     "NUMBER_INVALID": (ERROR, "数值单元格中是无法识别的文字"),
     "NUMBER_ESTIMATE": (WARNING, "数值是估计数（如“300多”“约300”），按整数读取"),
     "FORMULA_NO_VALUE": (WARNING, "公式没有保存计算结果"),
@@ -41,6 +44,8 @@ CODES: dict[str, tuple[str, str]] = {
     "RULE": (ERROR, "违反校验规则（rules.csv；严重程度由规则决定）"),
     "DUPLICATE_SUBMISSION": (ERROR, "同一单位同一报告期报送了两次"),
     "YTD_MISMATCH": (ERROR, "本年累计与各月数之和不符"),
+    "MONTH_DERIVED": (INFO, "本月栏为空，本月数已由本年累计推算"),
+    "MONTH_NOT_DERIVABLE": (ERROR, "本月栏为空而本年累计有数，无法推算本月数"),
     "TOTAL_MISMATCH": (ERROR, "合计与各行（列）之和不符"),
     "MISSING_SUBMISSION": (ERROR, "单位名册中的单位没有报送"),
     "OUTLIER": (WARNING, "数值与本单位以往各月相比异常"),
@@ -107,6 +112,13 @@ def column_letters(col: int) -> str:
 def a1(row: int, col: int) -> str:
     """0-based row and column → A1 address."""
     return f"{column_letters(col)}{row + 1}"
+
+
+def join_cells(cells: list[str], most: int = 5) -> str:
+    """`D5、D7、D9等12个单元格`: the first few cells of a list, and how many in all."""
+    named = [c for c in cells if c]
+    shown = "、".join(named[:most])
+    return shown + (f"等{len(cells)}个单元格" if len(cells) > most else "")
 
 
 def show_number(value: float) -> str:

@@ -170,7 +170,7 @@ def _ytd_finding(file: str, block: Block, at: int, total: float, grid: MonthGrid
     missing = "" if complete else f"（缺{month - len(present)}个月的报表，累计数不应小于已报各月之和）"
     ind = catalog[ind_id]
     return Finding(
-        "YTD_MISMATCH", f"“{ind.name}”本年累计为{show_number(value)}，但已报各月之和为"
+        "YTD_MISMATCH", f"“{ind.label}”本年累计为{show_number(value)}，但已报各月之和为"
         f"{show_number(total)}（{parts}）{missing}；请核对本年累计或各月数",
         file=file, sheet=block.sheet, cell=cell, org=org, period=period, indicator=ind_id,
         values={"ytd": value, "sum": total, "months": codes_present})
@@ -237,7 +237,7 @@ def _outlier(blocks: Sourced, index: Index, org: str, ind_id: str, points: list[
     ind = catalog[ind_id]
     direction = "高" if value > center else "低"
     return Finding(
-        "OUTLIER", f"“{ind.name}”为{show_number(value)}{ind.unit}，明显{direction}于本单位以往"
+        "OUTLIER", f"“{ind.label}”为{show_number(value)}{ind.unit}，明显{direction}于本单位以往"
         f"{len(history)}个月的中位数{show_number(center)}（以往最小{show_number(min(history))}、"
         f"最大{show_number(max(history))}）；请核实是否多填或少填了位数、单位是否有误",
         file=file, sheet=block.sheet, cell=block.cell_of(ind_id), org=org, period=code, indicator=ind_id,

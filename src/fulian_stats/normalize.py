@@ -44,3 +44,10 @@ def split_unit(text: str, known_units: frozenset[str]) -> tuple[str, str | None]
 def normalize_name(text: str) -> str:
     """The key a name is looked up by: normalised text without numbering."""
     return _NUMBERING.sub("", normalize_text(text))
+
+
+@lru_cache(maxsize=65536)
+def is_sub_item(text: str) -> bool:
+    """`其中：贫困妇女`, `（1）其中贫困妇女`: a row that is part of the row above it."""
+    match = _NUMBERING.match(normalize_text(text))
+    return match is not None and "其中" in match.group(0)

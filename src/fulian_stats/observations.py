@@ -16,13 +16,15 @@ from __future__ import annotations
 from array import array
 from typing import NamedTuple
 
-MONTH, YTD, TOTAL = "month", "ytd", "total"
+MONTH, YTD, TOTAL, SUBTOTAL, DERIVE = "month", "ytd", "total", "subtotal", "derive"
 
 
 class Block(NamedTuple):
     org: str | None
     period: str | None
-    measure: str  # MONTH (the period's own values), YTD (本年累计) or TOTAL (a 合计, only cross-checked)
+    # MONTH (the period's own values), YTD (本年累计), TOTAL or SUBTOTAL (a 合计 or 小计, only
+    # cross-checked), DERIVE (本年累计 whose 本月 is blank, made a MONTH when every file is read)
+    measure: str
     sheet: str | None  # None for a CSV file
     indicators: tuple[str, ...]
     values: array  # of doubles: a million of them cross processes and reach numpy as bytes

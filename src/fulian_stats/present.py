@@ -31,7 +31,7 @@ def print_catalog_table(console, catalog) -> None:
         kind = KINDS[ind.kind].split("（")[0]
         if ind.kind == "rate":
             kind += f"：{ind.numerator}÷{ind.denominator}"
-        table.add_row(ind.section, ind.id, ind.name, ind.unit, kind, "、".join(ind.aliases))
+        table.add_row(ind.section, ind.id, ind.label, ind.unit, kind, "、".join(ind.aliases))
     console.print(table)
 
 
@@ -155,7 +155,7 @@ def aggregate_notes(result) -> list[str]:
 def print_explain(console, rows: list[dict], total, indicator) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{indicator.name}（{indicator.unit}）合计 {_show(total)} 的来源")
+    table = Table(title=f"{indicator.label}（{indicator.unit}）合计 {_show(total)} 的来源")
     for header in ("指标", "填报单位", "报告期", "数值", "文件", "工作表", "单元格"):
         table.add_column(header, justify="right" if header == "数值" else "left",
                          overflow="fold")  # a cut file name would defeat explain

@@ -172,9 +172,9 @@ def write_form_template(path, catalog, rules, org: str | None = None, period: Pe
             ws.cell(row, col).border = BORDER
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
         row += 1
-        for ind in inds:
+        for ind, name in zip(inds, catalog.row_names(inds)):
             number += 1
-            for col, value, align in ((1, number, CENTER), (2, ind.name, WRAP), (3, ind.unit, CENTER)):
+            for col, value, align in ((1, number, CENTER), (2, name, WRAP), (3, ind.unit, CENTER)):
                 put(ws, row, col, value, {"alignment": align, "border": BORDER})
             dv.number(ws.cell(row, 4), ind, "本月发生数" if ind.kind == "flow" else "月末实有数（不累加）")
             ytd = ws.cell(row, 5)
@@ -212,7 +212,7 @@ def write_table_template(path, catalog, orgs=None, period: Period | None = None,
     suffix = f"（{period.label}）" if period and period.is_month else ""
     title_row(ws, 1, f"{region or ''}妇联工作统计月报清单{suffix}", min(last_col, 12))
     header = 2
-    names = ["单位名称", "月份"] + [f"{ind.name}（{ind.unit}）" for ind in inds]
+    names = ["单位名称", "月份"] + [f"{ind.label}（{ind.unit}）" for ind in inds]
     for col, text in enumerate(names, start=1):
         put(ws, header, col, text, {"font": BOLD, "fill": HEADER_FILL, "border": BORDER, "alignment": CENTER})
         width = 14 if col <= 2 else max(10, min(20, len(text) + 2))  # CJK: ~2 units a character
@@ -282,8 +282,8 @@ def safe_file_name(name: str) -> str:
 # ------------------------------------------------------------------ 填报说明
 
 def instructions(catalog, layout: str, example: str | None) -> list[str]:
-    rates = [ind.name for ind in catalog if ind.kind == "rate"]
-    stocks = [ind.name for ind in catalog if ind.kind == "stock"]
+    rates = [ind.label for ind in catalog if ind.kind == "rate"]
+    stocks = [ind.label for ind in catalog if ind.kind == "stock"]
     lines = ["只在浅黄色单元格中填写；其他单元格已锁定。请勿修改指标名称、计量单位和表头，"
              "不要插入或删除行列，不要重命名或删除工作表。",
              "空白表示“未统计”，0表示“没有发生”：没有发生的请填0，不要留空，也不要填“无”“—”等文字。",
@@ -335,11 +335,11 @@ def write_guide(wb, catalog, rules, layout: str, example: str | None) -> None:
     wide("指标一览", {"font": BOLD})
     header_style = {"font": BOLD, "fill": HEADER_FILL}
     table_row(["栏目", "指标名称", "计量单位", "类型"], header_style)
-    names = {ind.id: ind.name for ind in catalog}
+    names = {ind.id: ind.label for ind in catalog}
     for ind in catalog:
         kind = KIND_TEXT.get(ind.kind) or (f"比率：由系统按分子÷分母计算，不用填写（{names[ind.numerator]}"
                                            f"÷{names[ind.denominator]}×100%）")
-        table_row([ind.section, ind.name, ind.unit, kind], {})
+        table_row([ind.section, ind.label, ind.unit, kind], {})
     if rules:
         row += 1
         wide("审核规则（报送后系统自动检查；“错误”必须改正，“提醒”请核实后确认）", {"font": BOLD})

@@ -108,10 +108,11 @@ def _write_summary(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
     for s, section in enumerate(catalog.sections):
         sheet.merge_range(row, 0, row, last_col, _section_label(s, section), fmt.section)
         row += 1
-        for n, ind in enumerate(catalog.in_section(section), start=1):
+        members = catalog.in_section(section)
+        for n, (ind, name) in enumerate(zip(members, catalog.row_names(members)), start=1):
             number = fmt.for_unit(ind.unit, ind.kind)
             sheet.write_number(row, 0, n, fmt.center)
-            sheet.write_string(row, 1, ind.name, fmt.text)
+            sheet.write_string(row, 1, name, fmt.text)
             sheet.write_string(row, 2, ind.unit, fmt.center)
             for col, value in enumerate([totals.get(ind.id)] + [by_org.get((o, ind.id)) for o in orgs], start=3):
                 if value is None:
@@ -144,7 +145,7 @@ def _write_months(book, fmt: _Formats, result: AggregateResult, catalog: Catalog
     indicators = [ind for ind in catalog if any((m, ind.id) in values for m in months)]
     sheet.write_string(0, 0, "报告期", fmt.header)
     for col, ind in enumerate(indicators, start=1):
-        sheet.write_string(0, col, f"{ind.name}（{ind.unit}）", fmt.header)
+        sheet.write_string(0, col, f"{ind.label}（{ind.unit}）", fmt.header)
     for r, month in enumerate(months, start=1):
         sheet.write_string(r, 0, month, fmt.center)
         for col, ind in enumerate(indicators, start=1):
@@ -165,7 +166,7 @@ def _write_details(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
     data = result.observations.iloc[:MAX_DETAIL_ROWS]
     for r, rec in enumerate(data.itertuples(index=False), start=1):
         ind = catalog[rec.indicator]
-        texts = [rec.org, rec.period, rec.indicator, ind.name, ind.unit]
+        texts = [rec.org, rec.period, rec.indicator, ind.label, ind.unit]
         for col, text in enumerate(texts):
             sheet.write_string(r, col, str(text))
         sheet.write_number(r, 5, float(rec.value), fmt.plain[_number_kind(ind.unit, ind.kind)])

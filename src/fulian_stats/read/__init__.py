@@ -9,18 +9,20 @@ from __future__ import annotations
 import gc
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
 
 from fulian_stats.findings import Finding
 from fulian_stats.observations import Block, indicator_codes, values_of
 from fulian_stats.read.files import stream_files
+from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.reader import FileResult, ReadContext, read_file
 
 OBSERVATION_COLUMNS = ["org", "period", "indicator", "value", "sheet", "cell", "measure", "file"]
 
-__all__ = ["OBSERVATION_COLUMNS", "FileResult", "ReadContext", "ReadResult", "paused_gc", "read_file", "read_paths"]
+__all__ = ["OBSERVATION_COLUMNS", "FileResult", "ReadContext", "ReadResult", "inspect_paths", "paused_gc", "read_file",
+           "read_paths"]
 
 
 @contextmanager
@@ -255,3 +257,21 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
             "FILES_SKIPPED", f"跳过了{len(listing.links)}个打不开的链接（指向自身、绕成循环或目标不存在，如 "
             f"{'、'.join(names[:3])}）；请改为链接到实际的文件或文件夹", values={"count": len(listing.links), "files": names}))
     return result
+
+
+def inspect_paths(paths, ctx: ReadContext, sheet: str | None = None,
+                  exclude: set[Path] = frozenset()) -> list[SheetInspection]:
+    """How the reader understands each sheet of each file (only `sheet`, when given),
+    read one file at a time in this process: `fulian-stats inspect` is run on a few."""
+    ctx = replace(ctx, inspect=True)
+    _listing, files = stream_files(list(paths), exclude)
+    found = []
+    for path in files:
+        result = read_file(path, ctx, display_name(path))
+        inspections = result.inspections
+        if not inspections:  # the file itself could not be read
+            whole = SheetInspection(result.file, None, findings=result.findings)
+            whole.problem = next((f.message for f in result.findings if f.is_error), None)
+            inspections = [whole]
+        found += [i for i in inspections if sheet is None or i.sheet == sheet]
+    return found

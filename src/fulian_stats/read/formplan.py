@@ -8,8 +8,9 @@ of its value columns.
 
 A plan is used only where the row-by-row reader (sheet.py) would report nothing but the
 values: a sheet with anything to say (a repeated row, a unit to convert, text that is
-no plain number, numbers without a name) returns None here and is read row by row,
-which stays the reference. tests/test_formplan.py holds the two to the same results.
+no plain number, numbers without a name, a 本年累计 without its 本月) returns None here
+and is read row by row, which stays the reference. tests/test_formplan.py holds the
+two to the same results.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from operator import itemgetter
 
 from fulian_stats.catalog import Catalog
 from fulian_stats.findings import a1
-from fulian_stats.normalize import normalize_text
+from fulian_stats.normalize import is_sub_item
 from fulian_stats.observations import MONTH, YTD, Block
 from fulian_stats.read.grid import Sheet
-from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, header_key, opens_footer
+from fulian_stats.read.layout import Layout, cell_text, header_key, opens_footer
 from fulian_stats.read.numbers import BLANK, OK, parse_number, without_noise
 from fulian_stats.units import factor_into
 
@@ -38,7 +39,6 @@ class FormPlan:
     rows: tuple[int, ...]  # the indicator rows (indexes into sheet.rows), in order
     ids: tuple[str, ...]  # their indicators
     others: tuple[int, ...]  # rows whose name is no indicator: headings, blanks, the footer
-    total_rows: frozenset[int]  # of those, the 合计 rows: numbers there are no finding
     cells: dict[int, tuple[str, ...]]  # value column → the A1 address of each indicator row
     # (column, kept rows) → (ids, cells) of a column with blanks: one tuple for every
     # sheet with the same blanks (本年累计 of stocks is blank in every form)
@@ -55,8 +55,10 @@ _plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # catalog → k
 def read_form_columns(sheet: Sheet, layout: Layout, catalog: Catalog) -> list[Block] | None:
     """The form's blocks (the 本月 column, then 本年累计, in the order the row-by-row
     reader meets them), or None when the sheet must be read row by row."""
+    if layout.month_col is None:
+        return None  # every 本年累计 is a month to work out
     rows = sheet.rows
-    start = layout.header_row + 1
+    start = layout.data_start
     body = rows[start:]
     try:
         names = tuple(map(itemgetter(layout.name_col), body))
@@ -80,23 +82,26 @@ def read_form_columns(sheet: Sheet, layout: Layout, catalog: Catalog) -> list[Bl
 
 def _make_plan(catalog: Catalog, start: int, names: tuple, units: tuple, sheet: Sheet,
                value_cols: list[int]) -> FormPlan | None:
-    rows, ids, others, totals = [], [], [], set()
+    rows, ids, others = [], [], []
+    parent = None  # as the row-by-row reader: a `其中：…` row is part of the indicator above
     for i, raw in enumerate(names):
         r = start + i
         name = cell_text(raw)
-        ind_id, bracket_unit = catalog.lookup(name) if name else (None, None)
+        ind_id, bracket_unit = catalog.lookup_row(name, parent) if name.strip() else (None, None)
         if ind_id is None:
             others.append(r)
-            if TOTAL_ROW.match(normalize_text(name)):
-                totals.add(r)
+            if not is_sub_item(name):
+                parent = None
             continue
+        if catalog[ind_id].parent is None:
+            parent = ind_id
         unit = header_key(units[i]) if units else ""
         if ind_id in ids or factor_into(unit or bracket_unit, catalog[ind_id].unit) != 1.0:
             return None  # a repeated row or a unit to convert: findings, read row by row
         rows.append(r)
         ids.append(ind_id)
     cells = {c: tuple(a1(sheet.row_offset + r, sheet.col_offset + c) for r in rows) for c in value_cols}
-    return FormPlan(tuple(rows), tuple(ids), tuple(others), frozenset(totals), cells)
+    return FormPlan(tuple(rows), tuple(ids), tuple(others), cells)
 
 
 def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) -> list[Block] | None:
@@ -109,11 +114,12 @@ def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) 
         if opens_footer(row):
             stop = r
             break
-        if r not in plan.total_rows and any(parse_number(row[c]).status is not BLANK for c, _ in columns):
-            return None  # numbers in a row without an indicator: a finding
+        if any(parse_number(row[c]).status is not BLANK for c, _ in columns):
+            return None  # numbers in a row without an indicator (or a 合计 row): a finding
         quiet[r] = list(row)
     n = bisect_left(plan.rows, stop)
     found = []
+    month_kept = None
     indicator_rows = list(map(rows.__getitem__, plan.rows[:n]))
     for position, (c, measure) in enumerate(columns):
         raws = list(map(itemgetter(c), indicator_rows))
@@ -131,6 +137,10 @@ def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) 
                 if value is not None:
                     kept.append(i)
                     values.append(value)
+        if measure == MONTH:
+            month_kept = kept
+        elif len(month_kept) != len(raws) and not set(kept) <= set(month_kept):
+            return None  # a 本年累计 without its 本月: read row by row
         if not values:
             continue
         if len(kept) == len(plan.ids):

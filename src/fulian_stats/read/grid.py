@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 
-from fulian_stats.findings import Finding
+from fulian_stats.findings import Finding, join_cells
 from fulian_stats.read.safety import (
     MAX_CELL_CHARS,
     MAX_FILE_BYTES,
@@ -48,6 +48,16 @@ __all__ = ["GridError", "Sheet", "load_sheets", "decode_csv", "SUPPORTED_SUFFIXE
 
 
 @dataclass
+class TextLayout:
+    """What a text file's rows were cut from: the physical line each row starts on
+    (a quoted field may span lines), the delimiter, and whether the last line ended."""
+
+    lines: list[int]
+    delimiter: str = ","
+    ends_with_newline: bool = True
+
+
+@dataclass
 class Sheet:
     """One sheet's cells; rows[0][0] is the cell at (row_offset, col_offset), 0-based."""
 
@@ -56,6 +66,10 @@ class Sheet:
     row_offset: int = 0
     col_offset: int = 0
     findings: list[Finding] = field(default_factory=list)  # about the sheet itself, without the file
+    # Merged ranges as (first row, first col, last row, last col), indexes into rows
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    text: TextLayout | None = None  # a text file's lines; None for a workbook's sheet
+    formulas: frozenset[str] = frozenset()  # cells (A1) whose formula has no saved value: unknown, not blank
 
     def findings_for(self, file: str) -> list[Finding]:
         return [replace(f, file=file) for f in self.findings]
@@ -147,9 +161,10 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
             start = sheet.start or (0, 0)
             rows = sheet.to_python(skip_empty_area=True)
             _clean_cells(rows, may_hold_long_text)
-            loaded = Sheet(meta.name, rows, start[0], start[1])
+            loaded = Sheet(meta.name, rows, start[0], start[1], merged=_merged(sheet, start))
             if found is not None and found.formulas:
                 loaded.findings.append(_formula_finding(meta.name, found.formulas))
+                loaded.formulas = frozenset(found.formulas)
             sheets.append(loaded)
     except BaseException as exc:  # noqa: BLE001
         if isinstance(exc, GridError):
@@ -167,6 +182,16 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
     if unplaced and sheets:
         sheets[0].findings.append(_formula_finding(None, unplaced))
     return sheets
+
+
+def _merged(sheet, start: tuple[int, int]) -> tuple[tuple[int, int, int, int], ...]:
+    """The sheet's merged ranges as indexes into its rows (calamine gives them from A1)."""
+    ranges = sheet.merged_cell_ranges
+    if not ranges:
+        return ()
+    top, left = start
+    return tuple((max(0, r1 - top), max(0, c1 - left), r2 - top, c2 - left) for (r1, c1), (r2, c2) in ranges
+                 if r2 >= top and c2 >= left)
 
 
 def _scans_by_sheet(scan) -> tuple[dict[str, SheetScan], list[str]]:
@@ -202,7 +227,7 @@ def _refused(name: str, rows: int, cols: int) -> Sheet:
 
 def _formula_finding(sheet: str | None, cells: list[str]) -> Finding:
     named = [c for c in cells if c]
-    where = ("、".join(named[:5]) + (f"等{len(cells)}个单元格" if len(cells) > 5 else "")) if named else f"{len(cells)}个单元格"
+    where = join_cells(cells) if named else f"{len(cells)}个单元格"
     return Finding(
         "FORMULA_NO_VALUE", f"{where}的公式没有保存计算结果，读取时按空白（未填报）处理；"
         "请在Excel或WPS中打开此文件、保存后重新报送", sheet=sheet, cell=named[0] if named else None,
@@ -246,10 +271,31 @@ def _csv_sheet(data: bytes) -> Sheet:
     text = decode_csv(data)
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
-    rows = _csv_rows(text)
+    delimiter = detect_delimiter(text)
+    rows, lines = _csv_rows(text, delimiter)
     if len(text) > MAX_CELL_CHARS:
         _clean_cells(rows)
-    return Sheet(None, rows)
+    return Sheet(None, rows, text=TextLayout(lines, delimiter, text.endswith(("\n", "\r"))))
+
+
+DELIMITERS = (",", "\t", ";")  # comma; tab (Excel's "Unicode 文本" export); semicolon (Excel set to a European locale)
+_SAMPLE_LINES = 40
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter that cuts the first lines into the most rows of more than one
+    field, of the fewest distinct widths (a form's title lines have one field each)."""
+    sample = text[:16_384].splitlines()[:_SAMPLE_LINES]
+
+    def score(delimiter: str) -> tuple[int, int]:
+        try:
+            widths = [len(row) for row in csv.reader(sample, delimiter=delimiter) if len(row) > 1]
+        except csv.Error:
+            return 0, 0
+        return len(widths), -len(set(widths))
+
+    best = max(DELIMITERS, key=score)  # max keeps the first of equals: the comma
+    return best if score(best)[0] else ","
 
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -337,17 +383,21 @@ def _encoding_error(data: bytes, exc: UnicodeDecodeError, label: str) -> GridErr
     )
 
 
-def _csv_rows(text: str) -> list[list]:
+def _csv_rows(text: str, delimiter: str = ",") -> tuple[list[list], list[int]]:
+    """The rows, and the line each starts on."""
     # Excel writes CRLF; csv handles quoted newlines inside cells too. A long cell is
     # read (and cut later); the file's size already bounds it.
     csv.field_size_limit(MAX_FILE_BYTES)
-    rows, cells = [], 0
+    rows, lines, cells, start = [], [], 0, 1
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for row in csv.reader(io.StringIO(text, newline="")):
+        for row in reader:
             cells += len(row)
             if cells > MAX_SHEET_CELLS:
                 raise too_large(f"CSV文件超过{MAX_SHEET_CELLS}个单元格的上限，远大于一份报表，已拒绝读取；请确认文件是否正确")
             rows.append(row)
+            lines.append(start)
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise GridError("FILE_UNREADABLE", f"CSV文件格式有误（{exc}）；请在Excel或WPS中另存为CSV后重新报送") from None
-    return rows
+    return rows, lines

@@ -1,58 +1,109 @@
 """Layouts: where in a sheet the header, the names and the numbers are.
 
 - form (表式): one org and period per sheet; rows of indicators, a 本月 column and
-  optionally 本年累计.
+  optionally 本年累计 (header.py reads a header of several rows, merged cells, a 栏次
+  row, a category column, side-by-side blocks).
 - matrix: a form whose value columns are orgs, with a 合计 column; the summary
   workbook that `aggregate` writes is one, so it is a valid input for the level above.
-- table (清单式): one row per org (and month); one column per indicator; a 合计 row.
+- table (清单式): one row per org (and month); one column per indicator; 合计 and
+  小计 rows.
 
-Detection looks at header words only, so it costs a few dozen cells per sheet.
+Detection looks at the header and, where a header leaves it open, at the first rows
+under it; for a sheet made from a known template it costs a few dozen cells.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from fulian_stats.catalog import Catalog
-from fulian_stats.normalize import normalize_name, normalize_text
+from fulian_stats.normalize import normalize_text
 from fulian_stats.read.grid import Sheet
+from fulian_stats.read.header import (
+    CATEGORY,
+    EMPTY,
+    HEADER_SCAN_ROWS,
+    IGNORED,
+    MONTH,
+    NAME,
+    NAME_HEADERS,
+    SEQ,
+    TOTAL,
+    UNIT,
+    UNKNOWN,
+    YTD,
+    Column,
+    FormBlock,
+    HeaderBand,
+    SheetCells,
+    band_bottom,
+    header_band,
+    header_key,
+    heading_role,
+    is_code_row,
+)
 
-NAME_HEADERS = {"指标名称", "指标", "项目", "指标项目", "项目名称", "统计指标", "指标名"}
-MONTH_HEADERS = {"本月", "本期", "本月数", "本期数", "数值", "本月完成", "当月", "当月数", "本月值", "本期值", "数量", "完成数",
-                 "本月完成数", "当月完成", "当月完成数", "本月实绩"}
-YTD_HEADERS = {"本年累计", "累计", "本年累计数", "年度累计", "今年累计", "累计数", "1-本月累计"}
-UNIT_HEADERS = {"计量单位", "单位", "计算单位"}
-TOTAL_HEADERS = {"合计", "总计", "汇总", "全县合计", "全区合计", "全市合计"}
-IGNORED_HEADERS = {"序号", "编号", "备注", "说明", "上年同期", "同比", "同比增长", "增长率", "上月", "环比", "去年同期",
-                   "填报人", "填表人", "联系人", "联系电话", "电话", "手机"}
 ORG_HEADERS = {"单位", "单位名称", "填报单位", "乡镇", "乡镇(街道)", "乡镇街道", "镇街", "地区", "名称", "组织名称", "乡镇名称", "街道", "镇(街道)"}
 PERIOD_HEADERS = {"月份", "报告期", "时间", "期间", "统计月份", "填报月份", "报告月份", "年月"}
-# The first words of a footer row (below the table: not data) and of a 合计 row.
+# The first words of a footer row (below the table: not data) and of a 合计 or 小计 row.
 FOOTER = re.compile(r"^(?:填表人|填报人|审核人|负责人|制表人|填报日期|填表日期|报送日期|日期|联系电话|单位负责人|统计人|分管领导|注[:：]|说明[:：])")
 TOTAL_ROW = re.compile(r"^(?:合计|总计|小计|汇总|全[县区市镇]合?计)")
-HEADER_SCAN_ROWS = 40
-# Header words are short; a 5 MB cell must not be normalised whole just to learn it is none.
-_LONGEST_HEADER = 200
+SUBTOTAL_ROW = re.compile(r"^小计")
+NAME_SAMPLE_ROWS = 40  # rows under a header looked at to tell the name column from a category column
 
 
 @dataclass
 class Layout:
     kind: str  # "form", "matrix" or "table"
-    header_row: int  # index into sheet.rows
-    name_col: int | None = None
-    unit_col: int | None = None
-    month_col: int | None = None
-    ytd_col: int | None = None
-    total_col: int | None = None
+    header_row: int  # the header's first row (index into sheet.rows)
+    header_bottom: int | None = None  # its last row; the same for a one-row header
+    data_start: int | None = None  # the first row under the header (and its 栏次 or unit row)
+    blocks: list[FormBlock] = field(default_factory=list)  # form and matrix: each form on the sheet
+    columns: list[Column] = field(default_factory=list)  # every column under the header, for inspect
+    code_row: int | None = None  # a 栏次 row under the header
+    # table: column → indicator id, unit from the header, the org and period columns
+    value_cols: dict[int, str] = field(default_factory=dict)
+    units: dict[int, str] = field(default_factory=dict)
+    unknown_cols: list[int] = field(default_factory=list)  # table: headed columns that are no indicator
     org_col: int | None = None
     period_col: int | None = None
-    # matrix: column → org text; table: column → indicator id
-    value_cols: dict[int, str] = field(default_factory=dict)
-    units: dict[int, str] = field(default_factory=dict)  # table: column → unit from header
-    unknown_cols: list[int] = field(default_factory=list)  # table: headed columns that are no indicator
     unit_row: int | None = None
+    declared: str | None = None  # the fulian.toml [[layout]] entry that gave it
+
+    def __post_init__(self):
+        if self.header_bottom is None:
+            self.header_bottom = self.header_row
+        if self.data_start is None:
+            below = max(r for r in (self.header_bottom, self.code_row, self.unit_row) if r is not None)
+            self.data_start = below + 1
+
+    @cached_property
+    def month_hint(self) -> Column | None:
+        """The first value column whose heading names a month (`3月`, `1-3月累计`)."""
+        return next((c for c in self.columns if c.month is not None and c.role in (MONTH, YTD)), None)
+
+    # The first form's columns, by the names the row reader and the fast path use.
+    @property
+    def name_col(self) -> int | None:
+        return self.blocks[0].name_col if self.blocks else None
+
+    @property
+    def unit_col(self) -> int | None:
+        return self.blocks[0].unit_col if self.blocks else None
+
+    @property
+    def month_col(self) -> int | None:
+        return self.blocks[0].month_col if self.blocks else None
+
+    @property
+    def ytd_col(self) -> int | None:
+        return self.blocks[0].ytd_col if self.blocks else None
+
+    @property
+    def total_col(self) -> int | None:
+        return self.blocks[0].total_col if self.blocks else None
 
 
 def cell_text(value: object) -> str:
@@ -66,7 +117,7 @@ def cell_text(value: object) -> str:
 def opens_footer(row: list) -> bool:
     """The row's first text is a footer's (填表人：…): the table has ended above it."""
     first = next((v for v in row if isinstance(v, str) and v.strip()), "")
-    return bool(first) and _is_footer_text(first.lstrip()[:_LONGEST_HEADER])
+    return bool(first) and _is_footer_text(first.lstrip()[:200])
 
 
 @lru_cache(maxsize=65536)
@@ -74,68 +125,188 @@ def _is_footer_text(text: str) -> bool:
     return FOOTER.match(normalize_text(text)) is not None
 
 
-def header_key(value: object) -> str:
-    return _text_key(value) if isinstance(value, str) else ""
-
-
-@lru_cache(maxsize=65536)
-def _text_key(text: str) -> str:
-    return normalize_name(text[:_LONGEST_HEADER]).rstrip(":")
-
-
 def detect_layout(sheet: Sheet, catalog: Catalog) -> Layout | None:
-    for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
-        keys = [header_key(v) for v in row]
-        if any(k in NAME_HEADERS for k in keys):
-            layout = _form_columns(index, keys)
+    rows = sheet.rows
+    scan = min(HEADER_SCAN_ROWS, len(rows))
+    cells = SheetCells(sheet, scan + 3)
+    for index in range(scan):
+        row = rows[index]
+        keys = cells.keys(index)
+        if not NAME_HEADERS.isdisjoint(keys):
+            layout = _form_layout(sheet, cells, index, catalog)
             if layout is not None:
                 return layout
-        indicator_cols = {}
-        units = {}
-        for col, value in enumerate(row):
-            if isinstance(value, str) and keys[col]:
-                found, unit = catalog.lookup(value)
-                if found:
-                    indicator_cols[col] = found
-                    if unit:
-                        units[col] = unit
+        indicator_cols, units = _indicator_columns(row, keys, catalog)
         # One indicator column is a table too when an org column stands beside it.
         if len(indicator_cols) >= 2 or (indicator_cols and any(k in ORG_HEADERS for k in keys)):
-            return _table_columns(sheet, index, keys, indicator_cols, units, catalog)
+            return _table_layout(sheet, index, keys, indicator_cols, units, catalog)
     return None
 
 
-def _form_columns(index: int, keys: list[str]) -> Layout | None:
-    layout = Layout("form", index)
-    for col, key in enumerate(keys):
-        if not key or key in IGNORED_HEADERS:
-            continue
-        if key in NAME_HEADERS and layout.name_col is None:
-            layout.name_col = col
-        elif key in UNIT_HEADERS:
-            layout.unit_col = col
-        elif key in MONTH_HEADERS:
-            layout.month_col = col
-        elif key in YTD_HEADERS:
-            layout.ytd_col = col
-        elif key in TOTAL_HEADERS:
-            layout.total_col = col
-        else:
-            layout.value_cols[col] = key
-    if layout.month_col is not None:
-        layout.value_cols = {}
-        return layout
+# -- forms ------------------------------------------------------------------------------
+
+
+# Sheets made from one template have the same header: its layout is worked out once.
+# (A header whose name column must be told from the cells under it is not kept.)
+_known: dict[tuple, Layout | None] = {}
+MAX_KNOWN = 1024
+
+
+def _form_layout(sheet: Sheet, cells: SheetCells, top: int, catalog: Catalog) -> Layout | None:
+    rows = sheet.rows
+    bottom = band_bottom(cells, top)
+    code_row = bottom + 1 < len(rows) and is_code_row(rows[bottom + 1])
+    merged = tuple(m for m in sheet.merged if m[0] <= bottom + 1) if sheet.merged else ()
+    key = (sheet.row_offset, sheet.col_offset, top, bottom, code_row, merged, *map(tuple, rows[top:bottom + 1]))
+    if key in _known:
+        return _known[key]
+    band = header_band(cells, top, bottom)
+    from_cells = any(len(run) > 1 for run in _name_runs(band.columns))  # the name column told by the rows under it
+    blocks = form_blocks(band, sheet, catalog)
+    layout = None
+    if any(block.value_cols for block in blocks):
+        layout = _layout_of("form", band, blocks)
     # A summary's org columns come with their 合计; without one, an unknown column is
     # more likely a value header we do not know than an org, and guessing would be wrong.
-    if layout.value_cols and layout.total_col is not None:
-        layout.kind = "matrix"
-        return layout
-    return None
+    elif len(blocks) == 1 and blocks[0].total_col is not None and blocks[0].unknown_cols:
+        block = blocks[0]
+        block.org_cols, block.unknown_cols = block.unknown_cols, []
+        layout = _layout_of("matrix", band, blocks)
+    if not from_cells:
+        if len(_known) >= MAX_KNOWN:
+            _known.clear()
+        _known[key] = layout
+    return layout
 
 
-def _table_columns(sheet: Sheet, index: int, keys: list[str], indicator_cols: dict[int, str],
-                   units: dict[int, str], catalog: Catalog) -> Layout:
+def _layout_of(kind: str, band: HeaderBand, blocks: list[FormBlock]) -> Layout:
+    return Layout(kind, band.top, band.bottom, band.data_start, blocks, band.columns, band.code_row)
+
+
+def form_blocks(band: HeaderBand, sheet: Sheet, catalog: Catalog) -> list[FormBlock]:
+    """The forms under a header, one per name column (a sheet may hold two side by
+    side), each with the columns from its own (or its category column) to the next's."""
+    columns = band.columns
+    starts: list[tuple[int, FormBlock]] = []
+    for run in _name_runs(columns):
+        block = _resolve_names(run, columns, sheet, band.data_start, catalog)
+        first = block.category_col if block.category_col is not None else block.name_col
+        starts.append((first, block))
+    for i, (first, block) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(columns)
+        begin = 0 if i == 0 else first
+        for column in columns[begin:end]:
+            _assign(block, column)
+    return [block for _first, block in starts]
+
+
+def _name_runs(columns: list[Column]) -> list[list[int]]:
+    """Runs of adjacent name columns (one header merged across them), each with the
+    category column just before it and an unheaded column just after it: the names
+    may stand in any of them."""
+    runs: list[list[int]] = []
+    for column in columns:
+        if column.role != NAME:
+            continue
+        if runs and runs[-1][-1] == column.index - 1 and columns[column.index - 1].role == NAME:
+            runs[-1].append(column.index)
+        else:
+            runs.append([column.index])
+    for run in runs:
+        after = run[-1] + 1
+        if after < len(columns) and columns[after].role == EMPTY:
+            run.append(after)
+        if run[0] > 0 and columns[run[0] - 1].role == CATEGORY:
+            run.insert(0, run[0] - 1)
+    return runs
+
+
+def _resolve_names(run: list[int], columns: list[Column], sheet: Sheet, start: int, catalog: Catalog) -> FormBlock:
+    """The block of one name header: its name column is the column of the run whose
+    cells under it name the most indicators; when none names any by itself (sub-items
+    such as `活动` under a category `妇女之家`), the rightmost one holding text. A column
+    of text before it is the category; the others (numbering, blanks) are left out."""
+    if len(run) == 1:
+        return FormBlock(run[0])
+    rows = sheet.rows[start:start + NAME_SAMPLE_ROWS]
+
+    def texts(c: int) -> list[str]:
+        return [row[c] for row in rows if c < len(row) and isinstance(row[c], str) and row[c].strip()
+                and not _is_numbering(row[c])]
+
+    named = {c: sum(1 for text in texts(c) if catalog.lookup(text)[0] is not None) for c in run}
+    written = [c for c in run if texts(c)]
+    if any(named.values()):
+        name_col = max(run, key=lambda c: (named[c], c))
+    elif written:
+        name_col = written[-1]
+    else:  # nothing to go by: the column headed as the name
+        name_col = next(c for c in run if columns[c].role == NAME)
+    block = FormBlock(name_col)
+    before = [c for c in written if c < name_col]
+    if before:
+        block.category_col = before[-1]
+    for c in run:
+        if c not in (block.name_col, block.category_col):
+            columns[c].role, columns[c].reason = SEQ, "序号或空白列"
+    return block
+
+
+_NUMBERING = re.compile(r"^[(（]?[一二三四五六七八九十\d]+[)）.、]?$")
+
+
+def _is_numbering(text: str) -> bool:
+    return _NUMBERING.match(normalize_text(text)) is not None
+
+
+def _assign(block: FormBlock, column: Column) -> None:
+    c, role = column.index, column.role
+    if c in (block.name_col, block.category_col):
+        column.role = NAME if c == block.name_col else CATEGORY
+        return
+    if role == UNIT and block.unit_col is None:
+        block.unit_col = c
+    elif role == MONTH and block.month_col is None:
+        block.month_col = c
+    elif role == YTD and block.ytd_col is None:
+        block.ytd_col = c
+    elif role == TOTAL and block.total_col is None:
+        block.total_col = c
+    elif role in (IGNORED, SEQ):
+        block.ignored_cols.append(c)
+    elif role in (MONTH, YTD, UNIT, TOTAL):  # a second one in one form: which is meant is not known
+        column.role, column.reason = UNKNOWN, f"同一张表中第二个“{column.heading}”列"
+        block.unknown_cols.append(c)
+    elif role in (UNKNOWN, EMPTY, NAME, CATEGORY):
+        if role in (NAME, CATEGORY):
+            column.role, column.reason = UNKNOWN, f"同一张表中第二个“{column.heading}”列"
+        block.unknown_cols.append(c)
+
+
+# -- tables -----------------------------------------------------------------------------
+
+
+def _indicator_columns(row: list, keys: list[str], catalog: Catalog) -> tuple[dict[int, str], dict[int, str]]:
+    """Column → indicator id (and → unit in its heading) of a table header row; a
+    `其中…` column is a sub-item of the indicator column before it."""
+    found, units, parent = {}, {}, None
+    for col, value in enumerate(row):
+        if not (isinstance(value, str) and keys[col]):
+            continue
+        ind, unit = catalog.lookup_row(value, parent)
+        if ind:
+            found[col] = ind
+            if unit:
+                units[col] = unit
+            if catalog[ind].parent is None:
+                parent = ind
+    return found, units
+
+
+def _table_layout(sheet: Sheet, index: int, keys: list[str], indicator_cols: dict[int, str],
+                  units: dict[int, str], catalog: Catalog) -> Layout:
     layout = Layout("table", index, value_cols=indicator_cols, units=units)
+    ignored = []
     for col, key in enumerate(keys):
         if col in indicator_cols:
             continue
@@ -143,25 +314,28 @@ def _table_columns(sheet: Sheet, index: int, keys: list[str], indicator_cols: di
             layout.period_col = col
         elif key in ORG_HEADERS and layout.org_col is None:
             layout.org_col = col
-        elif key and key not in IGNORED_HEADERS:
-            layout.unknown_cols.append(col)
-    if layout.org_col is None:
-        # No recognised org header: the first column that is neither an indicator nor the period.
-        layout.org_col = next(
-            (c for c in range(len(keys)) if c not in indicator_cols and c != layout.period_col
-             and keys[c] not in IGNORED_HEADERS),
-            None,
-        )
-        if layout.org_col in layout.unknown_cols:
-            layout.unknown_cols.remove(layout.org_col)
+        elif key and heading_role(key)[0] in (SEQ, IGNORED):
+            ignored.append(col)
+        else:
+            layout.unknown_cols.append(col)  # headed or not: a number under it has no indicator
+    if layout.org_col is None and layout.unknown_cols:
+        # No recognised org header: the first column that is neither an indicator, the period nor 序号.
+        layout.org_col = layout.unknown_cols.pop(0)
+    rows = sheet.rows
+    below = index + 1
+    if below < len(rows) and is_code_row(rows[below]):
+        layout.code_row = below
+        below += 1
     # A row of units under the header (`人`, `万元`) belongs to the header.
-    if index + 1 < len(sheet.rows):
-        below = [header_key(sheet.rows[index + 1][c]) for c in indicator_cols if c < len(sheet.rows[index + 1])]
-        filled = [u for u in below if u]
+    if below < len(rows):
+        unit_keys = {c: header_key(rows[below][c]) for c in indicator_cols if c < len(rows[below])}
+        filled = [u for u in unit_keys.values() if u]
         if filled and all(u in catalog.units for u in filled):
-            layout.unit_row = index + 1
-            for col in indicator_cols:
-                unit = header_key(sheet.rows[index + 1][col]) if col < len(sheet.rows[index + 1]) else ""
-                if unit:
-                    layout.units[col] = unit
+            layout.unit_row = below
+            layout.units.update({c: u for c, u in unit_keys.items() if u})
+    layout.data_start = max(r for r in (index, layout.code_row, layout.unit_row) if r is not None) + 1
+    roles = {layout.org_col: "org", layout.period_col: "period"}
+    layout.columns = [Column(c, keys[c], "indicator" if c in indicator_cols else roles.get(c) or
+                             (IGNORED if c in ignored else (UNKNOWN if keys[c] else EMPTY)))
+                      for c in range(len(keys))]
     return layout

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from fulian_stats.findings import ERROR, WARNING
 from fulian_stats.normalize import normalize_text
 from fulian_stats.orgs import OrgRegistry, clean_org_name, core_name
-from fulian_stats.periods import find_period, period_of_cell
+from fulian_stats.periods import Period, find_period, period_of_cell
 
 ORG_LABELS = ("填报单位名称", "填报单位", "单位名称", "报送单位", "单位")
-PERIOD_LABELS = ("报告期", "填报月份", "统计月份", "报告月份", "统计期", "所属期", "统计时间", "月份")
-_LABEL = re.compile("(" + "|".join(ORG_LABELS + PERIOD_LABELS) + r"):?")
+PERIOD_LABELS = ("报告期", "填报月份", "统计月份", "报告月份", "统计期间", "统计期", "所属期", "统计时间", "月份")
+# When the form was filled in, never the period it reports.
+FILING_LABELS = ("填报日期", "报送日期", "填表日期", "制表日期", "上报日期", "日期")
+# A label may carry a note in brackets: `填报单位（盖章）：`, `单位（公章）`.
+_LABEL = re.compile("(" + "|".join(ORG_LABELS + PERIOD_LABELS + FILING_LABELS) + r")(?:\([^()]{0,8}\))?:?")
 # Words in file names that are not part of an org's name.
 _FILE_NOISE = re.compile(r"(?:工作统计|统计月报|月报表|月报|报表|统计表|统计|汇总表|汇总|数据|工作|妇联|表)")
 _FILE_SPLIT = re.compile(r"[_\-\s.()\[\]]+")
@@ -54,13 +58,15 @@ def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
               ) -> tuple[Found | None, Found | None, list[Found]]:
     """Org and period written in the rows above the header, and the other texts there
     (titles) for a fallback search. `cell_name(r, c)` gives a cell's A1 address;
-    `单位：万元` names a unit, not an org."""
+    `单位：万元` names a unit, not an org; a filing date (`填报日期：…`) is neither a
+    title nor a period, nor is the cell that holds a label's value."""
     org = period = None
     texts: list[Found] = []
+    taken: set[tuple[int, int]] = set()  # cells that hold a label's value
     for r in range(min(before, len(rows))):
         row = rows[r]
         for c, value in enumerate(row):
-            if not isinstance(value, str) or not value.strip():
+            if not isinstance(value, str) or not value.strip() or (r, c) in taken:
                 continue
             pairs = labelled_values(value)
             if not pairs:
@@ -68,7 +74,12 @@ def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
                 continue
             for label, rest in pairs:
                 if not rest:  # the value is in the next filled cell to the right
-                    rest_value = next((v for v in row[c + 1:] if v not in ("", None)), None)
+                    at = next((i for i in range(c + 1, len(row)) if row[i] not in ("", None)), None)
+                    rest_value = row[at] if at is not None else None
+                    if isinstance(rest_value, str) and labelled_values(rest_value):
+                        rest_value = None  # the next label: this one was left blank
+                    elif at is not None:
+                        taken.add((r, at))
                 else:
                     rest_value = rest
                 if rest_value is None:
@@ -120,3 +131,61 @@ def same_org(a: str, b: str, registry: OrgRegistry | None) -> bool:
     if registry is not None:
         return (registry.canonical(a) or a) == (registry.canonical(b) or b)
     return core_name(a) == core_name(b)
+
+
+# -- the period ------------------------------------------------------------------------
+
+# Where a sheet's period may be written, most telling first.
+LABEL, SHEET, TITLE, HEADER, FILE, OPTION = "label", "sheet", "title", "header", "file", "option"
+ORIGIN_TEXT = {LABEL: "表内报告期", SHEET: "工作表名", TITLE: "标题", HEADER: "表头", FILE: "文件名中", OPTION: "--period"}
+_SHEET_MONTH = re.compile(r"^(\d{1,2})月份?$")
+_SHEET_YEAR_MONTH = re.compile(r"^((?:19|20)\d\d)[.\-_年](\d{1,2})月?份?$")
+
+
+@dataclass(frozen=True)
+class PeriodSource:
+    """A period as one place gives it: whole, or a month without its year (a sheet
+    named `3月`, a column headed `3月`) that takes the year from another place."""
+
+    origin: str
+    period: Period | None
+    cell: str | None = None
+    month: int | None = None
+
+
+@lru_cache(maxsize=4096)  # the sheets of one template share their names
+def sheet_name_period(name: str | None) -> PeriodSource | None:
+    """`3月`, `3月份`, `2016.03`, `2016年3月`: the sheet's name as a period."""
+    if not name:
+        return None
+    text = normalize_text(name)
+    match = _SHEET_MONTH.match(text)
+    if match and 1 <= int(match.group(1)) <= 12:
+        return PeriodSource(SHEET, None, month=int(match.group(1)))
+    match = _SHEET_YEAR_MONTH.match(text)
+    if match and 1 <= int(match.group(2)) <= 12:
+        return PeriodSource(SHEET, Period.month(int(match.group(1)), int(match.group(2))))
+    found = find_period(text)
+    return PeriodSource(SHEET, found) if found is not None else None
+
+
+def settle_period(sources: list[PeriodSource]) -> tuple[PeriodSource | None, list[tuple[PeriodSource, str]]]:
+    """(the period read, [(a place that says otherwise, severity)]) from the places in
+    order of LABEL, SHEET, TITLE, HEADER, FILE, OPTION (absent ones left out).
+
+    The first place that gives a period wins; a title that names only a year yields to a
+    month inside it from a later place. A month alone takes the year of the first place
+    that has one. Another place disagrees when its period does not hold the one read (a
+    file named for the year holds each of its months): an error, but for a title or a
+    header, which only decorate the form: a warning."""
+    year = next((s.period.year for s in sources if s.period is not None), None)
+    whole = [s if s.period is not None else replace(s, period=Period.month(year, s.month))
+             for s in sources if s.period is not None or (s.month is not None and year is not None)]
+    if not whole:
+        return None, []
+    chosen = whole[0]
+    if chosen.origin == TITLE and not chosen.period.is_month:
+        chosen = next((s for s in whole[1:] if chosen.period.contains(s.period) and s.period.is_month), chosen)
+    conflicts = [(s, WARNING if s.origin in (TITLE, HEADER) else ERROR) for s in whole
+                 if s is not chosen and s.origin != OPTION and not s.period.contains(chosen.period)]
+    return chosen, conflicts

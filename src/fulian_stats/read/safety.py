@@ -33,7 +33,7 @@ from typing import NamedTuple
 from fulian_stats.read.sheetxml import (  # noqa: F401 - MAX_SHEET_CELLS is the limit of xlsscan.py too
     MAX_SHEET_CELLS,
     SheetScan,
-    merged_cells_skipped,
+    merged_cells_first,
     scan_sheet_xml,
     shared_strings_claimed,
     tag_attributes,
@@ -262,7 +262,7 @@ def scan_zip(data: bytes) -> ZipScan | None:
         if key.startswith("xl/worksheets/") or b"sheetData" in xml:
             found = scan_sheet_xml(name, xml)
             scan.sheets.append(found)
-            stored = _EMPTY_SHEET if found.too_large else merged_cells_skipped(xml)
+            stored = _EMPTY_SHEET if found.too_large else merged_cells_first(xml)
             if stored is not xml:
                 crc = zlib.crc32(stored)
         if strings:

@@ -2,9 +2,14 @@
 
 Emits blocks (see observations.py): the values of one column of a form, or of one row
 of a table, with their indicators and cells. measure is `month` (the period's own
-value), `ytd` (本年累计) or `total` (a 合计 row or column, kept out of the data and only
-cross-checked). org and period are None when they are the sheet's own, settled
-afterwards from contents and file name.
+value), `ytd` (本年累计), `total` / `subtotal` (a 合计 or 小计, kept out of the data and
+only cross-checked) or `derive` (本年累计 of a row whose 本月 is blank: the month is
+worked out once every file is read, see derive.py). org and period are None when they
+are the sheet's own, settled afterwards from contents and file name.
+
+Every number in the sheet's data region becomes an observation or is named in a
+finding: a number under a column the reader does not know, in a row without an
+indicator, in a 合计 row of a form.
 
 Form sheets made from one template go through a fast path (formplan.py) that reads a
 whole column at once; anything it is not sure of goes through the row-by-row reading
@@ -16,28 +21,32 @@ from __future__ import annotations
 from array import array
 
 from fulian_stats.catalog import Catalog, Indicator
-from fulian_stats.findings import Finding, column_letters
-from fulian_stats.normalize import normalize_text
-from fulian_stats.observations import MONTH, TOTAL, YTD, Block
+from fulian_stats.findings import Finding, column_letters, join_cells
+from fulian_stats.normalize import is_sub_item, normalize_text
+from fulian_stats.observations import DERIVE, MONTH, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
-from fulian_stats.periods import period_of_cell
 from fulian_stats.read.formplan import read_form_columns
 from fulian_stats.read.grid import Sheet
-from fulian_stats.read.layout import FOOTER, TOTAL_ROW, Layout, cell_text, header_key, opens_footer
+from fulian_stats.read.header import FormBlock
+from fulian_stats.read.inspection import SheetInspection
+from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, header_key, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, parse_number, without_noise
 from fulian_stats.units import conversion_factor, factor_into
 
 
 class SheetReader:
     def __init__(self, sheet: Sheet, layout: Layout, catalog: Catalog, orgs: OrgRegistry | None,
-                 file: str):
+                 file: str, inspection: SheetInspection | None = None):
         self.sheet, self.layout, self.catalog, self.orgs = sheet, layout, catalog, orgs
         self.file = file
+        self.inspection = inspection
         self.findings: list[Finding] = []
         # (org, period, measure, column of a form or row of a table) → ids, values, cells
         self._open: dict[tuple, tuple[list, list, list]] = {}
         self._blocks: list[Block] = []
         self._letters: dict[int, str] = {}
+        self._unplaced: dict[int, list[int]] = {}  # column → rows of numbers under a column no value is read from
+        self.ragged: set[int] = set()  # rows of a text file whose fields do not match its header: not read
 
     @property
     def blocks(self) -> list[Block]:
@@ -51,9 +60,18 @@ class SheetReader:
             letters = self._letters[c] = column_letters(self.sheet.col_offset + c)
         return f"{letters}{self.sheet.row_offset + r + 1}"
 
-    def finding(self, code: str, message: str, r: int | None = None, c: int | None = None, **extra) -> None:
-        cell = self.cell(r, c) if r is not None and c is not None else None
+    def row_number(self, r: int) -> int:
+        return self.sheet.row_offset + r + 1
+
+    def finding(self, code: str, message: str, r: int | None = None, c: int | None = None, cell: str | None = None,
+                **extra) -> None:
+        if cell is None and r is not None and c is not None:
+            cell = self.cell(r, c)
         self.findings.append(Finding(code, message, file=self.file, sheet=self.sheet.name, cell=cell, **extra))
+
+    def note_row(self, r: int, name: str, indicator: str | None, note: str) -> None:
+        if self.inspection is not None:
+            self.inspection.add_row(self.row_number(r), name, indicator, note)
 
     # -- units -------------------------------------------------------------------------
 
@@ -61,52 +79,58 @@ class SheetReader:
         """Multiplier into the catalog's unit, or None after a finding when there is none."""
         factor = factor_into(unit, ind.unit)
         if factor is None:
-            self.finding("UNIT_UNKNOWN", f"“{ind.name}”的计量单位是“{unit}”，指标目录要求“{ind.unit}”，"
+            self.finding("UNIT_UNKNOWN", f"“{ind.label}”的计量单位是“{unit}”，指标目录要求“{ind.unit}”，"
                          "两者无法换算；请改为目录中的单位", r, c, indicator=ind.id,
                          values={"unit": unit, "expected": ind.unit})
             return None
         if factor != 1:
-            self.finding("UNIT_CONVERTED", f"“{ind.name}”按“{unit}”填报，已换算为“{ind.unit}”（×{factor:g}）",
+            self.finding("UNIT_CONVERTED", f"“{ind.label}”按“{unit}”填报，已换算为“{ind.unit}”（×{factor:g}）",
                          r, c, indicator=ind.id, values={"unit": unit, "expected": ind.unit, "factor": factor})
         return factor
 
     # -- values ------------------------------------------------------------------------
 
     def value(self, ind: Indicator, raw: object, factor: float, r: int, c: int) -> float | None:
+        """The cell's number in the catalog's unit; None for a blank, or after a finding."""
+        if type(raw) is float and factor == 1.0:  # most cells: no parsing, no scaling
+            return raw
         parsed = parse_number(raw)
         if parsed.status is BLANK:
             return None
         if parsed.status is INVALID:
-            self.finding("NUMBER_INVALID", f"“{ind.name}”的数值“{cell_text(raw)[:40]}”无法识别；请只填数字，"
+            self.finding("NUMBER_INVALID", f"“{ind.label}”的数值“{cell_text(raw)[:40]}”无法识别；请只填数字，"
                          "没有发生的填0，未统计的留空", r, c, indicator=ind.id, values={"raw": cell_text(raw)[:200]})
             return None
         value = parsed.value
         if parsed.unit and normalize_text(parsed.unit) != ind.unit:
             extra = conversion_factor(parsed.unit, ind.unit)
             if extra is None:
-                self.finding("NUMBER_INVALID", f"“{ind.name}”的数值“{cell_text(raw)}”带有单位“{parsed.unit}”，"
+                self.finding("NUMBER_INVALID", f"“{ind.label}”的数值“{cell_text(raw)}”带有单位“{parsed.unit}”，"
                              f"与指标单位“{ind.unit}”不符；请只填数字", r, c, indicator=ind.id,
                              values={"raw": cell_text(raw)})
                 return None
             value *= extra
         if parsed.status is ESTIMATE:
-            self.finding("NUMBER_ESTIMATE", f"“{ind.name}”填的是估计数“{cell_text(raw)}”，已按{value:g}读取；"
+            self.finding("NUMBER_ESTIMATE", f"“{ind.label}”填的是估计数“{cell_text(raw)}”，已按{value:g}读取；"
                          "请填写准确数字", r, c, indicator=ind.id, values={"raw": cell_text(raw), "value": value})
         if factor != 1:
             value *= factor
         return without_noise(value)
 
-    def emit(self, org, period, ind: Indicator, raw: object, factor: float, r: int, c: int, measure: str,
-             at: int):
+    def add(self, org, period, measure: str, at: int, ind_id: str, value: float, cell: str) -> None:
         """One value into the block of (org, period, measure) at `at`: the column of a
         form, the row of a table."""
-        # Most cells are plain numbers in the catalog's unit: no parsing, no scaling.
-        value = raw if type(raw) is float and factor == 1.0 else self.value(ind, raw, factor, r, c)
+        ids, values, cells = self._open.setdefault((org, period, measure, at), ([], [], []))
+        ids.append(ind_id)
+        values.append(value)
+        cells.append(cell)
+
+    def emit(self, org, period, ind: Indicator, raw: object, factor: float, r: int, c: int, measure: str,
+             at: int) -> float | None:
+        value = self.value(ind, raw, factor, r, c)
         if value is not None:
-            ids, values, cells = self._open.setdefault((org, period, measure, at), ([], [], []))
-            ids.append(ind.id)
-            values.append(value)
-            cells.append(self.cell(r, c))
+            self.add(org, period, measure, at, ind.id, value, self.cell(r, c))
+        return value
 
     def org_name(self, text: str, r: int, c: int) -> str | None:
         if self.orgs is None:
@@ -117,132 +141,212 @@ class SheetReader:
                          "请核对名称，或在名册中补充别名", r, c, values={"org": text})
         return found
 
-    # -- layouts -----------------------------------------------------------------------
+    def unplaced(self, row: list, r: int, cols) -> None:
+        """Note the numbers of `row` under columns no value is read from."""
+        for c in cols:
+            if c < len(row) and _holds_number(row[c]):
+                self._unplaced.setdefault(c, []).append(r)
 
-    def read(self) -> None:
-        if self.layout.kind == "table":
-            self._read_table()
-        elif self.layout.kind != "form" or not self._read_form_fast():
-            self._read_form()
+    def _header_cell(self, column, r: int, c: int) -> dict:
+        """Where a finding about a column goes: its header cell, or (a column without a
+        heading) its first number."""
+        if column is not None and column.heading and column.cell:
+            return {"cell": column.cell}
+        return {"r": r, "c": c}
 
-    def _read_form_fast(self) -> bool:
-        blocks = read_form_columns(self.sheet, self.layout, self.catalog)
-        if blocks is None:
-            return False
-        self._blocks = blocks
-        return True
+    def report_unplaced(self) -> None:
+        """One warning per column whose numbers are read as nothing, naming its cells."""
+        for c, rows in self._unplaced.items():
+            column = next((col for col in self.layout.columns if col.index == c), None)
+            heading = column.heading if column is not None and column.heading else ""
+            cells = [self.cell(r, c) for r in rows]
+            what = f"列{column_letters(self.sheet.col_offset + c)}（表头“{heading}”）不是可识别的数值列" if heading else \
+                f"列{column_letters(self.sheet.col_offset + c)}没有表头"
+            self.finding("COLUMN_UNKNOWN", f"{what}，其中的{len(cells)}个数值（{join_cells(cells)}）未读取；如是本期数据，"
+                         "请把表头改为“本月”或“本年累计”，否则请删去", **self._header_cell(column, rows[0], c),
+                         values={"heading": heading, "cells": cells[:100], "count": len(cells)})
+            if self.inspection is not None:
+                for cell in cells:
+                    self.inspection.left_out.append((cell, "列不是可识别的数值列"))
 
-    def _value_columns(self) -> list[tuple[int, str | None, str]]:
-        """(column, org or None for the sheet's own, measure) of a form or matrix."""
-        lay = self.layout
-        if lay.kind == "form":
-            cols = [(lay.month_col, None, MONTH)]
-            if lay.ytd_col is not None:
-                cols.append((lay.ytd_col, None, YTD))
+    # -- text files ----------------------------------------------------------------------
+
+    def check_text_rows(self, start: int, end: int) -> None:
+        """A text file's rows must have as many fields as its header: more means values
+        with no column, fewer a row cut short (a truncated file ends that way). Either
+        way no field of the row can be trusted to be under its heading: it is not read."""
+        text = self.sheet.text
+        if text is None:
+            return
+        rows = self.sheet.rows
+        layout = self.layout
+        width = max(len(rows[r]) for r in range(layout.header_row, layout.header_bottom + 1))
+        last = len(rows) - 1
+        for r in range(start, end):
+            row = rows[r]
+            if len(row) == width or not any(v.strip() for v in row):
+                continue
+            line = text.lines[r]
+            extra = [v for v in row[width:] if v.strip()]
+            if len(row) > width and not extra:
+                continue  # empty fields past the header's: nothing lost
+            self.ragged.add(r)
+            if len(row) > width:
+                message = (f"第{line}行有{len(row)}个字段，而表头只有{width}个：多出的值（{'、'.join(v[:20] for v in extra[:10])}）"
+                           "没有对应的列，本行未读取；请核对该行是否多了分隔符或错位")
+            elif r == last and not text.ends_with_newline:
+                message = (f"最后一行（第{line}行）只有{len(row)}个字段，而表头有{width}个，文件可能不完整，本行未读取；"
+                           "请重新导出完整的文件后报送")
+            else:
+                message = f"第{line}行只有{len(row)}个字段，而表头有{width}个，本行未读取；请核对该行是否缺了数值或分隔符"
+            self.finding("ROW_RAGGED", message, r, min(len(row), width) if len(row) < width else width,
+                         values={"line": line, "fields": len(row), "header_fields": width, "extra": extra[:20]})
+
+    # -- forms ---------------------------------------------------------------------------
+
+    def read(self, fast: bool = True) -> None:
+        """Read the sheet; `fast=False` reads a form row by row even where its template's
+        plan could (the reference the fast path is held to)."""
+        layout = self.layout
+        if layout.kind == "table":
+            from fulian_stats.read.table import read_table
+
+            read_table(self)
+            return
+        if self.sheet.text is not None:
+            self.check_text_rows(layout.data_start, self.footer_row())
+        blocks = layout.blocks
+        if fast and len(blocks) == 1 and layout.kind == "form" and self.inspection is None and not blocks[0].unknown_cols \
+                and blocks[0].category_col is None and not self.ragged:
+            fast = read_form_columns(self.sheet, layout, self.catalog)
+            if fast is not None:
+                self._blocks = fast
+                return
+        end = self.footer_row()
+        seen: dict[str, int] = {}
+        for block in blocks:
+            self.read_block(block, end, seen)
+        width = len(layout.columns)
+        rows = self.sheet.rows
+        for r in range(layout.data_start, end):  # numbers right of every headed column
+            if len(rows[r]) > width and r not in self.ragged:
+                self.unplaced(rows[r], r, range(width, len(rows[r])))
+        self.report_unplaced()
+
+    def footer_row(self) -> int:
+        """The first row of the footer (填表人：…), or the end of the sheet."""
+        rows = self.sheet.rows
+        for r in range(self.layout.data_start, len(rows)):
+            if opens_footer(rows[r]):
+                return r
+        return len(rows)
+
+    def value_columns(self, block: FormBlock) -> list[tuple[int, str | None, str]]:
+        """(column, org or None for the sheet's own, measure) of a form or matrix block."""
+        if self.layout.kind == "form":
+            cols = [(block.month_col, None, MONTH)] if block.month_col is not None else []
+            if block.ytd_col is not None:
+                cols.append((block.ytd_col, None, YTD))
             return cols
         cols = []
-        header = self.sheet.rows[lay.header_row]
-        for col in lay.value_cols:
-            org = self.org_name(cell_text(header[col]), lay.header_row, col)
+        header = self.sheet.rows[self.layout.header_row]
+        for col in block.org_cols:
+            org = self.org_name(cell_text(header[col]), self.layout.header_row, col)
             if org is not None:
                 cols.append((col, org, MONTH))
-        if lay.total_col is not None:
-            cols.append((lay.total_col, None, TOTAL))
+        if block.total_col is not None:
+            cols.append((block.total_col, None, TOTAL))
         return cols
 
-    def _read_form(self) -> None:
-        lay, rows, catalog = self.layout, self.sheet.rows, self.catalog
-        columns = self._value_columns()
-        name_col, unit_col = lay.name_col, lay.unit_col
-        seen: dict[str, int] = {}
-        for r in range(lay.header_row + 1, len(rows)):
+    def read_block(self, block: FormBlock, end: int, seen: dict[str, int]) -> None:
+        rows, catalog = self.sheet.rows, self.catalog
+        columns = self.value_columns(block)
+        name_col, unit_col, category_col = block.name_col, block.unit_col, block.category_col
+        derive = self.layout.kind == "form" and block.ytd_col is not None
+        parent: str | None = None  # the indicator a `其中：…` row is part of
+        category = ""
+        for r in range(self.layout.data_start, end):
+            if r in self.ragged:
+                self.note_row(r, "", None, "字段数与表头不符，未读取")
+                continue
             row = rows[r]
             width = len(row)
             name = cell_text(row[name_col]) if name_col < width else ""
-            ind_id, bracket_unit = catalog.lookup(name) if name else (None, None)
-            if ind_id is None and self._not_an_indicator_row(row, name, columns, r):
-                break
-            filled = [(c, o, m) for c, o, m in columns if c < width and row[c] != "" and row[c] is not None
-                      and (type(row[c]) is not str or row[c].strip())]
+            if category_col is not None and category_col < width:
+                own = cell_text(row[category_col]).strip()
+                category = own or category
+                if own and not name.strip():
+                    name = own  # a heading, or a name written across both columns
+            self.unplaced(row, r, block.unknown_cols)
+            ind_id, bracket_unit = catalog.lookup_row(name, parent) if name.strip() else (None, None)
+            if ind_id is None and category and name.strip():
+                ind_id, bracket_unit = catalog.lookup(category + name.strip())
             if ind_id is None:
+                self.not_an_indicator_row(row, name, columns, r, block, parent)
+                if not is_sub_item(name):
+                    parent = None  # a heading or an unknown row: no 其中 below it is part of what came before
                 continue
             ind = catalog[ind_id]
+            if ind.parent is None:
+                parent = ind_id
             if ind_id in seen:
-                self.finding("INDICATOR_DUPLICATE", f"“{ind.name}”在第{seen[ind_id]}行和第"
-                             f"{self.sheet.row_offset + r + 1}行各出现一次；请删去重复的一行", r, name_col,
+                self.finding("INDICATOR_DUPLICATE", f"“{ind.label}”在第{seen[ind_id]}行和第"
+                             f"{self.row_number(r)}行各出现一次；请删去重复的一行", r, name_col,
                              indicator=ind_id)
+                self.note_row(r, name, ind_id, "重复的指标，未读取")
                 continue
-            seen[ind_id] = self.sheet.row_offset + r + 1
+            seen[ind_id] = self.row_number(r)
             unit = header_key(row[unit_col]) if unit_col is not None and unit_col < width else ""
             factor = self.unit_factor(ind, unit or bracket_unit, r, unit_col if unit else name_col)
             if factor is None:
+                self.note_row(r, name, ind_id, "计量单位无法换算，未读取")
                 continue
-            for c, org, measure in filled:
-                self.emit(org, None, ind, row[c], factor, r, c, measure, c)
+            self.note_row(r, name, ind_id, "指标")
+            month = BLANK  # what the 本月 cell held: a 本年累计 without it is the month's to work out
+            for c, org, measure in columns:
+                if c < width:
+                    value = self.emit(org, None, ind, row[c], factor, r, c, measure, c)
+                    if measure == MONTH:
+                        month = OK if value is not None else parse_number(row[c]).status
+                        if month is BLANK and self.sheet.formulas and self.cell(r, c) in self.sheet.formulas:
+                            month = None  # a formula never calculated: unknown, and already a warning
+                    elif derive and value is not None and month is BLANK:
+                        # 本年累计 without 本月: the month is worked out when every file is read.
+                        self.add(org, None, DERIVE, c, ind_id, value, self.cell(r, c))
 
-    def _not_an_indicator_row(self, row: list, name: str, columns, r: int) -> bool:
-        """For a row whose name is no indicator: True at the footer (stop reading);
-        otherwise report numbers that have no indicator to belong to."""
-        if opens_footer(row):
-            return True
+    def not_an_indicator_row(self, row: list, name: str, columns, r: int, block: FormBlock,
+                             parent: str | None) -> None:
+        """For a row whose name is no indicator: name the numbers it holds, which have no
+        indicator to belong to."""
         filled = [c for c, _o, _m in columns if c < len(row) and parse_number(row[c]).status is not BLANK]
-        if not filled or TOTAL_ROW.match(normalize_text(name)):
-            return False
-        if not name.strip():
-            self.finding("INDICATOR_UNKNOWN", f"第{self.sheet.row_offset + r + 1}行有数值但没有指标名称；"
-                         "请补上指标名称或删去数值", r, filled[0])
+        text = name.strip()
+        if not filled:
+            self.note_row(r, text, None, "栏目标题或空行" if text else "空行")
+            return
+        cells = [self.cell(r, c) for c in filled]
+        if self.inspection is not None:
+            self.inspection.left_out += [(cell, "本行没有可识别的指标") for cell in cells]
+        if TOTAL_ROW.match(normalize_text(text)):
+            self.note_row(r, text, None, "合计行，不计入")
+            self.finding("TOTAL_ROW_SKIPPED", f"第{self.row_number(r)}行“{text[:20]}”不是指标，其中的数值"
+                         f"（{join_cells(cells)}）未计入", r, block.name_col, values={"cells": cells})
+        elif not text:
+            self.note_row(r, "", None, "有数值但没有指标名称")
+            self.finding("INDICATOR_UNKNOWN", f"第{self.row_number(r)}行有数值（{join_cells(cells)}）但没有指标名称"
+                         f"（{self.cell(r, block.name_col)}为空）；请补上指标名称或删去数值", r, block.name_col,
+                         values={"cells": cells})
+        elif is_sub_item(text):
+            under = f"上一行的指标“{self.catalog[parent].label}”" if parent else "上方没有它所属的指标"
+            self.note_row(r, text, None, "其中项无法识别")
+            self.finding("INDICATOR_UNKNOWN", f"“{text[:40]}”是其中项，但{under}在指标目录中没有这一分项，而本行填有数值"
+                         f"（{join_cells(cells)}）；请核对它所属的指标，或在指标目录中补充（parent 列）",
+                         r, block.name_col, values={"name": text[:200], "parent": parent})
         else:
-            self.finding("INDICATOR_UNKNOWN", f"指标“{name.strip()[:40]}”不在指标目录中，但填有数值；"
-                         "请改用目录中的指标名称，或在指标目录中补充别名", r, self.layout.name_col,
-                         values={"name": name.strip()[:200]})
-        return False
+            self.note_row(r, text, None, "不在指标目录中")
+            self.finding("INDICATOR_UNKNOWN", f"指标“{text[:40]}”不在指标目录中，但填有数值（{join_cells(cells)}）；"
+                         "请改用目录中的指标名称，或在指标目录中补充别名", r, block.name_col,
+                         values={"name": text[:200]})
 
-    def _read_table(self) -> None:
-        lay, rows = self.layout, self.sheet.rows
-        indicators = {c: self.catalog[i] for c, i in lay.value_cols.items()}
-        header = lay.header_row
-        factors = {c: self.unit_factor(ind, lay.units.get(c), header, c) for c, ind in indicators.items()}
-        seen = {}
-        for col, ind in indicators.items():
-            if ind.id in seen:
-                self.finding("INDICATOR_DUPLICATE", f"“{ind.name}”有两列（{self.cell(header, seen[ind.id])}和"
-                             f"{self.cell(header, col)}）；请删去重复的一列", header, col, indicator=ind.id)
-                factors[col] = None
-            else:
-                seen[ind.id] = col
-        start = (lay.unit_row if lay.unit_row is not None else header) + 1
-        unknown = list(lay.unknown_cols)  # reported once, at the header, when a number is under it
-        for r in range(start, len(rows)):
-            row = rows[r]
-            org_text = cell_text(row[lay.org_col]).strip() if lay.org_col is not None and lay.org_col < len(row) else ""
-            if org_text and FOOTER.match(normalize_text(org_text)):
-                break
-            for c in [c for c in unknown if c < len(row) and parse_number(row[c]).status in (OK, ESTIMATE)]:
-                unknown.remove(c)
-                name = cell_text(rows[header][c]).strip()
-                self.finding("INDICATOR_UNKNOWN", f"指标“{name}”不在指标目录中，但填有数值；"
-                             "请改用目录中的指标名称，或在指标目录中补充别名", header, c, values={"name": name})
-            filled = [c for c in indicators if c < len(row) and factors[c] is not None
-                      and parse_number(row[c]).status is not BLANK]
-            if not filled:
-                continue
-            measure = TOTAL if TOTAL_ROW.match(normalize_text(org_text)) else MONTH
-            org = None
-            if measure == MONTH:
-                if not org_text:
-                    self.finding("ORG_MISSING", f"第{self.sheet.row_offset + r + 1}行有数值但没有填报单位名称",
-                                 r, lay.org_col if lay.org_col is not None else filled[0])
-                    continue
-                org = self.org_name(org_text, r, lay.org_col)
-                if org is None:
-                    continue
-            period = None
-            if lay.period_col is not None and lay.period_col < len(row) and row[lay.period_col] not in ("", None):
-                found = period_of_cell(row[lay.period_col])
-                if found is None:
-                    self.finding("PERIOD_MISSING", f"报告期“{cell_text(row[lay.period_col])}”无法识别；"
-                                 "请写作 2016年3月 或 2016-03", r, lay.period_col)
-                    continue
-                period = found.code
-            for c in filled:
-                self.emit(org, period, indicators[c], row[c], factors[c], r, c, measure, r)
+
+def _holds_number(raw: object) -> bool:
+    return parse_number(raw).status in (OK, ESTIMATE)

@@ -35,19 +35,22 @@ class SheetScan:
 
 # python-calamine reads every sheet's merged ranges along with its cells: a second walk
 # of the XML, to the <mergeCells> that follows the cells (a fifth of a bare read's
-# instructions on a monthly form; there is no option to skip it). The tool never uses
-# them, so the copy gets an empty one just before <sheetData>, where that walk then
-# stops. The cells are read as before: calamine's cell reader passes over whatever comes
-# before <sheetData>, and the element holds no cell, so the scan's bounds still hold.
+# instructions on a monthly form; there is no option to skip it). The reader needs the
+# ranges (a header's group headings are merged across its columns), not the walk: the
+# copy gets the sheet's own <mergeCells> element (or an empty one) just before
+# <sheetData>, where that walk then stops with the same ranges. The cells are read as
+# before: calamine's cell reader passes over whatever comes before <sheetData>, and the
+# element holds no cell, so the scan's bounds still hold.
 _NO_MERGED_CELLS = b"<mergeCells></mergeCells>"
 _AFTER_NAME = frozenset(b" \t\r\n/>")
+_MERGE_END = b"</mergeCells>"
 
 
-def merged_cells_skipped(xml: bytes) -> bytes:
-    """The worksheet's XML with the empty <mergeCells> in front of <sheetData>; the same
-    object where the first `<sheetData` might not be the element: after a comment,
-    CDATA or DTD (`<!`), which could hold it as text, or after a prefixed `:sheetData`,
-    whose cells could.
+def merged_cells_first(xml: bytes) -> bytes:
+    """The worksheet's XML with its <mergeCells> element (or an empty one) also in
+    front of <sheetData>; the same object where the first `<sheetData` might not be the
+    element: after a comment, CDATA or DTD (`<!`), which could hold it as text, or
+    after a prefixed `:sheetData`, whose cells could.
 
     Damage after the cells (say, XML cut short after </sheetData>) was seen only by
     this walk: the copy's cells are read whole and the rest goes unread, as it does
@@ -56,7 +59,23 @@ def merged_cells_skipped(xml: bytes) -> bytes:
     if at < 0 or at + 10 >= len(xml) or xml[at + 10] not in _AFTER_NAME \
             or xml.find(b"<!", 0, at) >= 0 or xml.find(b":sheetData", 0, at) >= 0:
         return xml
-    return b"".join((xml[:at], _NO_MERGED_CELLS, xml[at:]))
+    return b"".join((xml[:at], _merge_element(xml, at), xml[at:]))
+
+
+def _merge_element(xml: bytes, after: int) -> bytes:
+    """The sheet's own <mergeCells>…</mergeCells> after the cells, when it is spelt as
+    the usual writers spell it and holds nothing but <mergeCell> tags; else an empty one."""
+    start = xml.rfind(b"<mergeCells", after)
+    if start < 0 or xml[start + 11:start + 12] not in (b" ", b">"):
+        return _NO_MERGED_CELLS
+    end = xml.find(_MERGE_END, start)
+    if end < 0:
+        return _NO_MERGED_CELLS
+    element = xml[start:end + len(_MERGE_END)]
+    inner = element[element.index(b">") + 1:-len(_MERGE_END)]
+    if inner.count(b"<") != inner.count(b"<mergeCell ") or b"</" in inner:
+        return _NO_MERGED_CELLS  # anything else inside could be read otherwise than it looks
+    return element
 
 
 # -- one worksheet's XML --------------------------------------------------------------------

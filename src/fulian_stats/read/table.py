@@ -1,0 +1,86 @@
+"""A table (清单式) sheet: one row per org (and month), one column per indicator.
+
+A 合计 row totals every row; a 小计 row totals the rows since the previous 小计 (or
+the first row). Both are kept out of the data and cross-checked (checks: TOTAL_MISMATCH).
+"""
+
+from __future__ import annotations
+
+from fulian_stats.normalize import normalize_text
+from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
+from fulian_stats.periods import period_of_cell
+from fulian_stats.read.layout import FOOTER, SUBTOTAL_ROW, TOTAL_ROW, cell_text
+from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, parse_number
+
+
+def read_table(reader) -> None:
+    """Read a table sheet into `reader` (a SheetReader)."""
+    lay, rows = reader.layout, reader.sheet.rows
+    indicators = {c: reader.catalog[i] for c, i in lay.value_cols.items()}
+    header = lay.header_row
+    factors = {c: reader.unit_factor(ind, lay.units.get(c), header, c) for c, ind in indicators.items()}
+    seen = {}
+    for col, ind in indicators.items():
+        if ind.id in seen:
+            reader.finding("INDICATOR_DUPLICATE", f"“{ind.label}”有两列（{reader.cell(header, seen[ind.id])}和"
+                           f"{reader.cell(header, col)}）；请删去重复的一列", header, col, indicator=ind.id)
+            factors[col] = None
+        else:
+            seen[ind.id] = col
+    unknown = list(lay.unknown_cols)  # reported once, at the header, when a number is under it
+    end = _table_end(reader)
+    reader.check_text_rows(lay.data_start, end)
+    for r in range(lay.data_start, end):
+        if r in reader.ragged:
+            continue
+        row = rows[r]
+        org_text = cell_text(row[lay.org_col]).strip() if lay.org_col is not None and lay.org_col < len(row) else ""
+        for c in [c for c in unknown if c < len(row) and parse_number(row[c]).status in (OK, ESTIMATE)]:
+            unknown.remove(c)
+            name = cell_text(rows[header][c]).strip()
+            if name:
+                reader.finding("INDICATOR_UNKNOWN", f"指标“{name}”不在指标目录中，但填有数值；"
+                               "请改用目录中的指标名称，或在指标目录中补充别名", header, c, values={"name": name})
+            else:
+                reader.finding("COLUMN_UNKNOWN", f"{reader.cell(r, c)}等单元格有数值，但这一列没有表头，未读取；"
+                               "请补上指标名称作表头，或删去这些数值", r, c, values={"heading": ""})
+        filled = [c for c in indicators if c < len(row) and factors[c] is not None
+                  and parse_number(row[c]).status is not BLANK]
+        if not filled:
+            reader.note_row(r, org_text, None, "空行" if not org_text else "没有数值")
+            continue
+        key = normalize_text(org_text)
+        measure = SUBTOTAL if SUBTOTAL_ROW.match(key) else TOTAL if TOTAL_ROW.match(key) else MONTH
+        org = None
+        if measure == MONTH:
+            if not org_text:
+                reader.finding("ORG_MISSING", f"第{reader.row_number(r)}行有数值但没有填报单位名称",
+                               r, lay.org_col if lay.org_col is not None else filled[0])
+                continue
+            org = reader.org_name(org_text, r, lay.org_col)
+            if org is None:
+                continue
+        reader.note_row(r, org_text, None, {MONTH: "单位", TOTAL: "合计行，只用于核对", SUBTOTAL: "小计行，只用于核对"}[measure])
+        period = None
+        if lay.period_col is not None and lay.period_col < len(row) and row[lay.period_col] not in ("", None):
+            found = period_of_cell(row[lay.period_col])
+            if found is None:
+                reader.finding("PERIOD_MISSING", f"报告期“{cell_text(row[lay.period_col])}”无法识别；"
+                               "请写作 2016年3月 或 2016-03", r, lay.period_col)
+                continue
+            period = found.code
+        for c in filled:
+            reader.emit(org, period, indicators[c], row[c], factors[c], r, c, measure, r)
+
+
+def _table_end(reader) -> int:
+    """The first row of the footer (an org cell that reads 填表人：…), or the sheet's end."""
+    lay, rows = reader.layout, reader.sheet.rows
+    if lay.org_col is None:
+        return len(rows)
+    for r in range(lay.data_start, len(rows)):
+        row = rows[r]
+        text = cell_text(row[lay.org_col]).strip() if lay.org_col < len(row) else ""
+        if text and FOOTER.match(normalize_text(text)):
+            return r
+    return len(rows)
