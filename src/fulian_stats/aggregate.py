@@ -264,12 +264,12 @@ class AggregateRun:
 def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,
                     period: Period | None = None, by: str = "total", level: int | None = None,
                     region: str | None = None, skip_invalid: bool = False, exclude=frozenset(),
-                    progress=None) -> AggregateRun:
+                    progress=None, layouts: tuple = ()) -> AggregateRun:
     """Check, then aggregate; files with errors stop it, or are left out with `skip_invalid`."""
     from fulian_stats.check import check_paths
 
     checked = check_paths(paths, catalog, rules, orgs, period, exclude=exclude, progress=progress,
-                          then_import=("pandas",))
+                          then_import=("pandas",), layouts=layouts)
     blocking = blocking_findings(checked)
     if blocking and not skip_invalid:
         return AggregateRun(checked, blocking, None)

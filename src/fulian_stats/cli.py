@@ -118,7 +118,7 @@ def check_command(
     loaded_catalog, loaded_rules = _catalog_and_rules(settings)
     with present.Progress("正在读取报表", _show_progress(quiet) and format is CheckFormat.text) as progress:
         result = check_paths(paths, loaded_catalog, loaded_rules, _registry(settings), _period(period),
-                             exclude=settings.input_files(), progress=progress)
+                             exclude=settings.input_files(), progress=progress, layouts=settings.layouts)
     if format is CheckFormat.json:
         typer.echo(present.to_json(result.as_dict()))
     elif format is CheckFormat.github:
@@ -156,7 +156,7 @@ def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_
     with present.Progress("正在读取报表", _show_progress(quiet)) as progress:
         run = aggregate_paths(paths, loaded_catalog, loaded_rules, registry, _period(period), by,
                               parse_level(level) if level else None, settings.region, skip_invalid,
-                              exclude=settings.input_files(), progress=progress)
+                              exclude=settings.input_files(), progress=progress, layouts=settings.layouts)
     if run.result is None:
         present.print_blocking(_console(stderr=True), run)
         raise typer.Exit(1)
@@ -275,6 +275,38 @@ def report_command(
     else:
         write_text(output, text)
     _console(stderr=True).print(f"已写入 {output}")
+
+
+class InspectFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("inspect")
+def inspect_command(
+    paths: Paths,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="只看这一个工作表")] = None,
+    format: Annotated[InspectFormat, typer.Option("--format", help="输出格式：text 或 json")] = InspectFormat.text,
+    period: PeriodOpt = None,
+    orgs: OrgsOpt = None,
+    catalog: CatalogOpt = None,
+    debug: DebugOpt = False,
+):
+    """显示读取程序如何理解每张工作表：版式、表头和各列的作用、填报单位和报告期从哪里读到、每行对应的指标、未读取的单元格。"""
+    from fulian_stats import present
+    from fulian_stats.catalog import load_catalog
+    from fulian_stats.inspect_text import inspection_lines
+    from fulian_stats.read import ReadContext, inspect_paths
+
+    settings = _settings(orgs=orgs, catalog=catalog)
+    month = _period(period)
+    ctx = ReadContext(load_catalog(settings.catalog), _registry(settings), month if month and month.is_month else None,
+                      settings.layouts)
+    found = inspect_paths(paths, ctx, sheet, exclude=settings.input_files())
+    if format is InspectFormat.json:
+        typer.echo(present.to_json([inspection.as_dict() for inspection in found]))
+    else:
+        typer.echo("\n".join(inspection_lines(found, sheet)))
 
 
 class Layout(str, Enum):

@@ -106,8 +106,9 @@ class DeclaredLayout:
         return Layout("form", first, last, start, [block], columns, declared=self.label)
 
     def meta(self, sheet, found_org: Found | None, found_period: Found | None, report):
-        """The org and period from the declared cells (where declared), else as found."""
-        org, period = found_org, found_period
+        """(org, period, what was reported missing) from the declared cells (where
+        declared), else as found."""
+        org, period, missing = found_org, found_period, set()
         for key, at in (("org", self.org_cell), ("period", self.period_cell)):
             if at is None:
                 continue
@@ -122,6 +123,7 @@ class DeclaredLayout:
                 if isinstance(text, str) and text:
                     org = Found(text, cell)
                 else:
+                    missing.add(key)
                     report("ORG_MISSING", f"按配置中的布局{self.label}，填报单位应写在{cell}单元格，但该单元格为空；"
                            "请填写填报单位，或改正布局声明", cell)
                 continue
@@ -129,10 +131,11 @@ class DeclaredLayout:
             if found is not None:
                 period = Found(found.code, cell)
             else:
+                missing.add(key)
                 report("PERIOD_MISSING", f"按配置中的布局{self.label}，报告期应写在{cell}单元格，但该单元格"
                        f"{'为空' if text in (None, '') else '中的“' + str(text)[:20] + '”不是报告期'}；"
                        "请填写报告期（如2016年3月），或改正布局声明", cell)
-        return org, period
+        return org, period, missing
 
 
 def declared_for(layouts, file_name: str, sheet) -> DeclaredLayout | None:

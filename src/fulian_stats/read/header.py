@@ -237,10 +237,11 @@ def header_band(cells: SheetCells, top: int, bottom: int | None = None) -> Heade
         bottom = band_bottom(cells, top)
     columns = []
     width = max(len(rows[r]) for r in range(top, bottom + 1))
+    spread = _spread_groups(cells, top, bottom, width) if cells.merges is None and bottom > top else {}
     for c in range(width):
         parts, cell = [], None
         for r in range(top, bottom + 1):
-            key = header_key(cells.value(r, c))
+            key = spread.get((r, c)) or header_key(cells.value(r, c))
             if key and (not parts or parts[-1] != key):
                 parts.append(key)
                 cell = cells.cell(r, c)
@@ -248,6 +249,25 @@ def header_band(cells: SheetCells, top: int, bottom: int | None = None) -> Heade
         columns.append(Column(c, "/".join(parts), role, cell or cells.cell(bottom, c), month, reason))
     code_row = bottom + 1 if bottom + 1 < len(rows) and is_code_row(rows[bottom + 1]) else None
     return HeaderBand(top, bottom, columns, code_row, cells.merges is not None)
+
+
+def _spread_groups(cells: SheetCells, top: int, bottom: int, width: int) -> dict[tuple[int, int], str]:
+    """Without merged ranges (a CSV keeps none), a group heading stands in its first
+    column only: it covers the empty cells to its right that have a heading below
+    them, as a merge across them would."""
+    spread = {}
+    for r in range(top, bottom):
+        group = ""
+        for c in range(width):
+            key = header_key(cells.value(r, c))
+            below = any(header_key(cells.value(b, c)) for b in range(r + 1, bottom + 1))
+            if key:
+                group = key if below else ""
+            elif group and below:
+                spread[(r, c)] = group
+            else:
+                group = ""
+    return spread
 
 
 def _is_leaf_row(cells: SheetCells, r: int) -> bool:
@@ -267,15 +287,18 @@ def _is_leaf_row(cells: SheetCells, r: int) -> bool:
 
 
 def is_code_row(row: list) -> bool:
-    """A 栏次 row: `甲 乙 丙 1 2 3` (stems for the text columns, 1, 2, … for the values)."""
+    """A 栏次 row: `甲 乙 丙 1 2 3` (stems for the text columns, 1, 2, … for the values;
+    two forms side by side may each count from 1). Numbers alone must count 1, 2, 3 …
+    one after another: else they could be a row of data."""
     texts = [v for v in row if v is not None and v != "" and not (isinstance(v, str) and not v.strip())]
     if len(texts) < 2:
         return False
-    numbers = []
+    numbers, stems = [], 0
     for value in texts:
         if isinstance(value, str):
             key = normalize_text(value)
             if key in CODE_WORDS:
+                stems += 1
                 continue
             if not key.isdigit():
                 return False
@@ -285,5 +308,6 @@ def is_code_row(row: list) -> bool:
         else:
             return False
         numbers.append(value)
-    # Numbers alone could be a row of data: they must count 1, 2, 3 …
-    return not numbers or numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    if stems:
+        return all(0 < n < 100 for n in numbers)
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))

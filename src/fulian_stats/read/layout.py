@@ -335,7 +335,8 @@ def _table_layout(sheet: Sheet, index: int, keys: list[str], indicator_cols: dic
             layout.units.update({c: u for c, u in unit_keys.items() if u})
     layout.data_start = max(r for r in (index, layout.code_row, layout.unit_row) if r is not None) + 1
     roles = {layout.org_col: "org", layout.period_col: "period"}
-    layout.columns = [Column(c, keys[c], "indicator" if c in indicator_cols else roles.get(c) or
-                             (IGNORED if c in ignored else (UNKNOWN if keys[c] else EMPTY)))
+    layout.columns = [Column(c, keys[c], "indicator", reason=f"{indicator_cols[c]}（{catalog[indicator_cols[c]].label}）")
+                      if c in indicator_cols else
+                      Column(c, keys[c], roles.get(c) or (IGNORED if c in ignored else (UNKNOWN if keys[c] else EMPTY)))
                       for c in range(len(keys))]
     return layout

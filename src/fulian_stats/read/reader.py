@@ -159,16 +159,17 @@ def _settle_meta(stem: str, sheet: Sheet, layout: Layout, reader: SheetReader, c
         findings.append(Finding(code, message, file=reader.file, sheet=sheet.name, cell=cell, **extra))
 
     found_org, found_period, texts = scan_meta(sheet.rows, layout.header_row, cell_name, ctx.catalog.units)
+    missing = set()  # what a declared layout's cells were found without
     if declared is not None:
-        found_org, found_period = declared.meta(sheet, found_org, found_period, report)
+        found_org, found_period, missing = declared.meta(sheet, found_org, found_period, report)
     # A 合计 row of a table with a 月份 column may total every month: it keeps no period.
     needs_period = any(b.period is None and b.measure not in (TOTAL, SUBTOTAL) for b in blocks)
     needs_org = layout.kind == "form"
     period = org = None
-    if needs_period:
+    if needs_period and "period" not in missing:
         sources = _period_sources(found_period, texts, sheet, layout, stem, ctx)
         period = _settle_period(sources, report, inspection)
-    if needs_org:
+    if needs_org and "org" not in missing:
         org = _settle_org(found_org, texts, stem, ctx, report, inspection)
     # A conflict is an error, not a guess: the sheet's numbers go nowhere until it is settled.
     if (needs_org and org is None) or (needs_period and period is None) or \

@@ -301,7 +301,7 @@ class SheetReader:
             if factor is None:
                 self.note_row(r, name, ind_id, "计量单位无法换算，未读取")
                 continue
-            self.note_row(r, name, ind_id, "指标")
+            self.note_row(r, name, ind_id, f"指标：{ind.label}")
             month = BLANK  # what the 本月 cell held: a 本年累计 without it is the month's to work out
             for c, org, measure in columns:
                 if c < width:
@@ -321,7 +321,9 @@ class SheetReader:
         filled = [c for c, _o, _m in columns if c < len(row) and parse_number(row[c]).status is not BLANK]
         text = name.strip()
         if not filled:
-            self.note_row(r, text, None, "栏目标题或空行" if text else "空行")
+            if self.inspection is not None:
+                heading = text or next((v.strip() for v in row if isinstance(v, str) and v.strip()), "")
+                self.note_row(r, heading, None, "栏目标题" if heading else "空行")
             return
         cells = [self.cell(r, c) for c in filled]
         if self.inspection is not None:
