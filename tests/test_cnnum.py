@@ -114,44 +114,61 @@ def test_cn_num_numpy_scalars():
 @pytest.mark.parametrize(
     ("x", "unit", "expected"),
     [
+        # the issue's figures: as many leading digits as keep what is dropped under 10%
         (316, "人", "300多人"),
         (1046, "", "1000多"),
-        (4000, "", "4000"),
+        (1644, "", "1600多"),
+        (2706, "", "2700多"),
+        (765, "", "700多"),
+        (15800, "", "1.5万多"),
         (20345, "个", "2万多个"),
         (66, "", "66"),
+        (4000, "", "4000"),
+        # below 100 exact; round numbers without 多
         (0, "", "0"),
         (99, "", "99"),
         (100, "", "100"),
         (101, "", "100多"),
-        (199, "", "100多"),
+        (199, "", "190多"),
         (200, "", "200"),
+        (230, "", "230"),
         (9999, "", "9000多"),
+        # the 万 boundary
         (10000, "", "1万"),
-        (12000, "", "1万多"),
+        (10001, "", "1万多"),
+        (12000, "", "1.2万"),
         (99999, "", "9万多"),  # unlike cn_num, never rounded up to 10万
-        # 多 after a round number goes before the scale word: 10万 < n < 20万
-        (150000, "", "10多万"),
+        # 多 after a round number goes before the scale word: 20万 < n < 30万
         (221200, "", "20多万"),
         (200000, "", "20万"),
-        (2927000000, "元", "20多亿元"),
-        (120000000, "", "1亿多"),
+        (150000, "", "15万"),
+        (155000, "", "15万多"),  # 15万 < n < 16万
+        (99999999, "", "9000多万"),
+        # the 亿 boundary
+        (100000000, "", "1亿"),
+        (100000001, "", "1亿多"),
+        (120000000, "", "1.2亿"),
+        (125000000, "", "1.2亿多"),
+        (2927000000, "元", "29亿多元"),
         (10**12, "", "10000亿"),
         (10**12 + 1, "", "10000多亿"),
-        # unit already in 万
-        (12500, "万元", "1亿多元"),
+        # unit already in 万 / 亿
+        (12500, "万元", "1.2亿多元"),
         (2000, "万元", "2000万元"),
-        (2345, "万元", "2000多万元"),
+        (2345, "万元", "2300多万元"),
         (66, "万元", "60多万元"),
         (5.5, "万元", "5万多元"),
         (5, "万元", "5万元"),
         (0.5, "万元", "0.5万元"),  # below one 万: exact, as cn_num
-        (3.5, "亿元", "3亿多元"),
+        (3.5, "亿元", "3.5亿元"),
+        (3.75, "亿元", "3.7亿多元"),
         # decimals: exact below 100, truncated from 100 up
         (12.345, "", "12.35"),
         (94.0, "", "94"),
         (300.5, "", "300多"),
-        (1989.0, "", "1000多"),
+        (1989.0, "", "1900多"),
         (-316, "人", "-300多人"),
+        (-1644, "", "-1600多"),
         (-66, "", "-66"),
         (92.35, "%", "92.4%"),
         (None, "", ""),
@@ -162,40 +179,69 @@ def test_cn_approx(x, unit, expected):
     assert cn_approx(x, unit) == expected
 
 
-_APPROX = re.compile(r"(?P<num>[1-9]\d*)(?P<before>多)?(?P<scale>万|亿)?(?P<after>多)?")
+@pytest.mark.parametrize(
+    ("x", "within", "expected"),
+    [
+        (1644, 1, "1000多"),  # the whole value may go: one digit is always enough
+        (1644, 0.5, "1000多"),
+        (1644, 0.01, "1640多"),
+        (2706, 0.001, "2706"),
+        (15800, 0.01, "1.58万"),
+        (123.456, 0.0001, "123.45多"),  # never past two decimals, as cn_num
+    ],
+)
+def test_cn_approx_within(x, within, expected):
+    assert cn_approx(x, within=within) == expected
+
+
+@pytest.mark.parametrize("within", [0, -0.1, 1.5, None, "abc"])
+def test_cn_approx_rejects_a_share_outside_zero_to_one(within):
+    with pytest.raises(FulianError, match="近似时舍去部分的比例"):
+        cn_approx(1644, within=within)
+
+
+_APPROX = re.compile(r"(?P<num>[1-9]\d*(?:\.\d+)?)(?P<before>多)?(?P<scale>万|亿)?(?P<after>多)?")
 _SCALE = {None: 1, "万": 10**4, "亿": 10**8}
 
 
-@given(st.integers(min_value=100, max_value=10**12))
-def test_cn_approx_never_overstates(n):
-    text = cn_approx(n)
+def _approx_value(text: str) -> tuple[Decimal, Decimal, bool]:
+    """(the figure written, the place of its last digit, whether 多 follows) of cn_approx's text."""
     m = _APPROX.fullmatch(text)
     assert m, text
+    assert not (m["before"] and m["after"]), text
     scale = _SCALE[m["scale"]]
-    written = int(m["num"]) * scale
-    assert written <= n
-    if m["before"] or m["after"]:
-        assert not (m["before"] and m["after"])
-        place = 10 ** (len(m["num"]) - 1) * scale
-        lead = int(m["num"][0])
-        assert written == lead * place  # only the leading digit is kept
-        assert written < n < (lead + 1) * place
-        # 多 follows a single digit only after a scale word ("2万多", never "2多")
-        assert (m["after"] is not None) == (len(m["num"]) == 1 and scale > 1)
+    num = m["num"]
+    if "." in num:
+        place = Decimal(1).scaleb(-len(num.partition(".")[2]))
     else:
-        assert written == n
+        place = Decimal(10) ** (len(num) - len(num.rstrip("0")))
+    if m["before"] or m["after"]:
+        # 多 stands for the place after the last digit kept: before the scale word when
+        # that digit is a ten or more of the scale ("20多万"), after it otherwise ("2万多")
+        assert (m["before"] is not None) == (m["scale"] is None or ("." not in num and num.endswith("0"))), text
+    return Decimal(num) * scale, place * scale, bool(m["before"] or m["after"])
+
+
+@given(st.integers(min_value=100, max_value=10**12), st.sampled_from(["0.1", "0.05", "0.3", "1"]))
+def test_cn_approx_drops_under_within_with_the_fewest_digits(n, within):
+    written, place, more = _approx_value(cn_approx(n, within=float(within)))
+    assert written <= n  # never overstates
+    assert more == (written < n)  # 多 exactly when something is dropped
+    assert n - written < Decimal(within) * n
+    # one digit fewer would have dropped too much
+    if len(str(written / place).rstrip("0").rstrip(".")) > 1:
+        shorter = n - n % (place * 10)
+        assert n - shorter >= Decimal(within) * n
 
 
 @given(st.integers(min_value=1, max_value=10**8 - 1))
 def test_cn_approx_in_wan_units_never_overstates(n):
     # the same figure counted in 万元 reads as that many 万 (or 亿) 元
     text = cn_approx(n, "万元")
-    m = _APPROX.fullmatch(text.removesuffix("元"))
-    assert m and text.endswith("元"), text
-    scale = _SCALE[m["scale"]]
-    written = int(m["num"]) * scale
-    more = bool(m["before"] or m["after"])
+    assert text.endswith("元"), text
+    written, _place, more = _approx_value(text.removesuffix("元"))
     assert written < n * 10**4 if more else written == n * 10**4
+    assert n * 10**4 - written < Decimal("0.1") * n * 10**4
 
 
 # ---------------------------------------------------------------- cn_num properties

@@ -119,31 +119,65 @@ def cn_num(x, unit: str = "") -> str:
     return num + rest
 
 
-def cn_approx(x, unit: str = "") -> str:
-    """Approximate figure for prose, never overstated: 316, "人" -> "300多人"."""
+def _share(within) -> Decimal:
+    """`within` as a Decimal in (0, 1]: the largest part of a value cn_approx may drop."""
+    try:
+        share = _dec(within)
+    except FulianError:
+        share = None
+    if share is None or not 0 < share <= 1:
+        raise FulianError(f"近似时舍去部分的比例应大于0、不超过1：{within}")
+    return share
+
+
+def _truncated(s: Decimal, share: Decimal) -> tuple[Decimal, int]:
+    """(s cut down to its fewest leading digits that drop under `share` of s, the power
+    of ten of the last digit kept). Never past two decimals, the precision of cn_num."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        place = s.adjusted()  # the leading digit's power of ten
+        while True:
+            kept = s.quantize(Decimal(1).scaleb(place), rounding=ROUND_DOWN)
+            if s - kept < share * s or place <= -2:
+                return kept, place
+            place -= 1
+
+
+def _approx_parts(d: Decimal, unit: str, within) -> tuple[str, str]:
+    """("1600多", "人"), ("2万多", "个"), ("2000多万", "元"): the figure and the unit."""
+    share = _share(within)
+    s, idx, rest = _scaled(d, unit)
+    # Small plain numbers (and sub-万 figures in a 万 unit) read fine exactly.
+    if (idx == 0 and s < 100) or s < 1:
+        return _num_parts(d, unit)
+    kept, place = _truncated(s, share)
+    text = _sign(d, format(kept, "f"))
+    scale = _SCALES[idx]
+    if kept == s:
+        return text + scale, rest
+    # 多 follows the place it stands for: after a round number it sits before the
+    # scale word ("20多万" = 20万 to 30万, "2300多万元"); when the last digit kept is
+    # the scale's own ones or a decimal of it, 多 follows the scale word ("2万多个" =
+    # 2万 to 3万, "1.5万多"), as in the GB/T 15835 example "3000多吨、2万多吨".
+    # "20万多" would mean just over 20万.
+    if place <= 0 and scale:
+        return text + scale + "多", rest
+    return text + "多" + scale, rest
+
+
+def cn_approx(x, unit: str = "", within=0.1) -> str:
+    """Approximate figure for prose, never overstated: 1644, "人" -> "1600多人".
+
+    Keeps the fewest leading digits for which the part dropped is under `within` of
+    the value (within=1 keeps one digit: "1000多人").
+    """
     if unit == "%":
         return pct(x)  # "90%多" is not how figures are written
     d = _dec(x)
     if d is None:
         return ""
-    s, idx, rest = _scaled(d, unit)
-    # Small plain numbers (and sub-万 figures in a 万 unit) read fine exactly.
-    if (idx == 0 and s < 100) or s < 1:
-        return cn_num(x, unit)
-    exp = s.adjusted()  # power of ten of the leading digit
-    lead = int(s.scaleb(-exp).to_integral_value(rounding=ROUND_DOWN))
-    kept = Decimal(lead).scaleb(exp)
-    text = _sign(d, format(kept.quantize(Decimal(1)), "f"))
-    scale = _SCALES[idx]
-    if kept == s:
-        return text + scale + rest
-    # 多 follows the place it stands for: after a round number it sits before
-    # the scale word ("20多万" = 20万 to 30万, "2000多万元"), after a single
-    # digit it follows the scale word ("2万多个" = 2万 to 3万), as in the
-    # GB/T 15835 example "3000多吨、2万多吨". "20万多" would mean just over 20万.
-    if exp == 0 and scale:
-        return text + scale + "多" + rest
-    return text + "多" + scale + rest
+    text, rest = _approx_parts(d, unit, within)
+    return text + rest
 
 
 def pct(x, digits: int = 1) -> str:
