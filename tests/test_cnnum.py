@@ -1,22 +1,15 @@
-"""Tests for fulian_stats.cnnum: exact strings, plus properties over integers."""
+"""Tests for fulian_stats.cnnum's figures (cn_num, cn_approx, pct, cn_range): exact
+strings, plus properties over integers. The words around figures (cn_change, cn_period,
+the filter registry) are in test_cnnum_prose.py."""
 
 import re
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fulian_stats.cnnum import (
-    FILTERS,
-    cn_approx,
-    cn_change,
-    cn_num,
-    cn_period,
-    cn_range,
-    pct,
-)
+from fulian_stats.cnnum import cn_approx, cn_num, cn_range, pct
 from fulian_stats.errors import FulianError
 
 # ---------------------------------------------------------------- cn_num
@@ -319,47 +312,6 @@ def test_pct_decimals_and_accuracy(x, digits):
     assert abs(Decimal(body) - Decimal(repr(x))) <= step / 2
 
 
-# ---------------------------------------------------------------- cn_change
-
-
-@pytest.mark.parametrize(
-    ("cur", "prev", "rate", "expected"),
-    [
-        (115.3, 100, False, "增长15.3%"),
-        (97.9, 100, False, "下降2.1%"),
-        (100, 100, False, "持平"),
-        (100.04, 100, False, "持平"),  # rounds to 0.0
-        (100.05, 100, False, "增长0.1%"),
-        (1200, 1000, False, "增长20%"),
-        (3000, 1000, False, "增长200%"),
-        (0, 1000, False, "下降100%"),
-        (1153, 1000.0, False, "增长15.3%"),
-        (1, 3, False, "下降66.7%"),
-        (-50, -100, False, "增长50%"),  # direction follows the change, not the base
-        (5, 0, False, ""),
-        (5, None, False, ""),
-        (None, 5, False, ""),
-        (95.5, 92, True, "提高3.5个百分点"),
-        (90, 92, True, "降低2个百分点"),
-        (92, 92, True, "持平"),
-        (92.33, 92.3, True, "持平"),
-        (0.3, 0.1 + 0.2, True, "持平"),
-        (92.35, 92.3, True, "提高0.1个百分点"),
-        (5, 0, True, "提高5个百分点"),  # a 0% rate is a real value
-        (None, 92, True, ""),
-        (92, None, True, ""),
-        (float("nan"), 92, True, ""),
-    ],
-)
-def test_cn_change(cur, prev, rate, expected):
-    assert cn_change(cur, prev, rate=rate) == expected
-
-
-def test_cn_change_rate_is_positional():
-    assert cn_change(95.5, 92, True) == "提高3.5个百分点"
-    assert cn_change(95.5, 92) == "增长3.8%"
-
-
 # ---------------------------------------------------------------- cn_range
 
 
@@ -386,93 +338,6 @@ def test_cn_range(lo, hi, unit, expected):
 
 def test_cn_range_uses_fullwidth_wave_dash():
     assert "\uff5e" in cn_range(1, 2)
-
-
-# ---------------------------------------------------------------- cn_period
-
-
-@pytest.mark.parametrize(
-    ("p", "expected"),
-    [
-        ("2016", "2016年"),
-        ("2016-03", "2016年3月"),
-        ("2016-12", "2016年12月"),
-        ("2016-3", "2016年3月"),
-        ("2016-Q1", "2016年第一季度"),
-        ("2016-Q2", "2016年第二季度"),
-        ("2016-Q3", "2016年第三季度"),
-        ("2016-Q4", "2016年第四季度"),
-        ("2016-q4", "2016年第四季度"),
-        ("2016-H1", "2016年上半年"),
-        ("2016-H2", "2016年下半年"),
-        ("2016-01..2016-06", "2016年1-6月"),
-        ("2016-01..2016-12", "2016年1-12月"),
-        ("2015-11..2016-02", "2015年11月至2016年2月"),
-        ("2016-03..2016-03", "2016年3月"),
-        (" 2016 ", "2016年"),
-        ("2016年", "2016年"),
-        ("2016年第一季度", "2016年第一季度"),
-    ],
-)
-def test_cn_period(p, expected):
-    assert cn_period(p) == expected
-
-
-def test_cn_period_label_object():
-    assert cn_period(SimpleNamespace(label="2016年第一季度")) == "2016年第一季度"
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [
-        "xxx",
-        "",
-        "16",
-        "2016-13",
-        "2016-00",
-        "2016-Q5",
-        "2016-H3",
-        "2016-06..2016-01",
-        "2016-01..2016-13",
-        "2016..2017",
-        2016,
-    ],
-)
-def test_cn_period_rejects_unknown(bad):
-    with pytest.raises(FulianError, match=f"^无法识别的报告期：{re.escape(str(bad))}"):
-        cn_period(bad)
-
-
-# ---------------------------------------------------------------- FILTERS
-
-
-def test_filters_registry():
-    assert FILTERS == {
-        "cn_num": cn_num,
-        "cn_approx": cn_approx,
-        "pct": pct,
-        "cn_change": cn_change,
-        "cn_range": cn_range,
-        "cn_period": cn_period,
-    }
-
-
-def test_filters_in_jinja2():
-    jinja2 = pytest.importorskip("jinja2")
-    env = jinja2.Environment(autoescape=False)
-    env.filters.update(FILTERS)
-    template = env.from_string(
-        "{{ p | cn_period }}，全市妇女之家{{ n | cn_approx('个') }}，"
-        "投入资金{{ money | cn_num('万元') }}，{{ cur | cn_change(prev) }}，"
-        "覆盖率{{ rate | pct }}，{{ rate | cn_change(92, rate=True) }}，"
-        "补助{{ 20000 | cn_range(50000, '元') }}。"
-    )
-    assert template.render(
-        p="2016-H1", n=20345, money=12500, cur=115.3, prev=100, rate=95.5
-    ) == (
-        "2016年上半年，全市妇女之家2万多个，投入资金1.25亿元，增长15.3%，"
-        "覆盖率95.5%，提高3.5个百分点，补助2万～5万元。"
-    )
 
 
 def test_float_artefacts_never_reach_the_text():

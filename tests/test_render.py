@@ -33,7 +33,7 @@ def _doc_examples() -> list[tuple[str, str]]:
 
 
 def test_docs_list_every_filter_example_of_the_spec():
-    assert len(_doc_examples()) == 26
+    assert len(_doc_examples()) == 31
 
 
 @pytest.mark.parametrize(("expression", "expected"), _doc_examples())
@@ -59,9 +59,10 @@ DISTRICT = [
     ("大宁镇", "2018-12", "petitions", 13), ("白沙镇", "2018-12", "petitions", 13),
     ("大宁镇", "2018-12", "petitions_handled", 12), ("白沙镇", "2018-12", "petitions_handled", 12),
     ("大宁镇", "2018-12", "job_fairs", 0),
+    ("大宁镇", "2018-12", "demo_bases_new", 3),
     # 2017, for the comparison with the year before.
     ("大宁镇", "2017-12", "wechat_reads", 200000), ("大宁镇", "2017-12", "petitions", 10),
-    ("大宁镇", "2017-12", "petitions_handled", 9),
+    ("大宁镇", "2017-12", "petitions_handled", 9), ("大宁镇", "2017-12", "demo_bases_new", 8),
 ]
 
 
@@ -82,6 +83,7 @@ def test_annual_review_states_every_nonzero_total_in_official_style():
     assert "参与群众300多人" in text  # 316 people
     assert "项目投资额1.25亿元" in text
     assert "处理率达92.3%" in text  # 24 of 26
+    assert "示范基地3个，比上年减少5个" in text  # a handful: the difference, not 下降62.5%
     assert "招聘会" not in text.split("|")[0]  # zero: no sentence
     assert "| 信访案件处理率 | 92.3% | 90% | 提高2.3个百分点 |" in text
 
@@ -97,8 +99,8 @@ def test_annual_review_writes_no_figure_that_is_not_in_the_data():
                 continue
             for written in (cn_num(x, ind.unit), cn_approx(x, ind.unit), pct(x), cn_num(x)):
                 allowed.update(re.findall(r"\d+(?:\.\d+)?", written))
-            if context["prev"][ind.id]:
-                change = cn_change(context["v"][ind.id], context["prev"][ind.id], rate=ind.kind == "rate")
+            if context["v"][ind.id] is not None and context["prev"][ind.id] is not None:
+                change = cn_change(context["v"][ind.id], context["prev"][ind.id], ind.unit, rate=ind.kind == "rate")
                 allowed.update(re.findall(r"\d+(?:\.\d+)?", change))
     written = set(re.findall(r"\d+(?:\.\d+)?", text))
     assert written - allowed == set()
@@ -151,7 +153,9 @@ def test_user_template_renders_the_documented_context(tmp_path):
 
 def test_monthly_brief_compares_with_last_month_and_a_year_ago():
     rows = [("大宁镇", "2018-03", "trainees", 30), ("大宁镇", "2018-02", "trainees", 20),
-            ("大宁镇", "2018-01", "trainees", 10), ("大宁镇", "2017-03", "trainees", 40)]
+            ("大宁镇", "2018-01", "trainees", 10), ("大宁镇", "2017-03", "trainees", 40),
+            ("大宁镇", "2018-03", "jobs_offered", 1300), ("大宁镇", "2018-02", "jobs_offered", 1000),
+            ("大宁镇", "2017-03", "jobs_offered", 1090)]
     frame = frame_of(rows)
     p = parse_period("2018-03")
     comparison = Comparison(aggregate(frame, CATALOG, p, "org"),
@@ -160,7 +164,10 @@ def test_monthly_brief_compares_with_last_month_and_a_year_ago():
                             aggregate(frame, CATALOG, p.year_to_date()))
     text, _ = render_report(comparison, CATALOG, "青溪县", ".md")
     assert text.startswith("# 青溪县妇联工作统计月报（2018年3月）\n")
-    assert "| 参训妇女 | 30人 | 60人 | 增长50% | 下降25% |" in text
+    # a handful of people change by a difference, hundreds by a percentage with one decimal
+    assert "| 参训妇女 | 30人 | 60人 | 增加10人 | 减少10人 |" in text
+    assert "| 提供就业岗位 | 1300个 | 2300个 | 增长30.0% | 增长19.3% |" in text
+    assert "环比增长较多的有：提供就业岗位1300个，环比增长30.0%；参训妇女30人，环比增加10人。" in text
 
 
 def test_parse_document_splits_title_paragraphs_and_table():

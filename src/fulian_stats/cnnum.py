@@ -190,30 +190,56 @@ def pct(x, digits: int = 1) -> str:
     return _fmt(d, digits) + "%"
 
 
-def cn_change(cur, prev, rate: bool = False) -> str:
-    """Change against a previous value: "增长15.3%", "下降2.1%", "持平".
+# A count changes by a difference ("增加5个") when it is small or moves little: a
+# percentage of a handful of things ("下降62.5%" for 8 -> 3) overstates the change.
+SMALL_COUNT = 100  # a previous value under this many things...
+SMALL_CHANGE = 10  # ...or a change of fewer than this many
 
-    With rate=True both values are percentages and the difference is given in
-    个百分点: "提高3.5个百分点".
+
+def cn_change(cur, prev, unit: str = "", rate: bool = False) -> str:
+    """Change against a previous value, as a reader would check it from the figures.
+
+    - a rate (unit "%" or rate=True) in 个百分点 between the figures as pct prints
+      them: 90.85, 90.6 -> "提高0.3个百分点" (90.9% against 90.6%);
+    - with a unit, a count whose previous value is under 100, or whose change is under
+      10, as the difference: 3, 8, "个" -> "减少5个";
+    - otherwise a percentage with one decimal: "增长9.0%", "下降2.1%"; empty when the
+      previous value is 0. Equal figures are "持平"; figures whose change rounds to
+      nothing are "基本持平".
     """
+    if not isinstance(unit, str):
+        raise FulianError(f"cn_change 的第三个参数是单位（如“个”），不是“{unit}”；比率请写 rate=true")
     c, p = _dec(cur), _dec(prev)
     if c is None or p is None:
         return ""
     with localcontext() as ctx:
         ctx.prec = 60
-        if rate:
+        if rate or unit == "%":
             # A rate of 0% is a real value, so prev == 0 still has a difference.
-            diff, up, down, suffix = c - p, "提高", "降低", "个百分点"
-        else:
-            if p.is_zero():
-                return ""  # growth from zero has no percentage
-            # Divide by |prev| so the word follows the direction of the change
-            # even when the base is negative.
-            diff, up, down, suffix = (c - p) / abs(p) * 100, "增长", "下降", "%"
-    text = _fmt(abs(diff), 1)
-    if text == "0":
+            diff = Decimal(_fmt(c, 1)) - Decimal(_fmt(p, 1))
+            return _said(diff, _fmt(abs(diff), 1), "个百分点", "提高", "降低", diff.is_zero())
+        if unit:
+            ones = _TEN_THOUSAND ** _split_unit(unit)[0]  # 2.5 万人 are 25000 people
+            if abs(p) * ones < SMALL_COUNT or abs(c - p) * ones < SMALL_CHANGE:
+                num, rest = _num_parts(abs(c - p), unit)
+                return _said(c - p, num, rest, "增加", "减少", c == p)
+        if p.is_zero():
+            return ""  # growth from zero has no percentage
+        # Divide by |prev| so the word follows the direction of the change even when
+        # the base is negative.
+        diff = (c - p) / abs(p) * 100
+        text = format(diff.copy_abs().quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), "f")
+    return _said(diff, text, "%", "增长", "下降", c == p)
+
+
+def _said(diff: Decimal, amount: str, suffix: str, up: str, down: str, equal: bool) -> str:
+    """"增长9.0%", "减少5个"; "持平" for equal figures, "基本持平" for a change that is
+    written as nothing (the figures differ by less than the last digit shown)."""
+    if equal:
         return "持平"
-    return (up if diff > 0 else down) + text + suffix
+    if not any(ch in "123456789" for ch in amount):  # "0.0", "0万"
+        return "基本持平"
+    return (up if diff > 0 else down) + amount + suffix
 
 
 def cn_range(lo, hi, unit: str = "") -> str:
