@@ -1,5 +1,6 @@
 """Tests for the fulian_stats.cnnum filters that put figures into words: changes
-(cn_change), periods (cn_period), and the registry templates get them from."""
+(cn_change), periods (cn_period), catalog phrases (cn_phrase), and the registry
+templates get them from."""
 
 import re
 from decimal import Decimal
@@ -9,7 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fulian_stats.cnnum import FILTERS, cn_approx, cn_change, cn_num, cn_period, cn_range, pct
+from fulian_stats.cnnum import (
+    FILTERS,
+    cn_approx,
+    cn_change,
+    cn_num,
+    cn_period,
+    cn_phrase,
+    cn_range,
+    pct,
+    phrase_problem,
+)
 from fulian_stats.errors import FulianError
 
 # ---------------------------------------------------------------- cn_change
@@ -209,6 +220,7 @@ def test_filters_registry():
         "cn_change": cn_change,
         "cn_range": cn_range,
         "cn_period": cn_period,
+        "cn_phrase": cn_phrase,
     }
 
 
@@ -228,3 +240,68 @@ def test_filters_in_jinja2():
         "2016年上半年，全市妇女之家2万多个，投入资金1.25亿元，增长15.3%，"
         "覆盖率95.5%，提高3.5个百分点，补助2万～5万元。"
     )
+
+
+# ---------------------------------------------------------------- cn_phrase
+
+
+@pytest.mark.parametrize(
+    ("x", "phrase", "unit", "approx", "expected"),
+    [
+        # {n}: the number with its scale word; the phrase writes the measure word...
+        (94, "评选县级最美家庭{n}户", "户", False, "评选县级最美家庭94户"),
+        (2084, "为{n}名妇女开展白内障筛查", "人", True, "为2000多名妇女开展白内障筛查"),
+        (2084, "为{n}名妇女开展白内障筛查", "人", False, "为2084名妇女开展白内障筛查"),
+        (775, "{n}人取得职业资格证书", "人", True, "700多人取得职业资格证书"),
+        (20345, "提供就业岗位{n}个", "个", True, "提供就业岗位2万多个"),
+        (221200, "阅读量达{n}次", "次", False, "阅读量达22.12万次"),
+        (30200, "服务{n}人次", "人次", True, "服务3万多人次"),
+        (3.02, "服务{n}人次", "万人次", False, "服务3.02万人次"),  # 3.02万 of them
+        # ...or {u}, the unit after its scale word, which moves with the figure
+        (2706, "保险金额达{n}{u}", "万元", False, "保险金额达2706万元"),
+        (2706, "保险金额达{n}元", "万元", False, "保险金额达2706万元"),
+        (13500, "总投资{n}{u}", "万元", False, "总投资1.35亿元"),
+        (2345, "投入资金{n}{u}", "万元", True, "投入资金2300多万元"),
+        (0.5, "获补助资金{n}{u}", "万元", False, "获补助资金0.5万元"),
+        (3000000, "筹集社会资金{n}{u}", "元", False, "筹集社会资金300万元"),
+        (149 / 164 * 100, "处理率达{n}{u}", "%", False, "处理率达90.9%"),
+        (100.0, "覆盖率达{n}%", "%", True, "覆盖率达100%"),  # a rate is never approximated
+        # edges
+        (0, "引进项目{n}个", "个", False, "引进项目0个"),
+        (66, "培训妇女{n}{u}", "人", True, "培训妇女66人"),
+        (-316, "{n}{u}", "人", True, "-300多人"),
+        (None, "引进项目{n}个", "个", False, ""),
+        (float("nan"), "引进项目{n}个", "个", False, ""),
+    ],
+)
+def test_cn_phrase(x, phrase, unit, approx, expected):
+    assert cn_phrase(x, phrase, unit, approx=approx) == expected
+
+
+def test_cn_phrase_passes_within_on():
+    assert cn_phrase(1644, "培训妇女{n}人", "人", approx=True) == "培训妇女1600多人"
+    assert cn_phrase(1644, "培训妇女{n}人", "人", approx=True, within=1) == "培训妇女1000多人"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "problem"),
+    [
+        ("评选县级最美家庭", "短语“评选县级最美家庭”中没有{n}（数字的位置）"),
+        ("评选{N}户", "短语“评选{N}户”中的“{N}”无法识别（只能用{n}表示数字、{u}表示单位）"),
+        ("{n}户家庭获评{level}最美家庭", "短语“{n}户家庭获评{level}最美家庭”中的“{level}”无法识别（只能用{n}表示数字、{u}表示单位）"),
+        ("保险金额{n}万元", "短语“保险金额{n}万元”中{n}后不要再写“万”“亿”：{n}已带数量级（如“2706万”），"
+                           "金额请写成“{n}元”或“{n}{u}”"),
+        ("总投资{n}亿元", "短语“总投资{n}亿元”中{n}后不要再写“万”“亿”：{n}已带数量级（如“2706万”），"
+                         "金额请写成“{n}元”或“{n}{u}”"),
+    ],
+)
+def test_a_phrase_that_cannot_take_its_figure(phrase, problem):
+    assert phrase_problem(phrase) == problem
+    with pytest.raises(FulianError) as caught:
+        cn_phrase(5, phrase, "户")
+    assert str(caught.value) == problem
+
+
+@pytest.mark.parametrize("phrase", ["{n}", "{n}{u}", "为{n}名妇女开展白内障筛查", "其中{n}个建有儿童之家", "服务{n}人次"])
+def test_phrases_that_take_their_figure(phrase):
+    assert phrase_problem(phrase) is None

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from fulian_stats.aggregate import Comparison, aggregate
-from fulian_stats.catalog import load_catalog
+from fulian_stats.catalog import load_catalog, parse_catalog
 from fulian_stats.cnnum import cn_approx, cn_change, cn_num, pct
 from fulian_stats.errors import FulianError
 from fulian_stats.periods import parse_period
@@ -33,7 +33,7 @@ def _doc_examples() -> list[tuple[str, str]]:
 
 
 def test_docs_list_every_filter_example_of_the_spec():
-    assert len(_doc_examples()) == 31
+    assert len(_doc_examples()) == 36
 
 
 @pytest.mark.parametrize(("expression", "expected"), _doc_examples())
@@ -78,14 +78,25 @@ def test_annual_review_states_every_nonzero_total_in_official_style():
     comparison, _ = annual()
     text, _ = render_report(comparison, CATALOG, "青溪县", ".md")
     assert text.startswith("# 巾帼建新功 奋进新征程\n\n## ——青溪县2018年妇女儿童工作综述\n")
-    assert "阅读量达22.12万次，比上年增长10.6%" in text
-    assert "提供就业岗位2万多个" in text
-    assert "参与群众300多人" in text  # 316 people
-    assert "项目投资额1.25亿元" in text
-    assert "处理率达92.3%" in text  # 24 of 26
-    assert "示范基地3个，比上年减少5个" in text  # a handful: the difference, not 下降62.5%
+    # every clause is the catalog's phrase with its figure
+    assert "2018年，阅读量达22.12万次，比上年增长10.6%。" in text
+    assert "2018年，提供就业岗位2万多个，开展家政培训进村（社区）活动5场，参与群众300多人。" in text  # 316 people
+    assert "2018年，新培树巾帼脱贫示范基地3个，比上年减少5个。" in text  # a handful: not 下降62.5%
+    assert "2018年，接待妇女儿童信访案件26件，比上年增加16件，办结24件，处理率达92.3%。" in text
+    assert "2018年，项目总投资1.25亿元。" in text
     assert "招聘会" not in text.split("|")[0]  # zero: no sentence
     assert "| 信访案件处理率 | 92.3% | 90% | 提高2.3个百分点 |" in text
+
+
+def test_annual_review_of_a_catalog_without_phrases_says_names_and_figures():
+    catalog = parse_catalog("id,name,unit,section,kind,numerator,denominator,aliases\n"
+                            "jobs_offered,提供就业岗位,个,创业就业,flow,,,\n"
+                            "projects_investment,新引进项目投资额,万元,招商引资,flow,,,\n", "my.csv")
+    frame = frame_of([row for row in DISTRICT if row[2] in catalog.by_id])
+    comparison = Comparison(aggregate(frame, catalog, parse_period("2018"), "org"))
+    text, _ = render_report(comparison, catalog, "青溪县", ".md")
+    assert "2018年，提供就业岗位2万多个。" in text
+    assert "2018年，新引进项目投资额1.25亿元。" in text
 
 
 def test_annual_review_writes_no_figure_that_is_not_in_the_data():
@@ -199,3 +210,27 @@ def test_the_offices_templates_folder_overrides_and_adds_templates(tmp_path):
     assert default == "# 本县版\n\n青溪县2018年\n"
     assert named == "简报：2万多个\n"
     assert builtin.startswith("# 青溪县妇联工作统计月报（2018年）")
+
+
+def test_the_2017_review_of_the_sample_district_reads_as_an_official_writes_it():
+    from typer.testing import CliRunner
+
+    from fulian_stats.cli import app
+
+    sample = ROOT / "sample_data"
+    result = CliRunner().invoke(app, ["report", str(sample), "--orgs", str(sample / "orgs.csv"), "--period", "2017"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    for sentence in (
+        "2017年，新培树巾帼脱贫示范基地3个，比上年减少5个，争取上级补助资金16.95万元，"
+        "新培树农家乐示范点5个，获补助资金13.66万元，结对帮扶贫困家庭497户。",
+        "2017年，引进项目8个，比上年增加1个，项目总投资1.35亿元。",
+        "通过新媒体推送信息1799条，比上年增长9.0%，",
+        "开展家政培训进村（社区）活动51场，参与群众1600多人，其中贫困妇女400多人，",  # 1644 and 421
+        "动员2700多名妇女参加两癌保险，保险金额达2706万元，为2000多名妇女开展白内障筛查，",
+        "接待妇女儿童信访案件164件，办结149件，处理率达90.9%。",
+        "| 信访案件处理率 | 90.9% | 90.6% | 提高0.3个百分点 |",  # as printed, not the 0.25 between
+        "| 贫困村 | 47个 | 50个 | 减少3个 |",
+        "| 参训妇女 | 1163人 | 1064人 | 增长9.3% |",
+    ):
+        assert sentence in text

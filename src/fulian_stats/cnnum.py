@@ -7,6 +7,7 @@ ranges, 多 for approximate figures.
 
 from __future__ import annotations
 
+import re
 from decimal import (
     ROUND_DOWN,
     ROUND_HALF_UP,
@@ -17,7 +18,8 @@ from decimal import (
 
 from fulian_stats.errors import FulianError
 
-__all__ = ["FILTERS", "cn_approx", "cn_change", "cn_num", "cn_period", "cn_range", "pct"]
+__all__ = ["FILTERS", "cn_approx", "cn_change", "cn_num", "cn_period", "cn_phrase", "cn_range", "pct",
+           "phrase_problem"]
 
 # Scale words by power of 10**4. 万亿 is deliberately absent: the brief scales
 # to 亿 at most, so 1e12 prints as "10000亿".
@@ -259,6 +261,47 @@ def cn_range(lo, hi, unit: str = "") -> str:
     return f"{a}～{b}{rest}"
 
 
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def phrase_problem(phrase: str) -> str | None:
+    """Why a phrase cannot take a figure (in Chinese), or None when it can."""
+    unknown = [p for p in _PLACEHOLDER.findall(phrase) if p not in ("{n}", "{u}")]
+    if unknown:
+        return f"短语“{phrase}”中的“{unknown[0]}”无法识别（只能用{{n}}表示数字、{{u}}表示单位）"
+    if "{n}" not in phrase:
+        return f"短语“{phrase}”中没有{{n}}（数字的位置）"
+    if "{n}万" in phrase or "{n}亿" in phrase:
+        # {n} carries the scale word, which moves with the figure (2706万元, 1.25亿元).
+        return (f"短语“{phrase}”中{{n}}后不要再写“万”“亿”：{{n}}已带数量级（如“2706万”），"
+                f"金额请写成“{{n}}元”或“{{n}}{{u}}”")
+    return None
+
+
+def cn_phrase(x, phrase: str, unit: str = "", approx: bool = False, within=0.1) -> str:
+    """A catalog phrase with its figure: 2084, "为{n}名妇女开展白内障筛查", "人",
+    approx=True -> "为2000多名妇女开展白内障筛查".
+
+    {n} is the number as cn_num (or cn_approx) writes it with its scale word but
+    without the unit ("2000多", "2706万", "90.9"); {u} is the unit after its scale
+    word ("人", "元", "%"). The phrase writes the measure word the sentence needs
+    ("名", "户") or {u}: "保险金额{n}{u}" -> "保险金额2706万元".
+    """
+    problem = phrase_problem(phrase)
+    if problem:
+        raise FulianError(problem)
+    d = _dec(x)
+    if d is None:
+        return ""
+    if unit == "%":
+        number, rest = _fmt(d, 1), "%"
+    elif approx:
+        number, rest = _approx_parts(d, unit, within)
+    else:
+        number, rest = _num_parts(d, unit)
+    return phrase.replace("{n}", number).replace("{u}", rest)
+
+
 def cn_period(p) -> str:
     """Report period in words: "2016-Q1" -> "2016年第一季度".
 
@@ -283,4 +326,5 @@ FILTERS = {
     "cn_change": cn_change,
     "cn_range": cn_range,
     "cn_period": cn_period,
+    "cn_phrase": cn_phrase,
 }
