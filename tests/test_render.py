@@ -143,6 +143,20 @@ def test_user_template_with_unknown_name_names_it(tmp_path):
     assert str(caught.value) == "模板 t.md.j2 第2行：“regoin”未定义（可用的名称见 docs/templates.md）"
 
 
+@pytest.mark.parametrize("call, message", [
+    ("cn_change(3, true)", "cn_change 的第三个参数是单位（如“个”），不是“True”；比率请写 rate=true"),
+    ("cn_phrase('培训{N}人', '人')", "短语“培训{N}人”中的“{N}”无法识别（只能用{n}表示数字、{u}表示单位）"),
+    ("cn_approx('人', within=0)", "近似时舍去部分的比例应大于0、不超过1：0"),
+])
+def test_a_filter_used_wrong_says_why_in_chinese(tmp_path, call, message):
+    template = tmp_path / "t.md.j2"
+    template.write_text("# 标题\n\n{{ v.jobs_offered | " + call + " }}\n", encoding="utf-8")
+    comparison, _ = annual()
+    with pytest.raises(FulianError) as caught:
+        render_report(comparison, CATALOG, "青溪县", ".md", template=str(template))
+    assert str(caught.value) == f"模板 t.md.j2 第3行：{message}"
+
+
 def test_user_template_cannot_reach_python_internals(tmp_path):
     template = tmp_path / "evil.md.j2"
     template.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n", encoding="utf-8")
