@@ -1,6 +1,6 @@
 """Tests for fulian_stats.cnnum's figures (cn_num, cn_approx, pct, cn_range): exact
 strings, plus properties over integers. The words around figures (cn_change, cn_period,
-the filter registry) are in test_cnnum_prose.py."""
+cn_phrase, the filter registry) are in test_cnnum_prose.py."""
 
 import re
 from decimal import Decimal

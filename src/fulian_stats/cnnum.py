@@ -235,8 +235,8 @@ def cn_change(cur, prev, unit: str = "", rate: bool = False) -> str:
 
 
 def _said(diff: Decimal, amount: str, suffix: str, up: str, down: str, equal: bool) -> str:
-    """"增长9.0%", "减少5个"; "持平" for equal figures, "基本持平" for a change that is
-    written as nothing (the figures differ by less than the last digit shown)."""
+    """The change in words ("增长9.0%", "减少5个"): "持平" for equal figures, "基本持平"
+    for a change written as nothing (figures that differ by less than the last digit shown)."""
     if equal:
         return "持平"
     if not any(ch in "123456789" for ch in amount):  # "0.0", "0万"
