@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from fulian_stats.catalog import CATALOG_COLUMNS, load_catalog, parse_catalog
+from fulian_stats.catalog import CATALOG_COLUMNS, default_data, load_catalog, parse_catalog
+from fulian_stats.cnnum import cn_phrase
 from fulian_stats.errors import CatalogError
 
 HEADER = "id,name,unit,section,kind,numerator,denominator,aliases\n"
@@ -34,10 +35,59 @@ def test_default_catalog():
         "创业担保贷款金额", "万元", "创业就业", "flow", ("申请资金", "贷款金额"))
     assert loan.as_dict() == {"id": "loan_amount", "name": "创业担保贷款金额", "unit": "万元", "section": "创业就业",
                               "kind": "flow", "numerator": None, "denominator": None,
-                              "aliases": ["申请资金", "贷款金额"], "parent": None, "label": "创业担保贷款金额"}
+                              "aliases": ["申请资金", "贷款金额"], "parent": None, "label": "创业担保贷款金额",
+                              "phrase": "贷款金额达{n}{u}"}
     assert all(ind.unit and ind.section for ind in catalog)
     poor = catalog["trainees_poor"]
     assert (poor.name, poor.parent, poor.label) == ("贫困妇女", "trainees", "参训妇女中的贫困妇女")
+
+
+def test_default_catalog_has_a_phrase_of_its_own_for_every_indicator():
+    header, *rows = default_data("indicators.csv").splitlines()
+    assert header.split(",")[-1] == "phrase"  # the last column: merges with other new columns stay easy
+    assert all(row.rsplit(",", 1)[1] for row in rows)
+    catalog = load_catalog()
+    assert len({ind.phrase for ind in catalog}) >= 55  # a few sub-items share one (其中贫困妇女{n}人)
+    for ind in catalog:
+        clause = cn_phrase(1234, ind.phrase, ind.unit)
+        assert "{" not in clause and "1234" in clause, ind.id
+        rest = ind.unit.removeprefix("万").removeprefix("亿")
+        assert rest * 2 not in clause, clause  # no 万元元, no 人人
+
+
+def test_default_phrases():
+    catalog = load_catalog()
+    assert catalog["best_families_county"].phrase == "评选县级最美家庭{n}户"
+    assert catalog["cataract_screened"].phrase == "为{n}名妇女开展白内障筛查"
+    assert catalog["cancer_insured_amount"].phrase == "保险金额达{n}{u}"
+    assert catalog["petition_handling_rate"].phrase == "处理率达{n}{u}"
+
+
+def test_a_catalog_without_phrases_says_the_name_and_the_figure():
+    catalog = parse_catalog(HEADER + GOOD, "my.csv")
+    assert catalog["trainees"].phrase == "参训妇女{n}{u}"
+    assert cn_phrase(1163, catalog["trainees"].phrase, "人", approx=True) == "参训妇女1100多人"
+    assert cn_phrase(90.85, catalog["petition_handling_rate"].phrase, "%") == "信访案件处理率90.9%"
+
+
+def test_phrases_of_a_user_catalog():
+    body = ("trainees,参训妇女,人,创业就业,flow,,,参训人数,培训妇女{n}人\n"
+            "loan_amount,贷款金额,万元,创业就业,flow,,,,\n")  # an empty cell: the name and the figure
+    catalog = parse_catalog(HEADER.rstrip("\n") + ",phrase\n" + body, "my.csv")
+    assert [ind.phrase for ind in catalog] == ["培训妇女{n}人", "贷款金额{n}{u}"]
+
+
+@pytest.mark.parametrize("phrase, problem", [
+    ("接待信访案件", "短语“接待信访案件”中没有{n}（数字的位置）"),
+    ("接待{m}件", "短语“接待{m}件”中的“{m}”无法识别（只能用{n}表示数字、{u}表示单位）"),
+    ("接待{n}万件", "短语“接待{n}万件”中{n}后不要再写“万”“亿”：{n}已带数量级（如“2706万”），金额请写成“{n}元”或“{n}{u}”"),
+])
+def test_a_phrase_that_cannot_take_its_figure_names_the_row(phrase, problem):
+    text = HEADER.rstrip("\n") + ",phrase\n" + GOOD.replace("petitions,接待信访案件,件,巾帼维权,flow,,,信访案件",
+                                                              f"petitions,接待信访案件,件,巾帼维权,flow,,,信访案件,{phrase}")
+    with pytest.raises(CatalogError) as err:
+        parse_catalog(text, "my.csv")
+    assert str(err.value) == f"指标目录 my.csv 第3行：指标 petitions 的{problem}"
 
 
 @pytest.mark.parametrize("text, found", [

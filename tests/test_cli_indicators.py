@@ -35,7 +35,8 @@ def test_indicators_json(tmp_path):
     assert all(row["unit"] and row["section"] and row["kind"] in KINDS for row in rows)
     assert rows[0] == {"id": "wechat_posts", "name": "新媒体推送信息", "unit": "条", "section": "思想引领",
                        "kind": "flow", "numerator": None, "denominator": None,
-                       "aliases": ["微信公众号推送信息", "推送信息条数"], "parent": None, "label": "新媒体推送信息"}
+                       "aliases": ["微信公众号推送信息", "推送信息条数"], "parent": None, "label": "新媒体推送信息",
+                       "phrase": "通过新媒体推送信息{n}条"}
     rate = next(row for row in rows if row["id"] == "petition_handling_rate")
     assert (rate["kind"], rate["numerator"], rate["denominator"]) == ("rate", "petitions_handled", "petitions")
 

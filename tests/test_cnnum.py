@@ -1,22 +1,15 @@
-"""Tests for fulian_stats.cnnum: exact strings, plus properties over integers."""
+"""Tests for fulian_stats.cnnum's figures (cn_num, cn_approx, pct, cn_range): exact
+strings, plus properties over integers. The words around figures (cn_change, cn_period,
+cn_phrase, the filter registry) are in test_cnnum_prose.py."""
 
 import re
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fulian_stats.cnnum import (
-    FILTERS,
-    cn_approx,
-    cn_change,
-    cn_num,
-    cn_period,
-    cn_range,
-    pct,
-)
+from fulian_stats.cnnum import cn_approx, cn_num, cn_range, pct
 from fulian_stats.errors import FulianError
 
 # ---------------------------------------------------------------- cn_num
@@ -114,44 +107,61 @@ def test_cn_num_numpy_scalars():
 @pytest.mark.parametrize(
     ("x", "unit", "expected"),
     [
+        # the issue's figures: as many leading digits as keep what is dropped under 10%
         (316, "人", "300多人"),
         (1046, "", "1000多"),
-        (4000, "", "4000"),
+        (1644, "", "1600多"),
+        (2706, "", "2700多"),
+        (765, "", "700多"),
+        (15800, "", "1.5万多"),
         (20345, "个", "2万多个"),
         (66, "", "66"),
+        (4000, "", "4000"),
+        # below 100 exact; round numbers without 多
         (0, "", "0"),
         (99, "", "99"),
         (100, "", "100"),
         (101, "", "100多"),
-        (199, "", "100多"),
+        (199, "", "190多"),
         (200, "", "200"),
+        (230, "", "230"),
         (9999, "", "9000多"),
+        # the 万 boundary
         (10000, "", "1万"),
-        (12000, "", "1万多"),
+        (10001, "", "1万多"),
+        (12000, "", "1.2万"),
         (99999, "", "9万多"),  # unlike cn_num, never rounded up to 10万
-        # 多 after a round number goes before the scale word: 10万 < n < 20万
-        (150000, "", "10多万"),
+        # 多 after a round number goes before the scale word: 20万 < n < 30万
         (221200, "", "20多万"),
         (200000, "", "20万"),
-        (2927000000, "元", "20多亿元"),
-        (120000000, "", "1亿多"),
+        (150000, "", "15万"),
+        (155000, "", "15万多"),  # 15万 < n < 16万
+        (99999999, "", "9000多万"),
+        # the 亿 boundary
+        (100000000, "", "1亿"),
+        (100000001, "", "1亿多"),
+        (120000000, "", "1.2亿"),
+        (125000000, "", "1.2亿多"),
+        (2927000000, "元", "29亿多元"),
         (10**12, "", "10000亿"),
         (10**12 + 1, "", "10000多亿"),
-        # unit already in 万
-        (12500, "万元", "1亿多元"),
+        # unit already in 万 / 亿
+        (12500, "万元", "1.2亿多元"),
         (2000, "万元", "2000万元"),
-        (2345, "万元", "2000多万元"),
+        (2345, "万元", "2300多万元"),
         (66, "万元", "60多万元"),
         (5.5, "万元", "5万多元"),
         (5, "万元", "5万元"),
         (0.5, "万元", "0.5万元"),  # below one 万: exact, as cn_num
-        (3.5, "亿元", "3亿多元"),
+        (3.5, "亿元", "3.5亿元"),
+        (3.75, "亿元", "3.7亿多元"),
         # decimals: exact below 100, truncated from 100 up
         (12.345, "", "12.35"),
         (94.0, "", "94"),
         (300.5, "", "300多"),
-        (1989.0, "", "1000多"),
+        (1989.0, "", "1900多"),
         (-316, "人", "-300多人"),
+        (-1644, "", "-1600多"),
         (-66, "", "-66"),
         (92.35, "%", "92.4%"),
         (None, "", ""),
@@ -162,40 +172,69 @@ def test_cn_approx(x, unit, expected):
     assert cn_approx(x, unit) == expected
 
 
-_APPROX = re.compile(r"(?P<num>[1-9]\d*)(?P<before>多)?(?P<scale>万|亿)?(?P<after>多)?")
+@pytest.mark.parametrize(
+    ("x", "within", "expected"),
+    [
+        (1644, 1, "1000多"),  # the whole value may go: one digit is always enough
+        (1644, 0.5, "1000多"),
+        (1644, 0.01, "1640多"),
+        (2706, 0.001, "2706"),
+        (15800, 0.01, "1.58万"),
+        (123.456, 0.0001, "123.45多"),  # never past two decimals, as cn_num
+    ],
+)
+def test_cn_approx_within(x, within, expected):
+    assert cn_approx(x, within=within) == expected
+
+
+@pytest.mark.parametrize("within", [0, -0.1, 1.5, None, "abc"])
+def test_cn_approx_rejects_a_share_outside_zero_to_one(within):
+    with pytest.raises(FulianError, match="近似时舍去部分的比例"):
+        cn_approx(1644, within=within)
+
+
+_APPROX = re.compile(r"(?P<num>[1-9]\d*(?:\.\d+)?)(?P<before>多)?(?P<scale>万|亿)?(?P<after>多)?")
 _SCALE = {None: 1, "万": 10**4, "亿": 10**8}
 
 
-@given(st.integers(min_value=100, max_value=10**12))
-def test_cn_approx_never_overstates(n):
-    text = cn_approx(n)
+def _approx_value(text: str) -> tuple[Decimal, Decimal, bool]:
+    """(the figure written, the place of its last digit, whether 多 follows) of cn_approx's text."""
     m = _APPROX.fullmatch(text)
     assert m, text
+    assert not (m["before"] and m["after"]), text
     scale = _SCALE[m["scale"]]
-    written = int(m["num"]) * scale
-    assert written <= n
-    if m["before"] or m["after"]:
-        assert not (m["before"] and m["after"])
-        place = 10 ** (len(m["num"]) - 1) * scale
-        lead = int(m["num"][0])
-        assert written == lead * place  # only the leading digit is kept
-        assert written < n < (lead + 1) * place
-        # 多 follows a single digit only after a scale word ("2万多", never "2多")
-        assert (m["after"] is not None) == (len(m["num"]) == 1 and scale > 1)
+    num = m["num"]
+    if "." in num:
+        place = Decimal(1).scaleb(-len(num.partition(".")[2]))
     else:
-        assert written == n
+        place = Decimal(10) ** (len(num) - len(num.rstrip("0")))
+    if m["before"] or m["after"]:
+        # 多 stands for the place after the last digit kept: before the scale word when
+        # that digit is a ten or more of the scale ("20多万"), after it otherwise ("2万多")
+        assert (m["before"] is not None) == (m["scale"] is None or ("." not in num and num.endswith("0"))), text
+    return Decimal(num) * scale, place * scale, bool(m["before"] or m["after"])
+
+
+@given(st.integers(min_value=100, max_value=10**12), st.sampled_from(["0.1", "0.05", "0.3", "1"]))
+def test_cn_approx_drops_under_within_with_the_fewest_digits(n, within):
+    written, place, more = _approx_value(cn_approx(n, within=float(within)))
+    assert written <= n  # never overstates
+    assert more == (written < n)  # 多 exactly when something is dropped
+    assert n - written < Decimal(within) * n
+    # one digit fewer would have dropped too much
+    if len(str(written / place).rstrip("0").rstrip(".")) > 1:
+        shorter = n - n % (place * 10)
+        assert n - shorter >= Decimal(within) * n
 
 
 @given(st.integers(min_value=1, max_value=10**8 - 1))
 def test_cn_approx_in_wan_units_never_overstates(n):
     # the same figure counted in 万元 reads as that many 万 (or 亿) 元
     text = cn_approx(n, "万元")
-    m = _APPROX.fullmatch(text.removesuffix("元"))
-    assert m and text.endswith("元"), text
-    scale = _SCALE[m["scale"]]
-    written = int(m["num"]) * scale
-    more = bool(m["before"] or m["after"])
+    assert text.endswith("元"), text
+    written, _place, more = _approx_value(text.removesuffix("元"))
     assert written < n * 10**4 if more else written == n * 10**4
+    assert n * 10**4 - written < Decimal("0.1") * n * 10**4
 
 
 # ---------------------------------------------------------------- cn_num properties
@@ -273,47 +312,6 @@ def test_pct_decimals_and_accuracy(x, digits):
     assert abs(Decimal(body) - Decimal(repr(x))) <= step / 2
 
 
-# ---------------------------------------------------------------- cn_change
-
-
-@pytest.mark.parametrize(
-    ("cur", "prev", "rate", "expected"),
-    [
-        (115.3, 100, False, "增长15.3%"),
-        (97.9, 100, False, "下降2.1%"),
-        (100, 100, False, "持平"),
-        (100.04, 100, False, "持平"),  # rounds to 0.0
-        (100.05, 100, False, "增长0.1%"),
-        (1200, 1000, False, "增长20%"),
-        (3000, 1000, False, "增长200%"),
-        (0, 1000, False, "下降100%"),
-        (1153, 1000.0, False, "增长15.3%"),
-        (1, 3, False, "下降66.7%"),
-        (-50, -100, False, "增长50%"),  # direction follows the change, not the base
-        (5, 0, False, ""),
-        (5, None, False, ""),
-        (None, 5, False, ""),
-        (95.5, 92, True, "提高3.5个百分点"),
-        (90, 92, True, "降低2个百分点"),
-        (92, 92, True, "持平"),
-        (92.33, 92.3, True, "持平"),
-        (0.3, 0.1 + 0.2, True, "持平"),
-        (92.35, 92.3, True, "提高0.1个百分点"),
-        (5, 0, True, "提高5个百分点"),  # a 0% rate is a real value
-        (None, 92, True, ""),
-        (92, None, True, ""),
-        (float("nan"), 92, True, ""),
-    ],
-)
-def test_cn_change(cur, prev, rate, expected):
-    assert cn_change(cur, prev, rate=rate) == expected
-
-
-def test_cn_change_rate_is_positional():
-    assert cn_change(95.5, 92, True) == "提高3.5个百分点"
-    assert cn_change(95.5, 92) == "增长3.8%"
-
-
 # ---------------------------------------------------------------- cn_range
 
 
@@ -340,93 +338,6 @@ def test_cn_range(lo, hi, unit, expected):
 
 def test_cn_range_uses_fullwidth_wave_dash():
     assert "\uff5e" in cn_range(1, 2)
-
-
-# ---------------------------------------------------------------- cn_period
-
-
-@pytest.mark.parametrize(
-    ("p", "expected"),
-    [
-        ("2016", "2016年"),
-        ("2016-03", "2016年3月"),
-        ("2016-12", "2016年12月"),
-        ("2016-3", "2016年3月"),
-        ("2016-Q1", "2016年第一季度"),
-        ("2016-Q2", "2016年第二季度"),
-        ("2016-Q3", "2016年第三季度"),
-        ("2016-Q4", "2016年第四季度"),
-        ("2016-q4", "2016年第四季度"),
-        ("2016-H1", "2016年上半年"),
-        ("2016-H2", "2016年下半年"),
-        ("2016-01..2016-06", "2016年1-6月"),
-        ("2016-01..2016-12", "2016年1-12月"),
-        ("2015-11..2016-02", "2015年11月至2016年2月"),
-        ("2016-03..2016-03", "2016年3月"),
-        (" 2016 ", "2016年"),
-        ("2016年", "2016年"),
-        ("2016年第一季度", "2016年第一季度"),
-    ],
-)
-def test_cn_period(p, expected):
-    assert cn_period(p) == expected
-
-
-def test_cn_period_label_object():
-    assert cn_period(SimpleNamespace(label="2016年第一季度")) == "2016年第一季度"
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [
-        "xxx",
-        "",
-        "16",
-        "2016-13",
-        "2016-00",
-        "2016-Q5",
-        "2016-H3",
-        "2016-06..2016-01",
-        "2016-01..2016-13",
-        "2016..2017",
-        2016,
-    ],
-)
-def test_cn_period_rejects_unknown(bad):
-    with pytest.raises(FulianError, match=f"^无法识别的报告期：{re.escape(str(bad))}"):
-        cn_period(bad)
-
-
-# ---------------------------------------------------------------- FILTERS
-
-
-def test_filters_registry():
-    assert FILTERS == {
-        "cn_num": cn_num,
-        "cn_approx": cn_approx,
-        "pct": pct,
-        "cn_change": cn_change,
-        "cn_range": cn_range,
-        "cn_period": cn_period,
-    }
-
-
-def test_filters_in_jinja2():
-    jinja2 = pytest.importorskip("jinja2")
-    env = jinja2.Environment(autoescape=False)
-    env.filters.update(FILTERS)
-    template = env.from_string(
-        "{{ p | cn_period }}，全市妇女之家{{ n | cn_approx('个') }}，"
-        "投入资金{{ money | cn_num('万元') }}，{{ cur | cn_change(prev) }}，"
-        "覆盖率{{ rate | pct }}，{{ rate | cn_change(92, rate=True) }}，"
-        "补助{{ 20000 | cn_range(50000, '元') }}。"
-    )
-    assert template.render(
-        p="2016-H1", n=20345, money=12500, cur=115.3, prev=100, rate=95.5
-    ) == (
-        "2016年上半年，全市妇女之家2万多个，投入资金1.25亿元，增长15.3%，"
-        "覆盖率95.5%，提高3.5个百分点，补助2万～5万元。"
-    )
 
 
 def test_float_artefacts_never_reach_the_text():

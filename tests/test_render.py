@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from fulian_stats.aggregate import Comparison, aggregate
-from fulian_stats.catalog import load_catalog
+from fulian_stats.catalog import load_catalog, parse_catalog
 from fulian_stats.cnnum import cn_approx, cn_change, cn_num, pct
 from fulian_stats.errors import FulianError
 from fulian_stats.periods import parse_period
@@ -33,7 +33,7 @@ def _doc_examples() -> list[tuple[str, str]]:
 
 
 def test_docs_list_every_filter_example_of_the_spec():
-    assert len(_doc_examples()) == 22
+    assert len(_doc_examples()) == 36
 
 
 @pytest.mark.parametrize(("expression", "expected"), _doc_examples())
@@ -59,9 +59,10 @@ DISTRICT = [
     ("大宁镇", "2018-12", "petitions", 13), ("白沙镇", "2018-12", "petitions", 13),
     ("大宁镇", "2018-12", "petitions_handled", 12), ("白沙镇", "2018-12", "petitions_handled", 12),
     ("大宁镇", "2018-12", "job_fairs", 0),
+    ("大宁镇", "2018-12", "demo_bases_new", 3),
     # 2017, for the comparison with the year before.
     ("大宁镇", "2017-12", "wechat_reads", 200000), ("大宁镇", "2017-12", "petitions", 10),
-    ("大宁镇", "2017-12", "petitions_handled", 9),
+    ("大宁镇", "2017-12", "petitions_handled", 9), ("大宁镇", "2017-12", "demo_bases_new", 8),
 ]
 
 
@@ -77,13 +78,25 @@ def test_annual_review_states_every_nonzero_total_in_official_style():
     comparison, _ = annual()
     text, _ = render_report(comparison, CATALOG, "青溪县", ".md")
     assert text.startswith("# 巾帼建新功 奋进新征程\n\n## ——青溪县2018年妇女儿童工作综述\n")
-    assert "阅读量达22.12万次，比上年增长10.6%" in text
-    assert "提供就业岗位2万多个" in text
-    assert "参与群众300多人" in text  # 316 people
-    assert "项目投资额1.25亿元" in text
-    assert "处理率达92.3%" in text  # 24 of 26
+    # every clause is the catalog's phrase with its figure
+    assert "2018年，阅读量达22.12万次，比上年增长10.6%。" in text
+    assert "2018年，提供就业岗位2万多个，开展家政培训进村（社区）活动5场，参与群众300多人。" in text  # 316 people
+    assert "2018年，新培树巾帼脱贫示范基地3个，比上年减少5个。" in text  # a handful: not 下降62.5%
+    assert "2018年，接待妇女儿童信访案件26件，比上年增加16件，办结24件，处理率达92.3%。" in text
+    assert "2018年，项目总投资1.25亿元。" in text
     assert "招聘会" not in text.split("|")[0]  # zero: no sentence
     assert "| 信访案件处理率 | 92.3% | 90% | 提高2.3个百分点 |" in text
+
+
+def test_annual_review_of_a_catalog_without_phrases_says_names_and_figures():
+    catalog = parse_catalog("id,name,unit,section,kind,numerator,denominator,aliases\n"
+                            "jobs_offered,提供就业岗位,个,创业就业,flow,,,\n"
+                            "projects_investment,新引进项目投资额,万元,招商引资,flow,,,\n", "my.csv")
+    frame = frame_of([row for row in DISTRICT if row[2] in catalog.by_id])
+    comparison = Comparison(aggregate(frame, catalog, parse_period("2018"), "org"))
+    text, _ = render_report(comparison, catalog, "青溪县", ".md")
+    assert "2018年，提供就业岗位2万多个。" in text
+    assert "2018年，新引进项目投资额1.25亿元。" in text
 
 
 def test_annual_review_writes_no_figure_that_is_not_in_the_data():
@@ -97,8 +110,8 @@ def test_annual_review_writes_no_figure_that_is_not_in_the_data():
                 continue
             for written in (cn_num(x, ind.unit), cn_approx(x, ind.unit), pct(x), cn_num(x)):
                 allowed.update(re.findall(r"\d+(?:\.\d+)?", written))
-            if context["prev"][ind.id]:
-                change = cn_change(context["v"][ind.id], context["prev"][ind.id], rate=ind.kind == "rate")
+            if context["v"][ind.id] is not None and context["prev"][ind.id] is not None:
+                change = cn_change(context["v"][ind.id], context["prev"][ind.id], ind.unit, rate=ind.kind == "rate")
                 allowed.update(re.findall(r"\d+(?:\.\d+)?", change))
     written = set(re.findall(r"\d+(?:\.\d+)?", text))
     assert written - allowed == set()
@@ -130,6 +143,20 @@ def test_user_template_with_unknown_name_names_it(tmp_path):
     assert str(caught.value) == "模板 t.md.j2 第2行：“regoin”未定义（可用的名称见 docs/templates.md）"
 
 
+@pytest.mark.parametrize("call, message", [
+    ("cn_change(3, true)", "cn_change 的第三个参数是单位（如“个”），不是“True”；比率请写 rate=true"),
+    ("cn_phrase('培训{N}人', '人')", "短语“培训{N}人”中的“{N}”无法识别（只能用{n}表示数字、{u}表示单位）"),
+    ("cn_approx('人', within=0)", "近似时舍去部分的比例应大于0、不超过1：0"),
+])
+def test_a_filter_used_wrong_says_why_in_chinese(tmp_path, call, message):
+    template = tmp_path / "t.md.j2"
+    template.write_text("# 标题\n\n{{ v.jobs_offered | " + call + " }}\n", encoding="utf-8")
+    comparison, _ = annual()
+    with pytest.raises(FulianError) as caught:
+        render_report(comparison, CATALOG, "青溪县", ".md", template=str(template))
+    assert str(caught.value) == f"模板 t.md.j2 第3行：{message}"
+
+
 def test_user_template_cannot_reach_python_internals(tmp_path):
     template = tmp_path / "evil.md.j2"
     template.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n", encoding="utf-8")
@@ -151,7 +178,9 @@ def test_user_template_renders_the_documented_context(tmp_path):
 
 def test_monthly_brief_compares_with_last_month_and_a_year_ago():
     rows = [("大宁镇", "2018-03", "trainees", 30), ("大宁镇", "2018-02", "trainees", 20),
-            ("大宁镇", "2018-01", "trainees", 10), ("大宁镇", "2017-03", "trainees", 40)]
+            ("大宁镇", "2018-01", "trainees", 10), ("大宁镇", "2017-03", "trainees", 40),
+            ("大宁镇", "2018-03", "jobs_offered", 1300), ("大宁镇", "2018-02", "jobs_offered", 1000),
+            ("大宁镇", "2017-03", "jobs_offered", 1090)]
     frame = frame_of(rows)
     p = parse_period("2018-03")
     comparison = Comparison(aggregate(frame, CATALOG, p, "org"),
@@ -160,7 +189,10 @@ def test_monthly_brief_compares_with_last_month_and_a_year_ago():
                             aggregate(frame, CATALOG, p.year_to_date()))
     text, _ = render_report(comparison, CATALOG, "青溪县", ".md")
     assert text.startswith("# 青溪县妇联工作统计月报（2018年3月）\n")
-    assert "| 参训妇女 | 30人 | 60人 | 增长50% | 下降25% |" in text
+    # a handful of people change by a difference, hundreds by a percentage with one decimal
+    assert "| 参训妇女 | 30人 | 60人 | 增加10人 | 减少10人 |" in text
+    assert "| 提供就业岗位 | 1300个 | 2300个 | 增长30.0% | 增长19.3% |" in text
+    assert "环比增长较多的有：提供就业岗位1300个，环比增长30.0%；参训妇女30人，环比增加10人。" in text
 
 
 def test_parse_document_splits_title_paragraphs_and_table():
@@ -192,3 +224,27 @@ def test_the_offices_templates_folder_overrides_and_adds_templates(tmp_path):
     assert default == "# 本县版\n\n青溪县2018年\n"
     assert named == "简报：2万多个\n"
     assert builtin.startswith("# 青溪县妇联工作统计月报（2018年）")
+
+
+def test_the_2017_review_of_the_sample_district_reads_as_an_official_writes_it():
+    from typer.testing import CliRunner
+
+    from fulian_stats.cli import app
+
+    sample = ROOT / "sample_data"
+    result = CliRunner().invoke(app, ["report", str(sample), "--orgs", str(sample / "orgs.csv"), "--period", "2017"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    for sentence in (
+        "2017年，新培树巾帼脱贫示范基地3个，比上年减少5个，争取上级补助资金16.95万元，"
+        "新培树农家乐示范点5个，获补助资金13.66万元，结对帮扶贫困家庭497户。",
+        "2017年，引进项目8个，比上年增加1个，项目总投资1.35亿元。",
+        "通过新媒体推送信息1799条，比上年增长9.0%，",
+        "开展家政培训进村（社区）活动51场，参与群众1600多人，其中贫困妇女400多人，",  # 1644 and 421
+        "动员2700多名妇女参加两癌保险，保险金额达2706万元，为2000多名妇女开展白内障筛查，",
+        "接待妇女儿童信访案件164件，办结149件，处理率达90.9%。",
+        "| 信访案件处理率 | 90.9% | 90.6% | 提高0.3个百分点 |",  # as printed, not the 0.25 between
+        "| 贫困村 | 47个 | 50个 | 减少3个 |",
+        "| 参训妇女 | 1163人 | 1064人 | 增长9.3% |",
+    ):
+        assert sentence in text

@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
+from fulian_stats.cnnum import phrase_problem
 from fulian_stats.errors import CatalogError
 from fulian_stats.normalize import is_sub_item, split_unit
 from fulian_stats.units import scale_prefixed
 
 KINDS = {"flow": "流量（按月相加）", "stock": "存量（取期末值）", "rate": "比率（分子÷分母×100）"}
-CATALOG_COLUMNS = ["id", "name", "unit", "section", "kind", "numerator", "denominator", "aliases", "parent"]
+CATALOG_COLUMNS = ["id", "name", "unit", "section", "kind", "numerator", "denominator", "aliases", "parent", "phrase"]
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -37,6 +38,9 @@ class Indicator:
     # under the parent's row only, and it is shown as `参训妇女中的贫困妇女`.
     parent: str | None = None
     label: str = ""  # the name as shown anywhere: the name, or a sub-item's with its parent's
+    # The 综述's clause for the figure: {n} the number with its scale word, {u} the unit
+    # after it (cnnum.cn_phrase). Without a phrase column: the name, then the figure.
+    phrase: str = "{n}{u}"
 
     def __post_init__(self):
         if not self.label:
@@ -59,6 +63,7 @@ class Indicator:
             "aliases": list(self.aliases),
             "parent": self.parent,
             "label": self.label,
+            "phrase": self.phrase,
         }
 
 
@@ -178,6 +183,7 @@ def parse_catalog(text: str, source: str) -> Catalog:
             denominator=cells.get("denominator") or None,
             aliases=_split_aliases(cells.get("aliases", "")),
             parent=cells.get("parent") or None,
+            phrase=cells.get("phrase") or cells.get("name", "") + "{n}{u}",
         )
         if not _ID.match(ind.id):
             raise fail(f"指标编号“{ind.id}”无效（只能用小写英文字母、数字和下划线，以字母开头）")
@@ -186,6 +192,9 @@ def parse_catalog(text: str, source: str) -> Catalog:
                 raise fail(f"指标 {ind.id} 缺少{label}")
         if ind.kind not in KINDS:
             raise fail(f"指标 {ind.id} 的类型“{ind.kind}”未知（应为 flow、stock 或 rate）")
+        problem = phrase_problem(ind.phrase)
+        if problem:
+            raise fail(f"指标 {ind.id} 的{problem}")
         if ind.kind == "rate" and not (ind.numerator and ind.denominator):
             raise fail(f"比率指标 {ind.id} 必须填写分子（numerator）和分母（denominator）")
         if ind.id in lines:

@@ -7,6 +7,7 @@ ranges, 多 for approximate figures.
 
 from __future__ import annotations
 
+import re
 from decimal import (
     ROUND_DOWN,
     ROUND_HALF_UP,
@@ -17,7 +18,8 @@ from decimal import (
 
 from fulian_stats.errors import FulianError
 
-__all__ = ["FILTERS", "cn_approx", "cn_change", "cn_num", "cn_period", "cn_range", "pct"]
+__all__ = ["FILTERS", "cn_approx", "cn_change", "cn_num", "cn_period", "cn_phrase", "cn_range", "pct",
+           "phrase_problem"]
 
 # Scale words by power of 10**4. 万亿 is deliberately absent: the brief scales
 # to 亿 at most, so 1e12 prints as "10000亿".
@@ -119,31 +121,65 @@ def cn_num(x, unit: str = "") -> str:
     return num + rest
 
 
-def cn_approx(x, unit: str = "") -> str:
-    """Approximate figure for prose, never overstated: 316, "人" -> "300多人"."""
+def _share(within) -> Decimal:
+    """`within` as a Decimal in (0, 1]: the largest part of a value cn_approx may drop."""
+    try:
+        share = _dec(within)
+    except FulianError:
+        share = None
+    if share is None or not 0 < share <= 1:
+        raise FulianError(f"近似时舍去部分的比例应大于0、不超过1：{within}")
+    return share
+
+
+def _truncated(s: Decimal, share: Decimal) -> tuple[Decimal, int]:
+    """(s cut down to its fewest leading digits that drop under `share` of s, the power
+    of ten of the last digit kept). Never past two decimals, the precision of cn_num."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        place = s.adjusted()  # the leading digit's power of ten
+        while True:
+            kept = s.quantize(Decimal(1).scaleb(place), rounding=ROUND_DOWN)
+            if s - kept < share * s or place <= -2:
+                return kept, place
+            place -= 1
+
+
+def _approx_parts(d: Decimal, unit: str, within) -> tuple[str, str]:
+    """("1600多", "人"), ("2万多", "个"), ("2000多万", "元"): the figure and the unit."""
+    share = _share(within)
+    s, idx, rest = _scaled(d, unit)
+    # Small plain numbers (and sub-万 figures in a 万 unit) read fine exactly.
+    if (idx == 0 and s < 100) or s < 1:
+        return _num_parts(d, unit)
+    kept, place = _truncated(s, share)
+    text = _sign(d, format(kept, "f"))
+    scale = _SCALES[idx]
+    if kept == s:
+        return text + scale, rest
+    # 多 follows the place it stands for: after a round number it sits before the
+    # scale word ("20多万" = 20万 to 30万, "2300多万元"); when the last digit kept is
+    # the scale's own ones or a decimal of it, 多 follows the scale word ("2万多个" =
+    # 2万 to 3万, "1.5万多"), as in the GB/T 15835 example "3000多吨、2万多吨".
+    # "20万多" would mean just over 20万.
+    if place <= 0 and scale:
+        return text + scale + "多", rest
+    return text + "多" + scale, rest
+
+
+def cn_approx(x, unit: str = "", within=0.1) -> str:
+    """Approximate figure for prose, never overstated: 1644, "人" -> "1600多人".
+
+    Keeps the fewest leading digits for which the part dropped is under `within` of
+    the value (within=1 keeps one digit: "1000多人").
+    """
     if unit == "%":
         return pct(x)  # "90%多" is not how figures are written
     d = _dec(x)
     if d is None:
         return ""
-    s, idx, rest = _scaled(d, unit)
-    # Small plain numbers (and sub-万 figures in a 万 unit) read fine exactly.
-    if (idx == 0 and s < 100) or s < 1:
-        return cn_num(x, unit)
-    exp = s.adjusted()  # power of ten of the leading digit
-    lead = int(s.scaleb(-exp).to_integral_value(rounding=ROUND_DOWN))
-    kept = Decimal(lead).scaleb(exp)
-    text = _sign(d, format(kept.quantize(Decimal(1)), "f"))
-    scale = _SCALES[idx]
-    if kept == s:
-        return text + scale + rest
-    # 多 follows the place it stands for: after a round number it sits before
-    # the scale word ("20多万" = 20万 to 30万, "2000多万元"), after a single
-    # digit it follows the scale word ("2万多个" = 2万 to 3万), as in the
-    # GB/T 15835 example "3000多吨、2万多吨". "20万多" would mean just over 20万.
-    if exp == 0 and scale:
-        return text + scale + "多" + rest
-    return text + "多" + scale + rest
+    text, rest = _approx_parts(d, unit, within)
+    return text + rest
 
 
 def pct(x, digits: int = 1) -> str:
@@ -156,30 +192,56 @@ def pct(x, digits: int = 1) -> str:
     return _fmt(d, digits) + "%"
 
 
-def cn_change(cur, prev, rate: bool = False) -> str:
-    """Change against a previous value: "增长15.3%", "下降2.1%", "持平".
+# A count changes by a difference ("增加5个") when it is small or moves little: a
+# percentage of a handful of things ("下降62.5%" for 8 -> 3) overstates the change.
+SMALL_COUNT = 100  # a previous value under this many things...
+SMALL_CHANGE = 10  # ...or a change of fewer than this many
 
-    With rate=True both values are percentages and the difference is given in
-    个百分点: "提高3.5个百分点".
+
+def cn_change(cur, prev, unit: str = "", rate: bool = False) -> str:
+    """Change against a previous value, as a reader would check it from the figures.
+
+    - a rate (unit "%" or rate=True) in 个百分点 between the figures as pct prints
+      them: 90.85, 90.6 -> "提高0.3个百分点" (90.9% against 90.6%);
+    - with a unit, a count whose previous value is under 100, or whose change is under
+      10, as the difference: 3, 8, "个" -> "减少5个";
+    - otherwise a percentage with one decimal: "增长9.0%", "下降2.1%"; empty when the
+      previous value is 0. Equal figures are "持平"; figures whose change rounds to
+      nothing are "基本持平".
     """
+    if not isinstance(unit, str):
+        raise FulianError(f"cn_change 的第三个参数是单位（如“个”），不是“{unit}”；比率请写 rate=true")
     c, p = _dec(cur), _dec(prev)
     if c is None or p is None:
         return ""
     with localcontext() as ctx:
         ctx.prec = 60
-        if rate:
+        if rate or unit == "%":
             # A rate of 0% is a real value, so prev == 0 still has a difference.
-            diff, up, down, suffix = c - p, "提高", "降低", "个百分点"
-        else:
-            if p.is_zero():
-                return ""  # growth from zero has no percentage
-            # Divide by |prev| so the word follows the direction of the change
-            # even when the base is negative.
-            diff, up, down, suffix = (c - p) / abs(p) * 100, "增长", "下降", "%"
-    text = _fmt(abs(diff), 1)
-    if text == "0":
+            diff = Decimal(_fmt(c, 1)) - Decimal(_fmt(p, 1))
+            return _said(diff, _fmt(abs(diff), 1), "个百分点", "提高", "降低", diff.is_zero())
+        if unit:
+            ones = _TEN_THOUSAND ** _split_unit(unit)[0]  # 2.5 万人 are 25000 people
+            if abs(p) * ones < SMALL_COUNT or abs(c - p) * ones < SMALL_CHANGE:
+                num, rest = _num_parts(abs(c - p), unit)
+                return _said(c - p, num, rest, "增加", "减少", c == p)
+        if p.is_zero():
+            return ""  # growth from zero has no percentage
+        # Divide by |prev| so the word follows the direction of the change even when
+        # the base is negative.
+        diff = (c - p) / abs(p) * 100
+        text = format(diff.copy_abs().quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), "f")
+    return _said(diff, text, "%", "增长", "下降", c == p)
+
+
+def _said(diff: Decimal, amount: str, suffix: str, up: str, down: str, equal: bool) -> str:
+    """The change in words ("增长9.0%", "减少5个"): "持平" for equal figures, "基本持平"
+    for a change written as nothing (figures that differ by less than the last digit shown)."""
+    if equal:
         return "持平"
-    return (up if diff > 0 else down) + text + suffix
+    if not any(ch in "123456789" for ch in amount):  # "0.0", "0万"
+        return "基本持平"
+    return (up if diff > 0 else down) + amount + suffix
 
 
 def cn_range(lo, hi, unit: str = "") -> str:
@@ -197,6 +259,47 @@ def cn_range(lo, hi, unit: str = "") -> str:
     a, rest = _num_parts(dlo, unit)
     b, _ = _num_parts(dhi, unit)
     return f"{a}～{b}{rest}"
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def phrase_problem(phrase: str) -> str | None:
+    """Why a phrase cannot take a figure (in Chinese), or None when it can."""
+    unknown = [p for p in _PLACEHOLDER.findall(phrase) if p not in ("{n}", "{u}")]
+    if unknown:
+        return f"短语“{phrase}”中的“{unknown[0]}”无法识别（只能用{{n}}表示数字、{{u}}表示单位）"
+    if "{n}" not in phrase:
+        return f"短语“{phrase}”中没有{{n}}（数字的位置）"
+    if "{n}万" in phrase or "{n}亿" in phrase:
+        # {n} carries the scale word, which moves with the figure (2706万元, 1.25亿元).
+        return (f"短语“{phrase}”中{{n}}后不要再写“万”“亿”：{{n}}已带数量级（如“2706万”），"
+                f"金额请写成“{{n}}元”或“{{n}}{{u}}”")
+    return None
+
+
+def cn_phrase(x, phrase: str, unit: str = "", approx: bool = False, within=0.1) -> str:
+    """A catalog phrase with its figure: 2084, "为{n}名妇女开展白内障筛查", "人",
+    approx=True -> "为2000多名妇女开展白内障筛查".
+
+    {n} is the number as cn_num (or cn_approx) writes it with its scale word but
+    without the unit ("2000多", "2706万", "90.9"); {u} is the unit after its scale
+    word ("人", "元", "%"). The phrase writes the measure word the sentence needs
+    ("名", "户") or {u}: "保险金额{n}{u}" -> "保险金额2706万元".
+    """
+    problem = phrase_problem(phrase)
+    if problem:
+        raise FulianError(problem)
+    d = _dec(x)
+    if d is None:
+        return ""
+    if unit == "%":
+        number, rest = _fmt(d, 1), "%"
+    elif approx:
+        number, rest = _approx_parts(d, unit, within)
+    else:
+        number, rest = _num_parts(d, unit)
+    return phrase.replace("{n}", number).replace("{u}", rest)
 
 
 def cn_period(p) -> str:
@@ -223,4 +326,5 @@ FILTERS = {
     "cn_change": cn_change,
     "cn_range": cn_range,
     "cn_period": cn_period,
+    "cn_phrase": cn_phrase,
 }

@@ -148,7 +148,7 @@ def template_error(exc: Exception, template: str) -> FulianError:
     where = f"模板 {template}" + (f" 第{line}行" if line else "")
     if isinstance(exc, TemplateSyntaxError):
         return FulianError(f"{where}语法错误：{exc.message}")
-    if isinstance(exc, TemplateNameError):
+    if isinstance(exc, FulianError):  # already one Chinese line: an unknown id, a filter's bad argument
         return FulianError(f"{where}：{exc}")
     if isinstance(exc, UndefinedError):
         name = str(exc.message or "").split("'")[-2] if "'" in str(exc.message) else str(exc.message)
