@@ -3,6 +3,8 @@ by its declaration; a declaration that cannot be used is one Chinese error namin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openpyxl
 import pytest
 
@@ -116,3 +118,15 @@ def test_layout_must_be_a_table_of_entries(tmp_path):
     with pytest.raises(ConfigError) as caught:
         settings_with(tmp_path, 'layout = "B"\n')
     assert str(caught.value) == f"配置文件 {tmp_path / 'fulian.toml'} 中 layout 应写作一个或多个 [[layout]] 表"
+
+
+def test_the_worked_example_of_docs_layouts_reads_as_documented(tmp_path):
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "layouts.md").read_text(encoding="utf-8")
+    declaration = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    refused = doc.split("```text\n", 1)[1].split("……", 1)[0]
+    path = odd_form(tmp_path / "白沙镇三月.xlsx")
+    [finding] = check_paths([path], CATALOG, RULES).findings
+    assert f"错误 {finding.sheet} › {finding.cell}：{finding.message}".startswith(refused)
+    settings = settings_with(tmp_path, declaration)
+    result = check_paths([path], CATALOG, RULES, layouts=settings.layouts)
+    assert result.findings == [] and len(result.read.observation_rows()) == 4

@@ -4,6 +4,7 @@ the library call behind it (read.inspect_paths)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import openpyxl
 from typer.testing import CliRunner
@@ -114,3 +115,15 @@ def test_inspect_a_table_names_each_column_s_indicator(tmp_path):
         ("A", "org", ""), ("B", "indicator", "trainees（参训妇女）"),
         ("C", "indicator", "trainees_poor（参训妇女中的贫困妇女）"), ("D", "ignored", "")]
     assert found.rows == [(2, "大宁镇", None, "单位"), (3, "小计", None, "小计行，只用于核对")]
+
+
+def test_the_readme_shows_what_inspect_prints(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "报表").mkdir()
+    two_row_form(tmp_path / "报表" / "大宁镇2016年.xlsx")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    command, _, rest = readme.partition("$ fulian-stats inspect ")[2].partition("\n")
+    shown = rest.split("```")[0].rstrip("\n").splitlines()
+    result = CliRunner().invoke(app, ["inspect", *command.split()])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == shown

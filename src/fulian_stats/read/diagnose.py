@@ -30,11 +30,22 @@ def layout_problem(sheet: Sheet, catalog: Catalog) -> tuple[str, str | None, boo
     if not any(v not in ("", None) for row in rows for v in row):
         return None
     near, serials = _near_miss(sheet, catalog)
+    serials |= _counting_columns(rows)
     first = next(((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)
                   if v not in ("", None) and c not in serials and parse_number(v).status in (OK, ESTIMATE)), None)
     cell = a1(sheet.row_offset + first[0], sheet.col_offset + first[1]) if first else None
     found = f"{cell}单元格有数值，但{near or '找不到表头'}" if cell else near
     return "；".join(part for part in (found, _WANTED) if part), cell, first is not None
+
+
+def _counting_columns(rows: list[list]) -> set[int]:
+    """Columns whose numbers count 1, 2, 3 … down the sheet: a 序号 however it is headed."""
+    numbers: dict[int, list] = {}
+    for row in rows:
+        for c, value in enumerate(row):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                numbers.setdefault(c, []).append(value)
+    return {c for c, found in numbers.items() if len(found) > 1 and found == list(range(1, len(found) + 1))}
 
 
 def _near_miss(sheet: Sheet, catalog: Catalog) -> tuple[str | None, set[int]]:
