@@ -5,6 +5,7 @@ never overwrite an input and never leave half a file."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -261,6 +262,49 @@ def test_output_csv_that_is_an_input_is_refused(tmp_path):
     assert run.code == 2 and "输入文件" in run.err
     assert sha256(source) == before
     assert leftovers(tmp_path) == []
+
+
+DATA = ROOT / "src" / "fulian_stats" / "data"
+
+
+@pytest.fixture
+def office(tmp_path, monkeypatch) -> Path:
+    """A county office's working folder: fulian.toml naming its registry, catalog and
+    rules, and 青溪县's quarter in 报表/."""
+    monkeypatch.chdir(tmp_path)
+    write_orgs(tmp_path)
+    (tmp_path / "indicators.csv").write_bytes((DATA / "indicators.csv").read_bytes())
+    (tmp_path / "rules.csv").write_bytes((DATA / "rules.csv").read_bytes())
+    (tmp_path / "fulian.toml").write_text('orgs = "orgs.csv"\ncatalog = "indicators.csv"\nrules = "rules.csv"\n',
+                                          encoding="utf-8")
+    write_set(tmp_path / "报表", QINGXI)
+    return tmp_path
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(("target", "link_to", "named"), [
+    ("orgs.csv", None, "单位名册 {root}/orgs.csv"),
+    ("报表/../orgs.csv", None, "单位名册 {root}/orgs.csv"),
+    ("indicators.csv", None, "指标目录 {root}/indicators.csv"),
+    ("rules.csv", None, "校验规则 {root}/rules.csv"),
+    ("配置.csv", "fulian.toml", "配置文件 {root}/fulian.toml"),
+    ("报表/大宁镇_2016-01.xlsx", None, "报表 报表/大宁镇_2016-01.xlsx"),  # found by walking the folder
+    ("汇总.xlsx", "报表/白沙镇_2016-02.xlsx", "报表 报表/白沙镇_2016-02.xlsx"),  # a link to one
+])
+def test_output_onto_any_file_the_run_reads_is_refused(office, target, link_to, named):
+    """`aggregate -o orgs.csv` once replaced the registry with a CSV of totals."""
+    if link_to:
+        os.symlink(office / link_to, office / target)
+    before = digests(office)
+    run = cli("aggregate", "报表", "-o", target, "-q")
+    assert run.code == 2
+    assert run.err == (f"错误：输出文件 {target} 是输入文件之一（{named.format(root=office)}）；"
+                       "为防止覆盖，请换一个文件名或位置\n")
+    assert digests(office) == before
+    assert leftovers(office) == []
 
 
 @pytest.mark.parametrize("name", ["out.txt", "out.xls", "out", "out.docx"])

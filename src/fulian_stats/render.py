@@ -226,6 +226,16 @@ def locate_template(name: str, folder: Path | None) -> str:
     return name
 
 
+def template_files(template: str | None, folder: Path | None) -> list[Path]:
+    """The user's own template files a report may read: `--template FILE`, and the
+    office's versions of the built-in ones (a .docx also reads the text template)."""
+    names = [template] if template and template not in BUILTIN_TEMPLATES else []
+    if folder is not None and (not names or template.lower().endswith(".docx")):
+        names += list(BUILTIN_TEMPLATES)
+    found = (Path(locate_template(name, folder)) for name in names)
+    return [path for path in found if path.is_file()]
+
+
 def check_report_suffix(suffix: str) -> str:
     """The output suffix, or a usage error before any file is read."""
     if suffix not in REPORT_SUFFIXES:
