@@ -137,8 +137,7 @@ def test_json_parses_and_its_counts_match_its_findings(tmp_path):
         severities.count("error"), severities.count("warning"), severities.count("info"))
     assert sorted((f["code"], f["file"], f["cell"]) for f in data["findings"]) == [
         ("FILES_SKIPPED", None, None),
-        ("FILE_EMPTY", "submissions/2016-02/白沙镇_2016-02.xlsx", None),
-        ("MISSING_SUBMISSION", None, None),
+        ("FILE_EMPTY", "submissions/2016-02/白沙镇_2016-02.xlsx", None),  # not also a missing submission
         ("NEGATIVE", "submissions/2016-03/大宁镇_2016-03.xlsx", "D20"),
         ("NUMBER_ESTIMATE", "submissions/2016-03/大宁镇_2016-03.xlsx", "D19"),
     ]
@@ -168,7 +167,7 @@ def test_github_lines_carry_file_and_line(tmp_path):
            "“妇女之家服务”填的是估计数“300多”，已按300读取；请填写准确数字" in lines
     assert "::error file=submissions/2016-02/白沙镇_2016-02.xlsx,title=FILE_EMPTY::文件是空的（0字节），请重新导出后报送" in lines
     commands = [line for line in lines if line.startswith("::")]
-    assert len(commands) == 5 and lines[-1] == "共检查12个文件：3个错误，1个警告，1条提示"
+    assert len(commands) == 4 and lines[-1] == "共检查12个文件：2个错误，1个警告，1条提示"
 
 
 # ------------------------------------------------------------------ usage errors
