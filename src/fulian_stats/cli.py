@@ -208,7 +208,7 @@ def aggregate_command(
             write_workbook(output, result, loaded_catalog)
         else:
             write_rows(output, result.as_dict())
-        _console(stderr=True).print(f"已写入 {output}（{result.period.label}，{len(result.orgs)}个单位）")
+        _console(stderr=True).print(f"已写入 {output}（{result.period.label}，{result.coverage.summary()}）")
     elif format is AggregateFormat.json:
         typer.echo(present.to_json(result.as_dict()))
     elif format is AggregateFormat.csv:

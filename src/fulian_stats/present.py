@@ -142,14 +142,13 @@ def print_blocking(console, run) -> None:
     from fulian_stats.check import CheckResult
 
     print_findings_text(console, CheckResult(run.check.files, run.blocking))
-    console.print("[bold red]有错误，未汇总。[/]请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件。")
+    console.print("[bold red]有错误，未汇总。[/]请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件、"
+                  "只汇总已报送的数据。")
 
 
 def aggregate_notes(result) -> list[str]:
-    lines = list(result.notes)
-    if result.skipped_files:
-        lines.append(f"以下{len(result.skipped_files)}个文件有错误，未计入汇总：" + "、".join(result.skipped_files))
-    return lines
+    """What a person must know about a total: values left out, and org-months not in it."""
+    return [*result.notes, *result.coverage.notes()]
 
 
 def print_explain(console, rows: list[dict], total, indicator) -> None:
