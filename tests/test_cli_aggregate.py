@@ -208,7 +208,7 @@ def test_sample_data_round_trip(sample_book):
     assert totals_only(agg_json(sample_book, "--period", "2017", "--by", "org")) == direct
     assert totals_only(agg_json(sample_book, "--by", "org")) == direct
     book = openpyxl.load_workbook(sample_book, read_only=True)
-    assert book.sheetnames == ["汇总表", "分月", "明细", "图表"]
+    assert book.sheetnames == ["汇总表", "报送情况", "分月", "明细", "图表"]
 
 
 def test_sample_data_round_trip_with_registry(sample_book):
