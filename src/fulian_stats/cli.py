@@ -32,6 +32,7 @@ OrgsOpt = Annotated[Optional[Path], typer.Option("--orgs", help="单位名册 or
 PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="报告期，如 2016-03、2016-Q1、2016-H1、2016、2016-01..2016-06")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整的错误追踪信息")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="逐条列出每个问题（默认把同类问题合并为一行）")]
 
 
 class TableOrJson(str, Enum):
@@ -108,6 +109,7 @@ def check_command(
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
     """校验报表：逐个文件、工作表、单元格指出问题。退出码 0 无错误，1 有错误，2 用法错误。"""
@@ -124,7 +126,7 @@ def check_command(
     elif format is CheckFormat.github:
         typer.echo("\n".join(present.github_lines(result)))
     else:
-        present.print_findings_text(_console(), result)
+        present.print_findings_text(_console(), result, verbose)
     raise typer.Exit(result.exit_code(strict))
 
 
@@ -145,7 +147,7 @@ RegionOpt = Annotated[Optional[str], typer.Option("--region", help="地区名称
 SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件继续汇总，并列出被跳过的文件")]
 
 
-def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_invalid, quiet,
+def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_invalid, quiet, verbose,
                    output=None, template=None):
     """Check and aggregate, for aggregate, explain and report. An output that would
     replace a file the run reads is refused: before reading for the files named,
@@ -169,7 +171,7 @@ def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_
     if output is not None:
         refuse_inputs(output, {f: "报表" for f in run.check.files})
     if run.result is None:
-        present.print_blocking(_console(stderr=True), run)
+        present.print_blocking(_console(stderr=True), run, verbose)
         raise typer.Exit(1)
     for line in present.aggregate_notes(run.result):
         _console(stderr=True).print(f"[yellow]注意：[/]{line}")
@@ -190,6 +192,7 @@ def aggregate_command(
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
     """汇总：先校验，再按单位层级和报告期汇总（流量相加、存量取期末、比率用分子分母之和计算）。"""
@@ -199,7 +202,7 @@ def aggregate_command(
     if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
         raise UsageError(f"不支持的输出格式：{output}（可用 .xlsx、.csv、.json）")
     run, loaded_catalog, _, _ = _aggregate_run(paths, period, orgs, catalog, rules, by.value, level, region,
-                                               skip_invalid, quiet, output)
+                                               skip_invalid, quiet, verbose, output)
     result = run.result
     if output is not None:
         if output.suffix.lower() == ".xlsx":
@@ -229,6 +232,7 @@ def explain_command(
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
     """列出一个汇总数背后的文件和单元格。"""
@@ -236,7 +240,7 @@ def explain_command(
     from fulian_stats.aggregate import explain
 
     run, loaded_catalog, _, _ = _aggregate_run(paths, period, orgs, catalog, rules, "total", None, region,
-                                               skip_invalid, quiet)
+                                               skip_invalid, quiet, verbose)
     rows = explain(run.result, loaded_catalog, indicator)
     total = run.result.value(indicator)
     if format is TableOrJson.json:
@@ -259,6 +263,7 @@ def report_command(
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
     """起草报告：年度综述或月报（数字按公文习惯书写），输出 Markdown、HTML 或 Word。"""
@@ -268,7 +273,8 @@ def report_command(
 
     suffix = check_report_suffix(output.suffix.lower() if output is not None else ".md")
     run, loaded_catalog, settings, registry = _aggregate_run(paths, period, orgs, catalog, rules, "org", None,
-                                                             region, skip_invalid, quiet, output, template)
+                                                             region, skip_invalid, quiet, verbose, output,
+                                                             template)
     name = settings.region or infer_region(registry, run.result.orgs) or "本地区"
     text, context = render_report(compare(run, loaded_catalog, registry, settings.region), loaded_catalog,
                                   name, suffix, template, theme, settings.templates)
