@@ -19,6 +19,7 @@ from agg_helpers import (
     QINGXI,
     SHIMEN,
     cli,
+    digests,
     leftovers,
     sha256,
     totals,
@@ -353,10 +354,6 @@ def office(tmp_path, monkeypatch) -> Path:
                                           encoding="utf-8")
     write_set(tmp_path / "报表", QINGXI)
     return tmp_path
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize(("target", "link_to", "named"), [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agg_helpers import QINGXI, cli, leftovers, sha256, write_form, write_orgs, write_set
+from agg_helpers import QINGXI, cli, digests, leftovers, write_form, write_orgs, write_set
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,10 +23,6 @@ def office(tmp_path, monkeypatch) -> Path:
     (tmp_path / "模板" / "月报.docx").write_bytes((ROOT / "templates" / "公文.docx").read_bytes())
     (tmp_path / "简报.md").write_text("# {{ region }}{{ period.label }}简报\n", encoding="utf-8")
     return tmp_path
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize(("args", "target", "named"), [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agg_helpers import cli, leftovers, sha256, write_form, write_orgs
+from agg_helpers import cli, digests, leftovers, sha256, write_form, write_orgs
 
 LEAVES = ["大宁镇", "白沙镇", "龙潭乡", "石门镇", "桃源乡"]
 
@@ -21,10 +21,6 @@ def office(tmp_path, monkeypatch) -> Path:
     for org in ("大宁镇", "白沙镇"):
         write_form(tmp_path / "报表" / f"{org}_2016-03.xlsx", org, "2016年3月", dict(trainees=12, lectures=2))
     return tmp_path
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("force", [[], ["--force"]])

@@ -144,7 +144,7 @@ class By(str, Enum):
 
 LevelOpt = Annotated[Optional[str], typer.Option("--level", help="汇总到的层级：township/乡镇、county/县、city/市（需 --orgs）")]
 RegionOpt = Annotated[Optional[str], typer.Option("--region", help="地区名称（合计行的名称；有 --orgs 时只汇总其下属单位）")]
-SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件继续汇总，并列出被跳过的文件")]
+SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件、不等未报送的单位，汇总已报送的数据，并列出未计入的文件和月份")]
 
 
 def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_invalid, quiet, verbose,

@@ -105,16 +105,15 @@ class Coverage:
             return f"{len(self.orgs)}个单位中{len(self.complete_orgs)}个报送了{every}"
         return f"{len(self.reporting_orgs)}个单位报送了数据"
 
+    def gaps(self) -> list[str]:
+        """The org-months not in the total, and why: `未报送：大宁镇 3月`, `报表有误、未计入：…`."""
+        return [f"{label}：{text}" for label, text in (("未报送", self.missing_text), ("报表有误、未计入", self.invalid_text))
+                if text]
+
     def notes(self) -> list[str]:
-        """The lines a person must read: what is not in the total, and why."""
-        lines = []
-        if self.missing:
-            lines.append(f"未报送：{self.missing_text}")
-        if self.invalid:
-            lines.append(f"报表有误、未计入：{self.invalid_text}")
-        if self.skipped_files:
-            lines.append(f"以下{len(self.skipped_files)}个文件有错误，未计入汇总：" + "、".join(self.skipped_files))
-        return lines
+        """The lines a person must read: the gaps, and the files left out."""
+        skipped = [f"以下{len(self.skipped_files)}个文件有错误，未计入汇总：" + "、".join(self.skipped_files)]
+        return self.gaps() + (skipped if self.skipped_files else [])
 
     def as_dict(self) -> dict:
         def listed(found, with_files=False):

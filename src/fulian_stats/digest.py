@@ -58,12 +58,13 @@ def digest(findings: list[Finding], verbose: bool = False) -> list[Group]:
             for (_severity, heading), lines in groupby(entries, key=lambda e: (e[1].severity, e[0]))]
 
 
-def _where(f: Finding) -> str:
-    return " › ".join(p for p in (f.sheet, f.cell or (f"第{f.row}行" if f.row else None)) if p)
+def _place(f: Finding) -> tuple[str | None, str | None]:
+    """(sheet, cell or row) of a finding."""
+    return f.sheet, f.cell or (f"第{f.row}行" if f.row else None)
 
 
 def _line(f: Finding) -> Line:
-    return Line(f.severity, f.code, f.message, _where(f))
+    return Line(f.severity, f.code, f.message, " › ".join(p for p in _place(f) if p))
 
 
 def _duplicating_files(findings: list[Finding]) -> tuple[list[Finding], list[tuple[str, Line]]]:
@@ -75,7 +76,7 @@ def _duplicating_files(findings: list[Finding]) -> tuple[list[Finding], list[tup
         files = [name for name in f.values.get("files", []) if name]
         for name in files:
             partners[name].update(other for other in files if other != name)
-    many = [name for name, others in partners.items() if len(others) >= MANY_DUPLICATES]
+    many = {name for name, others in partners.items() if len(others) >= MANY_DUPLICATES}
     if not many:
         return findings, []
     absorbed: dict[str, list[Finding]] = defaultdict(list)
@@ -105,7 +106,7 @@ def _per_file(findings: list[Finding]) -> list[_FileLine]:
     COLLAPSE_FROM or more; findings of the whole run stay as they are."""
     grouped: dict[tuple, list[Finding]] = {}
     for f in findings:
-        grouped.setdefault((f.file or "", f.code, f.severity) if f.file else (id(f),), []).append(f)
+        grouped.setdefault((f.file, f.code, f.severity) if f.file else (id(f),), []).append(f)
     found = []
     for alike in grouped.values():
         file = alike[0].file or ""
@@ -118,7 +119,7 @@ def _per_file(findings: list[Finding]) -> list[_FileLine]:
 
 def _collapsed(alike: list[Finding]) -> Line:
     first = alike[0]
-    places = list(dict.fromkeys((f.sheet, f.cell or (f"第{f.row}行" if f.row else None)) for f in alike))
+    places = list(dict.fromkeys(_place(f) for f in alike))
     sheets = {sheet for sheet, _cell in places}
     cells = [cell for _sheet, cell in places if cell] if len(sheets) == 1 else \
         [" › ".join(p for p in place if p) for place in places]

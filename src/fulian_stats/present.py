@@ -4,6 +4,7 @@ a table or JSON. The CLI picks one; the formatting lives here."""
 from __future__ import annotations
 
 import json
+
 from fulian_stats.findings import ERROR, SEVERITY_LABELS, WARNING, Finding
 
 _STYLES = {ERROR: "bold red", WARNING: "yellow", "info": "cyan"}

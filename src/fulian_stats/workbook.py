@@ -147,12 +147,11 @@ def _write_summary(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
 def coverage_note(coverage: Coverage) -> str:
     """What the totals cover, for the 汇总表's note: never `12个单位` when one is missing."""
     if not coverage.expected:
-        text = (f"{coverage.summary()}（未同时给出单位名册和报告期，不知哪些单位应报送）。")
+        text = f"{coverage.summary()}（未同时给出单位名册和报告期，不知哪些单位应报送）。"
     elif coverage.complete:
         text = f"应报送的{coverage.summary()}。"
     else:
-        gaps = [line for line in coverage.notes() if not line.startswith("以下")]
-        text = f"{coverage.summary()}；{'；'.join(gaps)}（详见“报送情况”表）。"
+        text = f"{coverage.summary()}；{'；'.join(coverage.gaps())}（详见“报送情况”表）。"
     if coverage.skipped_files:
         text += f"有错误、未计入汇总的文件：{'、'.join(coverage.skipped_files)}。"
     return text
