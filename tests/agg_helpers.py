@@ -170,6 +170,11 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def digests(folder: Path) -> dict[str, str]:
+    """Every file under `folder` → its sha256: what a run must leave as it was."""
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
 def leftovers(folder: Path) -> list[str]:
     """Temporary files an interrupted write would leave (atomic writes leave none)."""
     return sorted(p.name for p in Path(folder).iterdir() if p.name.startswith("."))

@@ -230,7 +230,9 @@ def problems(result) -> list[tuple[str, str | None, str | None]]:
 
 
 def fulian_command() -> list[str]:
-    exe = shutil.which("fulian-stats")
+    """The console script of the environment running the tests: the first `fulian-stats`
+    on PATH may be another checkout's."""
+    exe = shutil.which("fulian-stats", path=str(Path(sys.executable).parent))
     return [exe] if exe else [sys.executable, "-m", "fulian_stats"]
 
 

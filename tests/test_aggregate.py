@@ -32,11 +32,15 @@ def city(tmp_path_factory) -> Path:
     return folder
 
 
-def run(paths, period=None, by="total", orgs=None, level=None, region=None, skip_invalid=False):
-    result = aggregate_paths([*paths] if isinstance(paths, list) else [paths], CATALOG, RULES, orgs,
-                             parse_period(period) if period else None, by, level, region, skip_invalid).result
-    assert result is not None, "the hand-built files must pass the checks"
-    return result
+def run(paths, period=None, by="total", orgs=None, level=None, region=None):
+    """The hand-built files aggregated. 龙潭乡 does not report March (its stocks come from
+    February): with the registry and a period that is a missing submission, their one
+    error, which the run goes past as --skip-invalid does."""
+    done = aggregate_paths([*paths] if isinstance(paths, list) else [paths], CATALOG, RULES, orgs,
+                           parse_period(period) if period else None, by, level, region, skip_invalid=True)
+    assert done.check.failed_files() == [], "the hand-built files must pass the checks"
+    assert [(f.code, f.org) for f in done.blocking] in ([], [("MISSING_SUBMISSION", "龙潭乡")])
+    return done.result
 
 
 # -- hand-computed totals -------------------------------------------------------------

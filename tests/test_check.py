@@ -436,12 +436,27 @@ def test_a_clean_county_quarter_passes(tmp):
 def test_one_bad_file_does_not_stop_the_others(tmp):
     folder = clean_folder(tmp)
     (folder / "2016-02" / "白沙镇_2016-02.xlsx").write_bytes(b"\x00" * 100)
+    (folder / "2016-03" / "石门镇_2016-03.xlsx").unlink()
     result = check(folder, orgs=Path("orgs.csv"), period="2016-Q1")
-    assert len(result.files) == 12
+    assert len(result.files) == 11
     assert result.failed_files() == ["submissions/2016-02/白沙镇_2016-02.xlsx"]
-    # the unreadable file is the only error of its own; completeness names what is missing
     assert sorted((f.code, f.file or f.org) for f in result.findings) == [
-        ("FILE_UNREADABLE", "submissions/2016-02/白沙镇_2016-02.xlsx"), ("MISSING_SUBMISSION", "白沙镇")]
+        ("FILE_UNREADABLE", "submissions/2016-02/白沙镇_2016-02.xlsx"), ("MISSING_SUBMISSION", "石门镇")]
+
+
+def test_a_truncated_workbook_is_not_also_a_missing_submission(tmp):
+    """A truncated workbook was reported twice: unreadable, and its org as not having sent it."""
+    folder = clean_folder(tmp)
+    named = folder / "2016-02" / "白沙镇_2016-02.xlsx"
+    named.write_bytes(named.read_bytes()[:600])
+    unnamed = folder / "2016-03" / "石门镇_2016-03.xlsx"
+    unnamed.write_bytes(unnamed.read_bytes()[:600])
+    unnamed.rename(folder / "2016-03" / "新建工作表.xlsx")  # a name that tells neither org nor month
+    result = check(folder, orgs=Path("orgs.csv"), period="2016-Q1")
+    assert sorted((f.code, f.file or f.org) for f in result.findings) == [
+        ("FILE_UNREADABLE", "submissions/2016-02/白沙镇_2016-02.xlsx"),
+        ("FILE_UNREADABLE", "submissions/2016-03/新建工作表.xlsx"), ("MISSING_SUBMISSION", "石门镇")]
+    assert only(result, "MISSING_SUBMISSION").message == "石门镇没有报送2016年3月的报表；请催报或确认该单位是否已撤并"
 
 
 def test_as_dict_counts_match_the_findings(tmp):

@@ -5,6 +5,7 @@ never overwrite an input and never leave half a file."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +13,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from check_helpers import clean_folder, month_rows, set_value
+from check_helpers import write_form as check_form
 from agg_helpers import (
     QINGXI,
     SHIMEN,
     cli,
+    digests,
     leftovers,
     sha256,
     totals,
@@ -54,11 +58,24 @@ def agg_json(*args) -> dict:
     return run.json()
 
 
+# 龙潭乡 does not report March (QINGXI): with the registry and a period that is a missing
+# submission, which stops aggregate as it fails check; these go on past it.
+PAST_MISSING = "--skip-invalid"
+
+
+def totals_only(data: dict) -> dict:
+    """An aggregate's JSON without its coverage: what two ways to the same totals share."""
+    return {k: v for k, v in data.items() if k != "coverage"}
+
+
 # -- output shapes ---------------------------------------------------------------------------
 
 def test_json_is_exactly_the_spec_shape(city):
     data = agg_json(city / "青溪县", "--period", "2016-Q1")
-    assert list(data) == ["region", "period", "rows"]
+    assert list(data) == ["region", "period", "rows", "coverage"]
+    # Without the registry nobody said who should report: what is covered, not what is missing.
+    assert data["coverage"] == {"months": ["2016-01", "2016-02", "2016-03"], "orgs": ["大宁镇", "白沙镇", "龙潭乡"],
+                                "expected": None, "reported": 8, "missing": [], "invalid": [], "skipped_files": []}
     assert data["region"] == "合计" and data["period"] == "2016-Q1"
     for row in data["rows"]:
         assert set(row) == ROW_KEYS
@@ -107,7 +124,7 @@ def test_csv_on_screen_and_table(city):
 def test_hierarchy_levels_and_region(city):
     orgs = city / "orgs.csv"
     counties = agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--level", "county", "--by", "org",
-                        "--region", "云州市")
+                        "--region", "云州市", PAST_MISSING)
     got = totals(counties)
     assert counties["region"] == "云州市"
     assert {org for org, _p, _i in got} == {"云州市", "青溪县", "石门县"}
@@ -116,9 +133,9 @@ def test_hierarchy_levels_and_region(city):
     assert got[("云州市", "2016-Q1", "poor_villages")] == 22
     assert got[("石门县", "2016-Q1", "trainees")] == 49
     assert got[("云州市", "2016-Q1", "children_home_coverage")] == 17 / 22 * 100
-    assert totals(agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--level", "县", "--by", "org")) == {
+    assert totals(agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--level", "县", "--by", "org", PAST_MISSING)) == {
         (("合计" if org == "云州市" else org), p, i): v for (org, p, i), v in got.items()}
-    shimen = agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--region", "石门县", "--by", "org")
+    shimen = agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--region", "石门县", "--by", "org")  # 龙潭乡 is not in it
     assert shimen["region"] == "石门县"
     assert {r["org"] for r in shimen["rows"]} == {"石门县", "石门镇", "桃源乡"}
     assert totals(shimen)[("石门县", "2016-Q1", "trainees")] == 49
@@ -133,7 +150,7 @@ def county_books(city, tmp_path_factory) -> tuple[Path, Path]:
     for county in ("青溪县", "石门县"):
         book = out / f"{county}_2016-Q1.xlsx"
         run = cli("aggregate", city / county, "--period", "2016-Q1", "--orgs", city / "orgs.csv",
-                  "--region", county, "-o", book, "-q")
+                  "--region", county, "-o", book, "-q", PAST_MISSING)
         assert run.code == 0, run.err
         assert f"已写入 {book}" in run.err
         books.append(book)
@@ -147,7 +164,7 @@ def county_books(city, tmp_path_factory) -> tuple[Path, Path]:
     ["--level", "city", "--by", "org"],
 ])
 def test_city_from_county_workbooks_equals_city_from_townships(city, county_books, extra):
-    orgs = ["--orgs", city / "orgs.csv", "--region", "云州市", "--period", "2016-Q1"]
+    orgs = ["--orgs", city / "orgs.csv", "--region", "云州市", "--period", "2016-Q1", PAST_MISSING]
     direct = agg_json(city / "青溪县", city / "石门县", *orgs, *extra)
     via = agg_json(*county_books, *orgs, *extra)
     if extra[1] == "period":
@@ -155,22 +172,27 @@ def test_city_from_county_workbooks_equals_city_from_townships(city, county_book
         assert {r["period"] for r in via["rows"]} == {"2016-Q1"}
         assert totals(via) == {k: v for k, v in totals(direct).items() if k[1] == "2016-Q1"}
     else:
-        assert via == direct
+        assert totals_only(via) == totals_only(direct)
+    # The county's workbook holds 龙潭乡's quarter: the city cannot tell that March was missing
+    # (the county's 汇总表 and 报送情况 say so).
+    assert direct["coverage"]["missing"] == [{"org": "龙潭乡", "months": ["2016-03"]}]
+    assert via["coverage"]["missing"] == []
     got = totals(via)
     assert got[("云州市", "2016-Q1", "poor_villages")] == 22  # stocks: not summed over months
     assert got[("云州市", "2016-Q1", "loan_amount")] == 25.73  # 20.94 + 4.79, to the cent
 
 
 def test_city_from_county_workbooks_without_registry(city, county_books):
-    direct = agg_json(city / "青溪县", city / "石门县", "--period", "2016-Q1", "--by", "org")
-    assert agg_json(*county_books, "--period", "2016-Q1", "--by", "org") == direct
-    assert agg_json(*county_books, "--by", "org") == direct  # the period read from the workbooks
+    direct = totals_only(agg_json(city / "青溪县", city / "石门县", "--period", "2016-Q1", "--by", "org"))
+    assert totals_only(agg_json(*county_books, "--period", "2016-Q1", "--by", "org")) == direct
+    assert totals_only(agg_json(*county_books, "--by", "org")) == direct  # the period read from the workbooks
 
 
 def test_region_picks_its_townships_out_of_the_whole_city(city, county_books):
-    orgs = ["--orgs", city / "orgs.csv", "--period", "2016-Q1", "--by", "org"]
-    assert agg_json(city, "--region", "青溪县", *orgs) == agg_json(city / "青溪县", "--region", "青溪县", *orgs)
-    assert agg_json(county_books[0], "--region", "青溪县", *orgs) == agg_json(city / "青溪县", "--region", "青溪县", *orgs)
+    orgs = ["--orgs", city / "orgs.csv", "--period", "2016-Q1", "--by", "org", PAST_MISSING]
+    county = agg_json(city / "青溪县", "--region", "青溪县", *orgs)
+    assert agg_json(city, "--region", "青溪县", *orgs) == county
+    assert totals_only(agg_json(county_books[0], "--region", "青溪县", *orgs)) == totals_only(county)
 
 
 @pytest.fixture(scope="module")
@@ -182,19 +204,19 @@ def sample_book(tmp_path_factory) -> Path:
 
 
 def test_sample_data_round_trip(sample_book):
-    direct = agg_json(SAMPLE, "--period", "2017", "--by", "org")
+    direct = totals_only(agg_json(SAMPLE, "--period", "2017", "--by", "org"))
     assert len(direct["rows"]) > 59 * 12
-    assert agg_json(sample_book, "--period", "2017", "--by", "org") == direct
-    assert agg_json(sample_book, "--by", "org") == direct
+    assert totals_only(agg_json(sample_book, "--period", "2017", "--by", "org")) == direct
+    assert totals_only(agg_json(sample_book, "--by", "org")) == direct
     book = openpyxl.load_workbook(sample_book, read_only=True)
-    assert book.sheetnames == ["汇总表", "分月", "明细", "图表"]
+    assert book.sheetnames == ["汇总表", "报送情况", "分月", "明细", "图表"]
 
 
 def test_sample_data_round_trip_with_registry(sample_book):
     orgs = SAMPLE / "orgs.csv"
     direct = agg_json(SAMPLE, "--period", "2017", "--orgs", orgs, "--region", "青溪县", "--level", "county", "--by", "org")
     via = agg_json(sample_book, "--period", "2017", "--orgs", orgs, "--region", "青溪县", "--level", "county", "--by", "org")
-    assert via == direct
+    assert via == direct  # every township sent every month: the coverage is the same too
     assert {r["org"] for r in via["rows"]} == {"青溪县"}
 
 
@@ -212,6 +234,57 @@ def test_errors_stop_with_exit_1_and_no_output(broken, tmp_path):
     assert cli("aggregate", broken, "--period", "2016", "--format", "json", "-q").code == 1
 
 
+def _missing_three(folder: Path) -> None:
+    for name in ("2016-02/大宁镇_2016-02.xlsx", "2016-03/大宁镇_2016-03.xlsx", "2016-03/石门镇_2016-03.xlsx"):
+        (folder / name).unlink()
+
+
+def _text_in_a_number(folder: Path) -> None:
+    rows = set_value(month_rows(2, 1), "参训妇女", month="十几个")
+    check_form(folder / "2016-02" / "白沙镇_2016-02.xlsx", org="白沙镇妇联", period="2016年2月", rows=rows)
+
+
+def _an_estimate(folder: Path) -> None:
+    rows = set_value(month_rows(2, 1), "妇女之家服务", month="280多")  # read as 280, as sent
+    check_form(folder / "2016-02" / "白沙镇_2016-02.xlsx", org="白沙镇妇联", period="2016年2月", rows=rows)
+
+
+@pytest.mark.parametrize(("spoil", "code"), [(None, 0), (_missing_three, 1), (_text_in_a_number, 1), (_an_estimate, 0)])
+def test_aggregate_refuses_exactly_when_check_fails_and_lists_the_same_errors(tmp_path, monkeypatch, spoil, code):
+    """Seven townships' March files missing: check failed, aggregate added up the rest and said nothing."""
+    monkeypatch.chdir(tmp_path)
+    folder = clean_folder(tmp_path)
+    if spoil:
+        spoil(folder)
+    args = ["submissions", "--orgs", "orgs.csv", "--period", "2016-Q1", "-q"]
+    checked, aggregated = cli("check", *args), cli("aggregate", *args)
+    assert (checked.code, aggregated.code) == (code, code)
+    if spoil is _an_estimate:
+        assert "NUMBER_ESTIMATE" in checked.out  # a warning: check passes, and so does aggregate
+    if code:
+        assert aggregated.err == checked.out + ("有错误，未汇总。请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件、"
+                                                "只汇总已报送的数据。\n")
+
+
+def test_skip_invalid_goes_on_past_missing_submissions_and_says_which(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _missing_three(clean_folder(tmp_path))
+    run = cli("aggregate", "submissions", "--orgs", "orgs.csv", "--period", "2016-Q1", "--skip-invalid",
+              "--format", "json", "-q")
+    assert run.code == 0
+    assert run.err == "注意：未报送：大宁镇 2-3月；石门镇 3月\n"
+    coverage = run.json()["coverage"]
+    assert coverage == {
+        "months": ["2016-01", "2016-02", "2016-03"],
+        "orgs": ["大宁镇", "白沙镇", "石门镇", "河西街道", "城东街道", "城南街道"],
+        "expected": 18, "reported": 15,
+        "missing": [{"org": "大宁镇", "months": ["2016-02", "2016-03"]}, {"org": "石门镇", "months": ["2016-03"]}],
+        "invalid": [], "skipped_files": []}
+    # 新媒体推送信息 of the 15 org-months sent, not of 18
+    posts = totals(run.json())[("合计", "2016-Q1", "wechat_posts")]
+    assert posts == sum(10 + m + k for m in (1, 2, 3) for k in range(6)) - (10 + 2 + 0) - (10 + 3 + 0) - (10 + 3 + 2)
+
+
 def test_exit_code_of_the_installed_command(broken):
     """The console script itself (not only main() in-process) exits 1 on errors."""
     run = subprocess.run([sys.executable, "-m", "fulian_stats", "aggregate", str(broken), "--period", "2016", "-q"],
@@ -225,14 +298,17 @@ def test_skip_invalid_leaves_the_file_out_and_says_so(broken, tmp_path):
     out.mkdir()
     run = cli("aggregate", broken, "--period", "2016", "--skip-invalid", "-o", out / "汇总.json", "-q")
     assert run.code == 0, run.err
-    assert "白沙镇_2016-04.xlsx" in run.err and "未计入汇总" in run.err
+    bad = str(broken / "白沙镇_2016-04.xlsx")
+    assert run.err.splitlines() == ["注意：报表有误、未计入：白沙镇 4月", f"注意：以下1个文件有错误，未计入汇总：{bad}",
+                                    f"已写入 {out / '汇总.json'}（2016年，3个单位报送了数据）"]
     data = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
-    assert list(data) == ["region", "period", "rows", "skipped_files"]
-    assert [Path(f).name for f in data["skipped_files"]] == ["白沙镇_2016-04.xlsx"]
+    assert list(data) == ["region", "period", "rows", "coverage"]
+    assert data["coverage"]["invalid"] == [{"org": "白沙镇", "months": ["2016-04"], "files": [bad]}]
+    assert data["coverage"]["skipped_files"] == [bad]
     assert totals(data)[("合计", "2016", "trainees")] == 89
     assert totals(data)[("合计", "2016", "poor_villages")] == 13  # not the skipped April
     screen = cli("aggregate", broken, "--period", "2016", "--skip-invalid", "--format", "json", "-q")
-    assert screen.code == 0 and screen.json()["skipped_files"] == data["skipped_files"]
+    assert screen.code == 0 and screen.json() == data
     book = cli("aggregate", broken, "--period", "2016", "--skip-invalid", "-o", out / "汇总.xlsx", "-q")
     assert book.code == 0 and (out / "汇总.xlsx").exists()
     assert leftovers(out) == []
@@ -261,6 +337,45 @@ def test_output_csv_that_is_an_input_is_refused(tmp_path):
     assert run.code == 2 and "输入文件" in run.err
     assert sha256(source) == before
     assert leftovers(tmp_path) == []
+
+
+DATA = ROOT / "src" / "fulian_stats" / "data"
+
+
+@pytest.fixture
+def office(tmp_path, monkeypatch) -> Path:
+    """A county office's working folder: fulian.toml naming its registry, catalog and
+    rules, and 青溪县's quarter in 报表/."""
+    monkeypatch.chdir(tmp_path)
+    write_orgs(tmp_path)
+    (tmp_path / "indicators.csv").write_bytes((DATA / "indicators.csv").read_bytes())
+    (tmp_path / "rules.csv").write_bytes((DATA / "rules.csv").read_bytes())
+    (tmp_path / "fulian.toml").write_text('orgs = "orgs.csv"\ncatalog = "indicators.csv"\nrules = "rules.csv"\n',
+                                          encoding="utf-8")
+    write_set(tmp_path / "报表", QINGXI)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("target", "link_to", "named"), [
+    ("orgs.csv", None, "单位名册 {root}/orgs.csv"),
+    ("报表/../orgs.csv", None, "单位名册 {root}/orgs.csv"),
+    ("indicators.csv", None, "指标目录 {root}/indicators.csv"),
+    ("rules.csv", None, "校验规则 {root}/rules.csv"),
+    ("配置.csv", "fulian.toml", "配置文件 {root}/fulian.toml"),
+    ("报表/大宁镇_2016-01.xlsx", None, "报表 报表/大宁镇_2016-01.xlsx"),  # found by walking the folder
+    ("汇总.xlsx", "报表/白沙镇_2016-02.xlsx", "报表 报表/白沙镇_2016-02.xlsx"),  # a link to one
+])
+def test_output_onto_any_file_the_run_reads_is_refused(office, target, link_to, named):
+    """`aggregate -o orgs.csv` once replaced the registry with a CSV of totals."""
+    if link_to:
+        os.symlink(office / link_to, office / target)
+    before = digests(office)
+    run = cli("aggregate", "报表", "-o", target, "-q")
+    assert run.code == 2
+    assert run.err == (f"错误：输出文件 {target} 是输入文件之一（{named.format(root=office)}）；"
+                       "为防止覆盖，请换一个文件名或位置\n")
+    assert digests(office) == before
+    assert leftovers(office) == []
 
 
 @pytest.mark.parametrize("name", ["out.txt", "out.xls", "out", "out.docx"])

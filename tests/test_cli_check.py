@@ -137,8 +137,7 @@ def test_json_parses_and_its_counts_match_its_findings(tmp_path):
         severities.count("error"), severities.count("warning"), severities.count("info"))
     assert sorted((f["code"], f["file"], f["cell"]) for f in data["findings"]) == [
         ("FILES_SKIPPED", None, None),
-        ("FILE_EMPTY", "submissions/2016-02/白沙镇_2016-02.xlsx", None),
-        ("MISSING_SUBMISSION", None, None),
+        ("FILE_EMPTY", "submissions/2016-02/白沙镇_2016-02.xlsx", None),  # not also a missing submission
         ("NEGATIVE", "submissions/2016-03/大宁镇_2016-03.xlsx", "D20"),
         ("NUMBER_ESTIMATE", "submissions/2016-03/大宁镇_2016-03.xlsx", "D19"),
     ]
@@ -168,7 +167,48 @@ def test_github_lines_carry_file_and_line(tmp_path):
            "“妇女之家服务”填的是估计数“300多”，已按300读取；请填写准确数字" in lines
     assert "::error file=submissions/2016-02/白沙镇_2016-02.xlsx,title=FILE_EMPTY::文件是空的（0字节），请重新导出后报送" in lines
     commands = [line for line in lines if line.startswith("::")]
-    assert len(commands) == 5 and lines[-1] == "共检查12个文件：3个错误，1个警告，1条提示"
+    assert len(commands) == 4 and lines[-1] == "共检查12个文件：2个错误，1个警告，1条提示"
+
+
+def noisy_folder(tmp_path: Path) -> Path:
+    """A clean quarter in which 大宁镇 reports its loans in 元 every month, and a summary
+    workbook of the quarter left among the submissions."""
+    from fulian_stats.aggregate import aggregate_paths
+    from fulian_stats.workbook import write_workbook
+    from check_helpers import CATALOG, RULES
+
+    folder = clean_folder(tmp_path)
+    book = tmp_path / "汇总.xlsx"
+    write_workbook(book, aggregate_paths([folder], CATALOG, RULES).result, CATALOG)
+    book.rename(folder / "汇总.xlsx")
+    for month in (1, 2, 3):
+        rows = month_rows(month)
+        amount, ytd = rows[7][2], rows[7][3]
+        write_form(folder / f"2016-{month:02d}" / f"大宁镇_2016-{month:02d}.xlsx", period=f"2016年{month}月",
+                   rows=set_value(rows, "创业担保贷款金额", month=amount * 10000, ytd=ytd * 10000, unit="元"))
+    return folder
+
+
+def test_text_says_each_thing_once_and_json_and_github_keep_every_finding(tmp_path):
+    """One summary workbook among the submissions printed a line per org and month; a
+    township reporting in 元 printed a block a month."""
+    noisy_folder(tmp_path)
+    done = run_cli("submissions", cwd=tmp_path)
+    no_traceback(done)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        "submissions/汇总.xlsx",
+        "  错误 ×18：与另外12个文件中6个单位的报表重复，像是一份汇总表或副本混在了报表中；请把它移出报表文件夹，"
+        "每个单位每个报告期只留一份 DUPLICATE_SUBMISSION",
+        "大宁镇 2016年1-3月（3个文件）",
+        "  提示 ×3 月报 › C12：“创业担保贷款金额”按“元”填报，已换算为“万元”（×0.0001） UNIT_CONVERTED",
+        "共检查13个文件：18个错误，0个警告，3条提示",
+    ]
+    verbose = run_cli("submissions", "--verbose", cwd=tmp_path).stdout.splitlines()
+    assert len([line for line in verbose if line.startswith("  ")]) == 21 and verbose[-1] == done.stdout.splitlines()[-1]
+    data = json.loads(run_cli("submissions", "--format", "json", cwd=tmp_path).stdout)
+    assert len(data["findings"]) == 21
+    assert len(run_cli("submissions", "--format", "github", cwd=tmp_path).stdout.splitlines()) == 21 + 1
 
 
 # ------------------------------------------------------------------ usage errors

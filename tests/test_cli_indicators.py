@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from check_helpers import fulian_command
 from fulian_stats.cli import app
 
 KINDS = {"flow", "stock", "rate"}
@@ -19,8 +18,7 @@ KINDS = {"flow", "stock", "rate"}
 
 def run(*args, cwd: Path) -> subprocess.CompletedProcess:
     """The installed command in a subprocess, so that main()'s error handling is tested."""
-    exe = shutil.which("fulian-stats")
-    command = [exe] if exe else [sys.executable, "-m", "fulian_stats"]
+    command = fulian_command()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FULIAN")}
     env.update(PYTHONIOENCODING="utf-8", CI="true", COLUMNS="200")
     return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",

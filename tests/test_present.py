@@ -30,9 +30,9 @@ def sample_result() -> CheckResult:
         ])
 
 
-def render(result) -> str:
+def render(result, verbose: bool = False) -> str:
     buffer = io.StringIO()
-    print_findings_text(Console(file=buffer, width=300, color_system=None, soft_wrap=True), result)
+    print_findings_text(Console(file=buffer, width=300, color_system=None, soft_wrap=True), result, verbose)
     return buffer.getvalue()
 
 
@@ -40,7 +40,7 @@ def test_summary_line_counts_in_chinese():
     assert summary_line(3, 4, 1, 1) == "共检查3个文件：4个错误，1个警告，1条提示"
 
 
-def test_text_is_grouped_by_file_with_errors_first_and_a_summary():
+def test_text_has_every_error_before_any_warning_grouped_by_file_and_a_summary():
     assert render(sample_result()).splitlines() == [
         "（整体）",
         "  错误 石门镇没有报送2016年3月的报表；请催报或确认该单位是否已撤并 MISSING_SUBMISSION",
@@ -48,12 +48,30 @@ def test_text_is_grouped_by_file_with_errors_first_and_a_summary():
         "  错误 第6行：第6行第15个字节处无法按UTF-8或GBK/GB18030解码 ENCODING",
         "subs/大宁镇_2016-03.xlsx",
         "  错误 月报 › D20：“慰问困境妇女儿童老人”为负数（-3）；统计数不能小于0，请核对 NEGATIVE",
-        "  警告 月报 › D19：“妇女之家服务”填的是估计数“300多”，已按300读取；请填写准确数字 NUMBER_ESTIMATE",
-        "  提示 月报 › C12：“创业担保贷款金额”按“元”填报，已换算为“万元”（×0.0001） UNIT_CONVERTED",
         "subs/白沙镇_2016-03.xlsx",
         "  错误 不是有效的Excel文件或文件已损坏（x）；请在Excel或WPS中打开并另存后重新报送 FILE_UNREADABLE",
+        "subs/大宁镇_2016-03.xlsx",
+        "  警告 月报 › D19：“妇女之家服务”填的是估计数“300多”，已按300读取；请填写准确数字 NUMBER_ESTIMATE",
+        "subs/大宁镇_2016-03.xlsx",
+        "  提示 月报 › C12：“创业担保贷款金额”按“元”填报，已换算为“万元”（×0.0001） UNIT_CONVERTED",
         "共检查3个文件：4个错误，1个警告，1条提示",
     ]
+
+
+def test_findings_alike_are_one_line_with_their_count_unless_verbose():
+    names = ["创业担保贷款金额", "项目投资额", "获上级补助资金"]
+    found = [Finding("UNIT_CONVERTED", f"“{name}”按“元”填报，已换算为“万元”（×0.0001）", file="官塘镇_2016-03.xlsx",
+                     sheet="月报", cell=f"C{23 + 3 * i}") for i, name in enumerate(names)]
+    found += [Finding("FILE_EMPTY", "文件是空的（0字节），请重新导出后报送", file="空.xlsx", values={"n": n}) for n in range(3)]
+    result = CheckResult(["官塘镇_2016-03.xlsx", "空.xlsx"], found)
+    assert render(result).splitlines() == [
+        "空.xlsx",
+        "  错误 ×3：文件是空的（0字节），请重新导出后报送 FILE_EMPTY",
+        "官塘镇_2016-03.xlsx",
+        "  提示 ×3 月报 › C23、C26、C29：按“元”填报，已换算为“万元”（×0.0001） UNIT_CONVERTED",
+        "共检查2个文件：3个错误，0个警告，3条提示",
+    ]
+    assert len(render(result, verbose=True).splitlines()) == 2 + 6 + 1
 
 
 def test_text_shows_square_brackets_in_messages_as_written():

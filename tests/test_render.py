@@ -12,6 +12,7 @@ from fulian_stats.aggregate import Comparison, aggregate
 from fulian_stats.catalog import load_catalog, parse_catalog
 from fulian_stats.cnnum import cn_approx, cn_change, cn_num, pct
 from fulian_stats.errors import FulianError
+from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 from fulian_stats.read import OBSERVATION_COLUMNS
 from fulian_stats.render import make_env, parse_document, render_report
@@ -97,6 +98,40 @@ def test_annual_review_of_a_catalog_without_phrases_says_names_and_figures():
     text, _ = render_report(comparison, catalog, "青溪县", ".md")
     assert "2018年，提供就业岗位2万多个。" in text
     assert "2018年，新引进项目投资额1.25亿元。" in text
+
+
+TOWNS = parse_orgs("name,parent,aliases\n青溪县,,\n大宁镇,青溪县,\n白沙镇,青溪县,\n龙潭乡,青溪县,\n", "orgs.csv")
+OPENING = "2018年，青溪县各级妇联组织团结带领广大妇女，围绕中心、服务大局，在思想引领、创业就业、家庭文明建设、维权关爱等方面扎实工作，"
+
+
+@pytest.mark.parametrize(("orgs", "gaps", "says"), [
+    (TOWNS, [], "全县3个乡镇（街道）妇联全部按月报送了工作数据，"),
+    (TOWNS, [("白沙镇", 3), ("白沙镇", 5), ("龙潭乡", 12)],
+     "全县3个乡镇（街道）中1个报送了全年数据（白沙镇3月、5月，龙潭乡12月未报送，相关数据未计入），"),
+    (None, [], "3个乡镇（街道）妇联按月报送工作数据，"),
+    (None, [("白沙镇", 3)], "3个乡镇（街道）妇联报送了工作数据，"),  # nobody said all should have
+])
+def test_the_opening_says_how_many_townships_the_data_cover(orgs, gaps, says):
+    """The 综述 said “12个乡镇（街道）妇联按月报送” whoever had not."""
+    rows = [(org, f"2018-{m:02d}", "trainees", 10) for org in ("大宁镇", "白沙镇", "龙潭乡") for m in range(1, 13)
+            if (org, m) not in gaps]
+    current = aggregate(frame_of(rows), CATALOG, parse_period("2018"), "org", orgs, region="青溪县" if orgs else None)
+    text, context = render_report(Comparison(current), CATALOG, "青溪县", ".md")
+    assert text.split("\n")[4] == f"{OPENING}{says}妇女儿童事业取得新进展。"
+    assert context["coverage"]["is_complete"] is (orgs is not None and not gaps)
+
+
+def test_the_coverage_in_the_context():
+    rows = [("大宁镇", "2018-01", "trainees", 1), ("白沙镇", "2018-02", "trainees", 1)]
+    current = aggregate(frame_of(rows), CATALOG, parse_period("2018-01..2018-02"), "org", TOWNS, region="青溪县")
+    _text, context = render_report(Comparison(current), CATALOG, "青溪县", ".md")
+    assert context["coverage"] == {
+        "expected_orgs": ["大宁镇", "白沙镇", "龙潭乡"], "reporting_orgs": ["大宁镇", "白沙镇"], "complete_orgs": [],
+        "is_complete": False,
+        "missing": [{"org": "大宁镇", "months": "2月", "codes": ["2018-02"]},
+                    {"org": "白沙镇", "months": "1月", "codes": ["2018-01"]},
+                    {"org": "龙潭乡", "months": "1-2月", "codes": ["2018-01", "2018-02"]}],
+        "invalid": [], "missing_text": "大宁镇 2月；白沙镇 1月；龙潭乡 1-2月", "invalid_text": "", "skipped_files": []}
 
 
 def test_annual_review_writes_no_figure_that_is_not_in_the_data():

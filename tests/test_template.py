@@ -14,6 +14,7 @@ from fulian_stats.periods import parse_period
 from fulian_stats.read import ReadContext, read_paths
 from fulian_stats.template import (
     cn_ordinal,
+    filled_submissions,
     write_form_template,
     write_table_template,
     write_template,
@@ -321,6 +322,19 @@ def test_templates_for_orgs_refuses_impossible_requests(tmp_path):
     with pytest.raises(UsageError, match="--period"):
         write_templates_for_orgs(tmp_path / "q", CATALOG, RULES, ORGS, None)
     assert not (tmp_path / "q").exists()
+
+
+def test_filled_submissions_are_files_someone_filled_in(tmp_path):
+    blank = write_form_template(tmp_path / "空白.xlsx", CATALOG, RULES, org="大宁镇", period=MARCH)
+    filled = write_form_template(tmp_path / "大宁镇_2016-03.xlsx", CATALOG, RULES)
+    fill_form(filled, {"trainees": 12}, {}, org="大宁镇", period="2016年3月")
+    # No observations, but a finding about what was filled in: 白沙镇 in a file named for 大宁镇.
+    conflict = write_form_template(tmp_path / "大宁镇_2016-04.xlsx", CATALOG, RULES)
+    fill_form(conflict, {"trainees": 3}, {}, org="白沙镇", period="2016年4月")
+    junk = tmp_path / "坏.xlsx"
+    junk.write_bytes(b"not a workbook")
+    paths = [blank, filled, conflict, junk]
+    assert filled_submissions(paths, CATALOG, ORGS) == [str(filled), str(conflict)]
 
 
 # ---------------------------------------------------------------- blank templates

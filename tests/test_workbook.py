@@ -16,6 +16,7 @@ from fulian_stats.catalog import load_rules
 from fulian_stats.errors import FulianError
 from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
+from fulian_stats.read import ReadContext, read_paths
 from fulian_stats.workbook import period_text, write_workbook
 
 RULES = load_rules(CATALOG)
@@ -25,10 +26,12 @@ N_OBSERVATIONS = sum(len(values) for values in QINGXI.values())
 
 
 def run(paths, period="2016-Q1", by="org", orgs=None, level=None, region=None):
+    """The hand-built files aggregated, past 龙潭乡's missing March (see test_aggregate.run)."""
     period = parse_period(period) if period else None
-    result = aggregate_paths(paths, CATALOG, RULES, orgs, period, by, level, region).result
-    assert result is not None
-    return result
+    done = aggregate_paths(paths, CATALOG, RULES, orgs, period, by, level, region, skip_invalid=True)
+    assert done.check.failed_files() == []
+    assert [(f.code, f.org) for f in done.blocking] in ([], [("MISSING_SUBMISSION", "龙潭乡")])
+    return done.result
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +59,7 @@ def indicator_rows(ws) -> dict[str, int]:
 def test_sheets_and_summary_header(summary):
     path, _result = summary
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["汇总表", "分月", "明细", "图表"]
+    assert book.sheetnames == ["汇总表", "报送情况", "分月", "明细", "图表"]
     ws = book["汇总表"]
     assert ws["A1"].value == "青溪县妇联工作统计汇总表"
     assert ws["A2"].value == "填报单位：青溪县"
@@ -71,6 +74,47 @@ def test_sheets_and_summary_header(summary):
 SECTION_OPENINGS = {f"{n}、" for n in "一二三四五六七八九十"}
 
 
+def test_coverage_sheet_has_each_orgs_months(summary):
+    ws = openpyxl.load_workbook(summary[0])["报送情况"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=3)] == [
+        ["单位", "1月", "2月", "3月"], ["大宁镇", "已报", "已报", "已报"], ["白沙镇", "已报", "已报", "已报"],
+        ["龙潭乡", "已报", "已报", "未报"]]
+    assert ws["A1"].value == "报送情况（2016年第一季度）"
+    assert ws["C6"].fill.fgColor.rgb == "FFE2EFDA" and ws["D6"].fill.fgColor.rgb == "FFF8CBAD"
+    # The level above reads the workbook without a word about this sheet.
+    assert read_paths([summary[0]], ReadContext(CATALOG, ORGS)).all_findings() == []
+
+
+def test_a_file_left_out_is_named_on_the_sheet_and_in_the_note(tmp_path):
+    """With --skip-invalid the workbook said “12个单位” and did not name the file it left out."""
+    write_set(tmp_path / "in", QINGXI)
+    bad = tmp_path / "in" / "白沙镇_2016-02.xlsx"
+    bad.write_bytes(bad.read_bytes()[:600])  # truncated: its name still says whose month it is
+    result = aggregate_paths([tmp_path / "in"], CATALOG, RULES, ORGS, Q1, "org", None, "青溪县", True).result
+    write_workbook(tmp_path / "out.xlsx", result, CATALOG)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    ws = book["报送情况"]
+    assert [c.value for c in ws[5]] == ["白沙镇", "已报", "有误", "已报"]
+    assert ws["C5"].comment.text == f"有错误，未计入汇总：{bad}"
+    assert [ws.cell(r, 1).value for r in (8, 9)] == ["以下1个文件有错误，未计入汇总：", str(bad)]
+    note = [c.value for row in book["汇总表"].iter_rows() for c in row if str(c.value).startswith("注：")]
+    assert note == ["注：存量指标取报告期内最后一个月的数，比率由汇总后的分子、分母计算。共汇总7个文件，3个单位中1个报送了"
+                    "全部月份；未报送：龙潭乡 3月；报表有误、未计入：白沙镇 2月（详见“报送情况”表）。有错误、未计入汇总的文件："
+                    f"{bad}。"]
+
+
+def test_without_the_registry_the_sheet_does_not_call_anything_missing(tmp_path):
+    result = aggregate(frame([("甲镇", "2016-01", "trainees", 3), ("乙镇", "2016-03", "trainees", 1)]), CATALOG, Q1)
+    write_workbook(tmp_path / "out.xlsx", result, CATALOG)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    ws = book["报送情况"]
+    assert ws["A2"].value == "未同时给出单位名册和报告期，不知哪些单位应报送：空白处没有数据，不一定是未报。"
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=4)] == [["乙镇", None, None, "已报"],
+                                                                           ["甲镇", "已报", None, None]]
+    note = [c.value for row in book["汇总表"].iter_rows() for c in row if str(c.value).startswith("注：")][0]
+    assert note.endswith("共汇总2个文件，2个单位报送了数据（未同时给出单位名册和报告期，不知哪些单位应报送）。")
+
+
 def test_section_rows_group_the_indicators_in_catalog_order(summary):
     path, _result = summary
     ws = openpyxl.load_workbook(path)["汇总表"]
@@ -82,7 +126,8 @@ def test_section_rows_group_the_indicators_in_catalog_order(summary):
     rows = indicator_rows(ws)
     assert list(rows) == [ind.id for ind in CATALOG]  # every indicator, in catalog order
     note = next(r for r in range(4, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("注："))
-    assert "共汇总8个文件" in ws.cell(note, 1).value
+    assert ws.cell(note, 1).value == ("注：存量指标取报告期内最后一个月的数，比率由汇总后的分子、分母计算。共汇总8个文件，"
+                                      "3个单位中2个报送了全部月份；未报送：龙潭乡 3月（详见“报送情况”表）。")
     for (start, section), (end, _next) in zip(sections, sections[1:] + [(note, None)]):
         inside = [i for i, r in rows.items() if start < r < end]
         assert inside == [ind.id for ind in CATALOG.in_section(section.split("、", 1)[1])]
@@ -181,7 +226,7 @@ def test_charts_show_the_largest_people_counts(summary):
 def test_no_chart_sheet_without_people_counts(tmp_path):
     result = aggregate(frame([("甲镇", "2016-01", "loan_amount", 1.5)]), CATALOG, Q1)
     write_workbook(tmp_path / "out.xlsx", result, CATALOG)
-    assert openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames == ["汇总表", "分月", "明细"]
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames == ["汇总表", "报送情况", "分月", "明细"]
 
 
 def test_default_region_has_no_org_line(tmp_path):

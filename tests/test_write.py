@@ -7,11 +7,20 @@ import csv
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 from fulian_stats.errors import FulianError, UsageError
-from fulian_stats.write import atomic_path, csv_safe, refuse_inputs, rows_csv, write_rows, write_text
+from fulian_stats.write import (
+    atomic_path,
+    csv_safe,
+    refuse_inputs,
+    refuse_replacing,
+    rows_csv,
+    write_rows,
+    write_text,
+)
 
 ROWS = [
     {"org": "合计", "period": "2016", "indicator": "loan_amount", "name": "创业担保贷款金额", "unit": "万元", "value": 20.94},
@@ -54,15 +63,51 @@ def test_write_rows_csv_has_a_bom_for_excel_and_json_is_the_spec_shape(tmp_path)
     assert not (tmp_path / "out.txt").exists()
 
 
-def test_refuse_inputs(tmp_path, monkeypatch):
+def test_refuse_inputs_names_the_input_whatever_the_spelling(tmp_path, monkeypatch):
     source = tmp_path / "大宁镇_2016-03.xlsx"
     source.write_bytes(b"x")
-    with pytest.raises(UsageError, match="输入文件"):
-        refuse_inputs(source, [source])
+    with pytest.raises(UsageError) as caught:
+        refuse_inputs(source, {source: "报表"})
+    assert str(caught.value) == (f"输出文件 {source} 是输入文件之一（报表 {source}）；"
+                                 "为防止覆盖，请换一个文件名或位置")
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
     with pytest.raises(UsageError, match="输入文件"):
-        refuse_inputs(tmp_path / "sub" / ".." / source.name, [source.name])  # another spelling of it
-    refuse_inputs(tmp_path / "汇总.xlsx", [source.name, tmp_path])
+        refuse_inputs(Path("sub") / ".." / source.name, {source.name: "报表"})  # another spelling of it
+    refuse_inputs(tmp_path / "汇总.xlsx", {source.name: "报表", tmp_path: "报表"})  # not there yet
+    refuse_inputs(tmp_path / "sub", {tmp_path / "sub": "报表"})  # a folder: atomic_path refuses it
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_refuse_inputs_through_a_link_and_a_hard_link(tmp_path):
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text("name,parent,aliases\n", encoding="utf-8")
+    os.symlink(orgs, tmp_path / "名册.csv")
+    os.link(orgs, tmp_path / "硬链接.csv")
+    for spelling in ("名册.csv", "硬链接.csv"):
+        with pytest.raises(UsageError, match="（单位名册 .*orgs.csv）"):
+            refuse_inputs(tmp_path / spelling, {orgs: "单位名册"})
+    refuse_inputs(tmp_path / "名册.csv", {tmp_path / "gone.csv": "单位名册"})  # an input that is not there
+
+
+def test_refuse_replacing_judges_every_target_before_any_is_written(tmp_path):
+    blank, kept = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    blank.write_bytes(b"blank")
+    refuse_replacing([tmp_path / "new.xlsx"], False, lambda existing: pytest.fail("nothing to judge"))
+    with pytest.raises(UsageError) as caught:
+        refuse_replacing([blank, tmp_path / "new.xlsx"], False, lambda existing: [])
+    assert str(caught.value) == f"{blank} 已存在，为防止覆盖，没有生成任何文件；确认要替换时加 --force"
+    refuse_replacing([blank], True, lambda existing: [])
+    kept.write_bytes(b"filled")
+    with pytest.raises(UsageError) as caught:
+        refuse_replacing([blank, kept], True, lambda existing: [p for p in existing if p.read_bytes() == b"filled"])
+    assert str(caught.value) == (f"{kept} 是已填报的报表，不能用空白模板替换（加 --force 也不会替换）；"
+                                 "请换一个文件名或文件夹")
+    many = [tmp_path / f"{n}.xlsx" for n in range(7)]
+    for path in many:
+        path.write_bytes(b"x")
+    with pytest.raises(UsageError, match=r"^\S+0.xlsx、\S+1.xlsx、\S+2.xlsx、\S+3.xlsx、\S+4.xlsx 等7个文件 已存在"):
+        refuse_replacing(many, False, lambda existing: [])
 
 
 def test_atomic_path_renames_on_success(tmp_path):

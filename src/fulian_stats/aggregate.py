@@ -17,6 +17,7 @@ from functools import cached_property
 from fulian_stats.catalog import Catalog
 from fulian_stats.check import CheckResult
 from fulian_stats.config import DEFAULT_REGION
+from fulian_stats.coverage import Coverage, coverage_of, sent_by
 from fulian_stats.errors import UsageError
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period
@@ -34,9 +35,13 @@ class AggregateResult:
     rows: list[dict]  # {"org", "period", "indicator", "name", "unit", "value"}
     observations: object  # the DataFrame of observations the totals were made from
     orgs: list[str]  # the org columns, in order
-    skipped_files: list[str] = field(default_factory=list)
+    coverage: Coverage  # which orgs and months the totals are made of, and which are not in them
     notes: list[str] = field(default_factory=list)
     catalog: Catalog | None = field(default=None, repr=False)
+
+    @property
+    def skipped_files(self) -> list[str]:
+        return self.coverage.skipped_files
 
     @cached_property
     def org_rows(self) -> list[dict]:
@@ -57,10 +62,8 @@ class AggregateResult:
         return rows
 
     def as_dict(self) -> dict:
-        data = {"region": self.region, "period": self.period.code, "rows": self.rows}
-        if self.skipped_files:
-            data["skipped_files"] = self.skipped_files
-        return data
+        return {"region": self.region, "period": self.period.code, "rows": self.rows,
+                "coverage": self.coverage.as_dict()}
 
     def value(self, indicator: str, org: str | None = None, period: str | None = None):
         """One aggregated value (the region total by default), or None."""
@@ -177,18 +180,22 @@ def _rows_for(totals: dict[tuple, float], catalog: Catalog, org_of, period_of) -
 
 def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "total",
               orgs: OrgRegistry | None = None, level: int | None = None, region: str | None = None,
-              skipped_files: list[str] | None = None) -> AggregateResult:
-    """Aggregate observations (a reader DataFrame of checked files)."""
+              skipped=()) -> AggregateResult:
+    """Aggregate observations (a reader DataFrame of checked files); `skipped` are the
+    FileResults of the files left out with their errors. With the registry and a
+    period given, the coverage knows which org-months were expected."""
     if by not in BY_CHOICES:
         raise UsageError(f"--by 只能是 total、org 或 period，而不是 {by}")
     if level is not None and orgs is None:
         raise UsageError("--level 需要同时用 --orgs 指定单位名册")
+    expected = period is not None
     period = period or default_period(frame)
     region_name = region or DEFAULT_REGION
     data, notes = select(frame, period, orgs, region)
     rates = _of_kind(data, catalog, "rate")
     if rates.any():
         data = data[~rates]
+    coverage = coverage_of(data, period, orgs, region, expected, sent_by(skipped, orgs), [r.file for r in skipped])
     # `org` stays the submitting org (明细 and explain show it, and a stock's latest month
     # is per submitter); `group_org` is the column it is summed into: itself, or its ancestor
     # at --level.
@@ -205,8 +212,7 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     org_names = list(dict.fromkeys(sorted(data["group_org"].unique(), key=_org_order(orgs))))
     whole = period.code
     rows = _rows_for(_totals(data, catalog, []), catalog, lambda g: region_name, lambda g: whole)
-    result = AggregateResult(region_name, period, by, rows, data, org_names, list(skipped_files or []), notes,
-                             catalog)
+    result = AggregateResult(region_name, period, by, rows, data, org_names, coverage, notes, catalog)
     if by == "org":
         # An org that is the region itself (--region 青溪县 --level county) is the total row.
         result.rows = rows + [r for r in result.org_rows if r["org"] != region_name]
@@ -223,10 +229,13 @@ def _org_order(orgs: OrgRegistry | None):
     return lambda name: (order.get(name, len(order)), name)
 
 
-def blocking_findings(check: CheckResult) -> list:
-    """Errors that stop aggregation: those of a file. A township that has not submitted
-    (no file) does not stop the county from adding up what it has."""
-    return [f for f in check.findings if f.is_error and f.file]
+def blocking_findings(check: CheckResult, orgs: OrgRegistry | None = None, region: str | None = None) -> list:
+    """Errors that stop aggregation: every error of `check`, so that aggregate refuses
+    exactly when check fails, a township that has not reported too (a total that
+    silently lacks it is what this prevents), except one outside --region, which is
+    no part of this total."""
+    outside = set(orgs.orgs) - set(orgs.descendants(region)) if orgs is not None and region in orgs.orgs else set()
+    return [f for f in check.findings if f.is_error and not (f.code == "MISSING_SUBMISSION" and f.org in outside)]
 
 
 def explain(result: AggregateResult, catalog: Catalog, indicator: str) -> list[dict]:
@@ -270,13 +279,13 @@ def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | No
 
     checked = check_paths(paths, catalog, rules, orgs, period, exclude=exclude, progress=progress,
                           then_import=("pandas",), layouts=layouts)
-    blocking = blocking_findings(checked)
+    blocking = blocking_findings(checked, orgs, region)
     if blocking and not skip_invalid:
         return AggregateRun(checked, blocking, None)
     bad = set(checked.failed_files())
     # Totals are made of month values only; 本年累计 and 合计 were for checking.
     frame = checked.read.frame(measures=("month",), skip_files=bad)
-    skipped = [f for f in checked.files if f in bad]
+    skipped = [r for r in checked.read.files if r.file in bad]
     result = aggregate(frame, catalog, period, by, orgs, level, region, skipped)
     return AggregateRun(checked, blocking, result, frame)
 

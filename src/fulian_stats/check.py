@@ -14,8 +14,14 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from fulian_stats.catalog import Catalog
+from fulian_stats.crosscheck import (
+    check_completeness,
+    check_duplicates,
+    check_totals,
+    failed_submissions,
+    index_blocks,
+)
 from fulian_stats.derive import derive_months, has_pending
-from fulian_stats.crosscheck import check_completeness, check_duplicates, check_totals, index_blocks
 from fulian_stats.findings import ERROR, INFO, WARNING, Finding, show_number
 from fulian_stats.observations import MONTH, Block
 from fulian_stats.orgs import OrgRegistry
@@ -111,7 +117,7 @@ def check_across(read: ReadResult, catalog: Catalog, orgs: OrgRegistry | None = 
     year_to_date, outliers = check_history(blocks, catalog, period, index)
     findings += year_to_date + outliers
     if orgs is not None and period is not None:
-        findings += check_completeness(blocks, orgs, period)
+        findings += check_completeness(blocks, orgs, period, failed_submissions(read.files, orgs))
     return CheckResult([r.file for r in read.files], findings, read)
 
 

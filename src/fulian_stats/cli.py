@@ -32,6 +32,7 @@ OrgsOpt = Annotated[Optional[Path], typer.Option("--orgs", help="单位名册 or
 PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="报告期，如 2016-03、2016-Q1、2016-H1、2016、2016-01..2016-06")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整的错误追踪信息")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="逐条列出每个问题（默认把同类问题合并为一行）")]
 
 
 class TableOrJson(str, Enum):
@@ -108,6 +109,7 @@ def check_command(
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
     """校验报表：逐个文件、工作表、单元格指出问题。退出码 0 无错误，1 有错误，2 用法错误。"""
@@ -124,7 +126,7 @@ def check_command(
     elif format is CheckFormat.github:
         typer.echo("\n".join(present.github_lines(result)))
     else:
-        present.print_findings_text(_console(), result)
+        present.print_findings_text(_console(), result, verbose)
     raise typer.Exit(result.exit_code(strict))
 
 
@@ -142,23 +144,34 @@ class By(str, Enum):
 
 LevelOpt = Annotated[Optional[str], typer.Option("--level", help="汇总到的层级：township/乡镇、county/县、city/市（需 --orgs）")]
 RegionOpt = Annotated[Optional[str], typer.Option("--region", help="地区名称（合计行的名称；有 --orgs 时只汇总其下属单位）")]
-SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件继续汇总，并列出被跳过的文件")]
+SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件、不等未报送的单位，汇总已报送的数据，并列出未计入的文件和月份")]
 
 
-def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_invalid, quiet):
+def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_invalid, quiet, verbose,
+                   output=None, template=None):
+    """Check and aggregate, for aggregate, explain and report. An output that would
+    replace a file the run reads is refused: before reading for the files named,
+    after listing for the submissions found in folders."""
     from fulian_stats import present
     from fulian_stats.aggregate import aggregate_paths
     from fulian_stats.orgs import parse_level
+    from fulian_stats.render import template_files
+    from fulian_stats.write import refuse_inputs
 
     settings = _settings(orgs=orgs, catalog=catalog, rules=rules, region=region)
+    if output is not None:
+        refuse_inputs(output, {**settings.files_read(), **{p: "报表" for p in paths},
+                               **{p: "模板" for p in template_files(template, settings.templates)}})
     loaded_catalog, loaded_rules = _catalog_and_rules(settings)
     registry = _registry(settings)
     with present.Progress("正在读取报表", _show_progress(quiet)) as progress:
         run = aggregate_paths(paths, loaded_catalog, loaded_rules, registry, _period(period), by,
                               parse_level(level) if level else None, settings.region, skip_invalid,
                               exclude=settings.input_files(), progress=progress, layouts=settings.layouts)
+    if output is not None:
+        refuse_inputs(output, {f: "报表" for f in run.check.files})
     if run.result is None:
-        present.print_blocking(_console(stderr=True), run)
+        present.print_blocking(_console(stderr=True), run, verbose)
         raise typer.Exit(1)
     for line in present.aggregate_notes(run.result):
         _console(stderr=True).print(f"[yellow]注意：[/]{line}")
@@ -179,26 +192,26 @@ def aggregate_command(
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
     """汇总：先校验，再按单位层级和报告期汇总（流量相加、存量取期末、比率用分子分母之和计算）。"""
     from fulian_stats import present
-    from fulian_stats.write import refuse_inputs, rows_csv, write_rows
+    from fulian_stats.write import rows_csv, write_rows
 
     if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
         raise UsageError(f"不支持的输出格式：{output}（可用 .xlsx、.csv、.json）")
     run, loaded_catalog, _, _ = _aggregate_run(paths, period, orgs, catalog, rules, by.value, level, region,
-                                         skip_invalid, quiet)
+                                               skip_invalid, quiet, verbose, output)
     result = run.result
     if output is not None:
-        refuse_inputs(output, [*paths, *run.check.files])
         if output.suffix.lower() == ".xlsx":
             from fulian_stats.workbook import write_workbook
 
             write_workbook(output, result, loaded_catalog)
         else:
             write_rows(output, result.as_dict())
-        _console(stderr=True).print(f"已写入 {output}（{result.period.label}，{len(result.orgs)}个单位）")
+        _console(stderr=True).print(f"已写入 {output}（{result.period.label}，{result.coverage.summary()}）")
     elif format is AggregateFormat.json:
         typer.echo(present.to_json(result.as_dict()))
     elif format is AggregateFormat.csv:
@@ -219,6 +232,7 @@ def explain_command(
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
     """列出一个汇总数背后的文件和单元格。"""
@@ -226,7 +240,7 @@ def explain_command(
     from fulian_stats.aggregate import explain
 
     run, loaded_catalog, _, _ = _aggregate_run(paths, period, orgs, catalog, rules, "total", None, region,
-                                         skip_invalid, quiet)
+                                               skip_invalid, quiet, verbose)
     rows = explain(run.result, loaded_catalog, indicator)
     total = run.result.value(indicator)
     if format is TableOrJson.json:
@@ -249,23 +263,24 @@ def report_command(
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
     """起草报告：年度综述或月报（数字按公文习惯书写），输出 Markdown、HTML 或 Word。"""
     from fulian_stats.aggregate import compare, infer_region
     from fulian_stats.render import check_report_suffix, render_report
-    from fulian_stats.write import refuse_inputs, write_text
+    from fulian_stats.write import write_text
 
     suffix = check_report_suffix(output.suffix.lower() if output is not None else ".md")
     run, loaded_catalog, settings, registry = _aggregate_run(paths, period, orgs, catalog, rules, "org", None,
-                                                             region, skip_invalid, quiet)
+                                                             region, skip_invalid, quiet, verbose, output,
+                                                             template)
     name = settings.region or infer_region(registry, run.result.orgs) or "本地区"
     text, context = render_report(compare(run, loaded_catalog, registry, settings.region), loaded_catalog,
                                   name, suffix, template, theme, settings.templates)
     if output is None:
         typer.echo(text, nl=False)
         return
-    refuse_inputs(output, [*paths, *run.check.files])
     if suffix == ".docx":
         from fulian_stats.docx_out import default_word_template, render_docx
         from fulian_stats.render import make_env
@@ -322,6 +337,7 @@ def template_command(
     period: PeriodOpt = None,
     orgs: OrgsOpt = None,
     region: RegionOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="替换已存在的空白模板（已填报的报表不会被替换）")] = False,
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
     debug: DebugOpt = False,
@@ -334,10 +350,11 @@ def template_command(
     registry = _registry(settings)
     if orgs is not None and layout is Layout.form and not org:
         written = write_templates_for_orgs(output, loaded_catalog, loaded_rules, registry, _period(period),
-                                           settings.region)
+                                           settings.region, force, settings.files_read())
         _console(stderr=True).print(f"已在 {output} 中生成{len(written)}份模板")
     else:
-        write_template(output, loaded_catalog, loaded_rules, layout.value, org, period, registry, settings.region)
+        write_template(output, loaded_catalog, loaded_rules, layout.value, org, period, registry, settings.region,
+                       force, settings.files_read())
         _console(stderr=True).print(f"已写入 {output}")
 
 

@@ -41,6 +41,13 @@ class Settings:
         """Files that configure a run and so are never read as submissions."""
         return {p for p in (self.orgs, self.catalog, self.rules) if p is not None}
 
+    def files_read(self) -> dict[Path, str]:
+        """Every file these settings make a run read, with what it is (an output must
+        never be one of them)."""
+        named = [(self.source, "配置文件"), (self.orgs, "单位名册"), (self.catalog, "指标目录"),
+                 (self.rules, "校验规则")]
+        return {path: role for path, role in named if path is not None}
+
 
 def load_settings(folder: Path | None = None) -> Settings:
     path = (folder or Path.cwd()) / CONFIG_NAME

@@ -153,11 +153,34 @@ def check_totals(blocks: Sourced, catalog: Catalog) -> list[Finding]:
     return findings
 
 
-def check_completeness(blocks: Sourced, orgs: OrgRegistry, period: Period) -> list[Finding]:
+def failed_submissions(files, orgs: OrgRegistry | None) -> list[tuple[str, str, str]]:
+    """(file, org, period) of each file that gave no observations because of its own
+    errors (unreadable, a conflict, no layout), when its name tells the org and the
+    period: that org sent that month, wrongly; it is not also missing. `files` are
+    the reader's FileResults."""
+    import os
+
+    from fulian_stats.read.meta import org_from_file_name
+
+    claims = []
+    for result in files:
+        if result.blocks or not any(f.is_error for f in result.findings):
+            continue
+        stem = os.path.splitext(os.path.basename(result.file))[0]
+        org, period = org_from_file_name(stem, orgs), find_period(stem)
+        if org is not None and period is not None:
+            claims.append((result.file, org, period.code))
+    return claims
+
+
+def check_completeness(blocks: Sourced, orgs: OrgRegistry, period: Period,
+                       failed: list[tuple[str, str, str]] = ()) -> list[Finding]:
     """Every org expected by the registry reported every month of the period (an org
-    is covered when it, or an org above it, reported a period that includes the month)."""
+    is covered when it, or an org above it, reported a period that includes the month,
+    or sent a file for it that could not be used: `failed`, see failed_submissions)."""
     covered: dict[str, set[int]] = defaultdict(set)
-    for org, code in {(b.org, b.period) for _f, b in blocks}:  # each org and period once
+    reported = {(b.org, b.period) for _f, b in blocks} | {(org, code) for _file, org, code in failed}
+    for org, code in reported:  # each org and period once
         found = find_period(code) if code else None
         if org is not None and found is not None:
             covered[org].update(range(found.first, found.last + 1))

@@ -219,3 +219,29 @@ def parse_period(text: str) -> Period:
             "2016-01..2016-06 或 2016年3月）"
         )
     return period
+
+
+def months_text(months: list[int], with_year: bool = True) -> str:
+    """Months (year * 12 + month - 1) as a person lists them, runs joined:
+    `2016年1-3月、5月、2017年1月`; without the year (`1-3月、5月`) where the reader
+    knows it."""
+    parts, year_shown = [], None
+    for run in _runs(sorted(set(months))):
+        first, last = run[0], run[-1]
+        year = first // 12
+        prefix = f"{year}年" if with_year and year != year_shown else ""
+        year_shown = year
+        span = f"{first % 12 + 1}-{last % 12 + 1}" if last > first else f"{first % 12 + 1}"
+        parts.append(f"{prefix}{span}月")
+    return "、".join(parts)
+
+
+def _runs(months: list[int]) -> list[list[int]]:
+    """Consecutive months of one year together."""
+    runs: list[list[int]] = []
+    for m in months:
+        if runs and m == runs[-1][-1] + 1 and m // 12 == runs[-1][-1] // 12:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs

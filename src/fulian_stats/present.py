@@ -4,7 +4,6 @@ a table or JSON. The CLI picks one; the formatting lives here."""
 from __future__ import annotations
 
 import json
-from itertools import groupby
 
 from fulian_stats.findings import ERROR, SEVERITY_LABELS, WARNING, Finding
 
@@ -39,19 +38,26 @@ def summary_line(files: int, errors: int, warnings: int, notes: int) -> str:
     return f"共检查{files}个文件：{errors}个错误，{warnings}个警告，{notes}条提示"
 
 
-def print_findings_text(console, result) -> None:
-    """Grouped by file, errors first within a file; a summary line at the end."""
+def print_findings_text(console, result, verbose: bool = False) -> None:
+    """Errors, then warnings, then notes, each under its file; findings alike on one
+    line unless `verbose` (see digest.py); a summary line at the end."""
     from rich.markup import escape
 
-    order = {ERROR: 0, WARNING: 1, "info": 2}
-    findings = sorted(result.findings, key=lambda f: (f.file or "", order.get(f.severity, 3)))
-    for file, group in groupby(findings, key=lambda f: f.file or ""):
-        console.print(f"[bold]{escape(file) if file else '（整体）'}[/bold]")
-        for f in group:
-            where = " › ".join(p for p in (f.sheet, f.cell or (f"第{f.row}行" if f.row else None)) if p)
-            prefix = f"[{_STYLES.get(f.severity, '')}]{SEVERITY_LABELS.get(f.severity, f.severity)}[/] "
-            code = f"[dim]{f.code}[/dim]"
-            console.print(f"  {prefix}{escape(where) + '：' if where else ''}{escape(f.message)} {code}")
+    from fulian_stats.digest import digest
+
+    for group in digest(result.findings, verbose):
+        console.print(f"[bold]{escape(group.heading)}[/bold]")
+        for line in group.lines:
+            head = f"[{_STYLES.get(line.severity, '')}]{SEVERITY_LABELS.get(line.severity, line.severity)}[/]"
+            if line.count > 1:
+                head += f" ×{line.count}"
+            if line.where:
+                head += f" {escape(line.where)}："
+            elif line.count > 1:
+                head += "："
+            else:
+                head += " "
+            console.print(f"  {head}{escape(line.text)} [dim]{line.code}[/dim]")
     style = "bold red" if result.errors else "bold green"
     console.print(f"[{style}]{summary_line(len(result.files), result.errors, result.warnings, result.notes)}[/]")
 
@@ -137,19 +143,18 @@ def print_aggregate_table(console, result) -> None:
     console.print(table)
 
 
-def print_blocking(console, run) -> None:
+def print_blocking(console, run, verbose: bool = False) -> None:
     """Why aggregation stopped: the errors, then how to go on."""
     from fulian_stats.check import CheckResult
 
-    print_findings_text(console, CheckResult(run.check.files, run.blocking))
-    console.print("[bold red]有错误，未汇总。[/]请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件。")
+    print_findings_text(console, CheckResult(run.check.files, run.blocking), verbose)
+    console.print("[bold red]有错误，未汇总。[/]请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件、"
+                  "只汇总已报送的数据。")
 
 
 def aggregate_notes(result) -> list[str]:
-    lines = list(result.notes)
-    if result.skipped_files:
-        lines.append(f"以下{len(result.skipped_files)}个文件有错误，未计入汇总：" + "、".join(result.skipped_files))
-    return lines
+    """What a person must know about a total: values left out, and org-months not in it."""
+    return [*result.notes, *result.coverage.notes()]
 
 
 def print_explain(console, rows: list[dict], total, indicator) -> None:

@@ -17,6 +17,7 @@ from fulian_stats.aggregate import Comparison
 from fulian_stats.catalog import Catalog
 from fulian_stats.cnnum import FILTERS
 from fulian_stats.errors import FulianError, UsageError
+from fulian_stats.periods import Period
 
 BUILTIN_TEMPLATES = {"年度综述": "年度综述.md.j2", "月报": "月报.md.j2"}
 LEADER_MIN_ORGS = 3  # naming the org that led means little among two
@@ -109,6 +110,26 @@ def build_context(data: Comparison, catalog: Catalog, region: str, theme: str | 
         "orgs": list(current.orgs),
         "files": int(current.observations["file"].nunique()) if len(current.observations) else 0,
         "leader": leader,
+        "coverage": coverage_context(current.coverage),
+    }
+
+
+def coverage_context(coverage) -> dict:
+    """Which orgs and months the totals cover, for a template to say so (docs/templates.md)."""
+    def gaps(listed):
+        return [{"org": org, "months": coverage.months_text(months), "codes": [Period(m, m).code for m in months]}
+                for org, months in listed]
+
+    return {
+        "expected_orgs": list(coverage.orgs) if coverage.expected else None,
+        "reporting_orgs": coverage.reporting_orgs,
+        "complete_orgs": coverage.complete_orgs,
+        "is_complete": coverage.complete,
+        "missing": gaps(coverage.missing),
+        "invalid": gaps(coverage.invalid),
+        "missing_text": coverage.missing_text,
+        "invalid_text": coverage.invalid_text,
+        "skipped_files": list(coverage.skipped_files),
     }
 
 
@@ -224,6 +245,16 @@ def locate_template(name: str, folder: Path | None) -> str:
         if (Path(folder) / candidate).is_file():
             return str(Path(folder) / candidate)
     return name
+
+
+def template_files(template: str | None, folder: Path | None) -> list[Path]:
+    """The user's own template files a report may read: `--template FILE`, and the
+    office's versions of the built-in ones (a .docx also reads the text template)."""
+    names = [template] if template and template not in BUILTIN_TEMPLATES else []
+    if folder is not None and (not names or template.lower().endswith(".docx")):
+        names += list(BUILTIN_TEMPLATES)
+    found = (Path(locate_template(name, folder)) for name in names)
+    return [path for path in found if path.is_file()]
 
 
 def check_report_suffix(suffix: str) -> str:

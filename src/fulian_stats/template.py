@@ -21,7 +21,7 @@ from openpyxl.worksheet.protection import SheetProtection
 
 from fulian_stats.errors import FulianError, UsageError
 from fulian_stats.periods import Period, parse_period
-from fulian_stats.write import atomic_path
+from fulian_stats.write import atomic_path, refuse_inputs, refuse_replacing
 
 FORM_SHEET, TABLE_SHEET, GUIDE_SHEET = "月报", "清单", "填报说明"
 FORM_HEADER = ["序号", "指标名称", "计量单位", "本月", "本年累计"]
@@ -240,24 +240,28 @@ def write_table_template(path, catalog, orgs=None, period: Period | None = None,
     return save_atomic(wb, path)
 
 
-def write_templates_for_orgs(folder, catalog, rules, orgs, period: Period, region: str | None = None) -> list[Path]:
-    """One form per expected submitter, named `大宁镇_2016-03.xlsx`: the name carries org and period too."""
+def write_templates_for_orgs(folder, catalog, rules, orgs, period: Period, region: str | None = None,
+                             force: bool = False, inputs: dict | None = None) -> list[Path]:
+    """One form per expected submitter, named `大宁镇_2016-03.xlsx`: the name carries org and
+    period too. All or nothing: when one of them may not be written, none is."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"输出位置“{folder}”是一个文件，请指定一个文件夹")
     if period is None:
         raise UsageError("为名册中的各单位生成模板时必须用 --period 指定月份（如 2016-03）")
     require_month(period)
+    targets = {org: folder / f"{safe_file_name(org)}_{period.code}.xlsx" for org in orgs.leaves()}
+    guard_targets(list(targets.values()), catalog, orgs, force, inputs or {})
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}") from None
-    return [write_form_template(folder / f"{safe_file_name(org)}_{period.code}.xlsx", catalog, rules,
-                                org, period, region) for org in orgs.leaves()]
+    return [write_form_template(path, catalog, rules, org, period, region) for org, path in targets.items()]
 
 
 def write_template(path, catalog, rules, layout: str = "form", org: str | None = None,
-                   period: Period | str | None = None, orgs=None, region: str | None = None) -> Path:
+                   period: Period | str | None = None, orgs=None, region: str | None = None,
+                   force: bool = False, inputs: dict | None = None) -> Path:
     """What `template -o FILE` asks for: checks the options, then writes one workbook."""
     if layout not in LAYOUTS:
         raise UsageError(f"未知的模板样式：{layout}（可用 form 或 table）")
@@ -266,13 +270,38 @@ def write_template(path, catalog, rules, layout: str = "form", org: str | None =
     if layout == "table":
         if org:
             raise UsageError("--org 只用于表式模板（--layout form）；清单式模板按单位名册列出各单位")
-        return write_table_template(path, catalog, orgs, period, region, rules=rules)
-    if org and orgs is not None:
+    elif org and orgs is not None:
         canonical = orgs.canonical(org)
         if canonical is None:
             raise UsageError(f"单位“{org}”不在单位名册（{orgs.source}）中")
         org = canonical
+    guard_targets([Path(path)], catalog, orgs, force, inputs or {})
+    if layout == "table":
+        return write_table_template(path, catalog, orgs, period, region, rules=rules)
     return write_form_template(path, catalog, rules, org or None, period, region)
+
+
+# Findings that say a file is no submission at all (or none that can be opened): such a
+# file may be replaced with --force. Anything else the reader finds means someone's work.
+NOT_A_SUBMISSION = {"FILE_UNREADABLE", "FILE_EMPTY", "FILE_TOO_LARGE", "ENCODING", "LAYOUT_UNKNOWN", "SHEET_SKIPPED"}
+
+
+def guard_targets(targets: list[Path], catalog, orgs, force: bool, inputs: dict) -> None:
+    """A template never replaces a file the run reads, nor an existing file unless
+    `force`, nor, even then, a filled submission."""
+    for target in targets:
+        refuse_inputs(target, inputs)
+    refuse_replacing(targets, force, lambda existing: filled_submissions(existing, catalog, orgs))
+
+
+def filled_submissions(paths: list[Path], catalog, orgs=None) -> list[str]:
+    """Those of `paths` that read as a submission: observations, or findings about
+    what was filled in. Read as `check` reads them (in a worker: a damaged file cannot
+    stop this run)."""
+    from fulian_stats.read import ReadContext, read_paths
+
+    read = read_paths(paths, ReadContext(catalog, orgs))
+    return [r.file for r in read.files if r.blocks or any(f.code not in NOT_A_SUBMISSION for f in r.findings)]
 
 
 def safe_file_name(name: str) -> str:

@@ -1,7 +1,8 @@
 """The summary workbook: 汇总表 in form layout (indicator rows, 合计, one column per
-org), 分月 (the region per month), 明细 (every observation and its source) and 图表
-(native Excel charts). It is itself a valid input for the level above: the reader
-takes 汇总表 as a matrix and never reads 明细, 分月 or 图表."""
+org), 报送情况 (each org's months: 已报, 有误 or 未报), 分月 (the region per month),
+明细 (every observation and its source) and 图表 (native Excel charts). It is itself a
+valid input for the level above: the reader takes 汇总表 as a matrix and never reads
+报送情况, 明细, 分月 or 图表."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from fulian_stats.aggregate import AggregateResult
 from fulian_stats.catalog import Catalog
 from fulian_stats.config import DEFAULT_REGION
+from fulian_stats.coverage import INVALID, MISSING, REPORTED, STATUS_LABELS, Coverage
 from fulian_stats.periods import Period, find_period
 from fulian_stats.write import atomic_path
 
@@ -47,6 +49,8 @@ class _Formats:
         self.section = book.add_format({**base, "bold": True, "bg_color": "#F2F2F2"})
         self.text = book.add_format(base)
         self.center = book.add_format({**base, "align": "center"})
+        self.status = {status: book.add_format({**base, "align": "center", "bg_color": color})
+                       for status, color in _STATUS_COLORS.items()}
         self.number = {kind: book.add_format({**base, "num_format": code}) for kind, code in _NUMBER_FORMATS.items()}
         # 明细: the same number formats without borders
         self.plain = {kind: book.add_format({"num_format": code}) for kind, code in _NUMBER_FORMATS.items()}
@@ -56,6 +60,7 @@ class _Formats:
 
 
 _NUMBER_FORMATS = {"count": "#,##0", "money": "#,##0.00", "rate": "0.0"}
+_STATUS_COLORS = {REPORTED: "#E2EFDA", INVALID: "#FFF2CC", MISSING: "#F8CBAD"}
 
 
 def _number_kind(unit: str, kind: str) -> str:
@@ -81,6 +86,7 @@ def write_workbook(path: Path, result: AggregateResult, catalog: Catalog) -> Non
                                                "constant_memory": True, "tmpdir": scratch})
         fmt = _Formats(book)
         layout = _write_summary(book, fmt, result, catalog)
+        _write_coverage(book, fmt, result.coverage)
         months = _write_months(book, fmt, result, catalog)
         _write_details(book, fmt, result, catalog)
         _write_charts(book, result, catalog, layout, months)
@@ -125,7 +131,8 @@ def _write_summary(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
     if len(result.observations) > MAX_DETAIL_ROWS:
         listed = f"明细超过Excel的行数上限，只列出前{MAX_DETAIL_ROWS}个数值（合计不受影响）。"
     sheet.write_string(row + 1, 0, f"注：存量指标取报告期内最后一个月的数，比率由汇总后的分子、分母计算。"
-                                   f"共汇总{result.observations['file'].nunique()}个文件。{listed}", fmt.meta)
+                                   f"共汇总{result.observations['file'].nunique()}个文件，"
+                                   f"{coverage_note(result.coverage)}{listed}", fmt.meta)
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, 2, 9)
@@ -136,6 +143,57 @@ def _write_summary(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
     sheet.repeat_rows(2)
     sheet.fit_to_pages(1, 0)
     return row_of
+
+
+def coverage_note(coverage: Coverage) -> str:
+    """What the totals cover, for the 汇总表's note: never `12个单位` when one is missing."""
+    if not coverage.expected:
+        text = f"{coverage.summary()}（未同时给出单位名册和报告期，不知哪些单位应报送）。"
+    elif coverage.complete:
+        text = f"应报送的{coverage.summary()}。"
+    else:
+        text = f"{coverage.summary()}；{'；'.join(coverage.gaps())}（详见“报送情况”表）。"
+    if coverage.skipped_files:
+        text += f"有错误、未计入汇总的文件：{'、'.join(coverage.skipped_files)}。"
+    return text
+
+
+def _write_coverage(book, fmt: _Formats, coverage: Coverage) -> None:
+    """Orgs × months, each cell 已报, 有误 (the files in a comment) or 未报; then the
+    files left out."""
+    sheet = book.add_worksheet("报送情况")
+    months = coverage.months
+    with_year = coverage.period.first // 12 != coverage.period.last // 12
+    sheet.merge_range(0, 0, 0, max(1, len(months)), f"报送情况（{coverage.period.label}）", fmt.title)
+    sheet.set_row(0, 26)
+    legend = ("已报：数据已计入汇总；有误：报送了但有错误，未计入汇总（批注中是文件名）；未报：没有报送。"
+              if coverage.expected else "未同时给出单位名册和报告期，不知哪些单位应报送：空白处没有数据，不一定是未报。")
+    sheet.write_string(1, 0, legend, fmt.meta)
+    sheet.write_string(2, 0, "单位", fmt.header)
+    for col, month in enumerate(months, start=1):
+        sheet.write_string(2, col, Period(month, month).label if with_year else f"{month % 12 + 1}月", fmt.header)
+    for r, org in enumerate(coverage.orgs, start=3):
+        sheet.write_string(r, 0, org, fmt.text)
+        for col, month in enumerate(months, start=1):
+            status = coverage.status(org, month)
+            if status is None:
+                sheet.write_blank(r, col, None, fmt.center)
+                continue
+            sheet.write_string(r, col, STATUS_LABELS[status], fmt.status[status])
+            if status == INVALID:
+                sheet.write_comment(r, col, "有错误，未计入汇总：" + "、".join(coverage.files(org, month)))
+    row = 3 + len(coverage.orgs) + 1
+    if coverage.skipped_files:
+        sheet.write_string(row, 0, f"以下{len(coverage.skipped_files)}个文件有错误，未计入汇总：", fmt.meta)
+        for n, file in enumerate(coverage.skipped_files, start=row + 1):
+            sheet.write_string(n, 0, file, fmt.meta)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, max(1, len(months)), 12 if with_year else 6)
+    sheet.freeze_panes(3, 1)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.repeat_rows(2)
+    sheet.fit_to_pages(1, 0)
 
 
 def _write_months(book, fmt: _Formats, result: AggregateResult, catalog: Catalog) -> dict:

@@ -8,7 +8,9 @@ import csv
 import io
 import json
 import os
+import stat
 import tempfile
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,11 +20,44 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ROW_COLUMNS = ["org", "period", "indicator", "name", "unit", "value"]
 
 
-def refuse_inputs(output: Path, inputs: list[str | Path]) -> None:
-    """`-o` must never point at a file that is read: inputs are never written."""
-    target = Path(output).resolve()
-    if any(target == Path(given).resolve() for given in inputs):
-        raise UsageError(f"输出文件 {output} 是输入文件之一；为防止覆盖原始报表，请换一个文件名或位置")
+def refuse_inputs(output: str | Path, inputs: Mapping[str | Path, str]) -> None:
+    """An output must never be a file the run reads (`inputs`: each file → what it is
+    to the run, 报表 or 单位名册…), whatever the spelling: a link, `..`, another case
+    on a file system that ignores case, a hard link. Compared by the file itself (device
+    and inode), so one stat a file."""
+    try:
+        target = os.stat(output)
+    except OSError:
+        return  # nothing there yet: no file can be lost
+    if not stat.S_ISREG(target.st_mode):
+        return  # a folder: atomic_path says so
+    for given, role in inputs.items():
+        try:
+            same = os.path.samestat(target, os.stat(given))
+        except OSError:
+            continue
+        if same:
+            raise UsageError(f"输出文件 {output} 是输入文件之一（{role} {given}）；为防止覆盖，请换一个文件名或位置")
+
+
+def refuse_replacing(targets: list[Path], force: bool, kept: Callable[[list[Path]], list[str]]) -> None:
+    """Files are only created, never replaced, unless `force`; and never, even with
+    `force`, a file `kept(existing)` names (a filled submission). All targets are
+    judged before any is written: a refused run writes none of them."""
+    existing = [t for t in targets if Path(t).is_file()]
+    if not existing:
+        return
+    keep = kept(existing)
+    if keep:
+        raise UsageError(f"{_listed(keep)} 是已填报的报表，不能用空白模板替换（加 --force 也不会替换）；"
+                         "请换一个文件名或文件夹")
+    if not force:
+        raise UsageError(f"{_listed(existing)} 已存在，为防止覆盖，没有生成任何文件；确认要替换时加 --force")
+
+
+def _listed(paths: list, shown: int = 5) -> str:
+    names = "、".join(str(p) for p in paths[:shown])
+    return names + (f" 等{len(paths)}个文件" if len(paths) > shown else "")
 
 
 @contextmanager

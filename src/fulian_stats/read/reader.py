@@ -37,8 +37,8 @@ from fulian_stats.read.meta import (
 from fulian_stats.read.diagnose import layout_problem
 from fulian_stats.read.sheet import SheetReader
 
-# Sheets that are never data: the instructions of a template, the details and charts
-# of a summary workbook (reading 明细 would count every number twice).
+# Sheets that are never data: the instructions of a template, the details, charts and
+# coverage of a summary workbook (reading 明细 would count every number twice).
 NON_DATA_SHEETS = {"填报说明", "说明", "明细", "图表", "分月", "封面", "报送情况"}
 
 
