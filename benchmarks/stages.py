@@ -54,7 +54,7 @@ class Stages:
         import python_calamine
 
         from fulian_stats.catalog import load_catalog, load_rules
-        from fulian_stats.check import check_file
+        from fulian_stats.checks import check_file
         from fulian_stats.read import MAX_CHUNK
         from fulian_stats.read.grid import _read, load_sheets
         from fulian_stats.read.reader import ReadContext, read_file
@@ -144,7 +144,7 @@ def profile(files: list[str], repeat: int, top: int = 25) -> None:
     import signal
 
     from fulian_stats.catalog import load_catalog, load_rules
-    from fulian_stats.check import check_file
+    from fulian_stats.checks import check_file
     from fulian_stats.read.reader import ReadContext, read_file
 
     catalog = load_catalog()

@@ -29,7 +29,7 @@ from pathlib import Path
 import openpyxl
 
 from fulian_stats.catalog import load_catalog, load_rules
-from fulian_stats.check import check_paths
+from fulian_stats.checks import check_paths
 from fulian_stats.orgs import load_orgs
 from fulian_stats.periods import parse_period
 
@@ -205,11 +205,24 @@ def write_encrypted(path: Path) -> Path:
 
 
 def check(*paths, orgs: Path | None = None, period: str | None = None):
-    """`fulian_stats.check.check_paths` with the default catalog and rules."""
+    """`fulian_stats.checks.check_paths` with the default catalog and rules."""
     registry = load_orgs(orgs) if orgs is not None else None
     exclude = {Path(orgs)} if orgs is not None else set()
     return check_paths(list(paths), CATALOG, RULES, registry, parse_period(period) if period else None,
                        exclude=exclude)
+
+
+def obs(org, period, ind, value, cell="D8", measure="month", file="a.xlsx", sheet="月报"):
+    """An observation row as blocks_from_rows takes it."""
+    return (org, period, ind, float(value), sheet, cell, measure, file)
+
+
+def run_check(module, blocks, rules=RULES, orgs=None, period=None, findings=()):
+    """One check module on hand-made blocks, as checks/__init__.py runs it."""
+    from fulian_stats.checks import CheckContext
+
+    ctx = CheckContext(CATALOG, rules, orgs, period, list(findings), blocks=blocks)
+    return module.check(blocks, ctx)
 
 
 def codes(result) -> list[str]:

@@ -173,6 +173,13 @@ def only(result, code: str):
     return hits[0]
 
 
+@pytest.fixture
+def tmp(tmp_path, monkeypatch):
+    """tmp_path as the working folder, so files are named as a user names them."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.fixture(scope="module")
 def qingxi(tmp_path_factory) -> Path:
     """The hand-computed 青溪县 quarter of tests/agg_helpers.py, written once per module."""

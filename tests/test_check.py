@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from check_helpers import (
+    CATALOG,
     HEADER,
+    INDICATORS,
     ORGS_CSV,
     check,
     clean_folder,
@@ -351,13 +353,6 @@ def run(build: Callable[[Path], dict], tmp: Path):
     return check(*args["paths"], orgs=args.get("orgs"), period=args.get("period"))
 
 
-@pytest.fixture
-def tmp(tmp_path, monkeypatch):
-    """tmp_path as the working folder, so files are named as a user names them."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_every_code_has_a_case():
     assert sorted(CASES) == sorted(CODES)
 
@@ -470,3 +465,17 @@ def test_as_dict_counts_match_the_findings(tmp):
     assert data["files"] == 3
     assert (data["errors"], data["warnings"], data["notes"]) == (
         severities.count(ERROR), severities.count(WARNING), severities.count(INFO)) == (2, 1, 1)
+
+
+def test_indicators_in_the_helpers_are_catalog_names():
+    for name, unit, kind, _value in INDICATORS:
+        ind_id, _ = CATALOG.lookup(name)
+        assert ind_id is not None and CATALOG[ind_id].unit == unit and CATALOG[ind_id].kind == kind
+
+
+def test_each_check_says_whether_it_runs_per_file_or_per_run():
+    from fulian_stats.checks import CHECKS, PER_FILE, PER_RUN
+
+    assert {check.__name__.rsplit(".", 1)[-1]: check.SCOPE for check in CHECKS} == {
+        "values": PER_FILE, "rules": PER_FILE, "totals": PER_FILE, "duplicates": PER_RUN, "ytd": PER_RUN,
+        "outliers": PER_RUN, "completeness": PER_RUN}

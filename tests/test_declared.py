@@ -10,7 +10,7 @@ import pytest
 
 from check_helpers import RULES
 from conftest import CATALOG
-from fulian_stats.check import check_paths
+from fulian_stats.checks import check_paths
 from fulian_stats.config import load_settings
 from fulian_stats.errors import ConfigError
 from fulian_stats.read import ReadContext, inspect_paths

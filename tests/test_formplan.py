@@ -52,9 +52,9 @@ def test_a_clean_form_is_read_by_its_plan_into_one_block_per_column():
     ids = ("trainees", "jobs_offered", "loan_amount", "petitions", "petitions_handled", "children_homes_total",
            "wechat_reads")
     assert blocks == [
-        Block(None, None, "month", "月报", ids, array("d", [10, 20, 30, 40, 50, 60, 70]),
+        Block("", None, None, "month", "月报", ids, array("d", [10, 20, 30, 40, 50, 60, 70]),
               ("D5", "D6", "D7", "D8", "D9", "D10", "D11")),
-        Block(None, None, "ytd", "月报", ids, array("d", [30, 60, 90, 120, 150, 180, 210]),
+        Block("", None, None, "ytd", "月报", ids, array("d", [30, 60, 90, 120, 150, 180, 210]),
               ("E5", "E6", "E7", "E8", "E9", "E10", "E11")),
     ]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fulian_stats.catalog import load_catalog, load_rules
-from fulian_stats.check import check_file
+from fulian_stats.checks import check_file
 from fulian_stats.orgs import load_orgs
 from fulian_stats.read import PARALLEL_MIN_FILES, ReadContext, read_paths
 

@@ -7,13 +7,13 @@ import json
 from rich.console import Console
 
 from check_helpers import check, month_rows, set_value, write_form
-from fulian_stats.check import CheckResult
+from fulian_stats.checks import Report
 from fulian_stats.findings import Finding
 from fulian_stats.present import Progress, github_line, github_lines, print_findings_text, summary_line, to_json
 
 
-def sample_result() -> CheckResult:
-    return CheckResult(
+def sample_result() -> Report:
+    return Report(
         files=["subs/大宁镇_2016-03.xlsx", "subs/白沙镇_2016-03.xlsx", "subs/城区街道_2016-03.csv"],
         findings=[
             Finding("NUMBER_ESTIMATE", "“妇女之家服务”填的是估计数“300多”，已按300读取；请填写准确数字",
@@ -63,7 +63,7 @@ def test_findings_alike_are_one_line_with_their_count_unless_verbose():
     found = [Finding("UNIT_CONVERTED", f"“{name}”按“元”填报，已换算为“万元”（×0.0001）", file="官塘镇_2016-03.xlsx",
                      sheet="月报", cell=f"C{23 + 3 * i}") for i, name in enumerate(names)]
     found += [Finding("FILE_EMPTY", "文件是空的（0字节），请重新导出后报送", file="空.xlsx", values={"n": n}) for n in range(3)]
-    result = CheckResult(["官塘镇_2016-03.xlsx", "空.xlsx"], found)
+    result = Report(["官塘镇_2016-03.xlsx", "空.xlsx"], found)
     assert render(result).splitlines() == [
         "空.xlsx",
         "  错误 ×3：文件是空的（0字节），请重新导出后报送 FILE_EMPTY",
@@ -75,14 +75,14 @@ def test_findings_alike_are_one_line_with_their_count_unless_verbose():
 
 
 def test_text_shows_square_brackets_in_messages_as_written():
-    result = CheckResult(["[草稿]大宁镇.xlsx"], [Finding("NUMBER_INVALID", "“参训妇女”的数值“[待补]”无法识别",
+    result = Report(["[草稿]大宁镇.xlsx"], [Finding("NUMBER_INVALID", "“参训妇女”的数值“[待补]”无法识别",
                                                          file="[草稿]大宁镇.xlsx", sheet="月报", cell="D8")])
     text = render(result)
     assert "[草稿]大宁镇.xlsx" in text and "“[待补]”" in text
 
 
 def test_a_clean_run_prints_only_the_summary():
-    assert render(CheckResult(["a.xlsx"], [])) == "共检查1个文件：0个错误，0个警告，0条提示\n"
+    assert render(Report(["a.xlsx"], [])) == "共检查1个文件：0个错误，0个警告，0条提示\n"
 
 
 def test_github_line_carries_file_line_and_title():

@@ -880,3 +880,10 @@ def test_collection_is_paused_while_a_run_is_read_and_restored_after(tmp_path, m
     with pytest.raises(ZeroDivisionError), paused_gc():
         1 / 0
     assert gc.isenabled()
+
+
+def test_reading_findings_of_a_table_are_born_with_the_org_of_their_row(tmp_path):
+    rows = [table_header(), ["大宁镇", 45, 20.5, 1989, 3, 1520], ["白沙镇", 10, 1.25, "不详", 1, 100]]
+    result = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
+    invalid = only(result, "NUMBER_INVALID")
+    assert (invalid.cell, invalid.org, invalid.period) == ("D3", "白沙镇", "2016-03")

@@ -37,7 +37,7 @@ from form_shapes import (
 )
 
 from fulian_stats.aggregate import aggregate_paths
-from fulian_stats.check import check_paths
+from fulian_stats.checks import check_paths
 from fulian_stats.periods import parse_period
 
 # -- codes of findings that do not exist yet ------------------------------------------------
@@ -558,8 +558,8 @@ def month_form(path: Path, month: int, items: list[Item]) -> tuple[Path, dict[st
 
 def month_blocks(result, file_name: str) -> set[tuple]:
     """(org, period, indicator, value, cell) of the month blocks of one file of a check."""
-    return {(b.org, b.period, ind, value, cell) for file, b in result.read.blocks(("month",))
-            if Path(file).name == file_name for ind, value, cell in zip(b.indicators, b.values, b.cells)}
+    return {(b.org, b.period, ind, value, cell) for b in result.read.blocks(("month",))
+            if Path(b.file).name == file_name for ind, value, cell in zip(b.indicators, b.values, b.cells)}
 
 
 def the_note(result, cell: str, file_name: str):

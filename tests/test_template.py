@@ -431,7 +431,7 @@ def consistent_values(scale: int) -> dict[str, float]:
 
 def test_filled_templates_pass_check_and_aggregate_to_their_sums(tmp_path):
     from fulian_stats.aggregate import aggregate_paths
-    from fulian_stats.check import check_paths
+    from fulian_stats.checks import check_paths
 
     written = write_templates_for_orgs(tmp_path / "forms", CATALOG, RULES, ORGS, MARCH)
     flows = {ind.id for ind in ENTERED if ind.kind == "flow"}

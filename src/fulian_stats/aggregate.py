@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from fulian_stats.catalog import Catalog
-from fulian_stats.check import CheckResult
+from fulian_stats.checks import Report
 from fulian_stats.config import DEFAULT_REGION
 from fulian_stats.coverage import Coverage, coverage_of, sent_by
 from fulian_stats.errors import UsageError
@@ -229,7 +229,7 @@ def _org_order(orgs: OrgRegistry | None):
     return lambda name: (order.get(name, len(order)), name)
 
 
-def blocking_findings(check: CheckResult, orgs: OrgRegistry | None = None, region: str | None = None) -> list:
+def blocking_findings(check: Report, orgs: OrgRegistry | None = None, region: str | None = None) -> list:
     """Errors that stop aggregation: every error of `check`, so that aggregate refuses
     exactly when check fails, a township that has not reported too (a total that
     silently lacks it is what this prevents), except one outside --region, which is
@@ -263,7 +263,7 @@ def explain(result: AggregateResult, catalog: Catalog, indicator: str) -> list[d
 class AggregateRun:
     """A whole `aggregate`: the check it starts with, and the totals when nothing blocks."""
 
-    check: CheckResult
+    check: Report
     blocking: list
     result: AggregateResult | None
     frame: object = None  # the observations of the files that passed, for further periods
@@ -275,7 +275,7 @@ def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | No
                     region: str | None = None, skip_invalid: bool = False, exclude=frozenset(),
                     progress=None, layouts: tuple = ()) -> AggregateRun:
     """Check, then aggregate; files with errors stop it, or are left out with `skip_invalid`."""
-    from fulian_stats.check import check_paths
+    from fulian_stats.checks import check_paths
 
     checked = check_paths(paths, catalog, rules, orgs, period, exclude=exclude, progress=progress,
                           then_import=("pandas",), layouts=layouts)

@@ -286,7 +286,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 def parse_rules(text: str, source: str, catalog: Catalog) -> list:
     """Validation rules from CSV text; every id they name must be in the catalog."""
     from fulian_stats.errors import ExpressionError
-    from fulian_stats.expr import parse_rule
+    from fulian_stats.checks.expression import parse_rule
 
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("id", "severity", "check", "message") if c not in (reader.fieldnames or [])]

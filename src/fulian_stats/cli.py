@@ -114,7 +114,7 @@ def check_command(
 ):
     """校验报表：逐个文件、工作表、单元格指出问题。退出码 0 无错误，1 有错误，2 用法错误。"""
     from fulian_stats import present
-    from fulian_stats.check import check_paths
+    from fulian_stats.checks import check_paths
 
     settings = _settings(orgs=orgs, catalog=catalog, rules=rules)
     loaded_catalog, loaded_rules = _catalog_and_rules(settings)

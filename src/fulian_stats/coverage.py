@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from fulian_stats.crosscheck import failed_submissions
+from fulian_stats.checks.completeness import failed_submissions
 from fulian_stats.observations import MONTH
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period, months_text

@@ -3,8 +3,9 @@
 An observation is (org, period, indicator, value, sheet, cell, measure) plus its file.
 A province-year has well over a million of them, nearly all in form sheets made from
 one template, so they are kept as blocks: the observations of one value column of a
-sheet (or one row of a table) that share org, period and measure, as parallel tuples of
-indicator ids, values and cells. Sheets with the same rows share the `indicators` and
+sheet (or one row of a table) that share file, org, period and measure, as parallel
+tuples of indicator ids, values and cells. A block is born with its file, sheet, org and
+period: everything made of it (a finding, a total) knows where it came from. Sheets with the same rows share the `indicators` and
 `cells` tuples, so a block costs little more than its list of floats, pickles small
 between processes, and the checks work on a block at a time instead of a cell at a time.
 
@@ -20,6 +21,7 @@ MONTH, YTD, TOTAL, SUBTOTAL, DERIVE = "month", "ytd", "total", "subtotal", "deri
 
 
 class Block(NamedTuple):
+    file: str  # as the user knows it (relative to the working folder where inside it)
     org: str | None
     period: str | None
     # MONTH (the period's own values), YTD (本年累计), TOTAL or SUBTOTAL (a 合计 or 小计, only
@@ -40,11 +42,11 @@ class Block(NamedTuple):
         return self.cells[self.indicators.index(indicator)]
 
 
-def blocks_from_rows(rows) -> list[tuple[str | None, Block]]:
-    """Observation tuples, with or without a trailing file, as (file, block) pairs:
-    consecutive tuples of one file, org, period, sheet and measure form a block until an
-    indicator repeats. For tests and callers that write observations out by hand."""
-    blocks: list[tuple[str | None, Block]] = []
+def blocks_from_rows(rows) -> list[Block]:
+    """Observation tuples, with or without a trailing file, as blocks: consecutive tuples
+    of one file, org, period, sheet and measure form a block until an indicator repeats.
+    For tests and callers that write observations out by hand."""
+    blocks: list[Block] = []
     key = None
     ids: list[str] = []
     values: list[float] = []
@@ -53,7 +55,7 @@ def blocks_from_rows(rows) -> list[tuple[str | None, Block]]:
     def close() -> None:
         if ids:
             file, org, period, sheet, measure = key
-            blocks.append((file, Block(org, period, measure, sheet, tuple(ids), array("d", values), tuple(cells))))
+            blocks.append(Block(file, org, period, measure, sheet, tuple(ids), array("d", values), tuple(cells)))
 
     for org, period, ind, value, sheet, cell, measure, *rest in rows:
         here = (rest[0] if rest else None, org, period, sheet, measure)

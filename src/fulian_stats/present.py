@@ -145,9 +145,9 @@ def print_aggregate_table(console, result) -> None:
 
 def print_blocking(console, run, verbose: bool = False) -> None:
     """Why aggregation stopped: the errors, then how to go on."""
-    from fulian_stats.check import CheckResult
+    from fulian_stats.checks import Report
 
-    print_findings_text(console, CheckResult(run.check.files, run.blocking), verbose)
+    print_findings_text(console, Report(run.check.files, run.blocking), verbose)
     console.print("[bold red]有错误，未汇总。[/]请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件、"
                   "只汇总已报送的数据。")
 

@@ -48,15 +48,13 @@ class ReadResult:
     def all_findings(self) -> list[Finding]:
         return [f for r in self.files for f in r.findings] + self.findings
 
-    def blocks(self, measures: tuple[str, ...] | None = None,
-               skip_files: set[str] = frozenset()) -> list[tuple[str, Block]]:
-        """(file, block) of every block read, in reading order (of the given measures,
-        outside `skip_files`)."""
-        return [(r.file, b) for r in self.files if r.file not in skip_files for b in r.blocks
+    def blocks(self, measures: tuple[str, ...] | None = None, skip_files: set[str] = frozenset()) -> list[Block]:
+        """Every block read, in reading order (of the given measures, outside `skip_files`)."""
+        return [b for r in self.files if r.file not in skip_files for b in r.blocks
                 if measures is None or b.measure in measures]
 
     def observation_rows(self) -> list[tuple]:
-        return [(*o, file) for file, block in self.blocks() for o in block.rows()]
+        return [(*o, block.file) for block in self.blocks() for o in block.rows()]
 
     def frame(self, measures: tuple[str, ...] | None = None, skip_files: set[str] = frozenset()):
         """The observations (of the given measures, outside `skip_files`) as a pandas
@@ -66,11 +64,11 @@ class ReadResult:
         return frame_of_blocks(self.blocks(measures, skip_files))
 
 
-def frame_of_blocks(blocks: list[tuple[str, Block]]):
+def frame_of_blocks(blocks: list[Block]):
     import numpy as np
     import pandas as pd
 
-    lengths = np.fromiter((len(b.values) for _f, b in blocks), dtype=np.int64, count=len(blocks))
+    lengths = np.fromiter((len(b.values) for b in blocks), dtype=np.int64, count=len(blocks))
     total = int(lengths.sum())
 
     def per_block(values: list):
@@ -80,18 +78,17 @@ def frame_of_blocks(blocks: list[tuple[str, Block]]):
         return pd.Categorical.from_codes(np.repeat(codes, lengths), categories=names)
 
     # Blocks of one template share their tuple of indicators: look at each tuple once.
-    distinct = {id(b.indicators): b.indicators for _f, b in blocks}
+    distinct = {id(b.indicators): b.indicators for b in blocks}
     indicator_names = sorted(set().union(*distinct.values()))
-    only = [b for _f, b in blocks]
     columns = {
-        "org": per_block([b.org for _f, b in blocks]),
-        "period": per_block([b.period for _f, b in blocks]),
-        "indicator": pd.Categorical.from_codes(indicator_codes(only, indicator_names), categories=indicator_names),
-        "value": values_of(only),
-        "sheet": per_block([b.sheet for _f, b in blocks]),
-        "cell": np.fromiter(chain.from_iterable(b.cells for _f, b in blocks), dtype=object, count=total),
-        "measure": per_block([b.measure for _f, b in blocks]),
-        "file": per_block([f for f, _b in blocks]),
+        "org": per_block([b.org for b in blocks]),
+        "period": per_block([b.period for b in blocks]),
+        "indicator": pd.Categorical.from_codes(indicator_codes(blocks, indicator_names), categories=indicator_names),
+        "value": values_of(blocks),
+        "sheet": per_block([b.sheet for b in blocks]),
+        "cell": np.fromiter(chain.from_iterable(b.cells for b in blocks), dtype=object, count=total),
+        "measure": per_block([b.measure for b in blocks]),
+        "file": per_block([b.file for b in blocks]),
     }
     return pd.DataFrame(columns, columns=OBSERVATION_COLUMNS)
 

@@ -52,7 +52,8 @@ _NO_PLAN = object()  # a template the fast path cannot serve: remembered so as n
 _plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # catalog → key → plan
 
 
-def read_form_columns(sheet: Sheet, layout: Layout, catalog: Catalog) -> list[Block] | None:
+def read_form_columns(sheet: Sheet, layout: Layout, catalog: Catalog, file: str = "", org: str | None = None,
+                      period: str | None = None) -> list[Block] | None:
     """The form's blocks (the 本月 column, then 本年累计, in the order the row-by-row
     reader meets them), or None when the sheet must be read row by row."""
     if layout.month_col is None:
@@ -77,7 +78,7 @@ def read_form_columns(sheet: Sheet, layout: Layout, catalog: Catalog) -> list[Bl
         plan = known[key] = _make_plan(catalog, start, names, units, sheet, [c for c, _ in columns]) or _NO_PLAN
     if plan is _NO_PLAN:
         return None
-    return _read_columns(plan, rows, sheet.name, columns)
+    return _read_columns(plan, rows, (file, org, period, sheet.name), columns)
 
 
 def _make_plan(catalog: Catalog, start: int, names: tuple, units: tuple, sheet: Sheet,
@@ -104,7 +105,9 @@ def _make_plan(catalog: Catalog, start: int, names: tuple, units: tuple, sheet: 
     return FormPlan(tuple(rows), tuple(ids), tuple(others), cells)
 
 
-def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) -> list[Block] | None:
+def _read_columns(plan: FormPlan, rows: list[list], where: tuple, columns) -> list[Block] | None:
+    """The blocks of the plan's rows in `columns`; `where` is (file, org, period, sheet)."""
+    file, org, period, sheet = where
     stop = len(rows)
     quiet = plan.quiet
     for r in plan.others:
@@ -152,7 +155,7 @@ def _read_columns(plan: FormPlan, rows: list[list], sheet: str | None, columns) 
                     plan.parts.clear()
                 plan.parts[part] = (tuple(plan.ids[i] for i in kept), tuple(plan.cells[c][i] for i in kept))
             ids, cells = plan.parts[part]
-        found.append((kept[0], position, Block(None, None, measure, sheet, ids, array("d", values), cells)))
+        found.append((kept[0], position, Block(file, org, period, measure, sheet, ids, array("d", values), cells)))
     found.sort(key=lambda item: item[:2])  # as the row-by-row reader meets them: by row, then column
     return [block for _first, _position, block in found]
 

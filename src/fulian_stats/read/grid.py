@@ -71,8 +71,9 @@ class Sheet:
     text: TextLayout | None = None  # a text file's lines; None for a workbook's sheet
     formulas: frozenset[str] = frozenset()  # cells (A1) whose formula has no saved value: unknown, not blank
 
-    def findings_for(self, file: str) -> list[Finding]:
-        return [replace(f, file=file) for f in self.findings]
+    def findings_for(self, file: str, org: str | None = None, period: str | None = None) -> list[Finding]:
+        """The sheet's own findings, placed in the file (and the org and period, once known)."""
+        return [replace(f, file=file, org=org, period=period) for f in self.findings]
 
 
 def load_sheets(path: str | Path) -> list[Sheet]:

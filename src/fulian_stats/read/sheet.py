@@ -4,8 +4,9 @@ Emits blocks (see observations.py): the values of one column of a form, or of on
 of a table, with their indicators and cells. measure is `month` (the period's own
 value), `ytd` (本年累计), `total` / `subtotal` (a 合计 or 小计, kept out of the data and
 only cross-checked) or `derive` (本年累计 of a row whose 本月 is blank: the month is
-worked out once every file is read, see derive.py). org and period are None when they
-are the sheet's own, settled afterwards from contents and file name.
+worked out once every file is read, see derive.py). The sheet's org and period are
+settled before its rows are read: every block and finding is born with its own (a
+table row's, a summary column's, or the sheet's).
 
 Every number in the sheet's data region becomes an observation or is named in a
 finding: a number under a column the reader does not know, in a row without an
@@ -23,7 +24,7 @@ from array import array
 from fulian_stats.catalog import Catalog, Indicator
 from fulian_stats.findings import Finding, column_letters, join_cells
 from fulian_stats.normalize import is_sub_item, normalize_text
-from fulian_stats.observations import DERIVE, MONTH, TOTAL, YTD, Block
+from fulian_stats.observations import DERIVE, MONTH, SUBTOTAL, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.read.formplan import read_form_columns
 from fulian_stats.read.grid import Sheet
@@ -36,10 +37,14 @@ from fulian_stats.units import conversion_factor, factor_into
 
 class SheetReader:
     def __init__(self, sheet: Sheet, layout: Layout, catalog: Catalog, orgs: OrgRegistry | None,
-                 file: str, inspection: SheetInspection | None = None):
+                 file: str, inspection: SheetInspection | None = None, org: str | None = None,
+                 period: str | None = None):
         self.sheet, self.layout, self.catalog, self.orgs = sheet, layout, catalog, orgs
         self.file = file
         self.inspection = inspection
+        self.org, self.period = org, period  # the sheet's own
+        self.here = (org, period)  # where the values being read belong: a table row's org and period
+        self.uses_sheet_period = False  # some value took the sheet's period (a table's rows may have their own)
         self.findings: list[Finding] = []
         # (org, period, measure, column of a form or row of a table) → ids, values, cells
         self._open: dict[tuple, tuple[list, list, list]] = {}
@@ -50,8 +55,8 @@ class SheetReader:
 
     @property
     def blocks(self) -> list[Block]:
-        sheet = self.sheet.name
-        return self._blocks + [Block(org, period, measure, sheet, tuple(ids), array("d", values), tuple(cells))
+        sheet, file = self.sheet.name, self.file
+        return self._blocks + [Block(file, org, period, measure, sheet, tuple(ids), array("d", values), tuple(cells))
                                for (org, period, measure, _at), (ids, values, cells) in self._open.items()]
 
     def cell(self, r: int, c: int) -> str:
@@ -67,7 +72,9 @@ class SheetReader:
                 **extra) -> None:
         if cell is None and r is not None and c is not None:
             cell = self.cell(r, c)
-        self.findings.append(Finding(code, message, file=self.file, sheet=self.sheet.name, cell=cell, **extra))
+        org, period = self.here
+        self.findings.append(Finding(code, message, file=self.file, sheet=self.sheet.name, cell=cell,
+                                     **{"org": org, "period": period, **extra}))
 
     def note_row(self, r: int, name: str, indicator: str | None, note: str) -> None:
         if self.inspection is not None:
@@ -119,14 +126,20 @@ class SheetReader:
 
     def add(self, org, period, measure: str, at: int, ind_id: str, value: float, cell: str) -> None:
         """One value into the block of (org, period, measure) at `at`: the column of a
-        form, the row of a table."""
-        ids, values, cells = self._open.setdefault((org, period, measure, at), ([], [], []))
+        form, the row of a table; org and period None are the sheet's."""
+        if period is None:
+            if measure not in (TOTAL, SUBTOTAL):
+                period, self.uses_sheet_period = self.period, True
+            elif self.layout.period_col is None:  # with a 月份 column, a 合计 row may total every month
+                period = self.period
+        ids, values, cells = self._open.setdefault((org or self.org, period, measure, at), ([], [], []))
         ids.append(ind_id)
         values.append(value)
         cells.append(cell)
 
     def emit(self, org, period, ind: Indicator, raw: object, factor: float, r: int, c: int, measure: str,
              at: int) -> float | None:
+        self.here = (org or self.org, period or self.period)
         value = self.value(ind, raw, factor, r, c)
         if value is not None:
             self.add(org, period, measure, at, ind.id, value, self.cell(r, c))
@@ -218,9 +231,10 @@ class SheetReader:
         blocks = layout.blocks
         if fast and len(blocks) == 1 and layout.kind == "form" and self.inspection is None and not blocks[0].unknown_cols \
                 and blocks[0].category_col is None and not self.ragged:
-            fast = read_form_columns(self.sheet, layout, self.catalog)
+            fast = read_form_columns(self.sheet, layout, self.catalog, self.file, self.org, self.period)
             if fast is not None:
                 self._blocks = fast
+                self.uses_sheet_period = bool(fast)
                 return
         end = self.footer_row()
         seen: dict[str, int] = {}
@@ -265,7 +279,9 @@ class SheetReader:
         derive = self.layout.kind == "form" and block.ytd_col is not None
         parent: str | None = None  # the indicator a `其中：…` row is part of
         category = ""
+        sheet_own = (self.org, self.period)
         for r in range(self.layout.data_start, end):
+            self.here = sheet_own
             if r in self.ragged:
                 self.note_row(r, "", None, "字段数与表头不符，未读取")
                 continue

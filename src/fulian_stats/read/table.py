@@ -16,6 +16,7 @@ from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, parse_number
 def read_table(reader) -> None:
     """Read a table sheet into `reader` (a SheetReader)."""
     lay, rows = reader.layout, reader.sheet.rows
+    reader.here = (None, None)  # the header's findings are about a column of every row
     indicators = {c: reader.catalog[i] for c, i in lay.value_cols.items()}
     header = lay.header_row
     factors = {c: reader.unit_factor(ind, lay.units.get(c), header, c) for c, ind in indicators.items()}
@@ -33,6 +34,7 @@ def read_table(reader) -> None:
     for r in range(lay.data_start, end):
         if r in reader.ragged:
             continue
+        reader.here = (None, reader.period)
         row = rows[r]
         org_text = cell_text(row[lay.org_col]).strip() if lay.org_col is not None and lay.org_col < len(row) else ""
         for c in [c for c in unknown if c < len(row) and parse_number(row[c]).status in (OK, ESTIMATE)]:

@@ -1,4 +1,4 @@
-"""Tests for the safe rule-expression parser and evaluator (fulian_stats.expr)."""
+"""Tests for the safe rule-expression parser and evaluator (fulian_stats.checks.expression)."""
 
 import csv
 import dataclasses
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fulian_stats.errors import ExpressionError, FulianError
-from fulian_stats.expr import MAX_LENGTH, MAX_NESTING, Rule, evaluate, parse, parse_rule
+from fulian_stats.checks.expression import MAX_LENGTH, MAX_NESTING, Rule, evaluate, parse, parse_rule
 
 
 def rule_rows() -> list[dict[str, str]]:

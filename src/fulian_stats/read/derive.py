@@ -16,18 +16,17 @@ from fulian_stats.catalog import Catalog
 from fulian_stats.findings import Finding, show_number
 from fulian_stats.observations import DERIVE, MONTH, YTD, Block
 from fulian_stats.periods import find_period
-from fulian_stats.read import FileResult, ReadResult
 from fulian_stats.read.numbers import without_noise
 
 TOLERANCE = 1e-6
 
 
-def has_pending(result: FileResult) -> bool:
+def has_pending(result) -> bool:
     """The file holds 本年累计 values whose month is still to be worked out."""
     return any(block.measure == DERIVE for block in result.blocks)
 
 
-def derive_months(read: ReadResult, catalog: Catalog) -> list[FileResult]:
+def derive_months(read, catalog: Catalog) -> list:
     """Turn every DERIVE block of the run into month values and findings (in place);
     the files changed, in reading order."""
     pending = [result for result in read.files if has_pending(result)]
@@ -39,7 +38,7 @@ def derive_months(read: ReadResult, catalog: Catalog) -> list[FileResult]:
             if block.measure == YTD:
                 known = ytd.setdefault((block.org, block.period), {})
                 for ind, value, cell in zip(block.indicators, block.values, block.cells):
-                    known.setdefault(ind, (value, result.file, cell))
+                    known.setdefault(ind, (value, block.file, cell))
     for result in pending:
         kept = []
         for block in result.blocks:
@@ -53,7 +52,7 @@ def derive_months(read: ReadResult, catalog: Catalog) -> list[FileResult]:
     return pending
 
 
-def _derive_block(result: FileResult, block: Block, ytd: dict, catalog: Catalog) -> Block | None:
+def _derive_block(result, block: Block, ytd: dict, catalog: Catalog) -> Block | None:
     period = find_period(block.period) if block.period else None
     ids, values, cells = [], [], []
     for ind_id, total, cell in zip(block.indicators, block.values, block.cells):
@@ -100,4 +99,4 @@ def _derive_block(result: FileResult, block: Block, ytd: dict, catalog: Catalog)
         cells.append(cell)
     if not ids:
         return None
-    return Block(block.org, block.period, MONTH, block.sheet, tuple(ids), array("d", values), tuple(cells))
+    return Block(block.file, block.org, block.period, MONTH, block.sheet, tuple(ids), array("d", values), tuple(cells))

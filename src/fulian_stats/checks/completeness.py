@@ -1,0 +1,62 @@
+"""Every org the registry expects reported every month of the period. Per run."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+from fulian_stats.findings import Finding
+from fulian_stats.orgs import OrgRegistry
+from fulian_stats.periods import Period, find_period
+
+SCOPE = "run"
+
+
+def failed_submissions(files, orgs: OrgRegistry | None) -> list[tuple[str, str, str]]:
+    """(file, org, period) of each file that gave no observations because of its own
+    errors (unreadable, a conflict, no layout), when its name tells the org and the
+    period: that org sent that month, wrongly; it is not also missing. `files` are
+    the reader's FileResults."""
+    from fulian_stats.read.meta import org_from_file_name
+
+    claims = []
+    for result in files:
+        if result.blocks or not any(f.is_error for f in result.findings):
+            continue
+        stem = os.path.splitext(os.path.basename(result.file))[0]
+        org, period = org_from_file_name(stem, orgs), find_period(stem)
+        if org is not None and period is not None:
+            claims.append((result.file, org, period.code))
+    return claims
+
+
+def check(blocks, ctx) -> list[Finding]:
+    """Every org expected by the registry reported every month of the period (an org
+    is covered when it, or an org above it, reported a period that includes the month,
+    or sent a file for it that could not be used: see failed_submissions). Only with
+    a registry and a period."""
+    orgs, period = ctx.orgs, ctx.period
+    if orgs is None or period is None:
+        return []
+    failed = failed_submissions(ctx.files, orgs)
+    covered: dict[str, set[int]] = defaultdict(set)
+    reported = {(b.org, b.period) for b in blocks} | {(org, code) for _file, org, code in failed}
+    for org, code in reported:  # each org and period once
+        found = find_period(code) if code else None
+        if org is not None and found is not None:
+            covered[org].update(range(found.first, found.last + 1))
+    wanted = set(range(period.first, period.last + 1))
+    findings = []
+    for org in orgs.leaves():
+        have: set[int] = set()
+        current: str | None = org
+        while current is not None:
+            have |= covered.get(current, set())
+            current = orgs.orgs[current].parent
+        missing = sorted(wanted - have)
+        if missing:
+            labels = "、".join(Period(m, m).label for m in missing)
+            findings.append(Finding(
+                "MISSING_SUBMISSION", f"{org}没有报送{labels}的报表；请催报或确认该单位是否已撤并",
+                org=org, period=period.code, values={"missing": [Period(m, m).code for m in missing]}))
+    return findings

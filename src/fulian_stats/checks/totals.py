@@ -1,0 +1,60 @@
+"""A 合计 row or column against the rows or columns it totals; a 小计 row against the
+rows since the previous 小计. Per file: both are within one sheet."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from fulian_stats.findings import Finding, show_number
+from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
+
+SCOPE = "file"
+TOLERANCE = 1e-6  # a cent of 万元 is 1e-6; sums are compared to that
+
+
+def check(blocks, ctx) -> list[Finding]:
+    """A 合计 row or column equals the sum of the rows or columns it totals, a 小计 row
+    the sum of the rows since the previous 小计 (or the first row), within its sheet
+    (run on each file where it is read).
+
+    Rates are skipped: their total is a ratio of sums, not a sum."""
+    if not any(block.measure in (TOTAL, SUBTOTAL) for block in blocks):
+        return []
+    catalog = ctx.catalog
+    sheets = {(block.file, block.sheet) for block in blocks if block.measure in (TOTAL, SUBTOTAL)}
+    sums: dict[tuple, float] = defaultdict(float)  # (file, sheet, period, indicator) → sum of all rows
+    any_period: dict[tuple, float] = defaultdict(float)  # (file, sheet, indicator)
+    since: dict[tuple, float] = defaultdict(float)  # the same since the sheet's last 小计
+    findings = []
+    for block in blocks:  # in reading order: a 小计 comes after the rows it totals
+        file = block.file
+        where = (file, block.sheet)
+        if where not in sheets:
+            continue
+        if block.measure == MONTH:
+            for ind_id, value in zip(block.indicators, block.values):
+                sums[(*where, block.period, ind_id)] += value
+                any_period[(*where, ind_id)] += value
+                since[(*where, ind_id)] += value
+        elif block.measure in (TOTAL, SUBTOTAL):
+            for ind_id, value, cell in zip(block.indicators, block.values, block.cells):
+                if catalog[ind_id].kind == "rate":
+                    continue
+                if block.measure == SUBTOTAL:
+                    expected = since.get((*where, ind_id), 0.0)
+                elif block.period:
+                    expected = sums.get((*where, block.period, ind_id), 0.0)
+                else:
+                    expected = any_period.get((*where, ind_id), 0.0)
+                if abs(value - expected) > TOLERANCE * max(1.0, abs(expected)):
+                    rows = "小计以上各行（至上一个小计）" if block.measure == SUBTOTAL else "各单位"
+                    findings.append(Finding(
+                        "TOTAL_MISMATCH", f"“{catalog[ind_id].label}”的{'小计' if block.measure == SUBTOTAL else '合计'}"
+                        f"为{show_number(value)}，但{rows}之和为{show_number(round(expected, 6))}；请核对"
+                        f"{'小计' if block.measure == SUBTOTAL else '合计'}或各行数据",
+                        file=file, sheet=block.sheet, cell=cell, period=block.period, indicator=ind_id,
+                        values={"total": value, "sum": round(expected, 6)}))
+            if block.measure == SUBTOTAL:
+                for key in [k for k in since if k[:2] == where]:
+                    del since[key]
+    return findings

@@ -1,0 +1,170 @@
+"""A sheet's own org and period: from its contents, else the file name, else --period,
+settled before its rows are read so that every value and finding is born with them.
+
+A disagreement between places (the 报告期 cell and the file name, say) is a finding,
+not a guess; the sheet's numbers then go nowhere until it is settled. The findings
+are kept until the rows are read: a sheet without a value, or a table whose rows all
+carry their own period, needs no period of its own and hears nothing about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fulian_stats.findings import ERROR, WARNING, Finding, a1
+from fulian_stats.orgs import clean_org_name
+from fulian_stats.periods import find_period
+from fulian_stats.read.inspection import SheetInspection, Source
+from fulian_stats.read.meta import (
+    FILE,
+    HEADER,
+    LABEL,
+    OPTION,
+    ORIGIN_TEXT,
+    TITLE,
+    Found,
+    PeriodSource,
+    org_from_file_name,
+    org_from_texts,
+    period_from_texts,
+    same_org,
+    scan_meta,
+    settle_period,
+    sheet_name_period,
+)
+
+
+@dataclass
+class SheetMeta:
+    kind: str  # the layout's: a form needs an org of its own, a table or summary not
+    org: str | None = None
+    period: str | None = None
+    org_findings: list[Finding] = field(default_factory=list)
+    period_findings: list[Finding] = field(default_factory=list)
+
+    @classmethod
+    def settle(cls, stem: str, sheet, layout, ctx, file: str, declared, inspection: SheetInspection | None) -> "SheetMeta":
+        meta = cls(layout.kind)
+
+        def cell_name(r: int, c: int) -> str:
+            return a1(sheet.row_offset + r, sheet.col_offset + c)
+
+        def report(code: str, message: str, cell: str | None = None, **extra) -> None:
+            found = meta.org_findings if code.startswith("ORG_") else meta.period_findings
+            found.append(Finding(code, message, file=file, sheet=sheet.name, cell=cell, **extra))
+
+        found_org, found_period, texts = scan_meta(sheet.rows, layout.header_row, cell_name, ctx.catalog.units)
+        missing = set()  # what a declared layout's cells were found without
+        if declared is not None:
+            found_org, found_period, missing = declared.meta(sheet, found_org, found_period, report)
+        if "period" not in missing:
+            sources = _period_sources(found_period, texts, sheet, layout, stem, ctx)
+            meta.period = _settle_period(sources, report, inspection)
+        if layout.kind == "form" and "org" not in missing:
+            meta.org = _settle_org(found_org, texts, stem, ctx, report, inspection)
+        return meta
+
+    def keep(self, reader, findings: list[Finding]) -> list:
+        """The sheet's blocks once its rows are read, with the findings about its org and
+        period that they make matter; none when either is missing or in conflict."""
+        blocks = reader.blocks
+        if not blocks:
+            return blocks
+        needs = []
+        if reader.uses_sheet_period:
+            needs.append((self.period, self.period_findings))
+        if self.kind == "form":
+            needs.append((self.org, self.org_findings))
+        refused = False
+        for value, said in needs:
+            findings += said
+            refused = refused or value is None or any(f.severity == ERROR and f.code.endswith("_CONFLICT") for f in said)
+        return [] if refused else blocks
+
+
+def _period_sources(label: Found | None, texts: list[Found], sheet, layout, stem: str, ctx) -> list[PeriodSource]:
+    sources = []
+    if label is not None:
+        sources.append(PeriodSource(LABEL, find_period(label.text), label.cell))
+    named = sheet_name_period(sheet.name)
+    if named is not None:
+        sources.append(named)
+    title = period_from_texts(texts)
+    if title is not None:
+        sources.append(PeriodSource(TITLE, find_period(title.text), title.cell))
+    hint = layout.month_hint
+    if hint is not None:
+        sources.append(PeriodSource(HEADER, None, hint.cell, month=hint.month))
+    from_name = find_period(stem)
+    if from_name is not None:
+        sources.append(PeriodSource(FILE, from_name))
+    if ctx.period is not None:
+        sources.append(PeriodSource(OPTION, ctx.period))
+    return sources
+
+
+def _where(source: PeriodSource) -> str:
+    text = ORIGIN_TEXT[source.origin]
+    return f"{text}（{source.cell}）" if source.cell and source.origin in (TITLE, HEADER) else text
+
+
+_VALUE_KEYS = {FILE: "file_name", TITLE: "title", HEADER: "header", "sheet": "sheet_name", LABEL: "contents"}
+
+
+def _settle_period(sources: list[PeriodSource], report, inspection: SheetInspection | None) -> str | None:
+    chosen, conflicts = settle_period(sources)
+    if chosen is None:
+        report("PERIOD_MISSING", "表内和文件名中都找不到报告期；请在表头填写“报告期：2016年3月”，"
+               "或用 --period 指定")
+        return None
+    for other, severity in conflicts:
+        values = {"contents": chosen.period.code, _VALUE_KEYS[other.origin]: other.period.code}
+        if severity == WARNING:
+            report("PERIOD_CONFLICT", f"{_where(other)}为{other.period.label}，与{_where(chosen)}"
+                   f"{'（' + chosen.cell + '）' if chosen.cell and chosen.origin == LABEL else ''}的"
+                   f"{chosen.period.label}不一致；已按后者读取，请核对", other.cell, severity=WARNING, values=values)
+            continue
+        first = "表内报告期" if chosen.origin in (LABEL, TITLE) else _where(chosen)
+        report("PERIOD_CONFLICT", f"{first}为{chosen.period.label}，{_where(other)}为{other.period.label}，"
+               f"两者不一致；请核对后修改{'表内报告期或文件名' if other.origin == FILE else '其中写错的一处'}",
+               chosen.cell or other.cell, values=values)
+    if inspection is not None:
+        inspection.period = Source(chosen.period.code, ORIGIN_TEXT[chosen.origin], chosen.cell)
+    return chosen.period.code
+
+
+def _settle_org(found: Found | None, texts: list[Found], stem: str, ctx, report,
+                inspection: SheetInspection | None) -> str | None:
+    registry = ctx.orgs
+    from_name = org_from_file_name(stem, registry)
+    origin = "单元格"
+    if found is None and registry is not None:
+        titled = org_from_texts(texts, registry)
+        # A title names the county that issued the form as often as the township filling it in.
+        if titled is not None and not (from_name and from_name in registry.descendants(titled.text)):
+            found, origin = titled, "标题"
+    in_contents = found.text.strip() if found else None
+    if in_contents and from_name and not same_org(in_contents, from_name, registry):
+        report("ORG_CONFLICT", f"表内填报单位为“{in_contents}”，文件名中为“{from_name}”，两者不一致；"
+               "请核对后修改", found.cell if found else None,
+               values={"contents": in_contents, "file_name": from_name})
+    chosen = in_contents or from_name
+    if chosen is None:
+        report("ORG_MISSING", "表内和文件名中都找不到填报单位；请在表头填写“填报单位：XX镇妇联”")
+        return None
+    if registry is None:
+        org = _longer_spelling(in_contents, from_name)
+    else:
+        org = registry.canonical(chosen)
+        if org is None:
+            report("ORG_UNKNOWN", f"填报单位“{chosen}”不在单位名册（{registry.source}）中；请核对名称，"
+                   "或在名册中补充别名", found.cell if found else None, values={"org": chosen})
+    if inspection is not None:
+        inspection.org = Source(org, origin if in_contents else "文件名", found.cell if in_contents else None)
+    return org
+
+
+def _longer_spelling(a: str | None, b: str | None) -> str:
+    """Without a registry, `大宁` and `大宁镇` are one org: keep the fuller name."""
+    names = [clean_org_name(n) for n in (a, b) if n]
+    return max(names, key=len)

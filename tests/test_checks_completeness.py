@@ -1,0 +1,48 @@
+"""Every org and month the registry expects (checks/completeness.py).
+
+Real files where the layout matters, observation rows (check_helpers.obs) where it
+does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from check_helpers import (
+    check,
+    clean_folder,
+    obs,
+    problems,
+    run_check,
+)
+
+from fulian_stats.checks import completeness
+from fulian_stats.findings import ERROR
+from fulian_stats.observations import blocks_from_rows
+from fulian_stats.orgs import parse_orgs
+from fulian_stats.periods import parse_period
+
+REGISTRY = parse_orgs("name,parent,aliases\n青溪县,,\n大宁镇,青溪县,\n白沙镇,青溪县,\n城区,青溪县,\n河西街道,城区,\n", "orgs.csv")
+
+
+def test_every_leaf_of_the_registry_reports_every_month_of_the_period():
+    rows = [obs(org, f"2016-{m:02d}", "trainees", 1) for org in ("大宁镇", "河西街道") for m in (1, 2, 3)]
+    rows += [obs("白沙镇", "2016-01", "trainees", 1)]
+    found = run_check(completeness, blocks_from_rows(rows), orgs=REGISTRY, period=parse_period("2016-Q1"))
+    assert [(f.org, f.message, f.values) for f in found] == [
+        ("白沙镇", "白沙镇没有报送2016年2月、2016年3月的报表；请催报或确认该单位是否已撤并",
+         {"missing": ["2016-02", "2016-03"]})]
+    assert all(f.severity == ERROR and f.file is None and f.period == "2016-Q1" for f in found)
+
+
+def test_a_report_of_a_parent_or_a_longer_period_covers_its_months():
+    rows = [obs("大宁镇", "2016-Q1", "trainees", 1), obs("白沙镇", "2016-01..2016-03", "trainees", 1),
+            obs("城区", "2016-02", "trainees", 1), obs("城区", "2016-03", "trainees", 1),
+            obs("河西街道", "2016-01", "trainees", 1)]
+    assert run_check(completeness, blocks_from_rows(rows), orgs=REGISTRY, period=parse_period("2016-Q1")) == []
+
+
+def test_completeness_needs_the_registry_and_the_period(tmp):
+    folder = clean_folder(tmp)
+    (folder / "2016-02" / "白沙镇_2016-02.xlsx").unlink()
+    assert problems(check(folder, orgs=Path("orgs.csv"))) == []
+    assert problems(check(folder, period="2016-Q1")) == []

@@ -1,0 +1,84 @@
+"""One org and period reported twice (checks/duplicates.py).
+
+Real files where the layout matters, observation rows (check_helpers.obs) where it
+does not."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+from check_helpers import (
+    check,
+    clean_folder,
+    codes,
+    month_rows,
+    obs,
+    only,
+    run_check,
+    street_rows,
+    write_form,
+    write_table,
+)
+
+from fulian_stats.checks import duplicates
+from fulian_stats.observations import blocks_from_rows
+
+
+def test_two_rows_for_one_org_in_a_table_name_both_cells(tmp):
+    rows = street_rows(3)
+    rows.append(list(rows[0]))
+    result = check(write_table(tmp / "城区街道_2016-03.csv", rows))
+    finding = only(result, "DUPLICATE_SUBMISSION")
+    assert (finding.cell, finding.org) == ("B5", "河西街道")
+    assert finding.message == "河西街道2016年3月的数据报送了两次：城区街道_2016-03.csv的B2单元格和B5单元格；请删去重复的一份"
+    # the 合计 row now totals four rows: it is right, no TOTAL_MISMATCH
+    assert codes(result) == ["DUPLICATE_SUBMISSION"]
+
+
+def test_one_org_in_two_sheets_of_a_workbook(tmp):
+    path = write_form(tmp / "大宁镇_2016-03.xlsx")
+    wb = openpyxl.load_workbook(path)
+    copy = wb.copy_worksheet(wb["月报"])
+    copy.title = "月报(2)"
+    wb.save(path)
+    finding = only(check(path), "DUPLICATE_SUBMISSION")
+    assert (finding.sheet, finding.cell) == ("月报(2)", None)
+    assert finding.message == "大宁镇2016年3月的数据报送了两次：大宁镇_2016-03.xlsx的“月报”和“月报(2)”两个工作表；请删去重复的一份"
+
+
+def test_a_copy_is_one_finding_and_no_year_to_date_noise(tmp):
+    """A second copy of March beside January and February: one DUPLICATE_SUBMISSION,
+    not a YTD_MISMATCH for every indicator of both files (the copy is not counted twice)."""
+    folder = clean_folder(tmp)
+    march = folder / "2016-03" / "大宁镇_2016-03.xlsx"
+    shutil.copy(march, folder / "2016-03" / "大宁镇_2016-03 - 副本.xlsx")
+    result = check(folder, orgs=Path("orgs.csv"), period="2016-Q1")
+    assert codes(result) == ["DUPLICATE_SUBMISSION"]
+    assert only(result, "DUPLICATE_SUBMISSION").values["files"] == [
+        "submissions/2016-03/大宁镇_2016-03 - 副本.xlsx", "submissions/2016-03/大宁镇_2016-03.xlsx"]
+
+
+def test_a_quarter_report_beside_its_months_overlaps(tmp):
+    for month in (1, 2):
+        write_form(tmp / f"大宁镇_2016-{month:02d}.xlsx", period=f"2016年{month}月", rows=month_rows(month, ytd=False))
+    write_form(tmp / "大宁镇_2016年第一季度.xlsx", period="2016年第一季度", rows=month_rows(3, ytd=False))
+    result = check(tmp / "大宁镇_2016-01.xlsx", tmp / "大宁镇_2016-02.xlsx", tmp / "大宁镇_2016年第一季度.xlsx")
+    found = [f for f in result.findings if f.code == "DUPLICATE_SUBMISSION"]
+    assert [f.message for f in found] == [
+        "大宁镇的2016年第一季度数据（大宁镇_2016年第一季度.xlsx）与2016年1月数据（大宁镇_2016-01.xlsx）时间重叠，"
+        "汇总时会重复计算；请只保留其中一种",
+        "大宁镇的2016年第一季度数据（大宁镇_2016年第一季度.xlsx）与2016年2月数据（大宁镇_2016-02.xlsx）时间重叠，"
+        "汇总时会重复计算；请只保留其中一种"]
+    # the finding belongs to the quarter, whichever order the files come in
+    assert [(f.file, f.period, f.values["periods"]) for f in found] == [
+        ("大宁镇_2016年第一季度.xlsx", "2016-Q1", ["2016-Q1", "2016-01"]),
+        ("大宁镇_2016年第一季度.xlsx", "2016-Q1", ["2016-Q1", "2016-02"])]
+
+
+def test_different_orgs_or_months_are_not_duplicates():
+    rows = [obs("大宁镇", "2016-03", "trainees", 1, file="a.xlsx"), obs("白沙镇", "2016-03", "trainees", 1, file="b.xlsx"),
+            obs("大宁镇", "2016-04", "trainees", 1, file="c.xlsx"),
+            obs("大宁镇", "2016-03", "trainees", 4, measure="ytd", cell="E8", file="a.xlsx")]
+    assert run_check(duplicates, blocks_from_rows(rows)) == []

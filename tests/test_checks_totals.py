@@ -1,0 +1,45 @@
+"""合计 and 小计 against their rows (checks/totals.py).
+
+Real files where the layout matters, observation rows (check_helpers.obs) where it
+does not."""
+
+from __future__ import annotations
+
+from check_helpers import (
+    NAMES,
+    check,
+    obs,
+    only,
+    problems,
+    run_check,
+    street_rows,
+    write_table,
+)
+
+from fulian_stats.checks import totals
+from fulian_stats.observations import blocks_from_rows
+
+
+def test_a_correct_total_with_money_and_blanks_passes(tmp):
+    rows = street_rows(3)
+    rows[0][NAMES.index("创业担保贷款金额") + 1] = 12.21
+    rows[1][NAMES.index("创业担保贷款金额") + 1] = ""
+    assert problems(check(write_table(tmp / "城区街道_2016-03.csv", rows))) == []
+
+
+def test_a_total_of_a_table_with_a_month_column_is_checked_per_month_or_overall(tmp):
+    names = ["参训妇女", "慰问困境妇女儿童老人"]
+    rows = [["河西街道", "2016年1月", 40, 60], ["河西街道", "2016年2月", 41, 61], ["城东街道", "2016年1月", 42, 62]]
+    path = write_table(tmp / "城区街道_2016年1-2月.csv", rows, names=names, period_col=True,
+                       total=["合计", "", 123, 180])
+    result = check(path)
+    finding = only(result, "TOTAL_MISMATCH")
+    assert (finding.cell, finding.indicator, finding.period) == ("D5", "people_comforted", None)
+    assert finding.message == "“慰问困境妇女儿童老人”的合计为180，但各单位之和为183；请核对合计或各行数据"
+
+
+def test_a_total_of_a_rate_is_a_ratio_not_a_sum():
+    rows = [obs("河西街道", "2016-03", "children_home_coverage", 50, file="t.csv"),
+            obs("城东街道", "2016-03", "children_home_coverage", 100, file="t.csv"),
+            obs(None, "2016-03", "children_home_coverage", 75, measure="total", file="t.csv")]
+    assert run_check(totals, blocks_from_rows(rows)) == []
