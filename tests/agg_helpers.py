@@ -161,7 +161,7 @@ def cli(*args) -> Run:
 
 
 def totals(data: dict) -> dict[tuple, object]:
-    """The rows of an aggregate JSON (or AggregateResult.rows) keyed by (org, period, indicator)."""
+    """The rows of an aggregate JSON (or Totals.rows) keyed by (org, period, indicator)."""
     rows = data["rows"] if isinstance(data, dict) else data
     return {(r["org"], r["period"], r["indicator"]): r["value"] for r in rows}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fulian_stats.catalog import CATALOG_COLUMNS, default_data, load_catalog, parse_catalog
-from fulian_stats.cnnum import cn_phrase
+from fulian_stats.report.numbers import cn_phrase
 from fulian_stats.errors import CatalogError
 
 HEADER = "id,name,unit,section,kind,numerator,denominator,aliases\n"

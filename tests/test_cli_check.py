@@ -174,7 +174,7 @@ def noisy_folder(tmp_path: Path) -> Path:
     """A clean quarter in which 大宁镇 reports its loans in 元 every month, and a summary
     workbook of the quarter left among the submissions."""
     from fulian_stats.aggregate import aggregate_paths
-    from fulian_stats.workbook import write_workbook
+    from fulian_stats.output.workbook import write_workbook
     from check_helpers import CATALOG, RULES
 
     folder = clean_folder(tmp_path)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from fulian_stats.cnnum import phrase_problem
+from fulian_stats.report.numbers import phrase_problem
 from fulian_stats.errors import CatalogError
 from fulian_stats.normalize import is_sub_item, split_unit
 from fulian_stats.units import scale_prefixed

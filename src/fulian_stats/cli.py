@@ -1,7 +1,8 @@
-"""The command line: parse options, call one library function, print, set the exit code.
+"""The command line: parse options, call one library function (api.py), pick the output,
+set the exit code.
 
 The only module that imports typer. Heavy libraries (pandas, openpyxl) are imported
-inside the commands that need them, so `fulian-stats --help` answers at once.
+inside the calls that need them, so `fulian-stats --help` answers at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from fulian_stats.errors import FulianError, UsageError
+from fulian_stats.errors import FulianError
 
 app = typer.Typer(
     name="fulian-stats",
@@ -25,115 +26,95 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# The options every command shares, defined once.
 Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹中的 .xlsx/.xlsm/.xls/.csv 都会读取）", show_default=False)]
 CatalogOpt = Annotated[Optional[Path], typer.Option("--catalog", help="自定义指标目录（CSV，列同默认目录）")]
 RulesOpt = Annotated[Optional[Path], typer.Option("--rules", help="自定义校验规则（CSV）")]
 OrgsOpt = Annotated[Optional[Path], typer.Option("--orgs", help="单位名册 orgs.csv（name,parent,aliases）")]
 PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="报告期，如 2016-03、2016-Q1、2016-H1、2016、2016-01..2016-06")]
+RegionOpt = Annotated[Optional[str], typer.Option("--region", help="地区名称（合计的名称；有 --orgs 时只汇总其下属单位）")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整的错误追踪信息")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="逐条列出每个问题（默认把同类问题合并为一行）")]
+SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件、不等未报送的单位，汇总已报送的数据，并列出未计入的文件和月份")]
+
+_run = {"debug": False}  # what main() needs to know of the command's options
 
 
-class TableOrJson(str, Enum):
-    table = "table"
-    json = "json"
+def _start(debug: bool):
+    """Every command's first step: note --debug for main(), and make the setup."""
+    _run["debug"] = debug
 
 
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
+def _setup(catalog=None, rules=None, orgs=None, region=None):
+    from fulian_stats import api
+
+    return api.setup(catalog=catalog, rules=rules, orgs=orgs, region=region)
 
 
-def _console(stderr: bool = False):
-    from rich.console import Console
+def _progress(quiet: bool, shown: bool = True):
+    from fulian_stats.output.terminal import Progress
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def _show_progress(quiet: bool) -> bool:
-    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+    return Progress("正在读取报表", shown and not quiet and sys.stderr.isatty() and not os.environ.get("CI"))
 
 
-def _settings(**options):
-    from fulian_stats.config import load_settings
-
-    return load_settings().merged(**options)
+def _colour(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _catalog_and_rules(settings):
-    from fulian_stats.catalog import load_catalog, load_rules
-
-    catalog = load_catalog(settings.catalog)
-    return catalog, load_rules(catalog, settings.rules)
+def _say(text: str) -> None:
+    """A line for the person at the terminal (stderr: stdout may be a file)."""
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
-def _registry(settings):
-    from fulian_stats.orgs import load_orgs
+def _formats(name: str, *choices: str):
+    """An --format option admitting `choices` only (the first is the default)."""
+    kind = Enum(name, {choice: choice for choice in choices}, type=str)
+    return kind, Annotated[kind, typer.Option("--format", help=f"输出格式：{'、'.join(choices)}")]
 
-    return load_orgs(settings.orgs) if settings.orgs else None
 
-
-def _period(text: str | None):
-    from fulian_stats.periods import parse_period
-
-    return parse_period(text) if text else None
+TableOrJson, TableOrJsonOpt = _formats("TableOrJson", "table", "json")
+CheckFormat, CheckFormatOpt = _formats("CheckFormat", "text", "json", "github")
+TotalsFormat, TotalsFormatOpt = _formats("TotalsFormat", "table", "json", "csv")
+TextOrJson, TextOrJsonOpt = _formats("TextOrJson", "text", "json")
 
 
 @app.command("indicators")
-def indicators_command(
-    format: Annotated[TableOrJson, typer.Option("--format", help="输出格式：table（表格）或 json")] = TableOrJson.table,
-    catalog: CatalogOpt = None,
-    debug: DebugOpt = False,
-):
+def indicators_command(format: TableOrJsonOpt = TableOrJson.table,
+                       catalog: CatalogOpt = None, debug: DebugOpt = False):
     """列出指标目录：编号、名称、单位、栏目、类型。"""
-    from fulian_stats import present
-    from fulian_stats.catalog import load_catalog
+    from fulian_stats.output import machine, terminal
 
-    settings = _settings(catalog=catalog)
-    loaded = load_catalog(settings.catalog)
+    _start(debug)
+    loaded = _setup(catalog=catalog).catalog
     if format is TableOrJson.json:
-        typer.echo(present.to_json(present.catalog_rows(loaded)))
+        typer.echo(machine.to_json(machine.catalog_rows(loaded)))
     else:
-        present.print_catalog_table(_console(), loaded)
+        terminal.print_catalog_table(loaded)
 
 
 @app.command("check")
 def check_command(
-    paths: Paths,
-    period: PeriodOpt = None,
-    orgs: OrgsOpt = None,
-    format: Annotated[CheckFormat, typer.Option("--format", help="输出格式：text、json 或 github（GitHub Actions 注释）")] = CheckFormat.text,
+    paths: Paths, period: PeriodOpt = None, orgs: OrgsOpt = None,
+    format: CheckFormatOpt = CheckFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也以退出码1结束")] = False,
-    catalog: CatalogOpt = None,
-    rules: RulesOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
-    """校验报表：逐个文件、工作表、单元格指出问题。退出码 0 无错误，1 有错误，2 用法错误。"""
-    from fulian_stats import present
-    from fulian_stats.checks import check_paths
+    """校验报表：逐个文件、工作表、单元格指出问题。退出码 0 无错误，1 有错误，2 用法错误，3 程序或机器出错。"""
+    from fulian_stats import api
+    from fulian_stats.output import machine, terminal
 
-    settings = _settings(orgs=orgs, catalog=catalog, rules=rules)
-    loaded_catalog, loaded_rules = _catalog_and_rules(settings)
-    with present.Progress("正在读取报表", _show_progress(quiet) and format is CheckFormat.text) as progress:
-        result = check_paths(paths, loaded_catalog, loaded_rules, _registry(settings), _period(period),
-                             exclude=settings.input_files(), progress=progress, layouts=settings.layouts)
+    _start(debug)
+    with _progress(quiet, format is CheckFormat.text) as progress:
+        report = api.check(paths, _setup(catalog, rules, orgs), period, progress)
     if format is CheckFormat.json:
-        typer.echo(present.to_json(result.as_dict()))
+        typer.echo(machine.report_json(report))
     elif format is CheckFormat.github:
-        typer.echo("\n".join(present.github_lines(result)))
+        typer.echo(machine.github_text(report), nl=False)
     else:
-        present.print_findings_text(_console(), result, verbose)
-    raise typer.Exit(result.exit_code(strict))
-
-
-class AggregateFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+        typer.echo(terminal.findings_text(report.findings, len(report.files), verbose, _colour(sys.stdout)), nl=False)
+    raise typer.Exit(report.exit_code(strict))
 
 
 class By(str, Enum):
@@ -143,183 +124,123 @@ class By(str, Enum):
 
 
 LevelOpt = Annotated[Optional[str], typer.Option("--level", help="汇总到的层级：township/乡镇、county/县、city/市（需 --orgs）")]
-RegionOpt = Annotated[Optional[str], typer.Option("--region", help="地区名称（合计行的名称；有 --orgs 时只汇总其下属单位）")]
-SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件、不等未报送的单位，汇总已报送的数据，并列出未计入的文件和月份")]
 
 
-def _aggregate_run(paths, period, orgs, catalog, rules, by, level, region, skip_invalid, quiet, verbose,
-                   output=None, template=None):
-    """Check and aggregate, for aggregate, explain and report. An output that would
-    replace a file the run reads is refused: before reading for the files named,
-    after listing for the submissions found in folders."""
-    from fulian_stats import present
-    from fulian_stats.aggregate import aggregate_paths
-    from fulian_stats.orgs import parse_level
-    from fulian_stats.render import template_files
-    from fulian_stats.write import refuse_inputs
+def _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose, by="total", level=None,
+            output=None, template=None):
+    """Check and aggregate, for aggregate, explain and report; an output that would
+    replace a file the run reads is refused before anything is read."""
+    from fulian_stats import api
+    from fulian_stats.output import terminal
 
-    settings = _settings(orgs=orgs, catalog=catalog, rules=rules, region=region)
-    if output is not None:
-        refuse_inputs(output, {**settings.files_read(), **{p: "报表" for p in paths},
-                               **{p: "模板" for p in template_files(template, settings.templates)}})
-    loaded_catalog, loaded_rules = _catalog_and_rules(settings)
-    registry = _registry(settings)
-    with present.Progress("正在读取报表", _show_progress(quiet)) as progress:
-        run = aggregate_paths(paths, loaded_catalog, loaded_rules, registry, _period(period), by,
-                              parse_level(level) if level else None, settings.region, skip_invalid,
-                              exclude=settings.input_files(), progress=progress, layouts=settings.layouts)
-    if output is not None:
-        refuse_inputs(output, {f: "报表" for f in run.check.files})
-    if run.result is None:
-        present.print_blocking(_console(stderr=True), run, verbose)
-        raise typer.Exit(1)
-    for line in present.aggregate_notes(run.result):
-        _console(stderr=True).print(f"[yellow]注意：[/]{line}")
-    return run, loaded_catalog, settings, registry
+    setup = _setup(catalog, rules, orgs, region)
+    api.refuse_output(output, setup, paths, template)
+    with _progress(quiet) as progress:
+        report = api.check(paths, setup, period, progress)
+    try:
+        totals = api.aggregate(report, period, by, level, skip_invalid=skip_invalid)
+    except api.DataErrors as stopped:
+        sys.stderr.write(terminal.blocking_text(stopped.findings, len(stopped.files), verbose, _colour(sys.stderr)))
+        raise typer.Exit(1) from None
+    for line in terminal.totals_notes(totals):
+        _say(f"注意：{line}")
+    return totals
 
 
 @app.command("aggregate")
 def aggregate_command(
-    paths: Paths,
-    period: PeriodOpt = None,
+    paths: Paths, period: PeriodOpt = None,
     by: Annotated[By, typer.Option("--by", help="按什么分列：total（合计）、org（分单位）、period（分月）")] = By.total,
-    level: LevelOpt = None,
-    region: RegionOpt = None,
-    orgs: OrgsOpt = None,
+    level: LevelOpt = None, region: RegionOpt = None, orgs: OrgsOpt = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件：.xlsx（汇总表、明细、图表）、.csv 或 .json")] = None,
-    format: Annotated[AggregateFormat, typer.Option("--format", help="屏幕输出格式：table、json 或 csv")] = AggregateFormat.table,
-    skip_invalid: SkipOpt = False,
-    catalog: CatalogOpt = None,
-    rules: RulesOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    format: TotalsFormatOpt = TotalsFormat.table,
+    skip_invalid: SkipOpt = False, catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False,
+    verbose: VerboseOpt = False, debug: DebugOpt = False,
 ):
     """汇总：先校验，再按单位层级和报告期汇总（流量相加、存量取期末、比率用分子分母之和计算）。"""
-    from fulian_stats import present
-    from fulian_stats.write import rows_csv, write_rows
+    from fulian_stats import api
+    from fulian_stats.output import machine, terminal
+    from fulian_stats.output.files import rows_csv
 
-    if output is not None and output.suffix.lower() not in (".xlsx", ".csv", ".json"):
-        raise UsageError(f"不支持的输出格式：{output}（可用 .xlsx、.csv、.json）")
-    run, loaded_catalog, _, _ = _aggregate_run(paths, period, orgs, catalog, rules, by.value, level, region,
-                                               skip_invalid, quiet, verbose, output)
-    result = run.result
+    _start(debug)
     if output is not None:
-        if output.suffix.lower() == ".xlsx":
-            from fulian_stats.workbook import write_workbook
-
-            write_workbook(output, result, loaded_catalog)
-        else:
-            write_rows(output, result.as_dict())
-        _console(stderr=True).print(f"已写入 {output}（{result.period.label}，{result.coverage.summary()}）")
-    elif format is AggregateFormat.json:
-        typer.echo(present.to_json(result.as_dict()))
-    elif format is AggregateFormat.csv:
-        typer.echo(rows_csv(result.rows), nl=False)
+        api.check_output_suffix(output, api.Totals)
+    totals = _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose, by.value, level,
+                     output)
+    if output is not None:
+        api.write(totals, output)
+        _say(f"已写入 {output}（{totals.period.label}，{totals.coverage.summary()}）")
+    elif format is TotalsFormat.json:
+        typer.echo(machine.to_json(totals.as_dict()))
+    elif format is TotalsFormat.csv:
+        typer.echo(rows_csv(totals.rows), nl=False)
     else:
-        present.print_aggregate_table(_console(), result)
+        terminal.print_totals_table(totals)
 
 
 @app.command("explain")
 def explain_command(
     indicator: Annotated[str, typer.Argument(help="指标编号，如 trainees（fulian-stats indicators 可查）")],
-    paths: Paths,
-    period: PeriodOpt = None,
-    region: RegionOpt = None,
-    orgs: OrgsOpt = None,
-    format: Annotated[TableOrJson, typer.Option("--format", help="输出格式：table 或 json")] = TableOrJson.table,
-    skip_invalid: SkipOpt = False,
-    catalog: CatalogOpt = None,
-    rules: RulesOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    paths: Paths, period: PeriodOpt = None, region: RegionOpt = None, orgs: OrgsOpt = None,
+    format: TableOrJsonOpt = TableOrJson.table,
+    skip_invalid: SkipOpt = False, catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False,
+    verbose: VerboseOpt = False, debug: DebugOpt = False,
 ):
     """列出一个汇总数背后的文件和单元格。"""
-    from fulian_stats import present
-    from fulian_stats.aggregate import explain
+    from fulian_stats import api
+    from fulian_stats.output import machine, terminal
 
-    run, loaded_catalog, _, _ = _aggregate_run(paths, period, orgs, catalog, rules, "total", None, region,
-                                               skip_invalid, quiet, verbose)
-    rows = explain(run.result, loaded_catalog, indicator)
-    total = run.result.value(indicator)
+    _start(debug)
+    totals = _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose)
+    sources = api.explain(totals, indicator)
     if format is TableOrJson.json:
-        typer.echo(present.to_json({"indicator": indicator, "period": run.result.period.code,
-                                    "value": total, "sources": rows}))
+        typer.echo(machine.to_json(sources))
     else:
-        present.print_explain(_console(), rows, total, loaded_catalog[indicator])
+        terminal.print_sources(sources, totals.catalog[indicator])
 
 
 @app.command("report")
 def report_command(
-    paths: Paths,
-    period: PeriodOpt = None,
+    paths: Paths, period: PeriodOpt = None,
     template: Annotated[Optional[str], typer.Option("--template", help="模板：年度综述、月报，或自己的 .j2/.docx 文件")] = None,
     region: RegionOpt = None,
     theme: Annotated[Optional[str], typer.Option("--theme", help="综述的主标题（主题），如“巾帼建新功 奋进新征程”")] = None,
     orgs: OrgsOpt = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件：.md、.txt、.html 或 .docx；不给则打印到屏幕")] = None,
-    skip_invalid: SkipOpt = False,
-    catalog: CatalogOpt = None,
-    rules: RulesOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    skip_invalid: SkipOpt = False, catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False,
+    verbose: VerboseOpt = False, debug: DebugOpt = False,
 ):
     """起草报告：年度综述或月报（数字按公文习惯书写），输出 Markdown、HTML 或 Word。"""
-    from fulian_stats.aggregate import compare, infer_region
-    from fulian_stats.render import check_report_suffix, render_report
-    from fulian_stats.write import write_text
+    from fulian_stats import api
 
-    suffix = check_report_suffix(output.suffix.lower() if output is not None else ".md")
-    run, loaded_catalog, settings, registry = _aggregate_run(paths, period, orgs, catalog, rules, "org", None,
-                                                             region, skip_invalid, quiet, verbose, output,
-                                                             template)
-    name = settings.region or infer_region(registry, run.result.orgs) or "本地区"
-    text, context = render_report(compare(run, loaded_catalog, registry, settings.region), loaded_catalog,
-                                  name, suffix, template, theme, settings.templates)
+    _start(debug)
+    if output is not None:
+        api.check_output_suffix(output, api.Document)
+    totals = _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose, "org",
+                     output=output, template=template)
+    document = api.draft(totals, template, theme)
     if output is None:
-        typer.echo(text, nl=False)
+        typer.echo(document.text, nl=False)
         return
-    if suffix == ".docx":
-        from fulian_stats.docx_out import default_word_template, render_docx
-        from fulian_stats.render import make_env
-
-        word = context.pop("_word_template") or default_word_template()
-        render_docx(word, context, make_env(None, autoescape=True), output)
-    else:
-        write_text(output, text)
-    _console(stderr=True).print(f"已写入 {output}")
-
-
-class InspectFormat(str, Enum):
-    text = "text"
-    json = "json"
+    api.write(document, output)
+    _say(f"已写入 {output}")
 
 
 @app.command("inspect")
 def inspect_command(
-    paths: Paths,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="只看这一个工作表")] = None,
-    format: Annotated[InspectFormat, typer.Option("--format", help="输出格式：text 或 json")] = InspectFormat.text,
-    period: PeriodOpt = None,
-    orgs: OrgsOpt = None,
-    catalog: CatalogOpt = None,
-    debug: DebugOpt = False,
+    paths: Paths, sheet: Annotated[Optional[str], typer.Option("--sheet", help="只看这一个工作表")] = None,
+    format: TextOrJsonOpt = TextOrJson.text,
+    period: PeriodOpt = None, orgs: OrgsOpt = None, catalog: CatalogOpt = None, debug: DebugOpt = False,
 ):
     """显示读取程序如何理解每张工作表：版式、表头和各列的作用、填报单位和报告期从哪里读到、每行对应的指标、未读取的单元格。"""
-    from fulian_stats import present
-    from fulian_stats.catalog import load_catalog
-    from fulian_stats.inspect_text import inspection_lines
-    from fulian_stats.read import ReadContext, inspect_paths
+    from fulian_stats import api
+    from fulian_stats.output import machine
+    from fulian_stats.output.inspection import inspection_lines
 
-    settings = _settings(orgs=orgs, catalog=catalog)
-    month = _period(period)
-    ctx = ReadContext(load_catalog(settings.catalog), _registry(settings), month if month and month.is_month else None,
-                      settings.layouts)
-    found = inspect_paths(paths, ctx, sheet, exclude=settings.input_files())
-    if format is InspectFormat.json:
-        typer.echo(present.to_json([inspection.as_dict() for inspection in found]))
+    _start(debug)
+    found = api.inspect(paths, _setup(catalog=catalog, orgs=orgs), sheet, period)
+    if format is TextOrJson.json:
+        typer.echo(machine.to_json([inspection.as_dict() for inspection in found]))
     else:
         typer.echo("\n".join(inspection_lines(found, sheet)))
 
@@ -334,28 +255,17 @@ def template_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的 .xlsx 文件；与 --orgs 一起用时为文件夹（每个单位一份）")],
     layout: Annotated[Layout, typer.Option("--layout", help="form（表式，一个单位一张表）或 table（清单式，一行一个单位）")] = Layout.form,
     org: Annotated[Optional[str], typer.Option("--org", help="填报单位（预先填好）")] = None,
-    period: PeriodOpt = None,
-    orgs: OrgsOpt = None,
-    region: RegionOpt = None,
+    period: PeriodOpt = None, orgs: OrgsOpt = None, region: RegionOpt = None,
     force: Annotated[bool, typer.Option("--force", help="替换已存在的空白模板（已填报的报表不会被替换）")] = False,
-    catalog: CatalogOpt = None,
-    rules: RulesOpt = None,
-    debug: DebugOpt = False,
+    catalog: CatalogOpt = None, rules: RulesOpt = None, debug: DebugOpt = False,
 ):
     """生成空白报表模板：单位已标明、只能填不小于0的数、附填报说明，乡镇照表填报即可。"""
-    from fulian_stats.template import write_template, write_templates_for_orgs
+    from fulian_stats.forms import write_forms
 
-    settings = _settings(orgs=orgs, catalog=catalog, rules=rules, region=region)
-    loaded_catalog, loaded_rules = _catalog_and_rules(settings)
-    registry = _registry(settings)
-    if orgs is not None and layout is Layout.form and not org:
-        written = write_templates_for_orgs(output, loaded_catalog, loaded_rules, registry, _period(period),
-                                           settings.region, force, settings.files_read())
-        _console(stderr=True).print(f"已在 {output} 中生成{len(written)}份模板")
-    else:
-        write_template(output, loaded_catalog, loaded_rules, layout.value, org, period, registry, settings.region,
-                       force, settings.files_read())
-        _console(stderr=True).print(f"已写入 {output}")
+    _start(debug)
+    per_org = orgs is not None and layout is Layout.form and not org  # a form for each township, into a folder
+    written = write_forms(output, _setup(catalog, rules, orgs, region), layout.value, org, period, force, per_org)
+    _say(f"已在 {output} 中生成{len(written)}份模板" if per_org else f"已写入 {output}")
 
 
 def _usage_error(exc: Exception) -> bool:
@@ -365,18 +275,17 @@ def _usage_error(exc: Exception) -> bool:
 
 def main() -> None:
     """Entry point: run the app; turn every failure into one Chinese line and an exit code."""
-    debug = "--debug" in sys.argv
     try:
         code = app(standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except FulianError as exc:
-        if debug:
+        if _run["debug"]:
             raise
         print(f"错误：{exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("已中断", file=sys.stderr)
+        print("已中断，未写入输出", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         if _usage_error(exc):
@@ -384,7 +293,7 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if type(exc).__name__ == "Abort":
             sys.exit(1)
-        if debug:
+        if _run["debug"]:
             raise
         print(f"内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）", file=sys.stderr)
         sys.exit(3)

@@ -8,7 +8,7 @@ Chinese message that says what is wrong and how to fix it.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
@@ -88,7 +88,10 @@ class Finding:
         return " › ".join(parts)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The finding's fields by name (its `values` copied: they are the finding's own)."""
+        return {"code": self.code, "message": self.message, "severity": self.severity, "file": self.file,
+                "sheet": self.sheet, "cell": self.cell, "row": self.row, "org": self.org, "period": self.period,
+                "indicator": self.indicator, "values": dict(self.values)}
 
 
 _ROW = re.compile(r"[A-Z]+(\d+)$")

@@ -16,6 +16,7 @@ the main process, once every file is read, on the blocks of all of them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -66,6 +67,13 @@ class Report:
     files: list[str]
     findings: list[Finding]
     read: ReadResult = field(repr=False, default=None)
+    # what the run was checked against, for what is made of it (totals)
+    catalog: Catalog | None = field(repr=False, default=None)
+    orgs: OrgRegistry | None = field(repr=False, default=None)
+    period: Period | None = None
+    region: str | None = None  # --region or fulian.toml's, for the totals
+    templates: Path | None = None  # the office's templates folder, for the report
+    inputs: dict = field(repr=False, default_factory=dict)  # every file the run read → its role: never an output
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -90,14 +98,13 @@ class Report:
     def exit_code(self, strict: bool = False) -> int:
         return 1 if self.errors or (strict and self.warnings) else 0
 
+    def counts(self) -> dict[str, int]:
+        """{"files", "errors", "warnings", "notes"}: the head of as_dict."""
+        by = Counter(f.severity for f in self.findings)
+        return {"files": len(self.files), "errors": by[ERROR], "warnings": by[WARNING], "notes": by[INFO]}
+
     def as_dict(self) -> dict:
-        return {
-            "files": len(self.files),
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "notes": self.notes,
-            "findings": [f.as_dict() for f in self.findings],
-        }
+        return {**self.counts(), "findings": [f.as_dict() for f in self.findings]}
 
 
 def check_file(result: FileResult, catalog: Catalog, rules: list) -> None:
@@ -122,7 +129,7 @@ def check_across(read: ReadResult, catalog: Catalog, rules: list, orgs: OrgRegis
     for check in CHECKS:
         if check.SCOPE == PER_RUN:
             findings += check.check(ctx.blocks, ctx)
-    return Report([r.file for r in read.files], findings, read)
+    return Report([r.file for r in read.files], findings, read, catalog, orgs, period)
 
 
 @paused_gc()

@@ -1,4 +1,4 @@
-"""Tests for fulian_stats.write: atomic output files, inputs never overwritten, text that
+"""Tests for fulian_stats.output.files: atomic output files, inputs never overwritten, text that
 spreadsheets would run as a formula kept as text."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fulian_stats.errors import FulianError, UsageError
-from fulian_stats.write import (
+from fulian_stats.output.files import (
     atomic_path,
     csv_safe,
     refuse_inputs,

@@ -1,4 +1,4 @@
-"""Tests for fulian_stats.workbook: the summary workbook's sheets, layout, formats and
+"""Tests for fulian_stats.output.workbook: the summary workbook's sheets, layout, formats and
 charts, text never written as a formula, and the workbook read back as an input for the
 level above giving exactly the totals it was made from."""
 
@@ -17,7 +17,7 @@ from fulian_stats.errors import FulianError
 from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 from fulian_stats.read import ReadContext, read_paths
-from fulian_stats.workbook import period_text, write_workbook
+from fulian_stats.output.workbook import period_text, write_workbook
 
 RULES = load_rules(CATALOG)
 ORGS = parse_orgs(ORGS_CSV, "orgs.csv")
@@ -217,7 +217,7 @@ def test_native_charts(summary):
 
 
 def test_charts_show_the_largest_people_counts(summary):
-    from fulian_stats.workbook import main_indicators
+    from fulian_stats.output.workbook import main_indicators
 
     _path, result = summary
     assert main_indicators(result, CATALOG) == ["trainees", "loan_applicants"]

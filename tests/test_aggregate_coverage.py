@@ -1,4 +1,4 @@
-"""Tests for fulian_stats.coverage: which orgs and months a total covers, which are
+"""Tests for fulian_stats.aggregate.coverage: which orgs and months a total covers, which are
 missing and which were sent but left out."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 from agg_helpers import CATALOG, ORGS_CSV, frame
 from fulian_stats.aggregate import aggregate, select
-from fulian_stats.coverage import INVALID, MISSING, REPORTED, coverage_of
+from fulian_stats.aggregate.coverage import INVALID, MISSING, REPORTED, coverage_of
 from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 

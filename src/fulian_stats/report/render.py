@@ -10,26 +10,17 @@ too, runs in Jinja's sandbox with StrictUndefined.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from fulian_stats.aggregate import Comparison
 from fulian_stats.catalog import Catalog
-from fulian_stats.cnnum import FILTERS
 from fulian_stats.errors import FulianError, UsageError
-from fulian_stats.periods import Period
+from fulian_stats.report.context import build_context
+from fulian_stats.report.numbers import FILTERS
 
 BUILTIN_TEMPLATES = {"年度综述": "年度综述.md.j2", "月报": "月报.md.j2"}
-LEADER_MIN_ORGS = 3  # naming the org that led means little among two
-LEADER_MIN_SHARE = 0.3  # …or when it did not stand out: at least 30%,
-LEADER_OVER_EQUAL = 2  # …and at least twice an equal share of the orgs that reported
-LEADER_MIN_TOTAL = 10  # …or of a handful of things
-
-
-class TemplateNameError(FulianError):
-    """A template asked for an indicator that is not in the catalog."""
-
-
 def templates_dir() -> Path:
     """The built-in templates: inside the installed package, or the repo's `templates/`."""
     from importlib import resources
@@ -37,100 +28,7 @@ def templates_dir() -> Path:
     packaged = Path(str(resources.files("fulian_stats") / "templates"))
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
-
-
-class IndicatorValues(Mapping):
-    """`v.trainees` or `v["trainees"]`: the value, None when nothing was reported, and an
-    error naming the indicator when the catalog has no such id."""
-
-    def __init__(self, values: dict[str, float], catalog: Catalog):
-        self._values = values
-        self._catalog = catalog
-
-    def __getitem__(self, key: str):
-        if key not in self._catalog.by_id:
-            raise TemplateNameError(f"模板中用到了指标目录中没有的指标“{key}”")
-        return self._values.get(key)
-
-    def __getattr__(self, key: str):
-        if key.startswith("_"):
-            raise AttributeError(key)
-        return self[key]
-
-    def __iter__(self):
-        return iter(self._catalog.by_id)
-
-    def __len__(self) -> int:
-        return len(self._catalog.by_id)
-
-
-def _totals(result) -> dict[str, float]:
-    if result is None:
-        return {}
-    return {r["indicator"]: r["value"] for r in result.rows
-            if r["org"] == result.region and r["period"] == result.period.code}
-
-
-def build_context(data: Comparison, catalog: Catalog, region: str, theme: str | None = None) -> dict:
-    """The public template context (documented in docs/templates.md)."""
-    current = data.current
-    by_org: dict[str, dict] = {}
-    for row in current.org_rows:
-        by_org.setdefault(row["org"], {})[row["indicator"]] = row["value"]
-
-    def mapping(result):
-        return IndicatorValues(_totals(result), catalog) if result is not None and result.rows else None
-
-    v = IndicatorValues(_totals(current), catalog)
-
-    def leader(indicator: str):
-        """The org that contributed most to a total, when that is worth saying."""
-        shares = [(values.get(indicator) or 0, org) for org, values in by_org.items()]
-        total = v[indicator]
-        reporting = len([s for s in shares if s[0]])
-        if reporting < LEADER_MIN_ORGS or not total or total < LEADER_MIN_TOTAL:
-            return None
-        value, org = max(shares)
-        if value / total < max(LEADER_MIN_SHARE, LEADER_OVER_EQUAL / reporting):
-            return None
-        return {"org": org, "value": value, "share": value / total * 100}
-
-    return {
-        "region": region,
-        "theme": theme,
-        "period": current.period,
-        "v": v,
-        "prev": mapping(data.previous),
-        "year_ago": mapping(data.year_ago),
-        "ytd": mapping(data.year_to_date),
-        "by_org": {org: IndicatorValues(values, catalog) for org, values in by_org.items()},
-        "indicators": list(catalog),
-        "sections": [(section, catalog.in_section(section)) for section in catalog.sections],
-        "orgs": list(current.orgs),
-        "files": int(current.observations["file"].nunique()) if len(current.observations) else 0,
-        "leader": leader,
-        "coverage": coverage_context(current.coverage),
-    }
-
-
-def coverage_context(coverage) -> dict:
-    """Which orgs and months the totals cover, for a template to say so (docs/templates.md)."""
-    def gaps(listed):
-        return [{"org": org, "months": coverage.months_text(months), "codes": [Period(m, m).code for m in months]}
-                for org, months in listed]
-
-    return {
-        "expected_orgs": list(coverage.orgs) if coverage.expected else None,
-        "reporting_orgs": coverage.reporting_orgs,
-        "complete_orgs": coverage.complete_orgs,
-        "is_complete": coverage.complete,
-        "missing": gaps(coverage.missing),
-        "invalid": gaps(coverage.invalid),
-        "missing_text": coverage.missing_text,
-        "invalid_text": coverage.invalid_text,
-        "skipped_files": list(coverage.skipped_files),
-    }
+    return Path(__file__).resolve().parents[3] / "templates"
 
 
 def make_env(folder: Path | None, autoescape: bool):
@@ -264,31 +162,50 @@ def check_report_suffix(suffix: str) -> str:
     return suffix
 
 
-def render_report(data: Comparison, catalog: Catalog, region: str, output_suffix: str,
-                  template: str | None = None, theme: str | None = None,
-                  template_dir: Path | None = None) -> tuple[str | None, dict]:
-    """(text, context) for .md/.txt/.html; for .docx the context with `doc` and the
-    Word template to fill (context["_word_template"])."""
-    check_report_suffix(output_suffix)
+@dataclass
+class Document:
+    """A report draft: the template context and the templates that write it out. The
+    text template serves every format (.md/.txt as is, .html rendered again with
+    autoescape, .docx through a Word template that receives it parsed as `doc`)."""
+
+    context: dict
+    folder: Path | None  # where the text template is (None: the built-in ones)
+    name: str  # the text template's file name
+    word: Path | None = None  # the Word template given with --template, else the built-in one
+    inputs: dict = field(default_factory=dict, repr=False)  # every file the run read → its role: never an output
+
+    @cached_property
+    def text(self) -> str:
+        """The draft as Markdown-like text."""
+        return render_text(self.folder, self.name, self.context)
+
+    def render(self, suffix: str) -> str:
+        """The draft as .md, .txt or .html text."""
+        check_report_suffix(suffix)
+        if suffix == ".docx":
+            raise UsageError("Word 格式请用 write 写入文件")
+        if suffix != ".html":
+            return self.text
+        doc = parse_document(render_text(self.folder, self.name, self.context, autoescape=True))
+        return to_html(doc, doc["title"] or f"{self.context['region']}{self.context['period'].label}")
+
+    def word_context(self) -> dict:
+        """The context of a Word template: the draft's, with the text parsed as `doc`."""
+        return {**self.context, "doc": parse_document(self.text)}
+
+
+def draft(data: Comparison, catalog: Catalog, region: str, template: str | None = None, theme: str | None = None,
+          template_dir: Path | None = None) -> Document:
+    """The report of `data` by a built-in template (年度综述 for a year or longer, 月报
+    for a month), the office's own in `template_dir`, or a .j2 or .docx file."""
     default = "年度综述" if not data.current.period.is_month else "月报"
     template = locate_template(template or default, template_dir)
-    context = build_context(data, catalog, region, theme)
-    if template and template.lower().endswith(".docx"):
+    word = None
+    if template.lower().endswith(".docx"):
         # The Word file gets `doc` from the default text (the office's own, if it has one).
-        folder, name = resolve_template(locate_template(default, template_dir), default)
         word = Path(template)
         if not word.is_file():
             raise UsageError(f"找不到模板：{template}")
-    else:
-        folder, name = resolve_template(template, default)
-        word = None
-    html = output_suffix == ".html"
-    text = render_text(folder, name, context, autoescape=html)
-    doc = parse_document(text)
-    if html:
-        return to_html(doc, doc["title"] or f"{region}{data.current.period.label}"), context
-    if output_suffix == ".docx":
-        context["doc"] = doc
-        context["_word_template"] = word
-        return None, context
-    return text, context
+        template = locate_template(default, template_dir)
+    folder, name = resolve_template(template, default)
+    return Document(build_context(data, catalog, region, theme), folder, name, word)

@@ -1,15 +1,9 @@
-"""How check results are printed: text for people, JSON for programs, GitHub Actions
-workflow commands for CI."""
+"""How check results are printed for people: text, alike findings on one line, the
+summary last; colour only on a terminal."""
 
-import io
-import json
-
-from rich.console import Console
-
-from check_helpers import check, month_rows, set_value, write_form
 from fulian_stats.checks import Report
 from fulian_stats.findings import Finding
-from fulian_stats.present import Progress, github_line, github_lines, print_findings_text, summary_line, to_json
+from fulian_stats.output.terminal import Progress, findings_text, summary_line
 
 
 def sample_result() -> Report:
@@ -31,9 +25,7 @@ def sample_result() -> Report:
 
 
 def render(result, verbose: bool = False) -> str:
-    buffer = io.StringIO()
-    print_findings_text(Console(file=buffer, width=300, color_system=None, soft_wrap=True), result, verbose)
-    return buffer.getvalue()
+    return findings_text(result.findings, len(result.files), verbose)
 
 
 def test_summary_line_counts_in_chinese():
@@ -85,53 +77,18 @@ def test_a_clean_run_prints_only_the_summary():
     assert render(Report(["a.xlsx"], [])) == "共检查1个文件：0个错误，0个警告，0条提示\n"
 
 
-def test_github_line_carries_file_line_and_title():
-    f = Finding("NEGATIVE", "“慰问困境妇女儿童老人”为负数（-3）；统计数不能小于0，请核对",
-                file="submissions/2016-03/大宁镇_2016-03.xlsx", sheet="月报", cell="D20")
-    assert github_line(f) == ("::error file=submissions/2016-03/大宁镇_2016-03.xlsx,line=20,title=NEGATIVE 月报 D20::"
-                              "“慰问困境妇女儿童老人”为负数（-3）；统计数不能小于0，请核对")
-
-
-def test_github_severities_are_error_warning_and_notice():
-    assert github_line(Finding("OUTLIER", "x", file="a.xlsx", sheet="月报", cell="D19")).startswith(
-        "::warning file=a.xlsx,line=19,title=OUTLIER 月报 D19::")
-    assert github_line(Finding("UNIT_CONVERTED", "x", file="a.xlsx", sheet="月报", cell="C12")).startswith("::notice ")
-    assert github_line(Finding("RULE", "x", severity="warning", file="a.csv", cell="K4")) == \
-        "::warning file=a.csv,line=4,title=RULE K4::x"
-
-
-def test_github_line_without_a_cell_or_a_file():
-    assert github_line(Finding("FILE_EMPTY", "文件是空的", file="a.xlsx")) == "::error file=a.xlsx,title=FILE_EMPTY::文件是空的"
-    assert github_line(Finding("ENCODING", "第6行", file="b.csv", row=6)) == "::error file=b.csv,line=6,title=ENCODING::第6行"
-    assert github_line(Finding("MISSING_SUBMISSION", "石门镇没有报送", org="石门镇")) == \
-        "::error title=MISSING_SUBMISSION::石门镇没有报送"
-
-
-def test_github_escapes_what_would_end_a_command():
-    f = Finding("NUMBER_INVALID", "数值“50%\n以上”无法识别", file="a,b:c.xlsx", sheet="月报:一", cell="D8")
-    assert github_line(f) == "::error file=a%2Cb%3Ac.xlsx,line=8,title=NUMBER_INVALID 月报%3A一 D8::数值“50%25%0A以上”无法识别"
-
-
-def test_github_lines_end_with_the_summary():
-    lines = github_lines(sample_result())
-    assert len(lines) == 7
-    assert all(line.startswith("::") for line in lines[:-1])
-    assert lines[-1] == "共检查3个文件：4个错误，1个警告，1条提示"
-
-
-def test_json_is_chinese_not_escapes_and_round_trips(tmp_path):
-    rows = set_value(month_rows(3), "慰问困境妇女儿童老人", month=-3, ytd=120)
-    result = check(write_form(tmp_path / "大宁镇_2016-03.xlsx", rows=rows))
-    text = to_json(result.as_dict())
-    assert "慰问困境妇女儿童老人" in text and "\\u" not in text
-    data = json.loads(text)
-    assert set(data) == {"files", "errors", "warnings", "notes", "findings"}
-    assert (data["files"], data["errors"], data["warnings"], data["notes"]) == (1, 1, 0, 0)
-    assert data["findings"][0]["cell"] == "D20" and data["findings"][0]["values"] == {"value": -3.0}
-
-
 def test_progress_off_is_silent():
     with Progress("正在读取报表", enabled=False) as progress:
         progress(1, 10)
         progress(10, 10)
     assert progress._bar is None
+
+
+def test_colour_marks_the_severity_and_the_summary_on_a_terminal_only():
+    result = Report(["a.xlsx"], [Finding("NEGATIVE", "为负数", file="a.xlsx", sheet="月报", cell="D20")])
+    assert findings_text(result.findings, 1, colour=True).splitlines() == [
+        "\x1b[1ma.xlsx\x1b[0m",
+        "  \x1b[1;31m错误\x1b[0m 月报 › D20：为负数 \x1b[2mNEGATIVE\x1b[0m",
+        "\x1b[1;31m共检查1个文件：1个错误，0个警告，0条提示\x1b[0m",
+    ]
+    assert "\x1b" not in findings_text(result.findings, 1)

@@ -1,24 +1,32 @@
-"""What commands print: findings as text, JSON or GitHub annotations; the catalog as
-a table or JSON. The CLI picks one; the formatting lives here."""
+"""What commands print for people: findings as text (alike ones on one line, see
+digest.py), the catalog, totals and sources as tables, a progress bar. The CLI picks
+one; the formatting lives here. Findings are plain strings written at once (with
+colour on a terminal): a run may report tens of thousands of them."""
 
 from __future__ import annotations
 
-import json
+from fulian_stats.findings import ERROR, INFO, SEVERITY_LABELS, WARNING
 
-from fulian_stats.findings import ERROR, SEVERITY_LABELS, WARNING, Finding
-
-_STYLES = {ERROR: "bold red", WARNING: "yellow", "info": "cyan"}
+_COLOURS = {ERROR: "1;31", WARNING: "33", INFO: "36", "bold": "1", "dim": "2", "ok": "1;32"}
 
 
-def to_json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+class Paint:
+    """ANSI colours where the text goes to a terminal; plain text elsewhere."""
+
+    def __init__(self, on: bool):
+        self.on = on
+
+    def __call__(self, text: str, kind: str) -> str:
+        return f"\x1b[{_COLOURS[kind]}m{text}\x1b[0m" if self.on else text
 
 
-def catalog_rows(catalog) -> list[dict]:
-    return [ind.as_dict() for ind in catalog]
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
 
 
-def print_catalog_table(console, catalog) -> None:
+def print_catalog_table(catalog, console=None) -> None:
     from rich.table import Table
 
     from fulian_stats.catalog import KINDS
@@ -31,61 +39,36 @@ def print_catalog_table(console, catalog) -> None:
         if ind.kind == "rate":
             kind += f"：{ind.numerator}÷{ind.denominator}"
         table.add_row(ind.section, ind.id, ind.label, ind.unit, kind, "、".join(ind.aliases))
-    console.print(table)
+    (console or _console()).print(table)
 
 
 def summary_line(files: int, errors: int, warnings: int, notes: int) -> str:
     return f"共检查{files}个文件：{errors}个错误，{warnings}个警告，{notes}条提示"
 
 
-def print_findings_text(console, result, verbose: bool = False) -> None:
+def findings_text(findings, files: int, verbose: bool = False, colour: bool = False) -> str:
     """Errors, then warnings, then notes, each under its file; findings alike on one
-    line unless `verbose` (see digest.py); a summary line at the end."""
-    from rich.markup import escape
+    line unless `verbose` (see digest.py); a summary line of `files` files at the end."""
+    from fulian_stats.output.digest import digest
 
-    from fulian_stats.digest import digest
-
-    for group in digest(result.findings, verbose):
-        console.print(f"[bold]{escape(group.heading)}[/bold]")
+    paint = Paint(colour)
+    lines = []
+    for group in digest(findings, verbose):
+        lines.append(paint(group.heading, "bold"))
         for line in group.lines:
-            head = f"[{_STYLES.get(line.severity, '')}]{SEVERITY_LABELS.get(line.severity, line.severity)}[/]"
+            head = paint(SEVERITY_LABELS.get(line.severity, line.severity), line.severity)
             if line.count > 1:
                 head += f" ×{line.count}"
             if line.where:
-                head += f" {escape(line.where)}："
+                head += f" {line.where}："
             elif line.count > 1:
                 head += "："
             else:
                 head += " "
-            console.print(f"  {head}{escape(line.text)} [dim]{line.code}[/dim]")
-    style = "bold red" if result.errors else "bold green"
-    console.print(f"[{style}]{summary_line(len(result.files), result.errors, result.warnings, result.notes)}[/]")
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def github_line(f: Finding) -> str:
-    """One GitHub Actions workflow command: `::error file=…,line=…,title=…::message`."""
-    command = {ERROR: "error", WARNING: "warning"}.get(f.severity, "notice")
-    props = []
-    if f.file:
-        props.append(f"file={_escape_property(f.file)}")
-    if f.row:
-        props.append(f"line={f.row}")
-    where = " ".join(p for p in (f.sheet, f.cell) if p)
-    props.append(f"title={_escape_property(f'{f.code} {where}'.strip())}")
-    return f"::{command} {','.join(props)}::{_escape_data(f.message)}"
-
-
-def github_lines(result) -> list[str]:
-    return [github_line(f) for f in result.findings] + [
-        summary_line(len(result.files), result.errors, result.warnings, result.notes)]
+            lines.append(f"  {head}{line.text} {paint(line.code, 'dim')}")
+    counts = [sum(1 for f in findings if f.severity == s) for s in (ERROR, WARNING, INFO)]
+    lines.append(paint(summary_line(files, *counts), "ok" if not counts[0] else ERROR))
+    return "\n".join(lines) + "\n"
 
 
 class Progress:
@@ -98,7 +81,8 @@ class Progress:
     def __enter__(self):
         if self.enabled:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
 
             self._bar = Bar("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=Console(stderr=True), transient=True)
@@ -125,7 +109,7 @@ def _show(value) -> str:
     return show_number(round(value, 2)) if isinstance(value, float) else str(value)
 
 
-def print_aggregate_table(console, result) -> None:
+def print_totals_table(result, console=None) -> None:
     """Indicator rows; one value column for --by total, one per org or per month otherwise."""
     from rich.table import Table
 
@@ -140,30 +124,29 @@ def print_aggregate_table(console, result) -> None:
     indicators = list(dict.fromkeys((r["indicator"], r["name"], r["unit"]) for r in result.rows))
     for ind_id, name, unit in indicators:
         table.add_row(name, unit, *[_show(keyed.get((o, p, ind_id))) for o, p in columns])
-    console.print(table)
+    (console or _console()).print(table)
 
 
-def print_blocking(console, run, verbose: bool = False) -> None:
+def blocking_text(findings, files: int, verbose: bool = False, colour: bool = False) -> str:
     """Why aggregation stopped: the errors, then how to go on."""
-    from fulian_stats.checks import Report
-
-    print_findings_text(console, Report(run.check.files, run.blocking), verbose)
-    console.print("[bold red]有错误，未汇总。[/]请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件、"
-                  "只汇总已报送的数据。")
+    return (findings_text(findings, files, verbose, colour) + Paint(colour)("有错误，未汇总。", ERROR)
+            + "请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件、只汇总已报送的数据。\n")
 
 
-def aggregate_notes(result) -> list[str]:
+def totals_notes(result) -> list[str]:
     """What a person must know about a total: values left out, and org-months not in it."""
     return [*result.notes, *result.coverage.notes()]
 
 
-def print_explain(console, rows: list[dict], total, indicator) -> None:
+def print_sources(sources: dict, indicator, console=None) -> None:
+    """api.explain's sources of one total, as a table."""
     from rich.table import Table
 
+    rows, total = sources["sources"], sources["value"]
     table = Table(title=f"{indicator.label}（{indicator.unit}）合计 {_show(total)} 的来源")
     for header in ("指标", "填报单位", "报告期", "数值", "文件", "工作表", "单元格"):
         table.add_column(header, justify="right" if header == "数值" else "left",
                          overflow="fold")  # a cut file name would defeat explain
     for r in rows:
         table.add_row(r["indicator"], r["org"], r["period"], _show(r["value"]), r["file"], r["sheet"] or "", r["cell"])
-    console.print(table)
+    (console or _console()).print(table)

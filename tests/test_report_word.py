@@ -11,8 +11,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from fulian_stats.docx_out import default_word_template, render_docx
-from fulian_stats.render import templates_dir
+from fulian_stats.report.word import default_word_template, render_docx
+from fulian_stats.report.render import templates_dir
 from fulian_stats.errors import FulianError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,7 +216,7 @@ def test_missing_template(tmp_path):
 
 def test_with_the_report_environment(tmp_path):
     """The CLI's environment: sandboxed, StrictUndefined, trim_blocks, with filters."""
-    render_module = pytest.importorskip("fulian_stats.render")
+    render_module = pytest.importorskip("fulian_stats.report.render")
     make_env = getattr(render_module, "make_env", None)
     if make_env is None:
         pytest.skip("render.make_env not available")

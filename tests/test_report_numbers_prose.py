@@ -1,4 +1,4 @@
-"""Tests for the fulian_stats.cnnum filters that put figures into words: changes
+"""Tests for the fulian_stats.report.numbers filters that put figures into words: changes
 (cn_change), periods (cn_period), catalog phrases (cn_phrase), and the registry
 templates get them from."""
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fulian_stats.cnnum import (
+from fulian_stats.report.numbers import (
     FILTERS,
     cn_approx,
     cn_change,

@@ -10,15 +10,21 @@ import pytest
 
 from fulian_stats.aggregate import Comparison, aggregate
 from fulian_stats.catalog import load_catalog, parse_catalog
-from fulian_stats.cnnum import cn_approx, cn_change, cn_num, pct
+from fulian_stats.report.numbers import cn_approx, cn_change, cn_num, pct
 from fulian_stats.errors import FulianError
 from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 from fulian_stats.read import OBSERVATION_COLUMNS
-from fulian_stats.render import make_env, parse_document, render_report
+from fulian_stats.report.render import draft, make_env, parse_document
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog()
+
+
+def render_report(data, catalog, region, suffix, **options):
+    """(text, context) of the draft of `data` as `suffix` text."""
+    document = draft(data, catalog, region, **options)
+    return document.render(suffix), document.context
 
 
 def _doc_examples() -> list[tuple[str, str]]:

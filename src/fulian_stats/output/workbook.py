@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fulian_stats.aggregate import AggregateResult
+from fulian_stats.aggregate import Totals
+from fulian_stats.aggregate.coverage import (
+    INVALID,
+    MISSING,
+    REPORTED,
+    STATUS_LABELS,
+    Coverage,
+)
 from fulian_stats.catalog import Catalog
 from fulian_stats.config import DEFAULT_REGION
-from fulian_stats.coverage import INVALID, MISSING, REPORTED, STATUS_LABELS, Coverage
+from fulian_stats.output.files import atomic_path
 from fulian_stats.periods import Period, find_period
-from fulian_stats.write import atomic_path
 
 _ORDINALS = "一二三四五六七八九十"
 _MEASURES = {"month": "本期", "ytd": "本年累计", "total": "合计"}
@@ -32,7 +38,7 @@ def period_text(period: Period) -> str:
     return period.label if find_period(period.label) == period else period.code
 
 
-def main_indicators(result: AggregateResult, catalog: Catalog) -> list[str]:
+def main_indicators(result: Totals, catalog: Catalog) -> list[str]:
     """The flows counted in people with the largest totals: comparable on one axis."""
     totals = {r["indicator"]: r["value"] for r in result.rows if r["org"] == result.region
               and r["period"] == result.period.code}
@@ -69,7 +75,7 @@ def _number_kind(unit: str, kind: str) -> str:
     return "money" if "元" in unit else "count"
 
 
-def write_workbook(path: Path, result: AggregateResult, catalog: Catalog) -> None:
+def write_workbook(path: Path, result: Totals, catalog: Catalog) -> None:
     import tempfile
 
     import xlsxwriter
@@ -93,7 +99,7 @@ def write_workbook(path: Path, result: AggregateResult, catalog: Catalog) -> Non
         book.close()
 
 
-def _write_summary(book, fmt: _Formats, result: AggregateResult, catalog: Catalog) -> dict[str, int]:
+def _write_summary(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dict[str, int]:
     sheet = book.add_worksheet("汇总表")
     orgs = result.orgs
     last_col = 3 + len(orgs)
@@ -196,7 +202,7 @@ def _write_coverage(book, fmt: _Formats, coverage: Coverage) -> None:
     sheet.fit_to_pages(1, 0)
 
 
-def _write_months(book, fmt: _Formats, result: AggregateResult, catalog: Catalog) -> dict:
+def _write_months(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dict:
     sheet = book.add_worksheet("分月")
     months = sorted({r["period"] for r in result.month_rows})
     values = {(r["period"], r["indicator"]): r["value"] for r in result.month_rows}
@@ -216,7 +222,7 @@ def _write_months(book, fmt: _Formats, result: AggregateResult, catalog: Catalog
     return {"count": len(months), "columns": {ind.id: col for col, ind in enumerate(indicators, start=1)}}
 
 
-def _write_details(book, fmt: _Formats, result: AggregateResult, catalog: Catalog) -> None:
+def _write_details(book, fmt: _Formats, result: Totals, catalog: Catalog) -> None:
     sheet = book.add_worksheet("明细")
     headers = ["单位", "报告期", "指标编号", "指标名称", "计量单位", "数值", "类别", "来源文件", "工作表", "单元格"]
     for col, header in enumerate(headers):
@@ -243,7 +249,7 @@ def _write_details(book, fmt: _Formats, result: AggregateResult, catalog: Catalo
     sheet.fit_to_pages(1, 0)
 
 
-def _write_charts(book, result: AggregateResult, catalog: Catalog, row_of: dict[str, int], months: dict) -> None:
+def _write_charts(book, result: Totals, catalog: Catalog, row_of: dict[str, int], months: dict) -> None:
     main = main_indicators(result, catalog)
     if not main:
         return

@@ -1,4 +1,4 @@
-"""Tests for fulian_stats.template: blank workbooks that the reader reads back exactly."""
+"""Tests for fulian_stats.forms: blank workbooks that the reader reads back exactly."""
 
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from fulian_stats.errors import UsageError
 from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 from fulian_stats.read import ReadContext, read_paths
-from fulian_stats.template import (
+from fulian_stats.forms import (
     cn_ordinal,
     filled_submissions,
     write_form_template,

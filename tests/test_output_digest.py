@@ -1,11 +1,11 @@
-"""Tests for fulian_stats.digest: findings alike become one line a person can read;
+"""Tests for fulian_stats.output.digest: findings alike become one line a person can read;
 errors first; --verbose keeps every line."""
 
 from __future__ import annotations
 
 import pytest
 
-from fulian_stats.digest import Group, Line, common_text, digest
+from fulian_stats.output.digest import Group, Line, common_text, digest
 from fulian_stats.findings import Finding
 
 NAMES = ["创业担保贷款金额", "项目投资额", "获上级补助资金", "获补助资金", "投入建设资金", "救助金额", "保险保额",

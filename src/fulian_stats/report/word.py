@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from fulian_stats.errors import FulianError, UsageError
-from fulian_stats.render import templates_dir
-from fulian_stats.write import atomic_path
+from fulian_stats.output.files import atomic_path
+from fulian_stats.report.render import templates_dir
 
 WORD_TEMPLATE = "公文.docx"
 # Not allowed in XML 1.0; \a and \f would also become paragraph/page breaks in docxtpl.

@@ -17,8 +17,8 @@ from functools import cached_property
 from fulian_stats.catalog import Catalog
 from fulian_stats.checks import Report
 from fulian_stats.config import DEFAULT_REGION
-from fulian_stats.coverage import Coverage, coverage_of, sent_by
-from fulian_stats.errors import UsageError
+from fulian_stats.aggregate.coverage import Coverage, coverage_of, sent_by
+from fulian_stats.errors import FulianError, UsageError
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period
 from fulian_stats.read import paused_gc
@@ -28,7 +28,9 @@ DECIMALS = 6
 
 
 @dataclass
-class AggregateResult:
+class Totals:
+    """The totals of a period (and per org or month, by `by`), and what they are made of."""
+
     region: str
     period: Period
     by: str
@@ -38,6 +40,19 @@ class AggregateResult:
     coverage: Coverage  # which orgs and months the totals are made of, and which are not in them
     notes: list[str] = field(default_factory=list)
     catalog: Catalog | None = field(default=None, repr=False)
+    registry: OrgRegistry | None = field(default=None, repr=False)
+    # the month observations of every file that passed, for the periods a report compares
+    frame: object = field(default=None, repr=False)
+    inputs: dict = field(default_factory=dict, repr=False)  # file read → its role: never an output
+    templates: object = field(default=None, repr=False)  # the office's templates folder, for the report
+
+    @property
+    def place(self) -> str | None:
+        """The region's name as a title says it: --region (or fulian.toml's), else the
+        registry org every reporting org sits under; None when nothing says."""
+        if self.region != DEFAULT_REGION:
+            return self.region
+        return infer_region(self.registry, self.orgs)
 
     @property
     def skipped_files(self) -> list[str]:
@@ -180,7 +195,7 @@ def _rows_for(totals: dict[tuple, float], catalog: Catalog, org_of, period_of) -
 
 def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "total",
               orgs: OrgRegistry | None = None, level: int | None = None, region: str | None = None,
-              skipped=()) -> AggregateResult:
+              skipped=()) -> Totals:
     """Aggregate observations (a reader DataFrame of checked files); `skipped` are the
     FileResults of the files left out with their errors. With the registry and a
     period given, the coverage knows which org-months were expected."""
@@ -212,7 +227,7 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     org_names = list(dict.fromkeys(sorted(data["group_org"].unique(), key=_org_order(orgs))))
     whole = period.code
     rows = _rows_for(_totals(data, catalog, []), catalog, lambda g: region_name, lambda g: whole)
-    result = AggregateResult(region_name, period, by, rows, data, org_names, coverage, notes, catalog)
+    result = Totals(region_name, period, by, rows, data, org_names, coverage, notes, catalog, orgs, frame)
     if by == "org":
         # An org that is the region itself (--region 青溪县 --level county) is the total row.
         result.rows = rows + [r for r in result.org_rows if r["org"] != region_name]
@@ -238,7 +253,7 @@ def blocking_findings(check: Report, orgs: OrgRegistry | None = None, region: st
     return [f for f in check.findings if f.is_error and not (f.code == "MISSING_SUBMISSION" and f.org in outside)]
 
 
-def explain(result: AggregateResult, catalog: Catalog, indicator: str) -> list[dict]:
+def explain(result: Totals, catalog: Catalog, indicator: str) -> list[dict]:
     """The observations behind one region total: every month of a flow, the last month per
     org of a stock, both parts of a rate."""
     if indicator not in catalog.by_id:
@@ -259,14 +274,39 @@ def explain(result: AggregateResult, catalog: Catalog, indicator: str) -> list[d
     return rows
 
 
+class DataErrors(FulianError):
+    """Errors in the data stop aggregation (unless the failing files are left out):
+    a total that silently lacks a township is what this prevents."""
+
+    exit_code = 1
+
+    def __init__(self, findings: list, files: list[str]):
+        super().__init__(f"有{len(findings)}个错误，未汇总")
+        self.findings, self.files = findings, files
+
+
+def aggregate_report(report: Report, period: Period | None = None, by: str = "total", level: int | None = None,
+                     region: str | None = None, skip_invalid: bool = False) -> Totals:
+    """The totals of a checked run. Its errors stop it (DataErrors), or with
+    `skip_invalid` the files with errors are left out and every output says so."""
+    orgs = report.orgs
+    blocking = blocking_findings(report, orgs, region)
+    if blocking and not skip_invalid:
+        raise DataErrors(blocking, report.files)
+    bad = set(report.failed_files())
+    # Totals are made of month values only; 本年累计 and 合计 were for checking.
+    frame = report.read.frame(measures=("month",), skip_files=bad)
+    skipped = [r for r in report.read.files if r.file in bad]
+    return aggregate(frame, report.catalog, period or report.period, by, orgs, level, region, skipped)
+
+
 @dataclass
 class AggregateRun:
     """A whole `aggregate`: the check it starts with, and the totals when nothing blocks."""
 
     check: Report
     blocking: list
-    result: AggregateResult | None
-    frame: object = None  # the observations of the files that passed, for further periods
+    result: Totals | None
 
 
 @paused_gc()
@@ -274,20 +314,16 @@ def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | No
                     period: Period | None = None, by: str = "total", level: int | None = None,
                     region: str | None = None, skip_invalid: bool = False, exclude=frozenset(),
                     progress=None, layouts: tuple = ()) -> AggregateRun:
-    """Check, then aggregate; files with errors stop it, or are left out with `skip_invalid`."""
+    """Check, then aggregate (aggregate_report), without raising on errors."""
     from fulian_stats.checks import check_paths
 
     checked = check_paths(paths, catalog, rules, orgs, period, exclude=exclude, progress=progress,
                           then_import=("pandas",), layouts=layouts)
-    blocking = blocking_findings(checked, orgs, region)
-    if blocking and not skip_invalid:
-        return AggregateRun(checked, blocking, None)
-    bad = set(checked.failed_files())
-    # Totals are made of month values only; 本年累计 and 合计 were for checking.
-    frame = checked.read.frame(measures=("month",), skip_files=bad)
-    skipped = [r for r in checked.read.files if r.file in bad]
-    result = aggregate(frame, catalog, period, by, orgs, level, region, skipped)
-    return AggregateRun(checked, blocking, result, frame)
+    try:
+        return AggregateRun(checked, blocking_findings(checked, orgs, region),
+                            aggregate_report(checked, period, by, level, region, skip_invalid))
+    except DataErrors as stopped:
+        return AggregateRun(checked, stopped.findings, None)
 
 
 @dataclass
@@ -295,24 +331,24 @@ class Comparison:
     """The aggregates a report compares: the period, the one before, a year earlier,
     and the year to date (for a month)."""
 
-    current: AggregateResult
-    previous: AggregateResult | None = None
-    year_ago: AggregateResult | None = None
-    year_to_date: AggregateResult | None = None
+    current: Totals
+    previous: Totals | None = None
+    year_ago: Totals | None = None
+    year_to_date: Totals | None = None
 
 
-def compare(run: AggregateRun, catalog: Catalog, orgs: OrgRegistry | None = None,
-            region: str | None = None) -> Comparison:
-    """Aggregate the periods around the run's period from the same files (the year
+def compare(totals: Totals) -> Comparison:
+    """Aggregate the periods around the totals' period from the same files (the year
     before is there when its files were among the paths)."""
-    period = run.result.period
+    period = totals.period
+    region = totals.region if totals.region != DEFAULT_REGION else None
 
-    def other(p: Period) -> AggregateResult | None:
-        found = aggregate(run.frame, catalog, p, "total", orgs, None, region)
+    def other(p: Period) -> Totals | None:
+        found = aggregate(totals.frame, totals.catalog, p, "total", totals.registry, None, region)
         return found if found.rows else None
 
     ytd = other(period.year_to_date()) if period.is_month else None
-    return Comparison(run.result, other(period.previous()), other(period.year_before()), ytd)
+    return Comparison(totals, other(period.previous()), other(period.year_before()), ytd)
 
 
 def infer_region(orgs: OrgRegistry | None, names: list[str]) -> str | None:

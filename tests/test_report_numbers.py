@@ -1,4 +1,4 @@
-"""Tests for fulian_stats.cnnum's figures (cn_num, cn_approx, pct, cn_range): exact
+"""Tests for fulian_stats.report.numbers's figures (cn_num, cn_approx, pct, cn_range): exact
 strings, plus properties over integers. The words around figures (cn_change, cn_period,
 cn_phrase, the filter registry) are in test_cnnum_prose.py."""
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fulian_stats.cnnum import cn_approx, cn_num, cn_range, pct
+from fulian_stats.report.numbers import cn_approx, cn_num, cn_range, pct
 from fulian_stats.errors import FulianError
 
 # ---------------------------------------------------------------- cn_num

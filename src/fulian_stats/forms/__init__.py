@@ -9,91 +9,38 @@ password: the point is to prevent slips, not to lock anyone out.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.protection import SheetProtection
 
 from fulian_stats.errors import FulianError, UsageError
+from fulian_stats.forms.guide import write_guide
+from fulian_stats.forms.style import (
+    BOLD,
+    BORDER,
+    CENTER,
+    HEADER_FILL,
+    LOCKED_FILL,
+    RIGHT,
+    SECTION_FILL,
+    WRAP,
+    Validations,
+    as_input,
+    cn_ordinal,
+    page_setup,
+    protect,
+    put,
+    title_row,
+)
+from fulian_stats.output.files import atomic_path, refuse_inputs, refuse_replacing
 from fulian_stats.periods import Period, parse_period
-from fulian_stats.write import atomic_path, refuse_inputs, refuse_replacing
 
 FORM_SHEET, TABLE_SHEET, GUIDE_SHEET = "月报", "清单", "填报说明"
 FORM_HEADER = ["序号", "指标名称", "计量单位", "本月", "本年累计"]
 FORM_WIDTHS = (6, 36, 12, 14, 14)
 LAYOUTS = ("form", "table")
 BLANK_TABLE_ROWS = 30  # input rows of a table template made without an org registry
-KIND_TEXT = {"flow": "当月发生数，按月累加", "stock": "月末实有数，不累加"}
-SEVERITY_TEXT = {"error": "错误", "warning": "提醒"}
-
-_THIN = Side(style="thin", color="808080")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
-INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")  # the light yellow 填报说明 points to
-LOCKED_FILL = PatternFill("solid", fgColor="BFBFBF")  # cells that must stay empty
-BOLD = Font(bold=True)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-WRAP = Alignment(vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center")
-_DIGITS = "零一二三四五六七八九"
-
-
-def cn_ordinal(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三: section numbering `一、思想引领`."""
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
-    return head + (_DIGITS[ones] if ones or not head else "")
-
-
-def put(ws, row: int, col: int, value, style: dict | None = None):
-    """Write a cell; text is always text, so `=…` from a catalog or registry never becomes a formula."""
-    cell = ws.cell(row, col, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    for name, setting in (style or {}).items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def as_input(cell, number_format: str = "General") -> None:
-    cell.protection, cell.fill, cell.border = Protection(locked=False), INPUT_FILL, BORDER
-    cell.number_format = number_format
-
-
-class Validations:
-    """One DataValidation per distinct rule and prompt; Excel stores each once with its cells."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self.made: dict[tuple, DataValidation] = {}
-
-    def _get(self, key: tuple, **settings) -> DataValidation:
-        if key not in self.made:
-            dv = DataValidation(allow_blank=True, showInputMessage=True, **settings)
-            self.ws.add_data_validation(dv)
-            self.made[key] = dv
-        return self.made[key]
-
-    def number(self, cell, ind, note: str) -> None:
-        """An unlocked number cell: whole numbers ≥ 0 for counts, decimals ≥ 0 for money."""
-        as_input(cell, "0" if ind.is_count else "General")
-        kind, what = ("whole", "整数") if ind.is_count else ("decimal", "数字")
-        title = f"请填写{what}（{ind.unit}）"[:32]  # Excel's limit for titles
-        prompt = f"{note}。空白=未统计，0=没有发生；只填数字，不带单位和文字。"
-        error = "只能填写不小于0的整数" if ind.is_count else "只能填写不小于0的数字，可带小数"
-        self._get((kind, title, prompt), type=kind, operator="greaterThanOrEqual", formula1="0",
-                  promptTitle=title, prompt=prompt[:255], showErrorMessage=True, errorStyle="stop",
-                  errorTitle="填写有误", error=f"{error}（计量单位：{ind.unit}）"[:225]).add(cell)
-
-    def text(self, cell, title: str, prompt: str) -> None:
-        self._get(("text", title, prompt), type=None, promptTitle=title, prompt=prompt).add(cell)
-
 
 def org_label(org: str) -> str:
     return org if org.endswith("妇联") else f"{org}妇联"
@@ -102,33 +49,6 @@ def org_label(org: str) -> str:
 def require_month(period: Period | None) -> None:
     if period is not None and not period.is_month:
         raise UsageError(f"表式模板的报告期必须是一个月份（如 2016-03），不能是“{period.label}”")
-
-
-def protect(ws) -> None:
-    """No password; formatting rows/columns and selecting any cell stay allowed (False = allowed)."""
-    ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
-                                    selectLockedCells=False, selectUnlockedCells=False)
-
-
-def page_setup(ws, landscape: bool, title_rows: str, title_cols: str | None = None) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    # Forms fit one page wide, as many pages down as needed; a table with dozens of indicator
-    # columns would print unreadably small, so it runs over pages repeating its 单位名称 column.
-    ws.sheet_properties.pageSetUpPr.fitToPage = title_cols is None
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-    ws.print_options.horizontalCentered = True
-    ws.print_title_rows = title_rows
-    if title_cols:
-        ws.print_title_cols = title_cols
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-
-
-def title_row(ws, row: int, text: str, last_col: int) -> None:
-    put(ws, row, 1, text, {"font": Font(bold=True, size=16), "alignment": CENTER})
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
-    ws.row_dimensions[row].height = 32
 
 
 def meta_row(ws, dv: Validations, row: int, label: str, value: str | None, prompt: str) -> None:
@@ -259,6 +179,19 @@ def write_templates_for_orgs(folder, catalog, rules, orgs, period: Period, regio
     return [write_form_template(path, catalog, rules, org, period, region) for org, path in targets.items()]
 
 
+def write_forms(output, setup, layout: str = "form", org: str | None = None, period: Period | str | None = None,
+                force: bool = False, per_org: bool = False) -> list[Path]:
+    """What `fulian-stats template` asks for, by a setup (api.Setup): with `per_org`, one
+    form per org the registry expects into the folder `output`; else one workbook."""
+    if isinstance(period, str):
+        period = parse_period(period)
+    if per_org:
+        return write_templates_for_orgs(output, setup.catalog, setup.rules, setup.orgs, period, setup.region, force,
+                                        setup.files)
+    return [write_template(output, setup.catalog, setup.rules, layout, org, period, setup.orgs, setup.region, force,
+                           setup.files)]
+
+
 def write_template(path, catalog, rules, layout: str = "form", org: str | None = None,
                    period: Period | str | None = None, orgs=None, region: str | None = None,
                    force: bool = False, inputs: dict | None = None) -> Path:
@@ -306,79 +239,6 @@ def filled_submissions(paths: list[Path], catalog, orgs=None) -> list[str]:
 
 def safe_file_name(name: str) -> str:
     return "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in name).strip(" .") or "_"
-
-
-# ------------------------------------------------------------------ 填报说明
-
-def instructions(catalog, layout: str, example: str | None) -> list[str]:
-    rates = [ind.label for ind in catalog if ind.kind == "rate"]
-    stocks = [ind.label for ind in catalog if ind.kind == "stock"]
-    lines = ["只在浅黄色单元格中填写；其他单元格已锁定。请勿修改指标名称、计量单位和表头，"
-             "不要插入或删除行列，不要重命名或删除工作表。",
-             "空白表示“未统计”，0表示“没有发生”：没有发生的请填0，不要留空，也不要填“无”“—”等文字。",
-             "只填数字，不带单位和文字（不要写“约300”“300多”）。计量单位见表中：人数、场次等填整数；"
-             "金额以万元为单位，可带小数。"]
-    if layout == "form":
-        lines.append("“本月”填当月发生数；“本年累计”填1月至本月的合计数。")
-        lines.append("填报单位、报告期填在表头（如“大宁镇妇联”“2016年3月”）；已预先填好的请勿修改。")
-    else:
-        lines.append("每个单位每月一行；已预先填好的单位名称、月份请勿修改。月份写作“2016年3月”。")
-    if stocks:
-        lines.append(f"存量指标（{'、'.join(stocks)}）填月末实有数，不逐月累加"
-                     + ("，其“本年累计”栏为灰色，不用填写。" if layout == "form" else "。"))
-    if rates:
-        lines.append(f"比率指标（{'、'.join(rates)}）不用填写，由系统按分子÷分母计算。")
-    naming = f"本表请命名为“{example}”" if example else "文件命名为“单位名称_年-月.xlsx”，如“大宁镇_2016-03.xlsx”"
-    lines.append(f"请保存为Excel工作簿（.xlsx）格式，{naming}。")
-    lines.append("工作表已设置保护，但没有密码：确需修改时，在“审阅 → 撤销工作表保护”中直接撤销即可，"
-                 "无需密码（WPS相同）。改动表格结构可能使系统无法读取，请慎用。")
-    return lines
-
-
-def write_guide(wb, catalog, rules, layout: str, example: str | None) -> None:
-    ws = wb.create_sheet(GUIDE_SHEET)
-    widths = (12, 36, 10, 44)
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    title_row(ws, 1, "填报说明", 4)
-    row = 2
-
-    def wide(text: str, style: dict | None = None) -> None:
-        nonlocal row
-        put(ws, row, 1, text, {"alignment": WRAP, **(style or {})})
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
-        # Excel does not grow merged rows to fit wrapped text: estimate the lines.
-        lines = math.ceil(sum(2 if ord(ch) > 127 else 1 for ch in text) / (sum(widths) - 4))
-        ws.row_dimensions[row].height = max(1, lines) * 16 + 4
-        row += 1
-
-    def table_row(values, style: dict) -> None:
-        nonlocal row
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value, {"border": BORDER, "alignment": WRAP, **style})
-        row += 1
-
-    for n, text in enumerate(instructions(catalog, layout, example), start=1):
-        wide(f"{n}. {text}")
-    row += 1
-    wide("指标一览", {"font": BOLD})
-    header_style = {"font": BOLD, "fill": HEADER_FILL}
-    table_row(["栏目", "指标名称", "计量单位", "类型"], header_style)
-    names = {ind.id: ind.label for ind in catalog}
-    for ind in catalog:
-        kind = KIND_TEXT.get(ind.kind) or (f"比率：由系统按分子÷分母计算，不用填写（{names[ind.numerator]}"
-                                           f"÷{names[ind.denominator]}×100%）")
-        table_row([ind.section, ind.label, ind.unit, kind], {})
-    if rules:
-        row += 1
-        wide("审核规则（报送后系统自动检查；“错误”必须改正，“提醒”请核实后确认）", {"font": BOLD})
-        lines = [(["级别", "规则", None, None], header_style)]
-        lines += [([SEVERITY_TEXT.get(r.severity, r.severity), r.message, None, None], {}) for r in rules]
-        for values, style in lines:
-            table_row(values, style)
-            ws.merge_cells(start_row=row - 1, start_column=2, end_row=row - 1, end_column=4)
-    page_setup(ws, landscape=False, title_rows="1:1")
-    protect(ws)
 
 
 # ------------------------------------------------------------------ saving

@@ -1,0 +1,208 @@
+"""The library: everything the command line does, as calls a county's analyst can make
+from a notebook or a script.
+
+    import fulian_stats.api as fs
+
+    report = fs.check(["sample_data/2017"], orgs="sample_data/orgs.csv", period="2017")
+    totals = fs.aggregate(report, by="org")
+    print(totals.value("trainees"))             # the region's total
+    fs.write(totals, "青溪县2017年汇总.xlsx")
+    fs.write(fs.draft(totals), "2017年综述.docx")
+
+Problems in the data are findings (report.findings), never exceptions; an exception
+(a FulianError, one Chinese line) is what cannot go on: a file that does not exist,
+a broken catalog, errors that stop aggregation (DataErrors, holding them), an output
+that would replace a file the run read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from fulian_stats.aggregate import DataErrors, Totals, aggregate_report, compare
+from fulian_stats.aggregate import explain as explain_totals
+from fulian_stats.catalog import Catalog
+from fulian_stats.checks import Report, check_paths
+from fulian_stats.errors import UsageError
+from fulian_stats.orgs import OrgRegistry, parse_level
+from fulian_stats.output.files import refuse_inputs
+from fulian_stats.periods import Period, parse_period
+from fulian_stats.report.render import Document, check_report_suffix, template_files
+from fulian_stats.report.render import draft as draft_comparison
+
+__all__ = ["DataErrors", "Document", "Report", "Setup", "Totals", "aggregate", "check", "draft", "explain",
+           "inspect", "read", "setup", "write"]
+
+
+@dataclass
+class Setup:
+    """What a run is read and checked against: the catalog and rules, the org
+    registry, declared layouts, the region and the office's templates folder, from
+    options over fulian.toml over the defaults."""
+
+    catalog: Catalog
+    orgs: OrgRegistry | None = None
+    layouts: tuple = ()
+    region: str | None = None
+    templates: Path | None = None
+    files: dict = field(default_factory=dict)  # every file it was made of → its role: never an output
+    exclude: frozenset = frozenset()  # files never read as submissions (the registry, the catalog, the rules)
+    rules_file: Path | None = None
+
+    @cached_property
+    def rules(self) -> list:
+        """The rules (loaded when first needed: listing the catalog needs none)."""
+        from fulian_stats.catalog import load_rules
+
+        return load_rules(self.catalog, self.rules_file)
+
+
+def setup(catalog=None, rules=None, orgs=None, region=None, templates=None, folder=None) -> Setup:
+    """The setup of `folder`'s fulian.toml (the working folder's by default), the
+    options given taking precedence."""
+    from fulian_stats.catalog import load_catalog
+    from fulian_stats.config import load_settings
+    from fulian_stats.orgs import load_orgs
+
+    settings = load_settings(Path(folder) if folder else None).merged(
+        orgs=orgs, catalog=catalog, rules=rules, region=region, templates=templates)
+    return Setup(load_catalog(settings.catalog), load_orgs(settings.orgs) if settings.orgs else None,
+                 settings.layouts, settings.region, settings.templates, settings.files_read(),
+                 frozenset(settings.input_files()), settings.rules)
+
+
+def _period(period) -> Period | None:
+    return parse_period(period) if isinstance(period, str) else period
+
+
+def _setup(given: Setup | None, options: dict) -> Setup:
+    return given if given is not None else setup(**options)
+
+
+def check(paths, setup: Setup | None = None, period=None, progress=None, **options) -> Report:
+    """Read and check the files and folders `paths` (each file once, on every core):
+    a Report of every finding. `options` make a setup when none is given (orgs=,
+    catalog=, rules=, region=)."""
+    used = _setup(setup, options)
+    report = check_paths(list(paths), used.catalog, used.rules, used.orgs, _period(period), exclude=used.exclude,
+                         progress=progress, then_import=("pandas",), layouts=used.layouts)
+    report.inputs = {**used.files, **{f: "报表" for f in report.files}}
+    report.region, report.templates = used.region, used.templates
+    return report
+
+
+def read(paths, setup: Setup | None = None, period=None, **options):
+    """Read without checking: the ReadResult (each file's blocks and the reader's own
+    findings), for a look at what the files hold."""
+    from fulian_stats.read import ReadContext, read_paths
+
+    used = _setup(setup, options)
+    month = _period(period)
+    ctx = ReadContext(used.catalog, used.orgs, month if month is not None and month.is_month else None, used.layouts)
+    return read_paths(list(paths), ctx, exclude=used.exclude)
+
+
+def inspect(paths, setup: Setup | None = None, sheet: str | None = None, period=None, **options) -> list:
+    """How the reader understands each sheet of the files (read.inspection.SheetInspection)."""
+    from fulian_stats.read import ReadContext, inspect_paths
+
+    used = _setup(setup, options)
+    month = _period(period)
+    ctx = ReadContext(used.catalog, used.orgs, month if month is not None and month.is_month else None, used.layouts)
+    return inspect_paths(list(paths), ctx, sheet, exclude=used.exclude)
+
+
+def aggregate(report: Report, period=None, by: str = "total", level=None, region: str | None = None,
+              skip_invalid: bool = False) -> Totals:
+    """The totals of a checked run: flows summed, stocks at the period's end, rates as
+    a ratio of sums. Errors in the report stop it (DataErrors), unless `skip_invalid`
+    leaves the failing files out (the totals' coverage then says so)."""
+    totals = aggregate_report(report, _period(period), by, parse_level(level) if isinstance(level, str) else level,
+                              region or report.region, skip_invalid)
+    totals.inputs, totals.templates = report.inputs, report.templates
+    return totals
+
+
+def explain(totals: Totals, indicator: str) -> dict:
+    """The files and cells behind one region total: {indicator, period, value, sources}."""
+    return {"indicator": indicator, "period": totals.period.code, "value": totals.value(indicator),
+            "sources": explain_totals(totals, totals.catalog, indicator)}
+
+
+def draft(totals: Totals, template: str | None = None, theme: str | None = None) -> Document:
+    """The report draft of the totals (年度综述 for a year, 月报 for a month, or the
+    office's own template or a .j2/.docx file), compared with the periods before
+    when their files were read too."""
+    document = draft_comparison(compare(totals), totals.catalog, totals.place or "本地区", template, theme,
+                                totals.templates)
+    document.inputs = {**totals.inputs, **{p: "模板" for p in template_files(template, totals.templates)}}
+    return document
+
+
+OUTPUTS = {Totals: (".xlsx", ".csv", ".json"), Document: (".md", ".txt", ".html", ".docx"), Report: (".json",)}
+
+
+def refuse_output(path, setup: Setup, paths=(), template: str | None = None) -> None:
+    """Before reading: an output that is a file the run will read (its setup's, a path
+    given, a template) is refused at once."""
+    if path is None:
+        return
+    refuse_inputs(path, {**setup.files, **{p: "报表" for p in paths},
+                         **{p: "模板" for p in template_files(template, setup.templates)}})
+
+
+def check_output_suffix(path, kind: type) -> str:
+    """The suffix of an output for a `kind` (Totals, Document, Report), or a usage error
+    (before anything is read)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in OUTPUTS.get(kind, ()):
+        raise UsageError(f"不支持的输出格式：{path}（可用 {'、'.join(OUTPUTS.get(kind, ()))}）")
+    return suffix
+
+
+def write(thing, path) -> Path:
+    """Write totals (.xlsx, .csv, .json), a draft (.md, .txt, .html, .docx) or a report
+    (.json), by the file's suffix; atomically, and never over a file the run read."""
+    path = Path(path)
+    kind = next((k for k in OUTPUTS if isinstance(thing, k)), None)
+    if kind is None:
+        raise UsageError(f"无法写出 {type(thing).__name__}：只能写出汇总、报告或校验结果")
+    suffix = check_output_suffix(path, kind)
+    refuse_inputs(path, thing.inputs)
+    if isinstance(thing, Totals):
+        _write_totals(thing, path, suffix)
+    elif isinstance(thing, Document):
+        _write_document(thing, path, suffix)
+    else:
+        from fulian_stats.output.files import write_text
+        from fulian_stats.output.machine import report_json
+
+        write_text(path, report_json(thing))
+    return path
+
+
+def _write_totals(totals: Totals, path: Path, suffix: str) -> None:
+    if suffix == ".xlsx":
+        from fulian_stats.output.workbook import write_workbook
+
+        write_workbook(path, totals, totals.catalog)
+    else:
+        from fulian_stats.output.files import write_rows
+
+        write_rows(path, totals.as_dict())
+
+
+def _write_document(document: Document, path: Path, suffix: str) -> None:
+    check_report_suffix(suffix)
+    if suffix == ".docx":
+        from fulian_stats.report.render import make_env
+        from fulian_stats.report.word import default_word_template, render_docx
+
+        render_docx(document.word or default_word_template(), document.word_context(),
+                    make_env(None, autoescape=True), path)
+    else:
+        from fulian_stats.output.files import write_text
+
+        write_text(path, document.render(suffix))

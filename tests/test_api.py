@@ -1,0 +1,69 @@
+"""The library (fulian_stats.api): what the command line does, from Python; the
+README's example runs as it is written."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import fulian_stats.api as fs
+from fulian_stats.errors import UsageError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("district")
+    shutil.copytree(ROOT / "sample_data", folder / "sample_data")
+    return folder
+
+
+def test_the_readme_example_runs(district, monkeypatch, capsys):
+    monkeypatch.chdir(district)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the project's own README
+    assert capsys.readouterr().out == "1163 0\n"
+    assert (district / "青溪县2017年汇总.xlsx").stat().st_size > 0
+    assert (district / "2017年综述.docx").stat().st_size > 0
+
+
+def test_errors_stop_aggregation_with_the_errors_in_hand(district, tmp_path):
+    (tmp_path / "大宁镇_2017-03.xlsx").write_bytes(b"PK\x03\x04 cut")
+    shutil.copy(district / "sample_data/2017/03/白沙镇_2017-03.xlsx", tmp_path)
+    report = fs.check([tmp_path])
+    with pytest.raises(fs.DataErrors) as stopped:
+        fs.aggregate(report)
+    assert [(f.code, f.file) for f in stopped.value.findings] == [("FILE_UNREADABLE", f"{tmp_path}/大宁镇_2017-03.xlsx")]
+    totals = fs.aggregate(report, skip_invalid=True)
+    assert totals.coverage.skipped_files == [f"{tmp_path}/大宁镇_2017-03.xlsx"]
+
+
+def test_write_never_replaces_a_file_the_run_read(district):
+    orgs = district / "sample_data/orgs.csv"
+    before = hashlib.sha256(orgs.read_bytes()).hexdigest()
+    totals = fs.aggregate(fs.check([district / "sample_data/2017/01"], orgs=orgs, period="2017-01"))
+    for target in (orgs, district / "sample_data/2017/01/大宁镇_2017-01.xlsx"):
+        with pytest.raises(UsageError, match="是输入文件之一"):
+            fs.write(totals, target.with_suffix(".csv") if target == orgs else target)
+    with pytest.raises(UsageError, match="不支持的输出格式"):
+        fs.write(totals, district / "汇总.docx")
+    assert hashlib.sha256(orgs.read_bytes()).hexdigest() == before
+
+
+def test_a_setup_is_made_once_and_serves_every_call(district):
+    setup = fs.setup(orgs=district / "sample_data/orgs.csv")
+    inspected = fs.inspect([district / "sample_data/2017/01/大宁镇_2017-01.xlsx"], setup)
+    assert [(i.kind, i.org.value, i.period.value) for i in inspected] == [("form", "大宁镇", "2017-01")]
+    read = fs.read([district / "sample_data/2017/01"], setup)
+    assert len(read.files) == 10 and read.all_findings()[0].code == "UNIT_CONVERTED"
+    totals = fs.aggregate(fs.check([district / "sample_data/2017/01"], setup))
+    assert totals.place == "青溪县"
+    sources = fs.explain(totals, "trainees")
+    assert sources["value"] == sum(row["value"] for row in sources["sources"])
+    assert fs.draft(totals).text.startswith("# ")
