@@ -101,6 +101,16 @@ def _streets(tail: bytes = b"", total=True) -> Callable[[Path], dict]:
     return build
 
 
+def _streets_cut(end: bytes) -> Callable[[Path], dict]:
+    """The 街道 table without its last line end, as a copy cut short after its last row."""
+    def build(tmp: Path) -> dict:
+        args = _streets()(tmp)
+        path = args["paths"][0]
+        path.write_bytes(path.read_bytes().removesuffix(end))
+        return args
+    return build
+
+
 def _wrong_total(tmp: Path) -> dict:
     rows = street_rows(3)
     total = ["合计", *[sum(r[i] for r in rows) for i in range(1, len(rows[0]))]]
@@ -247,6 +257,15 @@ CASES: dict[str, Case] = {
         {"file": "大宁镇_2016-04.xlsx", "sheet": "月报", "cell": "D2",
          "values": {"contents": "2016-03", "file_name": "2016-04"},
          "message": "表内报告期为2016年3月，文件名中为2016年4月，两者不一致；请核对后修改表内报告期或文件名"}),
+    "TEXT_UNFINISHED": Case(
+        _streets_cut(b"\r\n"), _streets(),
+        {"file": STREETS_CSV, "sheet": None, "cell": "A5", "row": 5, "values": {"line": 5},
+         "message": "最后一行（第5行）后没有换行符：Excel和WPS保存的文件每行都以换行结束，这个文件可能在传输或复制时被截断；"
+                    "请核对最后一行的数值，或重新导出后报送"}),
+    "NO_DATA": Case(
+        lambda tmp: {"paths": [write_table(tmp / STREETS_CSV, [], total=False)]}, _streets(),
+        {"file": STREETS_CSV, "sheet": None, "cell": None,
+         "message": "文件中有表头，但没有一行数值，可能在传输或复制时被截断；请重新导出完整的文件后报送"}),
     "INDICATOR_UNKNOWN": Case(
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["巾帼志愿服务", "人", 12, 30]]),
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["巾帼志愿服务", "人", "", ""]]),
@@ -276,6 +295,11 @@ CASES: dict[str, Case] = {
         _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: set_value(r, "参训妇女", month="不详"))), CLEAN,
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D8", "indicator": "trainees", "values": {"raw": "不详"},
          "message": "“参训妇女”的数值“不详”无法识别；请只填数字，没有发生的填0，未统计的留空"}),
+    "NUMBER_IMPLAUSIBLE": Case(
+        _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: set_value(r, "参训妇女", month=4.3e9, ytd=""))), CLEAN,
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D8", "indicator": "trainees",
+         "values": {"value": 4.3e9, "limit": 1e9},
+         "message": "“参训妇女”为4300000000，远超一个单位一个月可能的数（上限1000000000人）；请核对是否多打了数字或填错了计量单位"}),
     "NUMBER_ESTIMATE": Case(
         _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: set_value(r, "妇女之家服务", month="300多"))), CLEAN,
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D19", "indicator": "women_home_served",

@@ -17,7 +17,7 @@ from pathlib import Path
 from fulian_stats.report.numbers import phrase_problem
 from fulian_stats.errors import CatalogError
 from fulian_stats.normalize import is_sub_item, split_unit
-from fulian_stats.units import scale_prefixed
+from fulian_stats.units import plausible_max, scale_prefixed
 
 KINDS = {"flow": "流量（按月相加）", "stock": "存量（取期末值）", "rate": "比率（分子÷分母×100）"}
 CATALOG_COLUMNS = ["id", "name", "unit", "section", "kind", "numerator", "denominator", "aliases", "parent", "phrase"]
@@ -77,6 +77,7 @@ class Catalog:
         self.sections = list(dict.fromkeys(ind.section for ind in indicators))
         self.units = scale_prefixed({ind.unit for ind in indicators})
         self.counted_ids = frozenset(ind.id for ind in indicators if ind.is_count)
+        self.bounds = {ind.id: plausible_max(ind.unit) for ind in indicators}  # the largest plausible value
         self._by_name: dict[str, str] = {}
         self._under: dict[tuple[str, str], str] = {}  # (parent id, name) → sub-item id
         self._lookups: dict[str, tuple[str | None, str | None]] = {}

@@ -45,3 +45,18 @@ def scale_prefixed(units: set[str]) -> frozenset[str]:
         found.update(prefix + base for prefix in _SCALE_PREFIXES)
     found.update(_SYNONYMS)
     return frozenset(normalize_text(u) for u in found if u)
+
+
+# The most a township reports for one month, by the kind of unit: beyond it a value is a
+# typing slip or a damaged cell, never a figure (docs/findings.md, NUMBER_IMPLAUSIBLE).
+MAX_COUNT = 1e9  # people, events, things
+MAX_YUAN = 1e12  # money: 10^8 万元
+MAX_PERCENT = 1e3  # a rate typed in
+
+
+def plausible_max(unit: str) -> float:
+    """The largest value a township's month may hold, in `unit`."""
+    base, factor = unit_scale(unit)
+    if base == "%":
+        return MAX_PERCENT
+    return (MAX_YUAN if base == "元" else MAX_COUNT) / factor

@@ -15,7 +15,7 @@ from fulian_stats.observations import MONTH
 
 SCOPE = "file"
 # Reading findings after which a value is unknown, not absent.
-UNREADABLE_VALUE = {"NUMBER_INVALID", "UNIT_UNKNOWN", "MONTH_NOT_DERIVABLE"}
+UNREADABLE_VALUE = {"NUMBER_INVALID", "NUMBER_IMPLAUSIBLE", "UNIT_UNKNOWN", "MONTH_NOT_DERIVABLE"}
 
 
 def unreadable_cells(findings) -> dict[tuple, list[tuple]]:

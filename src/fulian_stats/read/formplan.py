@@ -15,6 +15,7 @@ two to the same results.
 
 from __future__ import annotations
 
+import math
 import weakref
 from array import array
 from bisect import bisect_left
@@ -40,6 +41,8 @@ class FormPlan:
     ids: tuple[str, ...]  # their indicators
     others: tuple[int, ...]  # rows whose name is no indicator: headings, blanks, the footer
     cells: dict[int, tuple[str, ...]]  # value column → the A1 address of each indicator row
+    bounds: tuple[float, ...]  # the largest plausible value of each indicator row
+    least_bound: float  # the smallest of them
     # (column, kept rows) → (ids, cells) of a column with blanks: one tuple for every
     # sheet with the same blanks (本年累计 of stocks is blank in every form)
     parts: dict[tuple, tuple] = field(default_factory=dict)
@@ -102,7 +105,8 @@ def _make_plan(catalog: Catalog, start: int, names: tuple, units: tuple, sheet: 
         rows.append(r)
         ids.append(ind_id)
     cells = {c: tuple(a1(sheet.row_offset + r, sheet.col_offset + c) for r in rows) for c in value_cols}
-    return FormPlan(tuple(rows), tuple(ids), tuple(others), cells)
+    bounds = tuple(catalog.bounds[i] for i in ids)
+    return FormPlan(tuple(rows), tuple(ids), tuple(others), cells, bounds, min(bounds, default=0.0))
 
 
 def _read_columns(plan: FormPlan, rows: list[list], where: tuple, columns) -> list[Block] | None:
@@ -140,6 +144,8 @@ def _read_columns(plan: FormPlan, rows: list[list], where: tuple, columns) -> li
                 if value is not None:
                     kept.append(i)
                     values.append(value)
+        if values and not _plausible(values, plan, kept):
+            return None  # a value that is no figure: a finding, row by row
         if measure == MONTH:
             month_kept = kept
         elif len(month_kept) != len(raws) and not set(kept) <= set(month_kept):
@@ -161,6 +167,19 @@ def _read_columns(plan: FormPlan, rows: list[list], where: tuple, columns) -> li
 
 
 _NOT_PLAIN = object()
+
+
+def _plausible(values: list, plan: FormPlan, kept) -> bool:
+    """Every value finite and within its indicator's bound: decided at once by the sum
+    (NaN and infinities carry through it) and the extremes, element by element only
+    when an extreme passes the plan's smallest bound."""
+    total = sum(values)
+    if total != total or total in (math.inf, -math.inf):
+        return False
+    high, low = max(values), min(values)
+    if -plan.least_bound <= low and high <= plan.least_bound:
+        return True
+    return all(-plan.bounds[i] <= v <= plan.bounds[i] for i, v in zip(kept, values))
 
 
 def _plain_value(raw: object):

@@ -19,10 +19,11 @@ here, which is the reference.
 
 from __future__ import annotations
 
+import math
 from array import array
 
 from fulian_stats.catalog import Catalog, Indicator
-from fulian_stats.findings import Finding, column_letters, join_cells
+from fulian_stats.findings import Finding, column_letters, join_cells, show_number
 from fulian_stats.normalize import is_sub_item, normalize_text
 from fulian_stats.observations import DERIVE, MONTH, SUBTOTAL, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
@@ -99,8 +100,9 @@ class SheetReader:
 
     def value(self, ind: Indicator, raw: object, factor: float, r: int, c: int) -> float | None:
         """The cell's number in the catalog's unit; None for a blank, or after a finding."""
+        bound = self.catalog.bounds[ind.id]
         if type(raw) is float and factor == 1.0:  # most cells: no parsing, no scaling
-            return raw
+            return raw if -bound <= raw <= bound else self.implausible(ind, raw, bound, r, c)
         parsed = parse_number(raw)
         if parsed.status is BLANK:
             return None
@@ -122,7 +124,19 @@ class SheetReader:
                          "请填写准确数字", r, c, indicator=ind.id, values={"raw": cell_text(raw), "value": value})
         if factor != 1:
             value *= factor
-        return without_noise(value)
+        return without_noise(value) if -bound <= value <= bound else self.implausible(ind, value, bound, r, c)
+
+    def implausible(self, ind: Indicator, value: float, bound: float, r: int, c: int) -> None:
+        """A number that is no figure: not finite (a damaged cell), or far beyond what a
+        township reports in a month (a slip of the keyboard)."""
+        if value != value or value in (math.inf, -math.inf):
+            self.finding("NUMBER_INVALID", f"“{ind.label}”的单元格中不是一个有限的数（{value}），可能已损坏；请重新填写",
+                         r, c, indicator=ind.id, values={"raw": str(value)})
+        else:
+            self.finding("NUMBER_IMPLAUSIBLE", f"“{ind.label}”为{show_number(value)}，远超一个单位一个月可能的数（上限"
+                         f"{show_number(bound)}{ind.unit}）；请核对是否多打了数字或填错了计量单位", r, c, indicator=ind.id,
+                         values={"value": value, "limit": bound})
+        return None
 
     def add(self, org, period, measure: str, at: int, ind_id: str, value: float, cell: str) -> None:
         """One value into the block of (org, period, measure) at `at`: the column of a
@@ -214,6 +228,10 @@ class SheetReader:
                 message = f"第{line}行只有{len(row)}个字段，而表头有{width}个，本行未读取；请核对该行是否缺了数值或分隔符"
             self.finding("ROW_RAGGED", message, r, min(len(row), width) if len(row) < width else width,
                          values={"line": line, "fields": len(row), "header_fields": width, "extra": extra[:20]})
+        if not text.ends_with_newline and last not in self.ragged and any(v.strip() for v in rows[last]):
+            self.finding("TEXT_UNFINISHED", f"最后一行（第{text.lines[last]}行）后没有换行符：Excel和WPS保存的文件每行都以换行结束，"
+                         "这个文件可能在传输或复制时被截断；请核对最后一行的数值，或重新导出后报送", last, 0,
+                         values={"line": text.lines[last]})
 
     # -- forms ---------------------------------------------------------------------------
 
