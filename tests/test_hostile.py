@@ -225,9 +225,15 @@ def nul_in_csv(path: Path) -> Path:
 
 
 def nul_in_cells(path: Path) -> Path:
-    """NUL and other control characters in cells, as `_x0000_` escapes and raw bytes."""
+    """A NUL in a cell, as the `_x0000_` escape OOXML writes for it (well-formed XML)."""
     return form_with(path, lambda xml: xml.replace("填报单位：大宁".encode("ascii", "xmlcharrefreplace"),
-                                                  "填报单位：大_x0000_宁\x07".encode("ascii", "xmlcharrefreplace"), 1))
+                                                  "填报单位：大_x0000_宁".encode("ascii", "xmlcharrefreplace"), 1))
+
+
+def illegal_character_reference(path: Path) -> Path:
+    """`&#7;` in a cell: no character XML 1.0 allows; Excel and openpyxl refuse the file."""
+    return form_with(path, lambda xml: xml.replace("填报单位：大宁".encode("ascii", "xmlcharrefreplace"),
+                                                  "填报单位：大宁\x07".encode("ascii", "xmlcharrefreplace"), 1))
 
 
 def encoded(encoding: str, text: str):
@@ -291,6 +297,7 @@ HOSTILE = {
     "ragged_csv": ("城区街道_2016-03.csv", ragged, None, 0),
     "nul_in_csv": ("城区街道_2016-03.csv", nul_in_csv, None, 0),
     "nul_in_cells": ("大宁镇_2016-03.xlsx", nul_in_cells, None, 0),
+    "illegal_character_reference": ("大宁镇_2016-03.xlsx", illegal_character_reference, "FILE_UNREADABLE", 1),
     "utf16_without_bom": ("城区街道_2016-03.csv", encoded("utf-16-le", STREETS_UTF16), None, 0),
     "big5": ("城区街道_2016-03.csv", encoded("big5", TAIWAN), "ENCODING", 1),
     "shift_jis": ("城区街道_2016-03.csv", encoded("shift_jis", JAPAN), "ENCODING", 1),

@@ -325,13 +325,16 @@ def test_a_worksheet_whose_bytes_changed_after_zipping_is_damaged_not_read(make)
     assert damage_reason(bytes(data)) == "“xl/worksheets/sheet1.xml”的校验和不符"
 
 
-def test_damage_after_the_cells_goes_unread_in_the_copy():
-    """What follows </sheetData> holds no cell: calamine saw damage there only in its
-    walk for merged ranges, which the copy ends before the cells."""
+def test_a_worksheet_cut_short_after_its_cells_is_damage():
+    """What follows </sheetData> holds no cell, but a part cut short is not the part
+    that was saved: refused, as Excel and openpyxl refuse it."""
     original = with_part_changed(by_openpyxl(), "xl/worksheets/sheet1.xml",
                                  lambda xml: xml.replace(b"</worksheet>", b"<!-- cut"))
     assert calamine_error(original) == "XmlError"
-    assert calamine_rows(scan_zip(original).workbook) == calamine_rows(by_openpyxl())
+    with pytest.raises(GridError) as refused:
+        scan_zip(original)
+    assert (refused.value.sheet, refused.value.message) == ("三月", "文件已损坏：工作表“三月”B4单元格附近内容不完整（可能被截断），"
+                                                           "无法可靠地读出数值；请在Excel或WPS中打开并另存后重新报送")
 
 
 def prefixed_with_cdata(_sample_xml: bytes) -> bytes:

@@ -161,6 +161,8 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
                                 "请确认文件是否正确")
             start = sheet.start or (0, 0)
             rows = sheet.to_python(skip_empty_area=True)
+            if found is not None and not scan.empty_strings:
+                _all_values_read(meta.name, rows, found.values)
             _clean_cells(rows, may_hold_long_text)
             loaded = Sheet(meta.name, rows, start[0], start[1], merged=_merged(sheet, start))
             if found is not None and found.formulas:
@@ -201,16 +203,26 @@ def _scans_by_sheet(scan) -> tuple[dict[str, SheetScan], list[str]]:
     sheet is known refuses the whole file: it cannot be skipped by name."""
     by_name, unplaced = {}, []
     for part in (scan.sheets if scan else []):
-        if not (part.too_large or part.formulas):
-            continue
         names = (scan.names or {}).get(part.part.lower())
         if not names:
             if part.too_large:
                 raise _part_too_large(part)
             unplaced.extend(part.formulas)
+            continue
         for name in names or ():
             by_name[name] = part
     return by_name, unplaced
+
+
+def _all_values_read(sheet: str, rows: list[list], written: int) -> None:
+    """calamine gives back every value the sheet's XML writes, or the file is damaged:
+    two cells with one address (the later would win), a value outside any cell (it
+    would vanish). A wrong total that looks right is the worst outcome."""
+    read = sum(len(row) for row in rows) - sum(row.count("") for row in rows)
+    if read < written:
+        raise GridError("FILE_UNREADABLE", f"文件已损坏：工作表“{sheet}”中有{written}个单元格写有内容，但只能读出{read}个"
+                        "（可能有地址重复的单元格，或有内容不在任何单元格中）；请在Excel或WPS中打开并另存后重新报送",
+                        sheet=sheet, values={"written": written, "read": read})
 
 
 def _part_too_large(part: SheetScan) -> GridError:

@@ -57,7 +57,8 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
     try:
         sheets = load_sheets(path)
     except GridError as exc:
-        result.findings.append(Finding(exc.code, exc.message, file=display, row=exc.row))
+        result.findings.append(Finding(exc.code, exc.message, file=display, sheet=exc.sheet, cell=exc.cell,
+                                       row=exc.row, values=exc.values))
         return result
     except OSError as exc:
         result.findings.append(Finding("FILE_UNREADABLE", f"无法打开文件：{exc.strerror or exc}", file=display))

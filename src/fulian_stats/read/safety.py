@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from fulian_stats.read.xmlcheck import XmlProblem, has_empty_strings, values_written, xml_problem
 from fulian_stats.read.sheetxml import (  # noqa: F401 - MAX_SHEET_CELLS is the limit of xlsscan.py too
     MAX_SHEET_CELLS,
     SheetScan,
@@ -66,13 +67,15 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 class GridError(Exception):
-    """A file that cannot be turned into cells; carries a finding code and message."""
+    """A file that cannot be turned into cells; carries a finding code and message (and
+    the sheet and cell, where the damage is known to be)."""
 
-    def __init__(self, code: str, message: str, row: int | None = None):
+    def __init__(self, code: str, message: str, row: int | None = None, sheet: str | None = None,
+                 cell: str | None = None, values: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.row = row
+        self.row, self.sheet, self.cell, self.values = row, sheet, cell, values or {}
 
 
 def too_large(message: str) -> GridError:
@@ -89,8 +92,9 @@ def is_encrypted_package(data: bytes) -> bool:
 class ZipScan:
     sheets: list[SheetScan] = field(default_factory=list)
     largest_part: int = 0  # bytes of the largest part: no cell text is longer
-    names: dict[str, list[str]] | None = None  # part (lower case) → its sheets' names, read only when needed
+    names: dict[str, list[str]] | None = None  # part (lower case) → its sheets' names
     workbook: bytes | None = None  # the zip rebuilt for calamine from the members scanned
+    empty_strings: bool = False  # some shared string is empty: a cell naming one is read as empty
 
 
 # -- the zip ----------------------------------------------------------------------------
@@ -246,6 +250,7 @@ def scan_zip(data: bytes) -> ZipScan | None:
     shared = []  # the shared-strings parts, inflated
     copied = [("_rels/.rels", _PACKAGE_RELS, zipfile.ZIP_STORED, zlib.crc32(_PACKAGE_RELS), len(_PACKAGE_RELS))]
     room = STORED_MAX_BYTES - len(data)
+    broken: list[tuple[str, XmlProblem]] = []  # (part, what is wrong), named once every part is read
     for m, name in named:
         key = name.lower()
         strings = key == "xl/sharedstrings.xml" or key in as_strings
@@ -259,8 +264,13 @@ def scan_zip(data: bytes) -> ZipScan | None:
         # relationships seem to say, so each one that holds cells is scanned.
         xml = parts[key] if key == _RELS else _inflate(data, m)
         stored, crc = xml, m.crc
+        if key.startswith("xl/worksheets/") or b"sheetData" in xml or strings:
+            problem = xml_problem(xml)
+            if problem is not None:
+                broken.append((key, problem))
         if key.startswith("xl/worksheets/") or b"sheetData" in xml:
             found = scan_sheet_xml(name, xml)
+            found.values = values_written(xml)
             scan.sheets.append(found)
             stored = _EMPTY_SHEET if found.too_large else merged_cells_first(xml)
             if stored is not xml:
@@ -269,6 +279,7 @@ def scan_zip(data: bytes) -> ZipScan | None:
             if shared_strings_claimed(xml) > len(xml) // 4:
                 raise damaged("共享字符串表声明的条数超过文件所能容纳的")
             shared.append(xml)
+            scan.empty_strings = scan.empty_strings or has_empty_strings(xml)
         parts[key] = xml
         if len(stored) <= room:
             room -= len(stored)
@@ -277,9 +288,16 @@ def scan_zip(data: bytes) -> ZipScan | None:
             copied.append((name, _compressed(data, m), m.method, m.crc, m.size))
         else:
             copied.append((name, _deflated(stored), zipfile.ZIP_DEFLATED, crc, len(stored)))
+    scan.names = _sheet_names(parts.get("xl/workbook.xml", b""), parts.get(_RELS, b""))
+    if broken:
+        part, problem = broken[0]
+        sheet = next(iter(scan.names.get(part, ())), None)
+        what = f"工作表“{sheet}”" if sheet else ("共享字符串" if part not in {s.part.lower() for s in scan.sheets}
+                                              else f"“{part}”")
+        where = f"{problem.cell}单元格附近" if problem.cell else ""
+        raise GridError("FILE_UNREADABLE", f"文件已损坏：{what}{where}{problem.reason}，无法可靠地读出数值；"
+                        "请在Excel或WPS中打开并另存后重新报送", sheet=sheet, cell=problem.cell)
     _check_string_expansion(scan.sheets, shared)
-    if any(s.too_large or s.formulas for s in scan.sheets):
-        scan.names = _sheet_names(parts)  # the workbook and its relationships are inflated above, as every kept part
     scan.workbook = _zipped(copied)
     return scan
 
@@ -399,7 +417,8 @@ def _zipped(parts: list[tuple[str, bytes, int, int, int]]) -> bytes:
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _sheet_names(parts: dict[str, bytes]) -> dict[str, list[str]]:
+@lru_cache(maxsize=256)  # the workbooks of one template have the same two parts, byte for byte
+def _sheet_names(workbook: bytes, rels: bytes) -> dict[str, list[str]]:
     """Worksheet part (lower case) → the names of the sheets that show it, from
     xl/workbook.xml and its relationships, resolved as calamine does; empty when they
     cannot be read. Only for saying which sheet a finding is about: the copy calamine
@@ -407,8 +426,8 @@ def _sheet_names(parts: dict[str, bytes]) -> dict[str, list[str]]:
     from defusedxml import ElementTree
 
     try:
-        rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
-        book = ElementTree.fromstring(parts["xl/workbook.xml"])
+        rels = ElementTree.fromstring(rels)
+        book = ElementTree.fromstring(workbook)
     except Exception:  # noqa: BLE001 - missing parts, bad XML, and defusedxml's refusals of entities and DTDs
         return {}
     targets = {}

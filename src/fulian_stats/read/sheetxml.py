@@ -27,6 +27,7 @@ class SheetScan:
     rows: int = 0
     cols: int = 0
     formulas: list[str] = field(default_factory=list)  # cells (A1) with a formula and no saved value
+    values: int = 0  # cells writing a value calamine must give back (xmlcheck.values_written)
 
     @property
     def too_large(self) -> bool:

@@ -1,0 +1,94 @@
+"""Damaged sheet XML is refused, the way Excel and openpyxl refuse it, naming the sheet
+and, where known, the cell: never read the way a lenient reader guesses, with a value
+silently lost (read/xmlcheck.py, and the count of values in read/grid.py)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from conftest import CATALOG, form_rows, write_xlsx
+from fulian_stats.read import ReadContext, read_file
+from fulian_stats.read.xmlcheck import has_empty_strings, values_written, xml_problem
+from test_safety import with_part_changed
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def damaged(tmp_path, change) -> list:
+    """(code, sheet, cell, message) of reading the usual March form after `change` of its sheet XML."""
+    good = write_xlsx(tmp_path / "good.xlsx", form_rows())
+    path = tmp_path / "大宁镇_2016-03.xlsx"
+    path.write_bytes(with_part_changed(good.read_bytes(), SHEET, change))
+    result = read_file(path, ReadContext(CATALOG), path.name)
+    return [(f.code, f.sheet, f.cell, f.message) for f in result.findings], result.observations
+
+
+def cell(xml: bytes, ref: str) -> bytes:
+    start = xml.index(f'<c r="{ref}"'.encode())
+    return xml[start:xml.index(b"</c>", start) + 4]
+
+
+def test_the_usual_form_passes_and_every_value_comes_back(tmp_path):
+    found, observations = damaged(tmp_path, lambda xml: xml)
+    assert found == [] and len(observations) == 10
+
+
+@pytest.mark.parametrize("spell", [str.upper, str.lower], ids=["same", "lower-case"])
+def test_two_cells_with_one_address_are_damage(tmp_path, spell):
+    """The later of two cells D4 wins in calamine: the earlier's value would vanish."""
+    def twice(xml: bytes) -> bytes:
+        d4 = cell(xml, "D4")
+        return xml.replace(d4, d4 + d4.replace(b'r="D4"', f'r="{spell("D4")}"'.encode()).replace(b">45<", b">99<"))
+    found, observations = damaged(tmp_path, twice)
+    assert found == [("FILE_UNREADABLE", "月报", None, "文件已损坏：工作表“月报”中有34个单元格写有内容，但只能读出33个（可能有"
+                      "地址重复的单元格，或有内容不在任何单元格中）；请在Excel或WPS中打开并另存后重新报送")]
+    assert observations == []
+
+
+def test_a_value_outside_any_cell_is_damage(tmp_path):
+    found, _ = damaged(tmp_path, lambda xml: xml.replace(b"</row>", b"<v>5</v></row>", 1))
+    assert [f[:2] for f in found] == [("FILE_UNREADABLE", "月报")] and "只能读出" in found[0][3]
+
+
+def test_a_value_that_lost_its_opening_tag_is_damage_at_its_cell(tmp_path):
+    found, _ = damaged(tmp_path, lambda xml: xml.replace(cell(xml, "D5"), cell(xml, "D5").replace(b"<v>", b"", 1)))
+    assert found == [("FILE_UNREADABLE", "月报", "D5", "文件已损坏：工作表“月报”D5单元格附近标签不配对，无法可靠地读出数值；"
+                      "请在Excel或WPS中打开并另存后重新报送")]
+
+
+@pytest.mark.parametrize("reference", [b"&#1;", b"&#xD800;"])
+def test_an_illegal_character_reference_is_damage(tmp_path, reference):
+    found, _ = damaged(tmp_path, lambda xml: xml.replace(cell(xml, "D6"), cell(xml, "D6").replace(b"<v>", b"<v>" + reference)))
+    assert found[0][:3] == ("FILE_UNREADABLE", "月报", "D6") and "有不允许的字符" in found[0][3]
+
+
+def test_a_document_type_declaration_is_refused(tmp_path):
+    found, _ = damaged(tmp_path, lambda xml: xml.replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY a "1">]><worksheet', 1))
+    assert found[0][:2] == ("FILE_UNREADABLE", "月报") and "文档类型声明" in found[0][3]
+
+
+def test_cells_calamine_rightly_reads_as_empty_are_no_damage(tmp_path):
+    """An error value (`#DIV/0!`), a formula whose text result is empty, an empty shared string."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "月报"
+    for row in form_rows():
+        ws.append(row)
+    ws["F4"] = ""
+    out = io.BytesIO()
+    book.save(out)
+    path = tmp_path / "大宁镇_2016-03.xlsx"
+    path.write_bytes(with_part_changed(out.getvalue(), SHEET, lambda xml: xml.replace(
+        b"</row>", b'<c r="G4" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="H4" t="str"><f>""</f><v></v></c></row>', 1)))
+    result = read_file(path, ReadContext(CATALOG), path.name)
+    assert result.findings == [] and len(result.observations) == 10
+
+
+def test_the_counts_and_checks_themselves():
+    assert values_written(b'<c r="A1"><v>1</v></c><c r="A2" t="e"><v>#N/A</v></c><c r="A3"><v></v></c>') == 1
+    assert xml_problem(b"<a><b/></a>") is None
+    assert xml_problem(b'<a><c r="B7"><v>1</a>') == ("标签不配对", "B7")
+    assert has_empty_strings(b"<sst><si><t/></si></sst>") and not has_empty_strings(b"<sst><si><t>x</t></si></sst>")
