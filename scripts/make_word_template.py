@@ -1,27 +1,24 @@
 """Write templates/公文.docx: the Word template that `report -o FILE.docx` fills (docxtpl).
 
-The layout follows GB/T 9704-2012 (党政机关公文格式): A4; margins top 37 mm, bottom
-35 mm, left 28 mm, right 26 mm (版心 156 × 225 mm); title 2号 方正小标宋简体, centred;
-body 3号 仿宋_GB2312 with a two-character first-line indent and 22 lines a page; tables
-小四 仿宋_GB2312 with a bold header row; page
-numbers `— 1 —` in 4号 宋体, odd pages right and even pages left, one character in.
-
-The report's parts: headings of the first level (一、…) in 3号 黑体 indented like the body,
-placeholders for what only a person writes (【此处补充典型事例】) in red, the 落款 (issuing
-office and date) right-aligned two characters in below a blank line, and the 附表 after
-a page break, its title centred in 黑体.
+The layout follows GB/T 9704-2012 (党政机关公文格式): A4; margins top 37 mm, bottom 35 mm,
+left 28 mm, right 26 mm (版心 156 × 225 mm); title 2号 方正小标宋简体, centred; body 3号
+仿宋_GB2312 with a two-character first-line indent and 22 lines a page; headings (一、…)
+3号 黑体; placeholders (【此处补充典型事例】) red; the 落款 right-aligned two characters in
+below a blank line; the 附表 after a page break, its title centred in 黑体; tables 小四
+仿宋_GB2312 with a bold header row; page numbers `— 1 —` in 4号 宋体, odd pages right
+and even pages left, one character in.
 
 Every format lives in a named style (公文标题, 公文副标题, 公文正文, 公文一级标题, 公文待补充,
 公文落款, 公文分页, 公文表题, 公文表格文字, 公文表头, 公文表格数字, 公文页码, table style
-公文表格), so a user restyles the report in Word or WPS
-by changing a style, then keeps the file and passes it with `--template`. The fonts
-named are those of the standard; each one is declared in the font table with a Windows
-font as w:altName (方正小标宋简体 → 黑体, 仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体), which
-Word uses on a machine that lacks the 公文 fonts.
+公文表格), so a user restyles the report in Word or WPS by changing a style, then keeps
+the file and passes it with `--template`. The fonts named are those of the standard;
+each one is declared in the font table with a Windows font as w:altName (方正小标宋简体 →
+黑体, 仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体), which Word uses on a machine that lacks the
+公文 fonts.
 
-The content is docxtpl tags over the context variable `doc` (title, subtitle and the
-blocks in order; see docs/templates.md). The output is byte-for-byte
-deterministic (fixed document properties, fixed zip timestamps):
+The content is docxtpl tags over the context variable `doc` (title, subtitle and the blocks
+in order; see docs/templates.md). The output is byte-for-byte deterministic (fixed
+document properties, fixed zip timestamps):
 
     python scripts/make_word_template.py
 """
@@ -73,6 +70,10 @@ TABLE_SIZE = 12  # 小四
 ROW_HEIGHT = Mm(8)  # at least: rows breathe like the 28.9 pt body lines
 FIRST_COLUMN_SHARE = 0.30  # 指标 names are long; the figures are short
 PLACEHOLDER_RED = RGBColor(0xC0, 0x00, 0x00)
+TEXT_BLOCKS = (("heading", "公文一级标题"), ("caption", "公文表题"), ("placeholder", "公文待补充"))  # kind → style
+# What may follow w:contextualSpacing in a w:pPr (the schema's order).
+AFTER_CONTEXTUAL = ("w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def set_fonts(style, name: str) -> None:
@@ -91,13 +92,6 @@ def first_line_chars(paragraph_format_owner, chars: int, size_pt: float) -> None
     ind = paragraph_format_owner.element.get_or_add_pPr().get_or_add_ind()
     ind.set(qn("w:firstLine"), str(int(chars * size_pt * 20)))
     ind.set(qn("w:firstLineChars"), str(chars * 100))
-
-
-def no_first_line(style) -> None:
-    """No first-line indent (a style based on the body would inherit its two characters)."""
-    ind = style.element.get_or_add_pPr().get_or_add_ind()
-    ind.set(qn("w:firstLine"), "0")
-    ind.set(qn("w:firstLineChars"), "0")
 
 
 def paragraph_style(doc, name: str, font: str, size: float, *, align=None, line=None,
@@ -182,18 +176,14 @@ def styles(doc) -> None:
     # above the first (contextual spacing: none between the two lines).
     signature = paragraph_style(doc, "公文落款", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.RIGHT,
                                 line=BODY_LINE, before=28.9, base="公文正文")
-    no_first_line(signature)
-    ind = signature.element.get_or_add_pPr().get_or_add_ind()
-    ind.set(qn("w:right"), str(2 * 16 * 20))
-    ind.set(qn("w:rightChars"), "200")
-    signature.element.get_or_add_pPr().insert_element_before(
-        OxmlElement("w:contextualSpacing"), "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
-        "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
-        "w:pPrChange")
+    first_line_chars(signature, 0, 16)  # not the body's two characters
+    signature.element.get_or_add_pPr().get_or_add_ind().set(qn("w:right"), str(2 * 16 * 20))
+    signature.element.pPr.ind.set(qn("w:rightChars"), "200")
+    signature.element.get_or_add_pPr().insert_element_before(OxmlElement("w:contextualSpacing"), *AFTER_CONTEXTUAL)
     # 附表 title, centred, on a page of its own after a break.
     caption = paragraph_style(doc, "公文表题", HEADING_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER,
                               line=BODY_LINE, after=14.5, base="公文正文")
-    no_first_line(caption)
+    first_line_chars(caption, 0, 16)
     caption.paragraph_format.keep_with_next = True
     page_break = paragraph_style(doc, "公文分页", BODY_FONT, 1, line=Pt(1))
     page_break.paragraph_format.page_break_before = True
@@ -292,16 +282,12 @@ def body(doc) -> None:
     tag(doc, "{{ doc.subtitle }}", "公文副标题")
     tag(doc, "{%p endif %}", "公文副标题")
     tag(doc, "{%p for block in doc.blocks %}")
-    tag(doc, '{%p if block.kind == "heading" %}')
-    tag(doc, "{{ block.text }}", "公文一级标题")
-    tag(doc, '{%p elif block.kind == "caption" %}')
-    tag(doc, "{{ block.text }}", "公文表题")
-    tag(doc, '{%p elif block.kind == "placeholder" %}')
-    tag(doc, "{{ block.text }}", "公文待补充")
+    for index, (kind, style) in enumerate(TEXT_BLOCKS):
+        tag(doc, f'{{%p {"elif" if index else "if"} block.kind == "{kind}" %}}')
+        tag(doc, "{{ block.text }}", style)
     tag(doc, '{%p elif block.kind == "signature" %}')
-    tag(doc, "{%p for line in block.lines %}", "公文落款")
-    tag(doc, "{{ line }}", "公文落款")
-    tag(doc, "{%p endfor %}", "公文落款")
+    for text in ("{%p for line in block.lines %}", "{{ line }}", "{%p endfor %}"):
+        tag(doc, text, "公文落款")
     tag(doc, '{%p elif block.kind == "break" %}')
     tag(doc, "", "公文分页")
     tag(doc, '{%p elif block.kind == "table" %}')

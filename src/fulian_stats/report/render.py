@@ -168,14 +168,14 @@ HTML_STYLE = (
 )
 
 
+_HTML_TEXT = {"heading": "<h2>{}</h2>", "caption": "<h3>{}</h3>", "placeholder": '<p class="placeholder">{}</p>',
+              "paragraph": "<p>{}</p>"}
+
+
 def _html_block(block: dict) -> str:
     kind = block["kind"]
-    if kind == "heading":
-        return f"<h2>{block['text']}</h2>"
-    if kind == "caption":
-        return f"<h3>{block['text']}</h3>"
-    if kind == "placeholder":
-        return f'<p class="placeholder">{block["text"]}</p>'
+    if kind in _HTML_TEXT:
+        return _HTML_TEXT[kind].format(block["text"])
     if kind == "signature":
         return '<div class="signature">' + "".join(f"<p>{line}</p>" for line in block["lines"]) + "</div>"
     if kind == "break":
@@ -184,7 +184,7 @@ def _html_block(block: dict) -> str:
         head = "".join(f"<th>{c}</th>" for c in block["header"])
         rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in block["rows"])
         return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-    return f"<p>{block['text']}</p>"
+    raise ValueError(f"unknown block kind {kind!r}")
 
 
 def to_html(doc: dict, title: str) -> str:
