@@ -1,21 +1,24 @@
 """Write templates/公文.docx: the Word template that `report -o FILE.docx` fills (docxtpl).
 
-The layout follows GB/T 9704-2012 (党政机关公文格式): A4; margins top 37 mm, bottom
-35 mm, left 28 mm, right 26 mm (版心 156 × 225 mm); title 2号 方正小标宋简体, centred;
-body 3号 仿宋_GB2312 with a two-character first-line indent and 22 lines a page; tables
-小四 仿宋_GB2312 with a bold header row; page
-numbers `— 1 —` in 4号 宋体, odd pages right and even pages left, one character in.
+The layout follows GB/T 9704-2012 (党政机关公文格式): A4; margins top 37 mm, bottom 35 mm,
+left 28 mm, right 26 mm (版心 156 × 225 mm); title 2号 方正小标宋简体, centred; body 3号
+仿宋_GB2312 with a two-character first-line indent and 22 lines a page; headings (一、…)
+3号 黑体; placeholders (【此处补充典型事例】) red; the 落款 right-aligned two characters in
+below a blank line; the 附表 after a page break, its title centred in 黑体; tables 小四
+仿宋_GB2312 with a bold header row; page numbers `— 1 —` in 4号 宋体, odd pages right
+and even pages left, one character in.
 
-Every format lives in a named style (公文标题, 公文副标题, 公文正文, 公文表格文字, 公文表头,
-公文表格数字, 公文页码, table style 公文表格), so a user restyles the report in Word or WPS
-by changing a style, then keeps the file and passes it with `--template`. The fonts
-named are those of the standard; each one is declared in the font table with a Windows
-font as w:altName (方正小标宋简体 → 黑体, 仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体), which
-Word uses on a machine that lacks the 公文 fonts.
+Every format lives in a named style (公文标题, 公文副标题, 公文正文, 公文一级标题, 公文待补充,
+公文落款, 公文分页, 公文表题, 公文表格文字, 公文表头, 公文表格数字, 公文页码, table style
+公文表格), so a user restyles the report in Word or WPS by changing a style, then keeps
+the file and passes it with `--template`. The fonts named are those of the standard;
+each one is declared in the font table with a Windows font as w:altName (方正小标宋简体 →
+黑体, 仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体), which Word uses on a machine that lacks the
+公文 fonts.
 
-The content is docxtpl tags over the context variable `doc` (title, subtitle, paragraphs,
-table with header and rows; see docs/templates.md). The output is byte-for-byte
-deterministic (fixed document properties, fixed zip timestamps):
+The content is docxtpl tags over the context variable `doc` (title, subtitle and the blocks
+in order; see docs/templates.md). The output is byte-for-byte deterministic (fixed
+document properties, fixed zip timestamps):
 
     python scripts/make_word_template.py
 """
@@ -35,7 +38,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "templates" / "公文.docx"
@@ -43,6 +46,7 @@ STAMP = datetime(2024, 1, 1, 0, 0, 0)
 
 # The standard's fonts, and the font Word uses where one is missing (w:altName).
 TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
 SUBTITLE_FONT = "楷体_GB2312"
 BODY_FONT = "仿宋_GB2312"
 PAGE_NUMBER_FONT = "宋体"
@@ -65,6 +69,11 @@ TEXT_WIDTH = Mm(210 - 28 - 26)  # 156 mm
 TABLE_SIZE = 12  # 小四
 ROW_HEIGHT = Mm(8)  # at least: rows breathe like the 28.9 pt body lines
 FIRST_COLUMN_SHARE = 0.30  # 指标 names are long; the figures are short
+PLACEHOLDER_RED = RGBColor(0xC0, 0x00, 0x00)
+TEXT_BLOCKS = (("heading", "公文一级标题"), ("caption", "公文表题"), ("placeholder", "公文待补充"))  # kind → style
+# What may follow w:contextualSpacing in a w:pPr (the schema's order).
+AFTER_CONTEXTUAL = ("w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def set_fonts(style, name: str) -> None:
@@ -155,6 +164,29 @@ def styles(doc) -> None:
     paragraph_style(doc, "公文表格数字", BODY_FONT, TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
                     base="公文表格文字")
     paragraph_style(doc, "公文页码", PAGE_NUMBER_FONT, 14)
+    # 结构层次序数 第一层（一、）: 3号黑体, indented like the body (GB/T 9704 7.3.3).
+    heading = paragraph_style(doc, "公文一级标题", HEADING_FONT, 16, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+                              line=BODY_LINE, base="公文正文")
+    heading.paragraph_format.keep_with_next = True
+    # What only a person can write (【此处补充典型事例】): the body in red, never missed.
+    placeholder = paragraph_style(doc, "公文待补充", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+                                  line=BODY_LINE, base="公文正文")
+    placeholder.font.color.rgb = PLACEHOLDER_RED
+    # 落款: the office and the date, right-aligned two characters in, a blank line
+    # above the first (contextual spacing: none between the two lines).
+    signature = paragraph_style(doc, "公文落款", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.RIGHT,
+                                line=BODY_LINE, before=28.9, base="公文正文")
+    first_line_chars(signature, 0, 16)  # not the body's two characters
+    signature.element.get_or_add_pPr().get_or_add_ind().set(qn("w:right"), str(2 * 16 * 20))
+    signature.element.pPr.ind.set(qn("w:rightChars"), "200")
+    signature.element.get_or_add_pPr().insert_element_before(OxmlElement("w:contextualSpacing"), *AFTER_CONTEXTUAL)
+    # 附表 title, centred, on a page of its own after a break.
+    caption = paragraph_style(doc, "公文表题", HEADING_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER,
+                              line=BODY_LINE, after=14.5, base="公文正文")
+    first_line_chars(caption, 0, 16)
+    caption.paragraph_format.keep_with_next = True
+    page_break = paragraph_style(doc, "公文分页", BODY_FONT, 1, line=Pt(1))
+    page_break.paragraph_format.page_break_before = True
     table = doc.styles.add_style("公文表格", WD_STYLE_TYPE.TABLE)
     table.base_style = doc.styles["Table Grid"]
     # Borders and cell margins stated in the style itself (not only inherited from
@@ -242,21 +274,33 @@ def cell_text(cell, text: str, style: str) -> None:
 
 
 def body(doc) -> None:
+    """Title and subtitle, then `doc.blocks` in order, each kind in its style: headings
+    (一、…), captions, paragraphs, placeholders (【…】), the 落款's lines, page breaks
+    and tables."""
     tag(doc, "{{ doc.title }}", "公文标题")
     tag(doc, "{%p if doc.subtitle %}", "公文副标题")
     tag(doc, "{{ doc.subtitle }}", "公文副标题")
     tag(doc, "{%p endif %}", "公文副标题")
-    tag(doc, "{%p for para in doc.paragraphs %}")
-    tag(doc, "{{ para }}")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if doc.table %}")
+    tag(doc, "{%p for block in doc.blocks %}")
+    for index, (kind, style) in enumerate(TEXT_BLOCKS):
+        tag(doc, f'{{%p {"elif" if index else "if"} block.kind == "{kind}" %}}')
+        tag(doc, "{{ block.text }}", style)
+    tag(doc, '{%p elif block.kind == "signature" %}')
+    for text in ("{%p for line in block.lines %}", "{{ line }}", "{%p endfor %}"):
+        tag(doc, text, "公文落款")
+    tag(doc, '{%p elif block.kind == "break" %}')
+    tag(doc, "", "公文分页")
+    tag(doc, '{%p elif block.kind == "table" %}')
     table(doc)
+    tag(doc, "{%p else %}")
+    tag(doc, "{{ block.text }}")
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
 
 
 def table(doc) -> None:
     """First column fixed (the indicator), the others a column loop: the table has as
-    many columns as doc.table.header (2 to 5). Each row of the template holds one tag
+    many columns as the block's header (2 to 5). Each row of the template holds one tag
     cell each side of the repeated cell; docxtpl drops those cells and fits the grid."""
     t = doc.add_table(rows=4, cols=4)
     t.style = doc.styles["公文表格"]
@@ -273,8 +317,8 @@ def table(doc) -> None:
         for c in col.cells:
             c.width = width
     rows = [
-        ("{{ doc.table.header[0] }}", "{%tc for h in doc.table.header[1:] %}", "{{ h }}", "{%tc endfor %}"),
-        ("{%tr for row in doc.table.rows %}", "", "", ""),
+        ("{{ block.header[0] }}", "{%tc for h in block.header[1:] %}", "{{ h }}", "{%tc endfor %}"),
+        ("{%tr for row in block.rows %}", "", "", ""),
         ("{{ row[0] }}", "{%tc for cell in row[1:] %}", "{{ cell }}", "{%tc endfor %}"),
         ("{%tr endfor %}", "", "", ""),
     ]

@@ -1,7 +1,8 @@
 """Tests for the fulian_stats.report.numbers filters that put figures into words: changes
-(cn_change), periods (cn_period), catalog phrases (cn_phrase), and the registry
-templates get them from."""
+(cn_change), periods (cn_period), catalog phrases (cn_phrase), a part's number
+(cn_numeral), the date of a 落款 (cn_date), and the registry templates get them from."""
 
+import datetime
 import re
 from decimal import Decimal
 from types import SimpleNamespace
@@ -14,7 +15,9 @@ from fulian_stats.report.numbers import (
     FILTERS,
     cn_approx,
     cn_change,
+    cn_date,
     cn_num,
+    cn_numeral,
     cn_period,
     cn_phrase,
     cn_range,
@@ -221,6 +224,8 @@ def test_filters_registry():
         "cn_range": cn_range,
         "cn_period": cn_period,
         "cn_phrase": cn_phrase,
+        "cn_numeral": cn_numeral,
+        "cn_date": cn_date,
     }
 
 
@@ -305,3 +310,41 @@ def test_a_phrase_that_cannot_take_its_figure(phrase, problem):
 @pytest.mark.parametrize("phrase", ["{n}", "{n}{u}", "为{n}名妇女开展白内障筛查", "其中{n}个建有儿童之家", "服务{n}人次"])
 def test_phrases_that_take_their_figure(phrase):
     assert phrase_problem(phrase) is None
+
+
+# ---------------------------------------------------------------- cn_numeral, cn_date
+
+
+@pytest.mark.parametrize(("n", "expected"), [
+    (1, "一"), (7, "七"), (10, "十"), (11, "十一"), (19, "十九"), (20, "二十"), (21, "二十一"), (99, "九十九"),
+])
+def test_cn_numeral(n, expected):
+    assert cn_numeral(n) == expected
+
+
+@pytest.mark.parametrize("n", [0, 100, -1, 2.0, True, "3"])
+def test_cn_numeral_outside_its_range(n):
+    with pytest.raises(FulianError) as caught:
+        cn_numeral(n)
+    assert str(caught.value) == f"序号应为1到99的整数：{n}"
+
+
+@pytest.mark.parametrize(("d", "expected"), [
+    (datetime.date(2018, 1, 15), "2018年1月15日"),  # no leading zeros (GB/T 9704)
+    (datetime.datetime(2018, 12, 5, 23, 59), "2018年12月5日"),
+    ("2018-01-05", "2018年1月5日"),
+    (" 2018-10-31 ", "2018年10月31日"),
+])
+def test_cn_date(d, expected):
+    assert cn_date(d) == expected
+
+
+@pytest.mark.parametrize(("d", "message"), [
+    ("2018年1月15日", "无法识别的日期：2018年1月15日（应写成 2018-01-15）"),
+    ("2018-02-30", "无法识别的日期：2018-02-30（应写成 2018-01-15）"),
+    (20180115, "无法识别的日期：20180115"),
+])
+def test_cn_date_of_something_else(d, message):
+    with pytest.raises(FulianError) as caught:
+        cn_date(d)
+    assert str(caught.value) == message

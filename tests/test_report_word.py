@@ -29,15 +29,26 @@ PARAGRAPHS = [
 ]
 
 
-def sample_doc(table="5"):
-    doc = {"title": "巾帼建新功 奋进新征程", "subtitle": "——青溪县2017年妇女儿童工作综述",
-           "paragraphs": list(PARAGRAPHS), "table": None}
+def make_doc(title, subtitle, paragraphs, table=None):
+    """`doc` as render.parse_document makes it: paragraph blocks, then the table."""
+    blocks = [{"kind": "paragraph", "text": text} for text in paragraphs]
+    if table is not None:
+        blocks.append({"kind": "table", **table})
+    return {"title": title, "subtitle": subtitle, "blocks": blocks, "paragraphs": list(paragraphs), "table": table}
+
+
+def sample_doc(table="5", title="巾帼建新功 奋进新征程", subtitle="——青溪县2017年妇女儿童工作综述", paragraphs=PARAGRAPHS,
+               first_cell=None):
+    rows = [list(r) for r in ROWS5]
+    if first_cell is not None:
+        rows[0][0] = first_cell
+    found = None
     if table == "5":
-        doc["table"] = {"header": list(HEADER5), "rows": [list(r) for r in ROWS5]}
+        found = {"header": list(HEADER5), "rows": rows}
     elif table == "3":
         keep = (0, 2, 4)
-        doc["table"] = {"header": [HEADER5[i] for i in keep], "rows": [[r[i] for i in keep] for r in ROWS5]}
-    return doc
+        found = {"header": [HEADER5[i] for i in keep], "rows": [[r[i] for i in keep] for r in rows]}
+    return make_doc(title, subtitle, list(paragraphs), found)
 
 
 def render(tmp_path, doc, env=None, name="out.docx"):
@@ -108,18 +119,13 @@ def test_three_columns(tmp_path):
 
 
 def test_without_table_and_subtitle(tmp_path):
-    doc = sample_doc(None)
-    doc["subtitle"] = ""
-    document = render(tmp_path, doc)
+    document = render(tmp_path, sample_doc(None, subtitle=""))
     assert document.tables == []
     assert [p.text for p in document.paragraphs] == ["巾帼建新功 奋进新征程", *PARAGRAPHS]
 
 
 def test_markup_characters_are_text(tmp_path):
-    doc = sample_doc("5")
-    doc["title"] = "A&B <综述>"
-    doc["table"]["rows"][0][0] = "<i>&amp;\""
-    doc["paragraphs"].append("控制字符\x01\x0c已去掉")
+    doc = sample_doc("5", title="A&B <综述>", paragraphs=[*PARAGRAPHS, "控制字符\x01\x0c已去掉"], first_cell="<i>&amp;\"")
     document = render(tmp_path, doc)
     assert document.paragraphs[0].text == "A&B <综述>"
     assert PARAGRAPHS[2] in [p.text for p in document.paragraphs]

@@ -131,12 +131,13 @@ def explain(totals: Totals, indicator: str) -> dict:
             "sources": explain_totals(totals, totals.catalog, indicator)}
 
 
-def draft(totals: Totals, template: str | None = None, theme: str | None = None) -> Document:
+def draft(totals: Totals, template: str | None = None, theme: str | None = None, date=None) -> Document:
     """The report draft of the totals (年度综述 for a year, 月报 for a month, or the
     office's own template or a .j2/.docx file), compared with the periods before
-    when their files were read too."""
-    document = draft_comparison(compare(totals), totals.catalog, totals.place or "本地区", template, theme,
-                                totals.templates)
+    when their files were read too. `date` (a datetime.date): the date of drafting in
+    the 落款, today by default."""
+    document = draft_comparison(compare(totals), totals.catalog, totals.place, template, theme,
+                                totals.templates, date)
     document.inputs = {**totals.inputs, **{p: "模板" for p in template_files(template, totals.templates)}}
     return document
 

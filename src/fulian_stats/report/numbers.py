@@ -18,8 +18,8 @@ from decimal import (
 
 from fulian_stats.errors import FulianError
 
-__all__ = ["FILTERS", "cn_approx", "cn_change", "cn_num", "cn_period", "cn_phrase", "cn_range", "pct",
-           "phrase_problem"]
+__all__ = ["FILTERS", "cn_approx", "cn_change", "cn_date", "cn_num", "cn_numeral", "cn_period", "cn_phrase",
+           "cn_range", "pct", "phrase_problem"]
 
 # Scale words by power of 10**4. 万亿 is deliberately absent: the brief scales
 # to 亿 at most, so 1e12 prints as "10000亿".
@@ -318,6 +318,33 @@ def cn_period(p) -> str:
     return found.label
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_numeral(n) -> str:
+    """A part's number in Chinese numerals, as headings are numbered: 3 -> "三",
+    10 -> "十", 12 -> "十二", 20 -> "二十" (1 to 99)."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 < n < 100:
+        raise FulianError(f"序号应为1到99的整数：{n}")
+    tens, ones = divmod(n, 10)
+    return ((_DIGITS[tens] if tens > 1 else "") + "十" if tens else "") + (_DIGITS[ones] if ones else "")
+
+
+def cn_date(d) -> str:
+    """A date as official documents write it (GB/T 9704: Arabic numerals, no leading
+    zeros): date(2018, 1, 15) or "2018-01-15" -> "2018年1月15日"."""
+    import datetime
+
+    if isinstance(d, str):
+        try:
+            d = datetime.date.fromisoformat(d.strip())
+        except ValueError:
+            raise FulianError(f"无法识别的日期：{d}（应写成 2018-01-15）") from None
+    if not isinstance(d, datetime.date):
+        raise FulianError(f"无法识别的日期：{d}")
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 # For Jinja2: env.filters.update(FILTERS)
 FILTERS = {
     "cn_num": cn_num,
@@ -327,4 +354,6 @@ FILTERS = {
     "cn_range": cn_range,
     "cn_period": cn_period,
     "cn_phrase": cn_phrase,
+    "cn_numeral": cn_numeral,
+    "cn_date": cn_date,
 }

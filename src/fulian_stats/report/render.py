@@ -9,6 +9,7 @@ too, runs in Jinja's sandbox with StrictUndefined.
 
 from __future__ import annotations
 
+import datetime
 import traceback
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +18,7 @@ from pathlib import Path
 from fulian_stats.aggregate import Comparison
 from fulian_stats.catalog import Catalog
 from fulian_stats.errors import FulianError, UsageError
-from fulian_stats.report.context import build_context
+from fulian_stats.report.context import SECTIONS_FILE, build_context, load_sections, office_of
 from fulian_stats.report.numbers import FILTERS
 
 BUILTIN_TEMPLATES = {"年度综述": "年度综述.md.j2", "月报": "月报.md.j2"}
@@ -86,27 +87,104 @@ def render_text(folder: Path | None, name: str, context: dict, autoescape: bool 
         raise template_error(exc, name) from exc
 
 
+SIGNATURE_FENCE = "::: 落款"  # opens the 落款 (issuing office, date); a line `:::` closes it
+
+
+def _kind(line: str) -> str:
+    if line.startswith("#### "):
+        return "caption"
+    if line.startswith("### "):
+        return "heading"
+    if line.startswith("【") and line.endswith("】") and line.count("【") == 1:
+        return "placeholder"
+    if len(line) >= 3 and set(line) == {"-"}:
+        return "break"
+    return "paragraph"
+
+
 def parse_document(text: str) -> dict:
-    """The rendered text as title, subtitle, paragraphs and one table (for Word and HTML)."""
-    doc = {"title": "", "subtitle": "", "paragraphs": [], "table": None}
-    table_lines: list[list[str]] = []
+    """The rendered text as a document for Word and HTML (docs/templates.md, `doc`):
+    title (`# `), subtitle (`## `), and `blocks` in order: headings (`### 一、…`),
+    captions (`#### `), paragraphs, placeholders (a line `【…】`), the 落款 (the lines
+    between `::: 落款` and `:::`), page breaks (`---`) and tables (`|` lines). `paragraphs`
+    (every text in order, the 落款's lines too) and `table` (the first) serve templates
+    written before blocks."""
+    doc = {"title": "", "subtitle": "", "blocks": [], "paragraphs": [], "table": None}
+    blocks = doc["blocks"]
+    signature = None  # the 落款's lines while inside its fence
     for block in text.split("\n"):
         line = block.strip()
         if not line:
             continue
-        if line.startswith("## "):
+        if signature is not None:
+            if line == ":::":
+                signature = None
+            else:
+                signature.append(line)
+                doc["paragraphs"].append(line)
+        elif line.replace(" ", "") == SIGNATURE_FENCE.replace(" ", ""):
+            signature = []
+            blocks.append({"kind": "signature", "lines": signature})
+        elif line.startswith("## ") and not doc["subtitle"]:
             doc["subtitle"] = line[3:].strip()
-        elif line.startswith("# "):
+        elif line.startswith("# ") and not doc["title"]:
             doc["title"] = line[2:].strip()
         elif line.startswith("|"):
             cells = [c.strip() for c in line.strip("|").split("|")]
-            if not all(set(c) <= set("-: ") for c in cells):
-                table_lines.append(cells)
+            if blocks and blocks[-1]["kind"] == "table":
+                table = blocks[-1]
+            else:
+                table = {"kind": "table", "header": None, "rows": []}
+                blocks.append(table)
+            if all(set(c) <= set("-: ") for c in cells):
+                continue  # the |---|---| line
+            if table["header"] is None:
+                table["header"] = cells
+            else:
+                table["rows"].append(cells)
         else:
-            doc["paragraphs"].append(line)
-    if table_lines:
-        doc["table"] = {"header": table_lines[0], "rows": table_lines[1:]}
+            kind = _kind(line)
+            if kind == "break":
+                blocks.append({"kind": kind})
+                continue
+            text_of = line.lstrip("#").strip() if kind in ("heading", "caption") else line
+            blocks.append({"kind": kind, "text": text_of})
+            doc["paragraphs"].append(text_of)
+    doc["blocks"] = [b for b in blocks if b["kind"] != "table" or b["header"] is not None]
+    doc["table"] = next(({"header": b["header"], "rows": b["rows"]} for b in doc["blocks"] if b["kind"] == "table"), None)
     return doc
+
+
+HTML_STYLE = (
+    "body{font-family:'FangSong','仿宋',serif;font-size:16pt;line-height:1.8;max-width:48em;margin:2em auto}"
+    "h1{font-family:'SimHei','黑体',sans-serif;text-align:center}.subtitle{text-align:center;"
+    "font-family:'KaiTi','楷体',serif}p{text-indent:2em}"
+    "h2{font-family:'SimHei','黑体',sans-serif;font-size:16pt;font-weight:normal;text-indent:2em;margin:0}"
+    "h3{font-family:'SimHei','黑体',sans-serif;font-size:16pt;font-weight:normal;text-align:center}"
+    ".placeholder{color:#c00}.signature{text-align:right;margin:1.8em 2em 0 0}.signature p{margin:0;text-indent:0}"
+    "hr{border:none;page-break-after:always;break-after:page}"
+    "table{border-collapse:collapse;font-size:12pt;margin:0 auto}"
+    "td,th{border:1px solid #333;padding:2px 8px}td:nth-child(n+2){text-align:center}"
+)
+
+
+_HTML_TEXT = {"heading": "<h2>{}</h2>", "caption": "<h3>{}</h3>", "placeholder": '<p class="placeholder">{}</p>',
+              "paragraph": "<p>{}</p>"}
+
+
+def _html_block(block: dict) -> str:
+    kind = block["kind"]
+    if kind in _HTML_TEXT:
+        return _HTML_TEXT[kind].format(block["text"])
+    if kind == "signature":
+        return '<div class="signature">' + "".join(f"<p>{line}</p>" for line in block["lines"]) + "</div>"
+    if kind == "break":
+        return "<hr>"
+    if kind == "table":
+        head = "".join(f"<th>{c}</th>" for c in block["header"])
+        rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in block["rows"])
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    raise ValueError(f"unknown block kind {kind!r}")
 
 
 def to_html(doc: dict, title: str) -> str:
@@ -117,18 +195,10 @@ def to_html(doc: dict, title: str) -> str:
     parts = [f"<h1>{doc['title']}</h1>"] if doc["title"] else []
     if doc["subtitle"]:
         parts.append(f'<p class="subtitle">{doc["subtitle"]}</p>')
-    parts += [f"<p>{p}</p>" for p in doc["paragraphs"]]
-    if doc["table"]:
-        head = "".join(f"<th>{c}</th>" for c in doc["table"]["header"])
-        rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in doc["table"]["rows"])
-        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    style = ("body{font-family:'FangSong','仿宋',serif;font-size:16pt;line-height:1.8;max-width:48em;margin:2em auto}"
-             "h1{font-family:'SimHei','黑体',sans-serif;text-align:center}.subtitle{text-align:center;"
-             "font-family:'KaiTi','楷体',serif}p{text-indent:2em}table{border-collapse:collapse;font-size:12pt}"
-             "td,th{border:1px solid #333;padding:2px 8px}td:nth-child(n+3){text-align:right}")
+    parts += [_html_block(block) for block in doc["blocks"]]
     body = "\n".join(parts)
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
-            f"<style>{style}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+            f"<style>{HTML_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
 REPORT_SUFFIXES = (".md", ".txt", ".html", ".docx")
@@ -151,7 +221,9 @@ def template_files(template: str | None, folder: Path | None) -> list[Path]:
     names = [template] if template and template not in BUILTIN_TEMPLATES else []
     if folder is not None and (not names or template.lower().endswith(".docx")):
         names += list(BUILTIN_TEMPLATES)
-    found = (Path(locate_template(name, folder)) for name in names)
+    found = [Path(locate_template(name, folder)) for name in names]
+    if folder is not None:
+        found.append(Path(folder) / SECTIONS_FILE)  # the office's section headings
     return [path for path in found if path.is_file()]
 
 
@@ -194,10 +266,13 @@ class Document:
         return {**self.context, "doc": parse_document(self.text)}
 
 
-def draft(data: Comparison, catalog: Catalog, region: str, template: str | None = None, theme: str | None = None,
-          template_dir: Path | None = None) -> Document:
+def draft(data: Comparison, catalog: Catalog, region: str | None, template: str | None = None, theme: str | None = None,
+          template_dir: Path | None = None, date: datetime.date | None = None) -> Document:
     """The report of `data` by a built-in template (年度综述 for a year or longer, 月报
-    for a month), the office's own in `template_dir`, or a .j2 or .docx file."""
+    for a month), the office's own in `template_dir`, or a .j2 or .docx file. `region`
+    None: nobody said which (the text says 本地区 and the 落款 leaves the office to
+    fill in); `date`: the date of drafting, today by default. The section headings are
+    the built-in ones, rows of the office's `sections.csv` in `template_dir` replacing theirs."""
     default = "年度综述" if not data.current.period.is_month else "月报"
     template = locate_template(template or default, template_dir)
     word = None
@@ -208,4 +283,6 @@ def draft(data: Comparison, catalog: Catalog, region: str, template: str | None 
             raise UsageError(f"找不到模板：{template}")
         template = locate_template(default, template_dir)
     folder, name = resolve_template(template, default)
-    return Document(build_context(data, catalog, region, theme), folder, name, word)
+    context = build_context(data, catalog, region or "本地区", theme, office_of(region), date,
+                            load_sections(catalog, template_dir))
+    return Document(context, folder, name, word)
