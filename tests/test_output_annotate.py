@@ -356,3 +356,18 @@ def test_copies_of_one_name_are_told_apart():
     assert copy_name("a/大宁镇.csv", set()) == "大宁镇.xlsx"
     assert copy_name("b/大宁镇.xlsx", {"大宁镇.xlsx"}) == "大宁镇（2）.xlsx"
     assert copy_name("c/大宁镇.xls", {"大宁镇.xlsx", "大宁镇（2）.xlsx"}) == "大宁镇（3）.xlsx"
+
+
+def test_formulas_stay_formulas_and_a_file_named_like_the_feedback_keeps_its_own_copy(tmp_path, monkeypatch):
+    from test_hostile import uncalculated
+
+    uncalculated(tmp_path / "报表" / "反馈单.xlsx")  # formulas without saved results: a warning
+    monkeypatch.chdir(tmp_path)
+    done = api.annotate(api.check(["报表"]), "反馈")
+    assert done.copies == {"报表/反馈单.xlsx": Path("反馈") / "反馈单（2）.xlsx"}
+    sheet = openpyxl.load_workbook(tmp_path / "反馈" / "反馈单（2）.xlsx")["月报"]
+    assert (sheet["E8"].value, sheet["D19"].value) == ("=D8+83", "=SUM(1,2)")
+    message = "警告：E8、D19的公式没有保存计算结果，读取时按空白（未填报）处理；请在Excel或WPS中打开此文件、保存后重新报送"
+    for cell in ("E8", "D19"):  # every cell the finding names
+        assert (sheet[cell].fill.fgColor.rgb, sheet[cell].comment.text) == (YELLOW, message)
+    assert openpyxl.load_workbook(tmp_path / "反馈" / "反馈单.xlsx").sheetnames == ["反馈单"]

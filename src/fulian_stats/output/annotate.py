@@ -71,10 +71,11 @@ def annotate_report(report, folder: Path) -> Annotation:
     _refuse_replacing(feedback, FEEDBACK_SHEET)
     done = Annotation(folder, feedback=feedback)
     labels = {ind.id: ind.label for ind in report.catalog} if report.catalog is not None else {}
-    tasks = []
+    tasks, taken = [], {FEEDBACK_NAME}
     for file, findings in findings_by_file(report).items():
         refused = next((f.message for f in findings if f.code in REFUSED_CODES), None)
-        target = folder / copy_name(file, {t[2].name for t in tasks})
+        target = folder / copy_name(file, taken)
+        taken.add(target.name)
         if refused is None and target.exists() and first_sheet_name(target) != LIST_SHEET:
             refused = f"反馈文件夹中已有同名文件 {target.name}，不是标注副本，未覆盖"
         if refused is not None:
@@ -130,7 +131,8 @@ def write_copy(file: str, findings: list[Finding], target: Path, labels: dict[st
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding, (title, coordinate) in zip(findings, marks):
         if title is not None:
-            by_cell[(title, coordinate)].append(finding)
+            for cell in dict.fromkeys([coordinate, *(_anchor(book[title], c) for c in also_named(finding))]):
+                by_cell[(title, cell)].append(finding)
     for (title, coordinate), found in by_cell.items():
         mark_cell(book[title][coordinate], found)
     problem_list(book, findings, marks, labels, os.path.basename(file))
@@ -145,22 +147,38 @@ def place(book, finding: Finding) -> tuple[str | None, str]:
     """(sheet, cell) a finding is marked on: its cell; the row's name cell for a finding
     about a row; A1 for one about a sheet or the file; a merged range's first cell for
     a cell inside it. (None, "") in a workbook without a worksheet."""
-    sheets = [ws for ws in book.worksheets if ws.title != LIST_SHEET]
+    sheets = book.worksheets
     ws = next((s for s in sheets if finding.sheet is not None and s.title == finding.sheet), None)
     ws = ws or (sheets[0] if sheets else None)
     if ws is None:
         return None, ""
-    match = _A1.fullmatch(finding.cell or "")
-    if match and (len(match.group(1)) < 3 or match.group(1) <= "XFD") and int(match.group(2)) <= 1_048_576:
+    if _is_cell(finding.cell):
         coordinate = finding.cell
     elif finding.row:
         coordinate = name_cell(ws, finding.row)
     else:
         coordinate = "A1"
+    return ws.title, _anchor(ws, coordinate)
+
+
+def also_named(finding: Finding) -> list[str]:
+    """The other cells of its sheet a finding names (`E8、D19的公式…`: D19), from its
+    values; not those of a finding about cells in two files (a duplicate submission)."""
+    cells = finding.values.get("cells") if "files" not in finding.values else None
+    return [c for c in cells if isinstance(c, str) and _is_cell(c)] if isinstance(cells, list) else []
+
+
+def _is_cell(text: str | None) -> bool:
+    match = _A1.fullmatch(text or "")
+    return bool(match) and (len(match.group(1)) < 3 or match.group(1) <= "XFD") and int(match.group(2)) <= 1_048_576
+
+
+def _anchor(ws, coordinate: str) -> str:
+    """The cell itself, or the first cell of the merged range it lies in."""
     for merged in ws.merged_cells.ranges:
         if coordinate in merged:
-            return ws.title, merged.start_cell.coordinate
-    return ws.title, coordinate
+            return merged.start_cell.coordinate
+    return coordinate
 
 
 def name_cell(ws, row: int) -> str:
@@ -203,7 +221,7 @@ def problem_list(book, findings: list[Finding], marks: list[tuple], labels: dict
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    from fulian_stats.forms.style import BORDER, BOLD, CENTER, HEADER_FILL, WRAP, page_setup, put, title_row
+    from fulian_stats.forms.style import BOLD, BORDER, CENTER, HEADER_FILL, WRAP, page_setup, put, title_row
 
     order = {ws.title: i for i, ws in enumerate(book.worksheets)}
     rows = sorted(zip(findings, marks), key=lambda fm: (RANK.get(fm[0].severity, 3), order.get(fm[1][0], -1),

@@ -50,8 +50,9 @@ def feedback_rows(report, copies: dict[str, str], refused: dict[str, str]) -> li
     """The rows of 反馈单, in the order they are to be dealt with (`copies`: file → its
     copy's name; `refused`: file → why it has none)."""
     rows = []
+    read = {r.file: r for r in (report.read.files if report.read is not None else [])}
     for file, findings in findings_by_file(report).items():
-        for org, group in _by_org(file, findings, report).items():
+        for org, group in _by_org(file, findings, read.get(file), report.orgs).items():
             errors = sum(1 for f in group if f.severity == ERROR)
             warnings = sum(1 for f in group if f.severity == WARNING)
             messages = problem_lines(group, copies.get(file) is not None)
@@ -83,24 +84,23 @@ def problem_lines(findings: list[Finding], has_copy: bool) -> list[str]:
     return lines
 
 
-def _by_org(file: str, findings: list[Finding], report) -> dict[str, list[Finding]]:
-    """A file's findings by org; those naming none go with the file's one org, or the
-    org its name says."""
+def _by_org(file: str, findings: list[Finding], read, orgs) -> dict[str, list[Finding]]:
+    """A file's findings by org; those naming none go with the file's one org (of its
+    findings, else of what was read from it), or the org its name says."""
     named = list(dict.fromkeys(f.org for f in findings if f.org))
-    if not named:
-        read = next((r for r in (report.read.files if report.read else []) if r.file == file), None)
-        named = list(dict.fromkeys(b.org for b in (read.blocks if read else []) if b.org))
-    fallback = named[0] if len(named) == 1 else _org_of_name(file, report) or UNKNOWN_ORG
+    if not named and read is not None:
+        named = list(dict.fromkeys(b.org for b in read.blocks if b.org))
+    fallback = named[0] if len(named) == 1 else _org_of_name(file, orgs) or UNKNOWN_ORG
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(finding.org or fallback, []).append(finding)
     return groups
 
 
-def _org_of_name(file: str, report) -> str | None:
+def _org_of_name(file: str, orgs) -> str | None:
     from fulian_stats.read.meta import org_from_file_name
 
-    return org_from_file_name(os.path.splitext(os.path.basename(file))[0], report.orgs)
+    return org_from_file_name(os.path.splitext(os.path.basename(file))[0], orgs)
 
 
 def _period(code: str | None):
@@ -127,7 +127,7 @@ def write_feedback(path: Path, rows: list[FeedbackRow], report) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    from fulian_stats.forms.style import BORDER, BOLD, CENTER, HEADER_FILL, WRAP, page_setup, put, title_row
+    from fulian_stats.forms.style import BOLD, BORDER, CENTER, HEADER_FILL, WRAP, page_setup, put, title_row
 
     book = Workbook()
     ws = book.active

@@ -24,9 +24,9 @@ import zipfile
 from pathlib import Path
 
 from fulian_stats.read.grid import (
+    CSV_SUFFIXES,
     MAX_WORKBOOK_CELLS,
     MAX_WORKBOOK_XML_BYTES,
-    CSV_SUFFIXES,
     GridError,
     load_sheets,
 )
