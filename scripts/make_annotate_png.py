@@ -29,7 +29,7 @@ from fulian_stats import api
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "2017" / "03" / "大宁镇_2017-03.xlsx"
 OUT, LIST_OUT = REPO / "docs" / "annotate.png", REPO / "docs" / "annotate-list.png"
-CROP, LIST_CROP = (60, 95, 1075, 355), (40, 72, 1125, 112)  # x, y, width, height in pixels at 110 dpi
+CROP, LIST_CROP = (60, 95, 1075, 355), (40, 72, 1125, 120)  # x, y, width, height in pixels at 110 dpi
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ guard refused, or that cannot be opened, gets no copy: 反馈单 lists it with t
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections import defaultdict
@@ -239,6 +240,7 @@ def problem_list(book, findings: list[Finding], marks: list[tuple], labels: dict
                   labels.get(finding.indicator, finding.indicator or ""), finding.message]
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, {"border": BORDER, "alignment": WRAP if col == 5 else CENTER})
+        ws.row_dimensions[r].height = row_height((finding.message, 80), (values[3], 22))
         if finding.severity in FILLS:
             ws.cell(r, 1).fill = PatternFill("solid", fgColor=FILLS[finding.severity])
         if title is not None:
@@ -256,6 +258,21 @@ def problem_list(book, findings: list[Finding], marks: list[tuple], labels: dict
     book.active = 0
     for other in book.worksheets[1:]:
         other.sheet_view.tabSelected = False
+
+
+def row_height(*texts: tuple[str, float]) -> float:
+    """Points for a row whose wrapped cells hold these (text, column width) pairs: a
+    printed row does not grow by itself in every program (LibreOffice keeps 15)."""
+    lines = 1
+    for text, width in texts:
+        if text:
+            per_line = max(1, int(width) - 2)
+            lines = max(lines, sum(max(1, math.ceil(_display_width(line) / per_line)) for line in str(text).split("\n")))
+    return 15.0 * lines + 2
+
+
+def _display_width(text: str) -> float:
+    return sum(1.8 if ord(ch) > 0x2E7F else 1 for ch in text)  # a Chinese character: nearly two digits
 
 
 def cell_column(cell: str | None) -> int:

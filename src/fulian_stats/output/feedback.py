@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fulian_stats.findings import ERROR, SEVERITY_LABELS, WARNING, Finding
-from fulian_stats.output.annotate import RANK, cell_column, findings_by_file
+from fulian_stats.output.annotate import RANK, cell_column, findings_by_file, row_height
 from fulian_stats.output.files import atomic_path
 from fulian_stats.periods import find_period, months_text, parse_period
 
@@ -147,6 +147,7 @@ def write_feedback(path: Path, rows: list[FeedbackRow], report) -> None:
         values = [row.org, row.period, row.status, row.file or None, row.errors, row.warnings, "\n".join(row.messages)]
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, {"border": BORDER, "alignment": WRAP if col in (4, 7) else CENTER})
+        ws.row_dimensions[r].height = row_height((values[6], 80), (row.file, 30))
         if row.status in STATUS_FILLS:
             ws.cell(r, 3).fill = PatternFill("solid", fgColor=STATUS_FILLS[row.status])
         if row.copy is not None:
