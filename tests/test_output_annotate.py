@@ -88,8 +88,7 @@ def test_check_annotate_keeps_checks_exit_code_and_says_what_it_wrote(annotated)
     root, done = annotated
     assert done.exit_code == 1, done.output
     assert "共检查3个文件：8个错误，2个警告，0条提示" in done.stdout
-    assert done.stderr.strip() == ("已在 反馈 中写入2份标注副本和反馈单.xlsx；1个文件未生成副本（无法打开或被拒绝读取），"
-                                   "已列入反馈单；1个单位未报送，已列入反馈单")
+    assert done.stderr.strip() == "已在 反馈 中写入2份标注副本和反馈单.xlsx；1个文件未生成副本（原因见反馈单）；1个单位未报送，已列入反馈单"
     assert sorted(p.name for p in (root / "反馈").iterdir()) == sorted([FORM, "城区街道_2016-03.xlsx", "反馈单.xlsx"])
 
 
@@ -351,6 +350,9 @@ def test_a_file_of_the_same_name_that_is_no_copy_is_not_replaced(annotated, monk
     write_form(root / "反馈" / "反馈单.xlsx")
     with pytest.raises(UsageError, match="不是本工具生成的反馈单"):
         api.annotate(api.check(["报表"]), "反馈")
+    done = cli("报表", "--annotate", "反馈", cwd=root)  # refused before anything is read
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == ["错误：反馈/反馈单.xlsx 已存在，且不是本工具生成的反馈单；为防止覆盖，请换一个文件夹"]
 
 
 def test_copies_of_one_name_are_told_apart():

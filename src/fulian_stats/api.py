@@ -131,11 +131,14 @@ def annotate(report: Report, folder):
 
 def refuse_annotation(folder, setup: Setup, paths=()) -> None:
     """Before reading: a folder for marked-up copies that is, holds or lies in an input
-    of the run (its setup's files, a path given) is refused at once."""
+    of the run (its setup's files, a path given), or that holds a 反馈单.xlsx no run
+    wrote, is refused at once."""
     if folder is not None:
+        from fulian_stats.output.feedback import refuse_replacing_feedback
         from fulian_stats.output.files import refuse_folder
 
         refuse_folder(folder, setup.files, paths)
+        refuse_replacing_feedback(folder)
 
 
 def aggregate(report: Report, period=None, by: str = "total", level=None, region: str | None = None,

@@ -50,7 +50,7 @@ class Annotation:
     def summary(self) -> str:
         text = f"已在 {self.folder} 中写入{len(self.copies)}份标注副本和{self.feedback.name if self.feedback else '反馈单'}"
         if self.refused:
-            text += f"；{len(self.refused)}个文件未生成副本（无法打开或被拒绝读取），已列入反馈单"
+            text += f"；{len(self.refused)}个文件未生成副本（原因见反馈单）"
         if self.missing:
             text += f"；{self.missing}个单位未报送，已列入反馈单"
         return text
@@ -58,7 +58,7 @@ class Annotation:
 
 def annotate_report(report, folder: Path) -> Annotation:
     """Write the copies and 反馈单 of a checked run into `folder` (made when missing)."""
-    from fulian_stats.output.feedback import FEEDBACK_NAME, FEEDBACK_SHEET, feedback_rows, write_feedback
+    from fulian_stats.output.feedback import FEEDBACK_NAME, feedback_rows, refuse_replacing_feedback, write_feedback
 
     folder = Path(folder)
     refuse_folder(folder, report.inputs, report.paths)
@@ -68,8 +68,7 @@ def annotate_report(report, folder: Path) -> Annotation:
         from fulian_stats.errors import FulianError
 
         raise FulianError(f"无法创建文件夹 {folder}：{exc.strerror or exc}") from exc
-    feedback = folder / FEEDBACK_NAME
-    _refuse_replacing(feedback, FEEDBACK_SHEET)
+    feedback = refuse_replacing_feedback(folder)
     done = Annotation(folder, feedback=feedback)
     labels = {ind.id: ind.label for ind in report.catalog} if report.catalog is not None else {}
     tasks, taken = [], {FEEDBACK_NAME}
@@ -105,21 +104,14 @@ def findings_by_file(report) -> dict[str, list[Finding]]:
 
 
 def copy_name(file: str, taken: set[str]) -> str:
-    """The copy's file name: the original's, as .xlsx (a .csv, .xls or .xlsm holds no
-    macros in its copy); `（2）` added when two files would share one."""
+    """The copy's file name: the original's, as .xlsx (a .csv or .xls is rebuilt as a
+    workbook, and no copy holds macros); `（2）` added when two files would share one."""
     stem = os.path.splitext(os.path.basename(file))[0]
     name, n = f"{stem}.xlsx", 1
     while name in taken:
         n += 1
         name = f"{stem}（{n}）.xlsx"
     return name
-
-
-def _refuse_replacing(target: Path, sheet: str) -> None:
-    if target.exists() and first_sheet_name(target) != sheet:
-        from fulian_stats.errors import UsageError
-
-        raise UsageError(f"{target} 已存在，且不是本工具生成的{sheet}；为防止覆盖，请换一个文件夹")
 
 
 # -- one file ------------------------------------------------------------------------------

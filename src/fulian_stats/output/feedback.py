@@ -46,6 +46,19 @@ class FeedbackRow:
         return self.status == MISSING
 
 
+def refuse_replacing_feedback(folder: Path) -> Path:
+    """Where 反馈单 goes in `folder`; a UsageError when a file is there by that name
+    that no earlier run wrote (its first sheet is not 反馈单)."""
+    from fulian_stats.output.original import first_sheet_name
+
+    target = Path(folder) / FEEDBACK_NAME
+    if target.exists() and first_sheet_name(target) != FEEDBACK_SHEET:
+        from fulian_stats.errors import UsageError
+
+        raise UsageError(f"{target} 已存在，且不是本工具生成的反馈单；为防止覆盖，请换一个文件夹")
+    return target
+
+
 def feedback_rows(report, copies: dict[str, str], refused: dict[str, str]) -> list[FeedbackRow]:
     """The rows of 反馈单, in the order they are to be dealt with (`copies`: file → its
     copy's name; `refused`: file → why it has none)."""
