@@ -32,8 +32,8 @@ from fulian_stats.periods import Period, parse_period
 from fulian_stats.report.render import Document, check_report_suffix, template_files
 from fulian_stats.report.render import draft as draft_comparison
 
-__all__ = ["DataErrors", "Document", "Report", "Setup", "Totals", "aggregate", "check", "draft", "explain",
-           "inspect", "read", "setup", "write"]
+__all__ = ["DataErrors", "Document", "Report", "Setup", "Totals", "aggregate", "annotate", "check", "draft",
+           "explain", "inspect", "read", "setup", "write"]
 
 
 @dataclass
@@ -86,9 +86,11 @@ def check(paths, setup: Setup | None = None, period=None, progress=None, **optio
     a Report of every finding. `options` make a setup when none is given (orgs=,
     catalog=, rules=, region=)."""
     used = _setup(setup, options)
-    report = check_paths(list(paths), used.catalog, used.rules, used.orgs, _period(period), exclude=used.exclude,
+    paths = list(paths)
+    report = check_paths(paths, used.catalog, used.rules, used.orgs, _period(period), exclude=used.exclude,
                          progress=progress, then_import=("pandas",), layouts=used.layouts)
     report.inputs = {**used.files, **{f: "报表" for f in report.files}}
+    report.paths = list(paths)
     report.region, report.templates = used.region, used.templates
     return report
 
@@ -112,6 +114,31 @@ def inspect(paths, setup: Setup | None = None, sheet: str | None = None, period=
     month = _period(period)
     ctx = ReadContext(used.catalog, used.orgs, month if month is not None and month.is_month else None, used.layouts)
     return inspect_paths(list(paths), ctx, sheet, exclude=used.exclude)
+
+
+def annotate(report: Report, folder):
+    """Into `folder` (made when missing), for each file of a checked run with findings,
+    a marked-up copy of the township's own workbook (same name, .xlsx): every cell a
+    finding names filled (red: error, yellow: warning) with the reason in a comment,
+    and a first sheet 问题清单 linking to each; and 反馈单.xlsx, what each org must fix
+    or still send. The inputs are never written; a folder that is, holds or lies in
+    an input is refused. Returns the output.annotate.Annotation (its copies, the files
+    without one and why, and summary())."""
+    from fulian_stats.output.annotate import annotate_report
+
+    return annotate_report(report, Path(folder))
+
+
+def refuse_annotation(folder, setup: Setup, paths=()) -> None:
+    """Before reading: a folder for marked-up copies that is, holds or lies in an input
+    of the run (its setup's files, a path given), or that holds a 反馈单.xlsx no run
+    wrote, is refused at once."""
+    if folder is not None:
+        from fulian_stats.output.feedback import refuse_replacing_feedback
+        from fulian_stats.output.files import refuse_folder
+
+        refuse_folder(folder, setup.files, paths)
+        refuse_replacing_feedback(folder)
 
 
 def aggregate(report: Report, period=None, by: str = "total", level=None, region: str | None = None,

@@ -95,9 +95,9 @@ def indicators_command(format: TableOrJsonOpt = TableOrJson.table,
 
 @app.command("check")
 def check_command(
-    paths: Paths, period: PeriodOpt = None, orgs: OrgsOpt = None,
-    format: CheckFormatOpt = CheckFormat.text,
+    paths: Paths, period: PeriodOpt = None, orgs: OrgsOpt = None, format: CheckFormatOpt = CheckFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也以退出码1结束")] = False,
+    annotate: Annotated[Optional[Path], typer.Option("--annotate", help="把有问题的报表标注后另存到此文件夹（标色、批注、问题清单），并写出反馈单.xlsx")] = None,
     catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ):
@@ -106,23 +106,21 @@ def check_command(
     from fulian_stats.output import machine, terminal
 
     _start(debug)
+    api.refuse_annotation(annotate, setup := _setup(catalog, rules, orgs), paths)  # before anything is read
     with _progress(quiet, format is CheckFormat.text) as progress:
-        report = api.check(paths, _setup(catalog, rules, orgs), period, progress)
+        report = api.check(paths, setup, period, progress)
     if format is CheckFormat.json:
         typer.echo(machine.report_json(report))
     elif format is CheckFormat.github:
         typer.echo(machine.github_text(report), nl=False)
     else:
         typer.echo(terminal.findings_text(report.findings, len(report.files), verbose, _colour(sys.stdout)), nl=False)
+    if annotate is not None:
+        _say(api.annotate(report, annotate).summary())
     raise typer.Exit(report.exit_code(strict))
 
 
-class By(str, Enum):
-    total = "total"
-    org = "org"
-    period = "period"
-
-
+By = Enum("By", {choice: choice for choice in ("total", "org", "period")}, type=str)
 LevelOpt = Annotated[Optional[str], typer.Option("--level", help="汇总到的层级：township/乡镇、county/县、city/市（需 --orgs）")]
 
 
@@ -245,9 +243,7 @@ def inspect_command(
         typer.echo("\n".join(inspection_lines(found, sheet)))
 
 
-class Layout(str, Enum):
-    form = "form"
-    table = "table"
+Layout = Enum("Layout", {choice: choice for choice in ("form", "table")}, type=str)
 
 
 @app.command("template")

@@ -74,6 +74,7 @@ class Report:
     region: str | None = None  # --region or fulian.toml's, for the totals
     templates: Path | None = None  # the office's templates folder, for the report
     inputs: dict = field(repr=False, default_factory=dict)  # every file the run read → its role: never an output
+    paths: list = field(repr=False, default_factory=list)  # the files and folders the run was given
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

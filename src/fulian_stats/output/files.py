@@ -10,7 +10,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,6 +38,41 @@ def refuse_inputs(output: str | Path, inputs: Mapping[str | Path, str]) -> None:
             continue
         if same:
             raise UsageError(f"输出文件 {output} 是输入文件之一（{role} {given}）；为防止覆盖，请换一个文件名或位置")
+
+
+def refuse_folder(folder: str | Path, inputs: Mapping[str | Path, str], given: Iterable[str | Path] = ()) -> None:
+    """A folder outputs go into (the marked-up copies of `check --annotate`) must not be
+    an input (`inputs`: each file → its role; `given`: the files and folders the run
+    was given), hold one, or lie inside a folder of submissions, where the next check
+    would read the copies as submissions. Compared as real paths, through links and `..`."""
+    real, given = Path(os.path.realpath(folder)), list(given)
+    if real.exists() and not real.is_dir():
+        role = next((r for p, r in inputs.items() if _same(p, real)), None)
+        if role is None:
+            raise UsageError(f"{folder} 是一个文件，不是文件夹；请给出存放标注副本的文件夹，如 反馈/")
+    roles = {**{p: ("报表文件夹" if os.path.isdir(p) else "报表") for p in given}, **inputs}
+    for path, role in roles.items():
+        there = Path(os.path.realpath(path))
+        if there == real or _same(path, real):
+            raise UsageError(f"标注副本的文件夹 {folder} 就是输入（{role} {path}）；请另选一个文件夹，如 反馈/")
+        if real in there.parents:
+            raise UsageError(f"标注副本的文件夹 {folder} 中有本次读取的文件（{role} {path}）；"
+                             "副本会与原件混在一起，请另选一个文件夹，如 反馈/")
+    folders = {os.path.realpath(p): p for p in given if os.path.isdir(p)}
+    for path, role in roles.items():
+        if role == "报表":
+            folders.setdefault(os.path.dirname(os.path.realpath(path)), os.path.dirname(path) or ".")
+    for there, inside in sorted(folders.items()):
+        if Path(there) in real.parents:
+            raise UsageError(f"标注副本的文件夹 {folder} 在报表文件夹 {inside} 之中，下次校验时副本会被当作报表读入；"
+                             "请另选报表文件夹以外的文件夹，如 反馈/")
+
+
+def _same(path: str | Path, real: Path) -> bool:
+    try:
+        return os.path.samefile(path, real)
+    except OSError:
+        return False
 
 
 def refuse_replacing(targets: list[Path], force: bool, kept: Callable[[list[Path]], list[str]]) -> None:

@@ -1,0 +1,278 @@
+"""A township's own workbook, opened for its marked-up copy through the same guard as
+reading it (read/grid.py, read/safety.py).
+
+An .xlsx or .xlsm is read within the reader's size limit, refused when encrypted, and
+scanned by scan_zip, which refuses zip bombs and sheets too large and rebuilds the zip
+from the parts it inflated and checked. openpyxl opens that rebuilt zip, never the
+file's own bytes: what the copy holds is what the reader read — cells, styles and
+number formats, merged cells, column widths, validations, print setup. The rebuilt zip
+holds only the parts calamine reads, so parts the scan never vetted (pictures, charts,
+the file's own comments, macros) are not in the copy; a sheet's relationships to them
+are dropped so that openpyxl does not look for them.
+
+An .xls or .csv (which openpyxl cannot open) is rebuilt as an .xlsx from the cells the
+reader read (load_sheets), merged ranges included.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+from fulian_stats.read.grid import (
+    CSV_SUFFIXES,
+    MAX_WORKBOOK_CELLS,
+    MAX_WORKBOOK_XML_BYTES,
+    GridError,
+    load_sheets,
+)
+from fulian_stats.read.grid import _read as read_bounded  # the reader's own bounded, non-blocking read
+from fulian_stats.read.safety import OLE_MAGIC, is_encrypted_package, scan_zip
+
+# openpyxl holds a few hundred bytes a cell (calamine: about 40): a copy is made of at
+# most this many cells of the sheets' extents, far above a county's yearly workbook.
+MAX_COPY_CELLS = 1_000_000
+
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+_PART_TYPES = {  # the type of relationship from the workbook → the content type of its target
+    "worksheet": _MAIN + "worksheet+xml", "chartsheet": _MAIN + "chartsheet+xml",
+    "sharedstrings": _MAIN + "sharedStrings+xml", "styles": _MAIN + "styles+xml",
+}
+_WORKBOOK_TYPE = _MAIN + "sheet.main+xml"
+_TABLE_TYPE = _MAIN + "table+xml"
+
+
+class NoCopy(Exception):
+    """Why a file gets no marked-up copy (one Chinese line)."""
+
+
+def open_original(path: str, stem: str):
+    """The file's workbook as openpyxl holds it, from the bytes the guard vetted; an
+    .xls or .csv rebuilt from its cells (sheet `stem` for a CSV). NoCopy when the
+    guard refuses the file or openpyxl cannot open what it passed."""
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:  # OPENPYXL_DEFUSEDXML=False: its XML parser would then expand entities
+        raise NoCopy("openpyxl 未启用安全的XML解析（环境变量 OPENPYXL_DEFUSEDXML），为安全起见未生成副本")
+    if Path(path).suffix.lower() in CSV_SUFFIXES:
+        return rebuilt(path, stem)
+    try:
+        data = read_bounded(path)
+        if is_encrypted_package(data):
+            raise NoCopy("工作簿设置了打开密码，无法读取")
+        scan = scan_zip(data)
+    except GridError as exc:
+        raise NoCopy(exc.message) from None
+    except OSError as exc:
+        raise NoCopy(f"无法打开文件：{exc.strerror or exc}") from None
+    if scan is None:
+        if not data.startswith(OLE_MAGIC):
+            raise NoCopy("既不是xlsx也不是xls格式")
+        return rebuilt(path, stem)  # an .xls, whatever its name says
+    _within_limits(scan)
+    try:
+        return openpyxl.load_workbook(io.BytesIO(_for_openpyxl(scan.workbook)), keep_links=False)
+    except MemoryError:
+        raise NoCopy("文件过大，无法生成副本") from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl on a file Excel wrote oddly: that file's problem
+        raise NoCopy(f"原文件的格式无法复制（{type(exc).__name__}: {str(exc)[:80]}）") from None
+
+
+def _within_limits(scan) -> None:
+    """The limits reading holds the file to, from the scan (calamine's own counts are not
+    at hand here), and the copy's own on the cells openpyxl would hold."""
+    if any(part.too_large for part in scan.sheets):
+        raise NoCopy("工作表范围超过读取的安全上限，已拒绝读取")
+    cells = sum(part.cells for part in scan.sheets)
+    if len(scan.sheets) * max((part.size for part in scan.sheets), default=0) > MAX_WORKBOOK_XML_BYTES \
+            or cells > MAX_WORKBOOK_CELLS:
+        raise NoCopy("工作簿超过读取的安全上限，已拒绝读取")
+    if cells > MAX_COPY_CELLS:
+        raise NoCopy(f"工作簿范围达{cells}个单元格，超过生成副本的上限（{MAX_COPY_CELLS}个）；问题见反馈单")
+
+
+def _for_openpyxl(vetted: bytes) -> bytes:
+    """The guard's rebuilt zip as openpyxl reads a package: with content types (made
+    from the workbook's relationships, not taken from the file), and each sheet's
+    relationships only to parts in the zip (and its links to web pages)."""
+    with zipfile.ZipFile(io.BytesIO(vetted)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    if any(_declares_entities(body) for body in parts.values()):
+        # calamine refuses these; openpyxl's parser (defusedxml) would too, but is never asked
+        raise NoCopy("文件中含有XML实体声明（DTD），疑似恶意构造的文件，为安全起见未生成副本")
+    present = {name.lower(): name for name in parts}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        overrides = {}
+        for name, body in parts.items():
+            key = name.lower()
+            if key == "xl/workbook.xml":
+                overrides[name] = _WORKBOOK_TYPE
+            elif key == "xl/_rels/workbook.xml.rels":
+                overrides.update(_typed_targets(body, present))
+            elif key.startswith("xl/tables/") and key.endswith(".xml"):
+                overrides[name] = _TABLE_TYPE
+            elif "/_rels/" in key and key != "_rels/.rels":
+                body = _kept_relationships(name, body, present)
+            target.writestr(name, body)
+        target.writestr("[Content_Types].xml", _content_types(overrides))
+    return out.getvalue()
+
+
+def _declares_entities(body: bytes) -> bool:
+    """A DTD (where entities are declared) in a part, in UTF-8 or UTF-16; Excel writes none."""
+    if b"\x00" in body[:64]:
+        text = body.decode("utf-16-be" if body[:1] == b"\x00" else "utf-16-le", "replace")
+        return "<!DOCTYPE" in text or "<!ENTITY" in text
+    return b"<!DOCTYPE" in body or b"<!ENTITY" in body
+
+
+def _relationships(body: bytes) -> list[dict]:
+    from defusedxml import ElementTree
+
+    try:
+        root = ElementTree.fromstring(body)
+    except Exception:  # noqa: BLE001 - bad XML and defusedxml's refusals alike: no relationships kept
+        return []
+    return [dict(rel.attrib) for rel in root if rel.tag.rsplit("}", 1)[-1] == "Relationship"]
+
+
+def _resolve(rels_part: str, target: str) -> str:
+    """A relationship's target as a part name: `/xl/x.xml`, or relative to the folder of
+    the part the relationships belong to (`xl/worksheets/_rels/a.xml.rels` → xl/worksheets)."""
+    if target.startswith("/"):
+        return target[1:]
+    owner = posixpath.dirname(posixpath.dirname(rels_part))
+    return posixpath.normpath(posixpath.join(owner, target.replace("\\", "/")))
+
+
+def _typed_targets(body: bytes, present: dict[str, str]) -> dict[str, str]:
+    found = {}
+    for rel in _relationships(body):
+        kind = rel.get("Type", "").rsplit("/", 1)[-1].lower()
+        part = _resolve("xl/_rels/workbook.xml.rels", rel.get("Target", "")).lower()
+        if kind in _PART_TYPES and part in present:
+            found[present[part]] = _PART_TYPES[kind]
+    return found
+
+
+def _kept_relationships(name: str, body: bytes, present: dict[str, str]) -> bytes:
+    kept = []
+    for rel in _relationships(body):
+        external = rel.get("TargetMode") == "External"
+        if external and not rel.get("Type", "").endswith("/hyperlink"):
+            continue  # a link out of the workbook that is not a cell's link: nothing a copy needs
+        if external or _resolve(name, rel.get("Target", "")).lower() in present:
+            kept.append("<Relationship " + " ".join(f'{k}="{html.escape(v)}"' for k, v in rel.items()
+                                                    if ":" not in k and "}" not in k) + "/>")
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_RELS_NS}">'
+            + "".join(kept) + "</Relationships>").encode("utf-8")
+
+
+def _content_types(overrides: dict[str, str]) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            + "".join(f'<Override PartName="/{html.escape(name)}" ContentType="{kind}"/>'
+                      for name, kind in overrides.items()) + "</Types>")
+
+
+# -- rebuilt from the cells --------------------------------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?")
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def rebuilt(path: str, stem: str):
+    """A workbook of the cells the reader reads from `path` (through load_sheets and its
+    guard), each sheet's cells where they were, merged ranges merged; text stays text
+    (`=…` never becomes a formula), and a CSV's plain numbers (`45`, `20.5`) are numbers,
+    as Excel would open them."""
+    from openpyxl import Workbook
+
+    try:
+        sheets = load_sheets(path)
+    except GridError as exc:
+        raise NoCopy(exc.message) from None
+    except OSError as exc:
+        raise NoCopy(f"无法打开文件：{exc.strerror or exc}") from None
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        ws = book.create_sheet(sheet_title(sheet.name or stem, book.sheetnames))
+        for r, row in enumerate(sheet.rows, start=sheet.row_offset + 1):
+            for c, value in enumerate(row, start=sheet.col_offset + 1):
+                if value is not None and value != "":
+                    _put_value(ws.cell(r, c), value, sheet.text is not None)
+        for r1, c1, r2, c2 in sheet.merged:
+            if (r1, c1) != (r2, c2):
+                ws.merge_cells(start_row=sheet.row_offset + r1 + 1, start_column=sheet.col_offset + c1 + 1,
+                               end_row=sheet.row_offset + r2 + 1, end_column=sheet.col_offset + c2 + 1)
+        _fit_columns(ws)
+    return book
+
+
+def sheet_title(name: str, taken: list[str]) -> str:
+    """A name Excel accepts for a sheet: no `[]:*?/\\`, at most 31 characters, not one taken."""
+    base = _BAD_TITLE.sub("_", str(name)).strip("'")[:31] or "Sheet"
+    title, n = base, 1
+    lowered = {t.lower() for t in taken}
+    while title.lower() in lowered:
+        n += 1
+        title = f"{base[:31 - len(str(n)) - 2]}（{n}）"
+    return title
+
+
+def _put_value(cell, value, from_text: bool) -> None:
+    import datetime
+
+    if isinstance(value, str):
+        if from_text and _PLAIN_NUMBER.fullmatch(value):
+            cell.value = float(value) if "." in value else int(value)
+            return
+        cell.value = value
+        cell.data_type = "s"  # never a formula, whatever it starts with
+        return
+    cell.value = value
+    if isinstance(value, datetime.datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, datetime.date):
+        cell.number_format = "yyyy-mm-dd"
+
+
+def _fit_columns(ws) -> None:
+    """Columns as wide as their text (a Chinese character counts two), 8 to 50."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                text = str(cell.value)
+                width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+                widths[cell.column] = max(widths.get(cell.column, 0), width)
+    for column, width in widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = min(50, max(8, width + 2))
+
+
+def first_sheet_name(path: Path) -> str | None:
+    """The name of a workbook's first sheet, read through the guard (None when it
+    cannot be): tells a marked-up copy or 反馈单 of an earlier run from a file that
+    must not be replaced."""
+    try:
+        data = read_bounded(path)
+        scan = scan_zip(data) if not is_encrypted_package(data) else None
+    except (GridError, OSError):
+        return None
+    if scan is None or scan.workbook is None:
+        return None
+    with zipfile.ZipFile(io.BytesIO(scan.workbook)) as vetted:
+        name = next((n for n in vetted.namelist() if n.lower() == "xl/workbook.xml"), None)
+        found = re.search(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', vetted.read(name)) if name else None
+    return html.unescape(found.group(1).decode("utf-8", "replace")) if found else None
