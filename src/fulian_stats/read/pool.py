@@ -192,12 +192,13 @@ class _Pool:
 
     def _watch(self) -> float:
         """Kill each worker past its time on an item; seconds until the next could be."""
-        now, nearest = time.monotonic(), 1.0  # a worker may start an item at any moment
+        limit = self.limits.seconds_per_file
+        now, nearest = time.monotonic(), min(1.0, limit)
         for worker in list(self.workers.values()):
             index, since = self._slot(worker.number)
             if index == _IDLE:
                 continue  # _STARTING counts too: a worker whose start hangs is replaced
-            left = since + self.limits.seconds_per_file - now
+            left = since + limit - now
             if left > 0:
                 nearest = min(nearest, left)
                 continue
@@ -371,9 +372,8 @@ class _Pool:
             os.close(err)
             sys.stdout = sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace",
                                            buffering=1, closefd=False)
-            handler = sys.modules.get("faulthandler")
-            if handler is not None and handler.is_enabled():
-                handler.enable(sys.stderr)  # its dump of a crash then is the failure's detail
+            if "faulthandler" in sys.modules:  # a test runner's: its dump of the stack would
+                sys.modules["faulthandler"].disable()  # push the library's message out of the detail
             _cap_address_space(self.limits.memory_bytes)
             if self.initializer is not None:
                 self.initializer(*self.initargs)
