@@ -339,3 +339,15 @@ def test_a_file_whose_reading_fails_is_that_files_finding_and_every_other_file_i
     assert [(r.observations, r.findings) for r in others] == [
         (r.observations, r.findings) for r in expected.files if not r.file.endswith(MINE)]
     assert capfd.readouterr() == ("", "")
+
+
+def _unpicklable_on_7(item):
+    return (lambda: None) if item == "7" else item
+
+
+def test_an_answer_that_cannot_be_sent_costs_its_item_once_the_chunk_is_read_again_item_by_item():
+    items = [str(i) for i in range(N)]
+    found = list(map_files(_unpicklable_on_7, items, jobs=2, limits=LIMITS, failed=as_failure))
+    assert found[:7] + found[8:] == items[:7] + items[8:]
+    assert found[7][:3] == ("failed", "7", "died")
+    assert "Can't pickle" in found[7][3] and found[7][3].endswith("\n(worker exited with code 70)")

@@ -1,15 +1,15 @@
 """Worker processes for reading files, in which a file can cost only itself.
 
 A damaged or hostile file can make a native library abort the process, exhaust memory
-or loop for ever, past every check made before the library sees the bytes. Each item
-is therefore read in a forked worker held to an address-space cap and watched by the
-parent against a time limit; the parent knows which item each worker is on (a slot per
-worker in shared memory), so when a worker dies or overstays, that item fails, the
-rest of its chunk goes back to the queue, a fresh worker takes its place, and every
-other item goes on at full speed.
+or loop for ever, past every check made before the library sees the bytes. Each item is
+therefore read in a forked worker under an address-space cap, watched by the parent
+against a time limit. The parent knows which item each worker is on (a slot per worker
+in shared memory): when a worker dies or overstays, that item fails, the rest of its
+chunks go back to the queue, a fresh worker takes its place, and the run goes on at
+full speed.
 
-The parent runs no threads of its own: it forks replacement workers during a run, and
-a fork while another thread holds a lock (an import, a logger) can leave the child
+The parent runs no threads of its own: it forks replacement workers during a run, and a
+fork while another thread holds a lock (an import, a logger) can leave the child
 waiting on it for ever.
 """
 
@@ -32,7 +32,7 @@ from fulian_stats.read.limits import Limits
 
 try:
     import resource
-except ImportError:  # not on Windows, where nothing is forked either
+except ImportError:  # Windows, where nothing is forked either
     resource = None
 
 R = TypeVar("R")
@@ -40,8 +40,8 @@ R = TypeVar("R")
 PARALLEL_MIN_FILES = 64  # below this one worker: forking more costs more than it gains
 MAX_CHUNK = 64  # items a worker takes at a time: few round trips, all workers busy to the end
 IN_FLIGHT = 2  # chunks a worker holds (one read, one waiting): it never waits on the parent
-DETAIL_BYTES = 400  # of a dead worker's stderr, kept as the failure's detail
-STILLBORN_LIMIT = 3  # workers in a row dying before their first item: the setup is broken
+DETAIL_BYTES = 400  # of what a worker wrote on stderr, kept as its failure's detail
+STILLBORN_LIMIT = 3  # workers in a row ending before their first item: the setup is broken
 
 _SLOT = struct.Struct("qd")  # per worker: the index of the item it is on, and since when
 _STARTING, _IDLE = -2, -1  # slot values that name no item
@@ -64,7 +64,7 @@ class Interrupted(BaseException):
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork") and sys.platform != "win32"
+    return hasattr(os, "fork")
 
 
 def map_files(work: Callable[[str], R], items: Iterable[str], *, jobs: int, limits: Limits,
@@ -74,22 +74,22 @@ def map_files(work: Callable[[str], R], items: Iterable[str], *, jobs: int, limi
     the kernel's OOM killer, a native abort), runs out of its address space, or spends
     more than limits.seconds_per_file on one item costs that item only: failed(item,
     reason, detail) takes its place (reason "died", "memory" or "timeout"; detail: the
-    tail of what the worker wrote on stderr and how it ended), and a fresh worker
+    tail of what the worker wrote on stderr, and how it ended), and a fresh worker
     replaces it. A MemoryError that escapes work() is "memory"; any other exception is
     raised here, in its item's turn. `initializer(*initargs)` runs in each worker as it
-    starts. `work`, `initializer` and the items reach the workers by fork: they need not
-    be picklable, but results and exceptions must be.
+    starts. Work, initializer and items reach the workers by fork (they need not be
+    picklable); results and exceptions come back pickled.
 
     SIGTERM and SIGHUP raise Interrupted while the generator runs (the previous handlers
-    are restored after); on every way out, workers are killed and reaped before control
+    come back after); on every way out, the workers are killed and reaped before control
     returns. Close the generator (contextlib.closing) when stopping before its end."""
     if can_fork():
         return _Pool(work, items, jobs, limits, failed, initializer, initargs).run()
-    return _in_process(work, items, limits, failed)
+    return _in_process(work, items, failed)
 
 
-def _in_process(work, items, limits: Limits, failed) -> Iterator:
-    with _stop_signals():
+def _in_process(work, items, failed) -> Iterator:
+    with _StopSignals():
         for item in items:
             try:
                 value = work(item)
@@ -98,7 +98,7 @@ def _in_process(work, items, limits: Limits, failed) -> Iterator:
             yield value
 
 
-class _stop_signals:
+class _StopSignals:
     """SIGTERM and SIGHUP raise Interrupted inside the block (from the main thread only,
     where Python runs signal handlers); the previous handlers come back after."""
 
@@ -109,7 +109,6 @@ class _stop_signals:
                 self.previous[signum] = signal.signal(signum, _interrupt)
         except ValueError:  # not the main thread: the caller's own handlers stand
             pass
-        return self
 
     def __exit__(self, *exc):
         for signum, handler in self.previous.items():
@@ -121,49 +120,39 @@ def _interrupt(signum, _frame):
 
 
 class _Worker:
-    __slots__ = ("pid", "number", "tasks", "results", "err", "inbox", "outbox", "writing", "chunks", "reason",
-                 "overdue")
-
     def __init__(self, pid: int, number: int, tasks: int, results: int, err: int):
         self.pid, self.number, self.tasks, self.results, self.err = pid, number, tasks, results, err
         self.inbox, self.outbox = bytearray(), bytearray()
         self.writing = False  # its task pipe is in the selector: the outbox waits for room
         self.chunks: deque[list] = deque()  # sent and not answered, in the order it reads them
-        self.reason = self.overdue = None  # set when the parent kills it for its time
+        self.reason = self.overdue = None  # "timeout" and the item, when the parent kills it
 
 
 class _Pool:
     def __init__(self, work, items, jobs, limits: Limits, failed, initializer, initargs):
         self.work, self.limits, self.failed = work, limits, failed
         self.initializer, self.initargs = initializer, initargs
-        self.source = iter(items)
-        self.jobs = max(1, jobs)
-        # The first items are listed before the chunk size is chosen as for a known
-        # total; the rest are listed as the workers read.
-        self.window = self.jobs * 8 * MAX_CHUNK
-        self.ahead: deque = deque()
-        self.exhausted = False
+        self.source, self.jobs = iter(items), max(1, jobs)
+        # The first items are listed before the chunk size is chosen, as for a known
+        # total; the rest are listed as the workers read, this far ahead.
+        self.window, self.ahead, self.exhausted = self.jobs * 8 * MAX_CHUNK, deque(), False
         self.given = 0  # items handed out so far: the next one's index
         self.retry: deque[list] = deque()  # chunks to send again, before any new item
-        self.suspects: set[int] = set()  # items on a worker that died with no item named
+        self.suspects: set[int] = set()  # items on a worker that ended with no item named
         self.done: dict[int, tuple] = {}  # index → (kind, value), until its turn
-        self.workers: dict[int, _Worker] = {}  # by the results pipe's fd
+        self.workers: dict[int, _Worker] = {}  # by their results pipe
         self.stillborn = 0
-
-    # -------------------------------------------------------------- the parent's loop
 
     def run(self) -> Iterator:
         self._look_ahead()
         if not self.ahead:
             return
-        if len(self.ahead) < PARALLEL_MIN_FILES:
-            self.jobs = 1
+        self.jobs = self.jobs if len(self.ahead) >= PARALLEL_MIN_FILES else 1
         self.chunk = max(1, min(MAX_CHUNK, len(self.ahead) // (self.jobs * 8)))
         self.slots = mmap.mmap(-1, _SLOT.size * self.jobs)  # shared with every child forked
         self.selector = selectors.DefaultSelector()
-        self.prctl, self.parent = _find_prctl(), os.getpid()
-        turn = 0
-        with _stop_signals():  # restored only once every worker is gone
+        self.prctl, self.parent, turn = _find_prctl(), os.getpid(), 0
+        with _StopSignals():  # restored only once every worker is gone
             try:
                 for number in range(self.jobs):
                     self._start(number)
@@ -176,31 +165,26 @@ class _Pool:
                         yield value
                     if turn == self.given and self.exhausted and not (self.ahead or self.retry):
                         return
-                    self._step()
+                    for key, events in self.selector.select(self._watch()):
+                        worker = key.data
+                        if self.workers.get(worker.results) is not worker:
+                            continue  # buried in this round (a new worker may have its fds)
+                        if events & selectors.EVENT_WRITE:
+                            self._flush(worker)
+                        if events & selectors.EVENT_READ:
+                            self._receive(worker)
             finally:
                 self._stop_all()
 
-    def _step(self) -> None:
-        for key, events in self.selector.select(self._watch()):
-            worker = key.data
-            if self.workers.get(worker.results) is not worker:
-                continue  # buried earlier in this round (a new worker may have its fd numbers)
-            if events & selectors.EVENT_WRITE:
-                self._flush(worker)
-            if events & selectors.EVENT_READ:
-                self._receive(worker)
-
     def _watch(self) -> float:
-        """Kill each worker past its time on an item; seconds until the next could be."""
+        """Kill each worker past its time on an item; seconds until one could be."""
         limit = self.limits.seconds_per_file
-        now, nearest = time.monotonic(), min(1.0, limit)
+        now, nearest = time.monotonic(), min(1.0, limit)  # an idle worker may start any moment
         for worker in list(self.workers.values()):
             index, since = self._slot(worker.number)
-            if index == _IDLE:
-                continue  # _STARTING counts too: a worker whose start hangs is replaced
             left = since + limit - now
-            if left > 0:
-                nearest = min(nearest, left)
+            if index == _IDLE or left > 0:  # _STARTING counts: a worker whose start hangs goes
+                nearest = nearest if index == _IDLE else min(nearest, left)
                 continue
             worker.reason, worker.overdue = "timeout", index
             self._bury(worker, _kill(worker.pid))
@@ -215,59 +199,52 @@ class _Pool:
     def _take_answers(self, worker: _Worker, alive: bool) -> None:
         """Each whole message in the inbox answers the oldest chunk the worker holds."""
         while len(worker.inbox) >= _HEADER.size:
-            (size,) = _HEADER.unpack_from(worker.inbox)
-            if len(worker.inbox) < _HEADER.size + size:
-                return  # the rest is on its way (or, from a dead worker, never: read again)
-            answers = pickle.loads(worker.inbox[_HEADER.size:_HEADER.size + size])
-            del worker.inbox[:_HEADER.size + size]
+            end = _HEADER.size + _HEADER.unpack_from(worker.inbox)[0]
+            if len(worker.inbox) < end:
+                return  # the rest is on its way (from a dead worker, never: read again)
+            answers = pickle.loads(worker.inbox[_HEADER.size:end])
+            del worker.inbox[:end]
             chunk = worker.chunks.popleft()
             if alive:
                 self._fill(worker)  # before the answers are unpacked: it waits on nothing
             for (index, item), (kind, value) in zip(chunk, answers):
-                if kind == _MEMORY:
-                    kind, value = _OK, self.failed(item, "memory", value)
-                self.done[index] = (kind, value)
+                self.done[index] = (_OK, self.failed(item, "memory", value)) if kind == _MEMORY else (kind, value)
 
     def _bury(self, worker: _Worker, status: int) -> None:
-        """A worker has ended: its current item fails, the rest of its chunks go back."""
+        """A worker has ended: the item it was on fails, the rest of its chunks go back."""
         del self.workers[worker.results]
         self.selector.unregister(worker.results)
         if worker.writing:
             self.selector.unregister(worker.tasks)
-        _drain(worker.results, worker.inbox)  # answers it sent before it ended count
+        _drain(worker.results, worker.inbox)  # answers sent before it ended count
         self._take_answers(worker, alive=False)
-        index, _since = self._slot(worker.number)
-        detail = (_tail(_read_tail(worker.err)) + _how(status, worker.reason, self.limits)).strip()
+        index = self._slot(worker.number)[0]
+        detail = f"{_tail(worker.err)}\n(worker {_how(status, worker.reason, self.limits)})".strip()
         for fd in (worker.tasks, worker.results, worker.err):
             os.close(fd)
-        items = [pair for chunk in worker.chunks for pair in chunk]
         self.stillborn = self.stillborn + 1 if index == _STARTING else 0
         if self.stillborn >= STILLBORN_LIMIT:
             raise RuntimeError(f"worker processes end before reading anything: {detail}")
-        if worker.reason == "timeout" and worker.overdue != index:
-            index = _IDLE  # it finished the late item as it was killed: nothing to blame
-        blamed = next((pair for pair in items if pair[0] == index), None)
-        if blamed is None and index == _IDLE and items and len(worker.chunks[0]) == 1 \
-                and items[0][0] in self.suspects:
-            blamed = items[0]  # died twice with this item alone and no item named
+        chunks = worker.chunks
+        items = [pair for chunk in chunks for pair in chunk]
+        # Killed for its time just as it moved on: the late item is done, the new one blameless.
+        late = worker.reason == "timeout" and worker.overdue != index
+        blamed = None if late else next((pair for pair in items if pair[0] == index), None)
+        unnamed = index == _IDLE and worker.reason is None  # ended between items: sending, or killed
+        if unnamed and items and len(chunks[0]) == 1 and items[0][0] in self.suspects:
+            blamed = items[0]  # the second such end with this item alone
         if blamed is not None:
             reason = worker.reason or ("memory" if _ALLOCATION.search(detail) else "died")
             self.done[blamed[0]] = (_OK, self.failed(blamed[1], reason, detail))
-            for chunk in reversed(worker.chunks):
-                rest = [pair for pair in chunk if pair[0] != blamed[0]]
-                if rest:
-                    self.retry.appendleft(rest)
-        elif index == _IDLE and worker.reason is None:
-            # Ended between items (while sending, or killed from outside): each item
-            # goes again alone, so a second such death can name its item.
+            self.retry.extendleft(rest for rest in ([p for p in chunk if p != blamed] for chunk in reversed(chunks))
+                                  if rest)
+        elif unnamed:  # each item again alone, so that a second such end names its item
             self.suspects.update(i for i, _item in items)
             self.retry.extendleft([pair] for pair in reversed(items))
         else:
-            self.retry.extendleft(reversed(worker.chunks))
+            self.retry.extendleft(reversed(chunks))
         if self.retry or self.ahead or not self.exhausted:
             self._start(worker.number)
-
-    # -------------------------------------------------------------- handing out work
 
     def _look_ahead(self) -> None:
         if not self.exhausted and len(self.ahead) < self.window // 2:
@@ -282,30 +259,22 @@ class _Pool:
         if self.retry:
             return self.retry.popleft()
         self._look_ahead()
-        if not self.ahead:
-            return None
         size = self.chunk
         if self.exhausted:  # the last items in ever smaller chunks: no worker idles at the end
             size = max(1, min(size, len(self.ahead) // (self.jobs * IN_FLIGHT * 2)))
-        chunk = []
-        for _ in range(min(size, len(self.ahead))):
-            chunk.append((self.given, self.ahead.popleft()))
-            self.given += 1
-        return chunk
+        chunk = [(self.given + i, self.ahead.popleft()) for i in range(min(size, len(self.ahead)))]
+        self.given += len(chunk)
+        return chunk or None
 
     def _fill(self, worker: _Worker) -> None:
-        while len(worker.chunks) < IN_FLIGHT:
-            chunk = self._next_chunk()
-            if chunk is None:
-                break
+        while len(worker.chunks) < IN_FLIGHT and (chunk := self._next_chunk()) is not None:
             worker.chunks.append(chunk)
-            data = pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL)
-            worker.outbox += _HEADER.pack(len(data)) + data
+            worker.outbox += pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL)
         if worker.outbox and not worker.writing:
             self._flush(worker)
 
     def _flush(self, worker: _Worker) -> None:
-        """Write what the pipe takes without waiting: a parent blocked on a worker's task
+        """Write what the pipe takes, without waiting: a parent blocked on a worker's task
         pipe while that worker blocks on its results pipe would wait for ever."""
         try:
             while worker.outbox:
@@ -321,8 +290,6 @@ class _Pool:
             else:
                 self.selector.unregister(worker.tasks)
 
-    # -------------------------------------------------------------- workers' lives
-
     def _slot(self, number: int) -> tuple[int, float]:
         while True:  # a torn read (the worker writing meanwhile) reads differently twice
             first = _SLOT.unpack_from(self.slots, number * _SLOT.size)
@@ -331,11 +298,9 @@ class _Pool:
 
     def _start(self, number: int) -> None:
         _SLOT.pack_into(self.slots, number * _SLOT.size, _STARTING, time.monotonic())
-        task_r, task_w = os.pipe()
-        result_r, result_w = os.pipe()
-        err = _capture_file()
+        (task_r, task_w), (result_r, result_w), err = os.pipe(), os.pipe(), _capture_file()
         # Blocked from before the fork until the worker is on the books: a signal in
-        # between would otherwise leave a child the cleanup knows nothing of.
+        # between would leave a child the cleanup knows nothing of.
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *_STOPS})
         try:
             pid = os.fork()
@@ -343,8 +308,7 @@ class _Pool:
                 self._child(number, task_r, result_w, err, mask, (task_w, result_r))
             os.close(task_r), os.close(result_w)
             os.set_blocking(task_w, False), os.set_blocking(result_r, False)
-            worker = _Worker(pid, number, task_w, result_r, err)
-            self.workers[result_r] = worker
+            worker = self.workers[result_r] = _Worker(pid, number, task_w, result_r, err)
             self.selector.register(result_r, selectors.EVENT_READ, worker)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
@@ -361,15 +325,14 @@ class _Pool:
                 self.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent
             if os.getppid() != self.parent:  # it died before prctl took effect
                 os._exit(1)
-            # The parent's ends, of its own pipes and its siblings': a worker sees the
-            # parent go (end of its task pipe) only when no other process holds them.
+            # The parent's ends of its own pipes and its siblings': a worker sees the
+            # parent go (the end of its task pipe) only when no other process holds them.
             for fd in (self.selector.fileno(), *parents_ends,
                        *(fd for w in self.workers.values() for fd in (w.tasks, w.results, w.err))):
                 os.close(fd)
-            # A native library's messages go to a file the parent reads, never the terminal.
-            # Python's own streams too: a test runner may have pointed them elsewhere.
-            os.dup2(err, 1), os.dup2(err, 2)
-            os.close(err)
+            # A native library's messages go to a file the parent reads, never the
+            # terminal; Python's own streams too (a test runner may have moved them).
+            os.dup2(err, 1), os.dup2(err, 2), os.close(err)
             sys.stdout = sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace",
                                            buffering=1, closefd=False)
             if "faulthandler" in sys.modules:  # a test runner's: its dump of the stack would
@@ -377,7 +340,7 @@ class _Pool:
             _cap_address_space(self.limits.memory_bytes)
             if self.initializer is not None:
                 self.initializer(*self.initargs)
-            self._serve(number, tasks, results)
+            self._serve(number, os.fdopen(tasks, "rb"), results)
             code = 0
         except BaseException:
             traceback.print_exc()
@@ -387,14 +350,14 @@ class _Pool:
             finally:
                 os._exit(code)
 
-    def _serve(self, number: int, tasks: int, results: int) -> None:
+    def _serve(self, number: int, tasks, results: int) -> None:
         offset, work = number * _SLOT.size, self.work
         _SLOT.pack_into(self.slots, offset, _IDLE, 0.0)
         while True:
-            header = _read_exactly(tasks, _HEADER.size)
-            if header is None:
+            try:
+                chunk = pickle.load(tasks)
+            except EOFError:
                 return  # the parent has gone
-            chunk = pickle.loads(_read_exactly(tasks, _HEADER.unpack(header)[0]))
             answers = []
             for index, item in chunk:
                 if os.lseek(2, 0, os.SEEK_END):  # each item's messages alone
@@ -405,11 +368,15 @@ class _Pool:
                 except MemoryError:
                     answers.append((_MEMORY, _tail(traceback.format_exc().encode())))
                 except Exception as exc:
-                    exc.add_note("".join(traceback.format_exception(exc)))
+                    exc.add_note("".join(traceback.format_exception(exc)))  # the worker's traceback
                     answers.append((_RAISED, exc))
             _SLOT.pack_into(self.slots, offset, _IDLE, 0.0)
-            data = _pickled(answers)
-            _write_all(results, _HEADER.pack(len(data)) + data)
+            # An answer that cannot be pickled ends the worker between items: its chunk
+            # goes again item by item, and the second such end names the item.
+            data = pickle.dumps(answers, pickle.HIGHEST_PROTOCOL)
+            view = memoryview(_HEADER.pack(len(data)) + data)
+            while view:
+                view = view[os.write(results, view):]
 
     def _stop_all(self) -> None:
         """Kill and reap every worker, with signals held off so that none is left half done."""
@@ -418,7 +385,7 @@ class _Pool:
             for worker in self.workers.values():
                 _kill(worker.pid, wait=False)
             for worker in self.workers.values():
-                _reap(worker.pid)
+                _kill(worker.pid)
                 for fd in (worker.tasks, worker.results, worker.err):
                     os.close(fd)
             self.workers.clear()
@@ -428,15 +395,12 @@ class _Pool:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
-# ------------------------------------------------------------------ helpers
-
 def _find_prctl():
-    if not sys.platform.startswith("linux"):
-        return None  # elsewhere a worker learns of its parent's end from its task pipe
+    """Linux's prctl; elsewhere a worker learns of its parent's end from its task pipe."""
     try:
         import ctypes
 
-        return ctypes.CDLL(None, use_errno=True).prctl
+        return ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
     except (ImportError, OSError, AttributeError):
         return None
 
@@ -460,7 +424,7 @@ def _cap_address_space(extra: int) -> None:
 
 
 def _capture_file() -> int:
-    if hasattr(os, "memfd_create"):
+    if hasattr(os, "memfd_create"):  # in memory, no file to clean up
         return os.memfd_create("fulian-worker-stderr", os.MFD_CLOEXEC)
     import tempfile
 
@@ -468,37 +432,27 @@ def _capture_file() -> int:
         return os.dup(f.fileno())
 
 
-def _read_tail(fd: int) -> bytes:
-    size = os.fstat(fd).st_size
-    return os.pread(fd, DETAIL_BYTES, max(0, size - DETAIL_BYTES))
-
-
-def _tail(data: bytes) -> str:
+def _tail(data: bytes | int) -> str:
+    """The last DETAIL_BYTES of `data`, or of the file open at that descriptor."""
+    if isinstance(data, int):
+        data = os.pread(data, DETAIL_BYTES, max(0, os.fstat(data).st_size - DETAIL_BYTES))
     return data[-DETAIL_BYTES:].decode("utf-8", "replace").lstrip("\ufffd").strip()
 
 
 def _how(status: int, reason: str | None, limits: Limits) -> str:
     if reason == "timeout":
-        how = f"killed after {limits.seconds_per_file:g} s on this item"
-    elif os.WIFSIGNALED(status):
-        how = f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
-    else:
-        how = f"exited with code {os.waitstatus_to_exitcode(status)}"
-    return f"\n(worker {how})"
+        return f"killed after {limits.seconds_per_file:g} s on this item"
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exited with code {os.waitstatus_to_exitcode(status)}"
 
 
 def _kill(pid: int, wait: bool = True) -> int:
+    """SIGKILL (nothing to a process already ended) and, with `wait`, its exit status."""
     try:
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    return _reap(pid) if wait else 0
-
-
-def _reap(pid: int) -> int:
-    try:
-        return os.waitpid(pid, 0)[1]
-    except ChildProcessError:
+        return os.waitpid(pid, 0)[1] if wait else 0
+    except (ProcessLookupError, ChildProcessError):
         return 0
 
 
@@ -512,36 +466,3 @@ def _drain(fd: int, into: bytearray) -> bool:
         if not data:
             return True
         into += data
-
-
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    data = bytearray()
-    while len(data) < size:
-        part = os.read(fd, size - len(data))
-        if not part:
-            return None
-        data += part
-    return bytes(data)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _pickled(answers: list) -> bytes:
-    """The chunk's answers; one that cannot be sent becomes an error of its item alone."""
-    try:
-        return pickle.dumps(answers, pickle.HIGHEST_PROTOCOL)
-    except Exception:
-        safe = []
-        for kind, value in answers:
-            try:
-                pickle.dumps(value)
-                safe.append((kind, value))
-            except MemoryError:
-                safe.append((_MEMORY, "MemoryError while sending the result"))
-            except Exception as exc:
-                safe.append((_RAISED, RuntimeError(f"the result ({type(value).__name__}) cannot be sent: {exc}")))
-        return pickle.dumps(safe, pickle.HIGHEST_PROTOCOL)
