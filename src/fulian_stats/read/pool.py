@@ -51,9 +51,10 @@ _STOPS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasatt
 _ALLOCATION = re.compile(r"memory allocation of|out of memory|cannot allocate|bad_alloc|MemoryError", re.I)
 
 
-class Interrupted(BaseException):
-    """SIGTERM or SIGHUP arrived while map_files ran: a BaseException, like Ctrl-C's
-    KeyboardInterrupt, so that no `except Exception` swallows it and finally blocks run."""
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived while map_files ran. A BaseException, so that no `except
+    Exception` swallows it and finally blocks run; a KeyboardInterrupt, so that whatever
+    already stops cleanly on Ctrl-C (the CLI's one Chinese line) stops so on these too."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
