@@ -299,11 +299,11 @@ class _Pool:
 
     def _start(self, number: int) -> None:
         _SLOT.pack_into(self.slots, number * _SLOT.size, _STARTING, time.monotonic())
-        (task_r, task_w), (result_r, result_w), err = os.pipe(), os.pipe(), _capture_file()
-        # Blocked from before the fork until the worker is on the books: a signal in
-        # between would leave a child the cleanup knows nothing of.
+        # Blocked from before its pipes are made until the worker is on the books: a
+        # signal in between would leave a child (or pipes) the cleanup knows nothing of.
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *_STOPS})
         try:
+            (task_r, task_w), (result_r, result_w), err = os.pipe(), os.pipe(), _capture_file()
             pid = os.fork()
             if pid == 0:
                 self._child(number, task_r, result_w, err, mask, (task_w, result_r))
