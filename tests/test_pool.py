@@ -352,3 +352,22 @@ def test_an_answer_that_cannot_be_sent_costs_its_item_once_the_chunk_is_read_aga
     assert found[:7] + found[8:] == items[:7] + items[8:]
     assert found[7][:3] == ("failed", "7", "died")
     assert "Can't pickle" in found[7][3] and found[7][3].endswith("\n(worker exited with code 70)")
+
+
+def test_no_worker_is_forked_while_another_thread_holds_the_fork_lock():
+    import threading
+
+    held = threading.Event()
+
+    def importing():  # as read_paths' background imports do, module by module
+        with pool.FORK_LOCK:
+            held.set()
+            time.sleep(0.3)
+
+    thread = threading.Thread(target=importing)
+    thread.start()
+    held.wait()
+    start = time.perf_counter()
+    assert list(map_files(square, ["3"], jobs=1, limits=LIMITS, failed=as_failure)) == [9]
+    assert time.perf_counter() - start >= 0.25
+    thread.join()

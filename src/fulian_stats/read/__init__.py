@@ -20,7 +20,7 @@ from fulian_stats.observations import Block, indicator_codes, values_of
 from fulian_stats.read.files import stream_files
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.limits import MB, Limits
-from fulian_stats.read.pool import DETAIL_BYTES, PARALLEL_MIN_FILES, Interrupted, map_files
+from fulian_stats.read.pool import DETAIL_BYTES, FORK_LOCK, PARALLEL_MIN_FILES, Interrupted, map_files
 from fulian_stats.read.reader import FileResult, ReadContext, read_file
 
 OBSERVATION_COLUMNS = ["org", "period", "indicator", "value", "sheet", "cell", "measure", "file"]
@@ -145,18 +145,25 @@ def _failed(display: str, limits: Limits, reason: str, detail: str) -> FileResul
                                                  values={"reason": reason, "detail": detail})])
 
 
-def _import_now(modules: tuple[str, ...]) -> None:
-    """Import heavy modules (numpy, pandas: a few tenths of a second) while the workers
-    read their next chunks. In this thread, not another: the pool forks a fresh worker
-    whenever one dies, and a fork in the middle of another thread's import would leave
-    that import's lock held in the child for ever."""
+def _import_in_background(modules: tuple[str, ...]) -> None:
+    """Import heavy modules (numpy, pandas: a few tenths of a second) in a thread of
+    this process, which has little to do while the workers read. Each import holds the
+    pool's FORK_LOCK: the pool forks a fresh worker whenever one dies, and a fork in the
+    middle of an import would leave its lock held in the child for ever."""
+    if not modules:
+        return
     import importlib
+    import threading
 
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass  # the caller's own import then says what is missing
+    def load() -> None:
+        for name in modules:
+            try:
+                with FORK_LOCK:
+                    importlib.import_module(name)
+            except ImportError:
+                pass  # the caller's own import then says what is missing
+
+    threading.Thread(target=load, name="fulian-imports", daemon=True).start()
 
 
 @paused_gc()
@@ -186,8 +193,8 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
             result.files.append(file_result)
             if progress is not None:
                 progress(len(result.files), len(listing.files))
-            if len(result.files) == 1:
-                _import_now(meanwhile)
+            if len(result.files) == 1:  # every first worker is forked by now
+                _import_in_background(meanwhile)
     if listing.skipped:
         examples = "、".join(display_name(p) for p in listing.skipped[:3])
         result.findings.append(Finding(

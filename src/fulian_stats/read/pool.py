@@ -10,7 +10,8 @@ full speed.
 
 The parent runs no threads of its own: it forks replacement workers during a run, and a
 fork while another thread holds a lock (an import, a logger) can leave the child
-waiting on it for ever.
+waiting on it for ever. A thread of the caller's that must not be cut in half by a fork
+(an import) holds FORK_LOCK while it works; the pool forks only while holding it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import selectors
 import signal
 import struct
 import sys
+import threading
 import time
 import traceback
 from collections import deque
@@ -48,6 +50,7 @@ _STARTING, _IDLE = -2, -1  # slot values that name no item
 _HEADER = struct.Struct("!Q")  # every message: its length, then a pickle
 _OK, _RAISED, _MEMORY = 0, 1, 2  # what work() did with an item
 _STOPS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+FORK_LOCK = threading.Lock()
 _ALLOCATION = re.compile(r"memory allocation of|out of memory|cannot allocate|bad_alloc|MemoryError", re.I)
 
 
@@ -299,20 +302,21 @@ class _Pool:
 
     def _start(self, number: int) -> None:
         _SLOT.pack_into(self.slots, number * _SLOT.size, _STARTING, time.monotonic())
-        # Blocked from before its pipes are made until the worker is on the books: a
-        # signal in between would leave a child (or pipes) the cleanup knows nothing of.
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *_STOPS})
-        try:
-            (task_r, task_w), (result_r, result_w), err = os.pipe(), os.pipe(), _capture_file()
-            pid = os.fork()
-            if pid == 0:
-                self._child(number, task_r, result_w, err, mask, (task_w, result_r))
-            os.close(task_r), os.close(result_w)
-            os.set_blocking(task_w, False), os.set_blocking(result_r, False)
-            worker = self.workers[result_r] = _Worker(pid, number, task_w, result_r, err)
-            self.selector.register(result_r, selectors.EVENT_READ, worker)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        with FORK_LOCK:
+            # Blocked from before its pipes are made until the worker is on the books: a
+            # signal in between would leave a child (or pipes) the cleanup knows nothing of.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *_STOPS})
+            try:
+                (task_r, task_w), (result_r, result_w), err = os.pipe(), os.pipe(), _capture_file()
+                pid = os.fork()
+                if pid == 0:
+                    self._child(number, task_r, result_w, err, mask, (task_w, result_r))
+                os.close(task_r), os.close(result_w)
+                os.set_blocking(task_w, False), os.set_blocking(result_r, False)
+                worker = self.workers[result_r] = _Worker(pid, number, task_w, result_r, err)
+                self.selector.register(result_r, selectors.EVENT_READ, worker)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         self._fill(worker)
 
     def _child(self, number: int, tasks: int, results: int, err: int, mask, parents_ends) -> None:
