@@ -45,8 +45,9 @@ def test_workers_collect_their_garbage_though_forked_while_the_parent_paused_it(
 
 
 class _KillWorkerOn:
-    """An `after` hook that kills the worker reading any of `names`, as calamine's abort on a
-    damaged file would (SIGKILL: no core file)."""
+    """An `after` hook that kills the worker reading any of `names`, as a native library's
+    abort on a damaged file would. The files after it are read on by the other workers and
+    the one that replaces it, not one at a time (tests/test_pool.py times that)."""
 
     def __init__(self, *names: str):
         self.names = names
@@ -74,9 +75,9 @@ def test_a_file_that_kills_its_worker_costs_its_own_result_only(monkeypatch, fol
     assert len(crashed) == len(killers)
     for r in crashed:
         assert r.blocks == []
-        assert [(f.code, f.file, f.message) for f in r.findings] == [(
+        assert [(f.code, f.file, f.message, f.values) for f in r.findings] == [(
             "FILE_UNREADABLE", r.file, "读取此文件时读取程序异常退出（文件可能已损坏或被恶意构造）；"
-            "请在Excel或WPS中打开并另存后重新报送")]
+            "请在Excel或WPS中打开并另存后重新报送", {"reason": "died", "detail": "(worker killed by SIGKILL)"})]
     others = [r for r in parallel.files if not r.file.endswith(killers)]
     expected = [r for r in serial.files if not r.file.endswith(killers)]
     assert [r.observations for r in others] == [r.observations for r in expected]

@@ -861,16 +861,14 @@ def test_a_missing_path_is_refused_before_any_file_is_listed(tmp_path):
         stream_files([tmp_path, "无此文件夹"])
 
 
-def test_collection_is_paused_while_a_run_is_read_and_restored_after(tmp_path, monkeypatch):
+def test_collection_is_paused_while_a_run_is_read_and_restored_after(tmp_path):
     import gc
 
-    import fulian_stats.read.reader as reader
     from fulian_stats.read import paused_gc
 
     (tmp_path / "a.csv").write_text("x")
-    states = []
-    monkeypatch.setattr(reader, "load_sheets", lambda path: states.append(gc.isenabled()) or [])
-    read_paths([tmp_path], context(), jobs=1)
+    states = []  # in this process, as each file's result arrives (the file is read in a worker)
+    read_paths([tmp_path], context(), jobs=1, progress=lambda done, total: states.append(gc.isenabled()))
     assert states == [False] and gc.isenabled()
     with paused_gc():
         with paused_gc():

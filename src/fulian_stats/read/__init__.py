@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import gc
 import os
-from contextlib import contextmanager
+import traceback
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import chain, islice
+from functools import partial
+from itertools import chain
 from pathlib import Path
 
 from fulian_stats.findings import Finding
 from fulian_stats.observations import Block, indicator_codes, values_of
 from fulian_stats.read.files import stream_files
 from fulian_stats.read.inspection import SheetInspection
+from fulian_stats.read.limits import MB, Limits
+from fulian_stats.read.pool import DETAIL_BYTES, FORK_LOCK, PARALLEL_MIN_FILES, Interrupted, map_files
 from fulian_stats.read.reader import FileResult, ReadContext, read_file
 
 OBSERVATION_COLUMNS = ["org", "period", "indicator", "value", "sheet", "cell", "measure", "file"]
 
-__all__ = ["OBSERVATION_COLUMNS", "FileResult", "ReadContext", "ReadResult", "inspect_paths", "paused_gc", "read_file",
-           "read_paths"]
+__all__ = ["OBSERVATION_COLUMNS", "PARALLEL_MIN_FILES", "FileResult", "Interrupted", "ReadContext", "ReadResult",
+           "inspect_paths", "paused_gc", "read_file", "read_paths"]
 
 
 @contextmanager
@@ -102,85 +106,50 @@ def display_name(path: str | Path, cwd: Path | None = None) -> str:
     return text[len(inside):] if text.startswith(inside) and len(text) > len(inside) else text
 
 
-# Below this, one worker process where forking is cheap (a crash then costs a file, not
-# the run), and the files read in this process where it is not (spawning costs more).
-PARALLEL_MIN_FILES = 64
-MAX_CHUNK = 64  # files a worker takes at a time: few round trips, and all workers busy to the end
-_worker: tuple | None = None  # (ctx, cwd, after) of a worker process
-
-
-def _init_worker(ctx: ReadContext, cwd: Path, after) -> None:
-    global _worker
-    _worker = (ctx, cwd, after)
-    # Forked while the parent paused collection: a worker collects its own garbage, but
-    # never walks what it inherited (modules, the catalog), which stays as long as it does.
+def _collect_own_garbage() -> None:
+    """A worker's start. Forked while the parent paused collection: it collects its own
+    garbage, but never walks what it inherited (modules, the catalog), which stays as
+    long as it does."""
     gc.freeze()
     gc.enable()
 
 
-def _read_one(path: str, ctx: ReadContext, cwd: Path, after) -> FileResult:
-    result = read_file(path, ctx, display_name(path, cwd))
-    if after is not None:
-        after(result)
-    return result
-
-
-def _read_in_worker(path: str) -> FileResult:
-    return _read_one(path, *_worker)
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _pool(ctx: ReadContext, cwd: Path, jobs: int, after):
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork shares the loaded catalog and modules with the workers at no cost.
-    method = "fork" if _can_fork() else "spawn"
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_init_worker, initargs=(ctx, cwd, after))
-
-
-def _crashed(path: str, cwd: Path) -> FileResult:
+def _read_one(path: str, ctx: ReadContext, cwd: Path, after, limits: Limits) -> FileResult:
+    """One file read and checked where it is read; whatever goes wrong is its finding."""
     display = display_name(path, cwd)
-    return FileResult(display, findings=[Finding(
-        "FILE_UNREADABLE", "读取此文件时读取程序异常退出（文件可能已损坏或被恶意构造）；"
-        "请在Excel或WPS中打开并另存后重新报送", file=display)])
+    try:
+        result = read_file(path, ctx, display)
+        if after is not None:
+            after(result)
+        return result
+    except MemoryError:  # under the worker's address-space cap: the file asked for too much
+        return _failed(display, limits, "memory", traceback.format_exc()[-DETAIL_BYTES:])
+    except Exception as exc:  # a bug met on this file: the others are still read
+        return FileResult(display, findings=[Finding(
+            "FILE_UNREADABLE", f"读取此文件时程序出错（{type(exc).__name__}），其余文件照常读取；请报告此问题",
+            file=display, values={"reason": "error", "detail": traceback.format_exc()[-2000:]})])
 
 
-def _read_after_a_crash(paths: list[str], ctx: ReadContext, cwd: Path, jobs: int, after):
-    """The results of `paths`, in order, after a worker died on one of them (calamine
-    aborts the process on some damaged files, past every check made before it): the
-    first unfinished file is read alone, in a process of its own, and is the one
-    that crashed if that process dies too; the others go on in a fresh pool."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    while paths:
-        try:
-            with _pool(ctx, cwd, 1, after) as alone:
-                yield alone.submit(_read_in_worker, paths[0]).result()
-        except BrokenProcessPool:
-            yield _crashed(paths[0], cwd)
-        paths = paths[1:]
-        done = 0
-        try:
-            with _pool(ctx, cwd, jobs, after) as pool:
-                for file_result in pool.map(_read_in_worker, paths, chunksize=1):
-                    done += 1
-                    yield file_result
-        except BrokenProcessPool:
-            pass
-        paths = paths[done:]
+def _failed(display: str, limits: Limits, reason: str, detail: str) -> FileResult:
+    """The result of a file whose worker died, ran out of memory or of time on it."""
+    if reason == "memory":
+        code, message = "FILE_TOO_LARGE", (f"读取此文件时超出了内存上限（{limits.memory_bytes // MB}MB），文件可能异常庞大"
+                                           "或已损坏；请删去多余的内容，或在Excel或WPS中另存后重新报送")
+    elif reason == "timeout":
+        code, message = "FILE_TOO_LARGE", (f"读取此文件超过{limits.seconds_per_file:g}秒仍未完成，已停止读取；"
+                                           "文件可能异常庞大或已损坏，请在Excel或WPS中另存后重新报送")
+    else:
+        code, message = "FILE_UNREADABLE", ("读取此文件时读取程序异常退出（文件可能已损坏或被恶意构造）；"
+                                            "请在Excel或WPS中打开并另存后重新报送")
+    return FileResult(display, findings=[Finding(code, message, file=display,
+                                                 values={"reason": reason, "detail": detail})])
 
 
 def _import_in_background(modules: tuple[str, ...]) -> None:
     """Import heavy modules (numpy, pandas: a few tenths of a second) in a thread of
-    this process, which has little to do while the workers read. Only once the workers
-    exist: a fork in the middle of an import would leave its locks held in the child."""
+    this process, which has little to do while the workers read. Each import holds the
+    pool's FORK_LOCK: the pool forks a fresh worker whenever one dies, and a fork in the
+    middle of an import would leave its lock held in the child for ever."""
     if not modules:
         return
     import importlib
@@ -189,7 +158,8 @@ def _import_in_background(modules: tuple[str, ...]) -> None:
     def load() -> None:
         for name in modules:
             try:
-                importlib.import_module(name)
+                with FORK_LOCK:
+                    importlib.import_module(name)
             except ImportError:
                 pass  # the caller's own import then says what is missing
 
@@ -201,47 +171,30 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
                jobs: int | None = None, after=None, meanwhile: tuple[str, ...] = ()) -> ReadResult:
     """Read every supported file under `paths`, each once, on every core when there are
     many. Results keep the order of the files. `progress(n_done, n_total)` is called as
-    files finish; `after(file_result)`, a picklable callable, runs on each file where it
-    was read (the checks that need one file only). All per-file work, down to the name
-    shown for a file, happens in the workers. `meanwhile` names modules the caller
-    will need next: they are imported while the workers read. A worker that dies on
-    a file (calamine aborts on some damaged files) costs that file a FILE_UNREADABLE
-    finding; the others are read on."""
+    files finish; `after(file_result)` runs on each file where it was read (the checks
+    that need one file only). All per-file work, down to the name shown for a file,
+    happens in worker processes (read/pool.py) held to Limits.from_environment():
+    a file whose worker dies, runs out of memory or of time costs that file one finding
+    (FILE_UNREADABLE or FILE_TOO_LARGE), and an exception met on a file is that file's
+    FILE_UNREADABLE; the others are read on. `meanwhile` names modules the caller will
+    need next: they are imported while the workers read. SIGTERM and SIGHUP raise
+    Interrupted, with every worker gone."""
     listing, files = stream_files(list(paths), exclude)
     result = ReadResult()
     cwd = Path.cwd()
-    jobs = jobs or os.cpu_count() or 1
+    limits = Limits.from_environment()
     # Listing a province's folders takes a tenth of a second or (on a network share)
     # far more: the workers start reading as soon as the first files are found.
-    # Enough are listed first to choose the chunk size as for a known total.
-    first = list(islice(files, jobs * 8 * MAX_CHUNK)) if jobs > 1 else []
-
-    def add(file_result: FileResult) -> None:
-        result.files.append(file_result)
-        if progress is not None:
-            progress(len(result.files), len(listing.files))
-
-    # In worker processes whenever forking is cheap: a file that makes calamine abort
-    # then costs its own result, not the run.
-    if len(first) >= PARALLEL_MIN_FILES or (first and _can_fork()):
-        from concurrent.futures.process import BrokenProcessPool
-
-        submitted: list[str] = []  # map() submits every file before it returns
-        jobs = jobs if len(first) >= PARALLEL_MIN_FILES else 1  # a few files: one worker, for the isolation
-        try:
-            with _pool(ctx, cwd, jobs, after) as pool:
-                chunk = max(1, min(MAX_CHUNK, len(first) // (jobs * 8)))
-                listed = (submitted.append(path) or path for path in chain(first, files))
-                results = pool.map(_read_in_worker, listed, chunksize=chunk)  # submits as it lists
-                _import_in_background(meanwhile)  # after map(): every worker is forked by now
-                for file_result in results:
-                    add(file_result)
-        except BrokenProcessPool:
-            for file_result in _read_after_a_crash(submitted[len(result.files):], ctx, cwd, jobs, after):
-                add(file_result)
-    else:
-        for path in [*first, *files]:  # listed whole first, so the total is known
-            add(_read_one(path, ctx, cwd, after))
+    reading = map_files(partial(_read_one, ctx=ctx, cwd=cwd, after=after, limits=limits), files,
+                        jobs=jobs or os.cpu_count() or 1, limits=limits, initializer=_collect_own_garbage,
+                        failed=lambda path, reason, detail: _failed(display_name(path, cwd), limits, reason, detail))
+    with closing(reading):  # on any way out, the workers go before this returns
+        for file_result in reading:
+            result.files.append(file_result)
+            if progress is not None:
+                progress(len(result.files), len(listing.files))
+            if len(result.files) == 1:  # every first worker is forked by now
+                _import_in_background(meanwhile)
     if listing.skipped:
         examples = "、".join(display_name(p) for p in listing.skipped[:3])
         result.findings.append(Finding(
