@@ -12,7 +12,7 @@ files:
     python benchmarks/stages.py --profile --files 1500 --repeat 4   # where the time goes
 
 Stages: `bare` (calamine alone, as bench.py's (b)) and `scan` (reading the bytes and
-the hostile-file scan, alone); then each of `load` (scan + calamine + cleaning the
+the guard's checks, alone); then each of `load` (scan + calamine + cleaning the
 cells), `read` (+ layout, names, org and period: a FileResult), `check` (+ the per-file
 checks) and `pickle` (+ the results sent to the main process and back, MAX_CHUNK files
 at a time as the pool sends them) includes the one before. The main process's checks
@@ -56,13 +56,13 @@ class Stages:
         from fulian_stats.catalog import load_catalog, load_rules
         from fulian_stats.checks import check_file
         from fulian_stats.read import MAX_CHUNK
-        from fulian_stats.read.grid import _read, load_sheets
+        from fulian_stats.read.grid import load_sheets
+        from fulian_stats.read.guard import read_bytes, vet_workbook
         from fulian_stats.read.reader import ReadContext, read_file
-        from fulian_stats.read.safety import scan_zip
 
         self.calamine, self.pickle, self.max_chunk = python_calamine, pickle, MAX_CHUNK
-        self.check_file, self.read_bytes, self.load_sheets = check_file, _read, load_sheets
-        self.read_file, self.scan_zip = read_file, scan_zip
+        self.check_file, self.read_bytes, self.load_sheets = check_file, read_bytes, load_sheets
+        self.read_file, self.vet_workbook = read_file, vet_workbook
         self.catalog = load_catalog()
         self.rules = load_rules(self.catalog)
         self.ctx = ReadContext(self.catalog)
@@ -74,7 +74,7 @@ class Stages:
             for name in workbook.sheet_names:
                 workbook.get_sheet_by_name(name).to_python()
         elif stage == "scan":
-            self.scan_zip(self.read_bytes(path))
+            self.vet_workbook(self.read_bytes(path))
         elif stage == "load":
             self.load_sheets(path)
         else:

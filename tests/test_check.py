@@ -69,12 +69,12 @@ def _encrypted(tmp: Path) -> dict:
 
 
 def _far_cell(tmp: Path) -> dict:
-    """大宁镇's form with a second sheet holding A1 and a stray cell at XFD1048576."""
+    """大宁镇's form with a second sheet holding A1 and a stray cell at Z100000."""
     path = write_form(tmp / "大宁镇_2016-03.xlsx", extra_sheets={"附表": [["备注"]]})
     with zipfile.ZipFile(path) as old:
         parts = {info.filename: old.read(info) for info in old.infolist()}
     parts["xl/worksheets/sheet2.xml"] = parts["xl/worksheets/sheet2.xml"].replace(
-        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>')
+        b"</sheetData>", b'<row r="100000"><c r="Z100000" t="n"><v>1</v></c></row></sheetData>')
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
         for name, data in parts.items():
             new.writestr(name, data)
@@ -210,8 +210,8 @@ CASES: dict[str, Case] = {
     "FILE_TOO_LARGE": Case(
         _far_cell, CLEAN,
         {"file": "大宁镇_2016-03.xlsx", "sheet": "附表", "cell": None,
-         "values": {"rows": 1048576, "cols": 16384, "limit": 2000000},
-         "message": "工作表“附表”的范围达1048576行×16384列，超过2000000个单元格的上限，已跳过；"
+         "values": {"rows": 100000, "cols": 26, "limit": 2000000},
+         "message": "工作表“附表”的范围达100000行×26列，超过2000000个单元格的上限，已跳过；"
                     "请删去远处多余的内容（如误填在很远处的单元格）后重新报送"}),
     "FORMULA_NO_VALUE": Case(
         _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: set_value(r, "参训妇女", ytd="=D8+83"))), CLEAN,
@@ -414,15 +414,16 @@ def test_running_out_of_memory_on_one_file_is_that_files_error(tmp, monkeypatch)
     good = write_form(tmp / "大宁镇_2016-03.xlsx")
     load = reader.load_sheets
 
-    def exhausting(path):
+    def exhausting(path, limits):
         if Path(path).name == big.name:
             raise MemoryError
-        return load(path)
+        return load(path, limits)
 
     monkeypatch.setattr(reader, "load_sheets", exhausting)
     result = check(big, good)
     finding = only(result, "FILE_TOO_LARGE")
-    assert (finding.file, finding.severity, finding.message) == ("白沙镇_2016-03.xlsx", ERROR, "文件过大，无法读取")
+    assert (finding.file, finding.severity, finding.values["reason"]) == ("白沙镇_2016-03.xlsx", ERROR, "memory")
+    assert finding.message.startswith("读取此文件所需的内存超过上限（2048MB）：")
     assert result.failed_files() == ["白沙镇_2016-03.xlsx"] and len(result.read.observation_rows()) > 0
 
 

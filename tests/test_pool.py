@@ -302,18 +302,18 @@ def _bug(path):
 
 
 MINE = "2016/03/大宁镇_2016-03.xlsx"
+MEMORY_MESSAGE = ("读取此文件所需的内存超过上限（2048MB）：文件可能异常庞大、有内容误填在很远处的单元格（使表格范围达上百万行或上万列），"
+                  "或已损坏；请删去多余的内容，或在Excel或WPS中另存后重新报送")
 
 
 @pytest.mark.parametrize("where, how, code, message, values", [
     ("reading", _kill_worker, "FILE_UNREADABLE", "读取此文件时读取程序异常退出（文件可能已损坏或被恶意构造）；请在Excel或WPS中打开并另存后重新报送",
      {"reason": "died", "detail": "(worker killed by SIGKILL)"}),
-    ("reading", _abort_out_of_memory, "FILE_TOO_LARGE", "读取此文件时超出了内存上限（2048MB），文件可能异常庞大或已损坏；"
-     "请删去多余的内容，或在Excel或WPS中另存后重新报送",
+    ("reading", _abort_out_of_memory, "FILE_TOO_LARGE", MEMORY_MESSAGE,
      {"reason": "memory", "detail": "memory allocation of 68719476736 bytes failed\n(worker killed by SIGABRT)"}),
     ("reading", _hang, "FILE_TOO_LARGE", "读取此文件超过0.5秒仍未完成，已停止读取；文件可能异常庞大或已损坏，请在Excel或WPS中另存后重新报送",
      {"reason": "timeout", "detail": "(worker killed after 0.5 s on this item)"}),
-    ("checking", _raise_memory_error, "FILE_TOO_LARGE", "读取此文件时超出了内存上限（2048MB），文件可能异常庞大或已损坏；"
-     "请删去多余的内容，或在Excel或WPS中另存后重新报送", {"reason": "memory"}),
+    ("checking", _raise_memory_error, "FILE_TOO_LARGE", MEMORY_MESSAGE, {"reason": "memory"}),
     ("checking", _bug, "FILE_UNREADABLE", "读取此文件时程序出错（ValueError），其余文件照常读取；请报告此问题", {"reason": "error"}),
 ], ids=["killed", "native-out-of-memory", "timeout", "MemoryError", "exception"])
 def test_a_file_whose_reading_fails_is_that_files_finding_and_every_other_file_is_read(
@@ -324,7 +324,7 @@ def test_a_file_whose_reading_fails_is_that_files_finding_and_every_other_file_i
     expected = read_paths(["sample_data/2016"], ctx, jobs=2)
     if where == "reading":
         load_sheets = reader.load_sheets
-        monkeypatch.setattr(reader, "load_sheets", lambda path: how(path) if path.endswith(MINE) else load_sheets(path))
+        monkeypatch.setattr(reader, "load_sheets", lambda path, limits: how(path) if path.endswith(MINE) else load_sheets(path, limits))
         found = read_paths(["sample_data/2016"], ctx, jobs=2)
     else:  # in the checks that run where the file was read
         found = read_paths(["sample_data/2016"], ctx, jobs=2, after=lambda r: r.file.endswith(MINE) and how(r.file))

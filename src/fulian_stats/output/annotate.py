@@ -6,7 +6,7 @@ for a warning, none for a note) with a comment giving the reason, and a first sh
 
 The inputs are never written: the copies go only into the folder given, which must not
 be, hold or lie inside an input (files.refuse_folder). The original is opened through
-the reader's guard (original.py), in a worker process where forking is cheap, so that
+the reader's guard (original.py), in the reading pool's workers (read/pool.py), so that
 a file that makes a library fail costs its own copy, never the others. A file the
 guard refused, or that cannot be opened, gets no copy: 反馈单 lists it with the reason.
 """
@@ -294,30 +294,16 @@ def _copy_one(task: tuple) -> str | None:
 
 
 def _in_workers(tasks: list[tuple]) -> list[str | None]:
-    """_copy_one of each task, in order: in worker processes where forking is cheap
-    (a file that makes a library abort then costs its own copy: it is tried again
-    alone, and the others go on), else here."""
-    import multiprocessing
+    """_copy_one of each task, in order, in the reading pool's workers, held to the
+    reader's bounds: a file that makes a library abort, or exhaust memory or time,
+    costs its own copy and the others go on."""
+    from contextlib import closing
 
-    if not tasks:
-        return []
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return [_copy_one(task) for task in tasks]
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    from fulian_stats.read.limits import LIMITS
+    from fulian_stats.read.pool import map_files
 
-    context = multiprocessing.get_context("fork")
-    results: list[str | None] = []
-    jobs = max(1, min(os.cpu_count() or 1, len(tasks)))
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            for reason in pool.map(_copy_one, tasks):
-                results.append(reason)
-    except BrokenProcessPool:
-        for task in tasks[len(results):]:
-            try:
-                with ProcessPoolExecutor(1, mp_context=context) as alone:
-                    results.append(alone.submit(_copy_one, task).result())
-            except BrokenProcessPool:
-                results.append(_CRASHED)
-    return results
+    failed = {"memory": "生成副本所需的内存超过上限，未生成副本", "timeout": "生成副本超时，未生成副本"}
+    copies = map_files(_copy_one, tasks, jobs=os.cpu_count() or 1, limits=LIMITS.with_environment(),
+                       failed=lambda _task, reason, _detail: failed.get(reason, _CRASHED))
+    with closing(copies):
+        return list(copies)

@@ -1,10 +1,9 @@
 """A township's own workbook, opened for its marked-up copy through the same guard as
-reading it (read/grid.py, read/safety.py).
+reading it (read/guard/).
 
-An .xlsx or .xlsm is read within the reader's size limit, refused when encrypted, and
-scanned by scan_zip, which refuses zip bombs and sheets too large and rebuilds the zip
-from the parts it inflated and checked. openpyxl opens that rebuilt zip, never the
-file's own bytes: what the copy holds is what the reader read — cells, styles and
+An .xlsx or .xlsm is read within the reader's size limit and vetted by the guard, which
+refuses encrypted files, zip bombs and damaged XML and rebuilds the zip from the parts
+it inflated and checked. openpyxl opens that rebuilt zip, never the file's own bytes: what the copy holds is what the reader read — cells, styles and
 number formats, merged cells, column widths, validations, print setup. The rebuilt zip
 holds only the parts calamine reads, so parts the scan never vetted (pictures, charts,
 the file's own comments, macros) are not in the copy; a sheet's relationships to them
@@ -23,15 +22,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from fulian_stats.read.grid import (
-    CSV_SUFFIXES,
-    MAX_WORKBOOK_CELLS,
-    MAX_WORKBOOK_XML_BYTES,
-    GridError,
-    load_sheets,
-)
-from fulian_stats.read.grid import _read as read_bounded  # the reader's own bounded, non-blocking read
-from fulian_stats.read.safety import OLE_MAGIC, is_encrypted_package, scan_zip
+from fulian_stats.read.grid import CSV_SUFFIXES, GridError, load_sheets
+from fulian_stats.read.guard import OLE_MAGIC, read_bytes, vet_workbook
 
 # openpyxl holds a few hundred bytes a cell (calamine: about 40): a copy is made of at
 # most this many cells of the sheets' extents, far above a county's yearly workbook.
@@ -62,46 +54,41 @@ def open_original(path: str, stem: str):
     if Path(path).suffix.lower() in CSV_SUFFIXES:
         return rebuilt(path, stem)
     try:
-        data = read_bounded(path)
-        if is_encrypted_package(data):
-            raise NoCopy("工作簿设置了打开密码，无法读取")
-        scan = scan_zip(data)
+        data = read_bytes(path)
+        vetted = vet_workbook(data)
     except GridError as exc:
         raise NoCopy(exc.message) from None
     except OSError as exc:
         raise NoCopy(f"无法打开文件：{exc.strerror or exc}") from None
-    if scan is None:
-        if not data.startswith(OLE_MAGIC):
-            raise NoCopy("既不是xlsx也不是xls格式")
+    if data.startswith(OLE_MAGIC):
         return rebuilt(path, stem)  # an .xls, whatever its name says
-    _within_limits(scan)
+    parts = _parts(vetted.workbook)
+    _within_limits(parts)
     try:
-        return openpyxl.load_workbook(io.BytesIO(_for_openpyxl(scan.workbook)), keep_links=False)
+        return openpyxl.load_workbook(io.BytesIO(_for_openpyxl(parts)), keep_links=False)
     except MemoryError:
         raise NoCopy("文件过大，无法生成副本") from None
     except Exception as exc:  # noqa: BLE001 - openpyxl on a file Excel wrote oddly: that file's problem
         raise NoCopy(f"原文件的格式无法复制（{type(exc).__name__}: {str(exc)[:80]}）") from None
 
 
-def _within_limits(scan) -> None:
-    """The limits reading holds the file to, from the scan (calamine's own counts are not
-    at hand here), and the copy's own on the cells openpyxl would hold."""
-    if any(part.too_large for part in scan.sheets):
-        raise NoCopy("工作表范围超过读取的安全上限，已拒绝读取")
-    cells = sum(part.cells for part in scan.sheets)
-    if len(scan.sheets) * max((part.size for part in scan.sheets), default=0) > MAX_WORKBOOK_XML_BYTES \
-            or cells > MAX_WORKBOOK_CELLS:
-        raise NoCopy("工作簿超过读取的安全上限，已拒绝读取")
+def _parts(vetted: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(vetted)) as source:
+        return {name: source.read(name) for name in source.namelist()}
+
+
+def _within_limits(parts: dict[str, bytes]) -> None:
+    """The copy's own bound on the cells openpyxl would hold (it keeps each cell written,
+    not a sheet's whole block as calamine does): one for each cell tag."""
+    cells = sum(body.count(b"<c ") + body.count(b"<c>") for body in parts.values())
     if cells > MAX_COPY_CELLS:
-        raise NoCopy(f"工作簿范围达{cells}个单元格，超过生成副本的上限（{MAX_COPY_CELLS}个）；问题见反馈单")
+        raise NoCopy(f"工作簿有{cells}个单元格，超过生成副本的上限（{MAX_COPY_CELLS}个）；问题见反馈单")
 
 
-def _for_openpyxl(vetted: bytes) -> bytes:
+def _for_openpyxl(parts: dict[str, bytes]) -> bytes:
     """The guard's rebuilt zip as openpyxl reads a package: with content types (made
     from the workbook's relationships, not taken from the file), and each sheet's
     relationships only to parts in the zip (and its links to web pages)."""
-    with zipfile.ZipFile(io.BytesIO(vetted)) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
     if any(_declares_entities(body) for body in parts.values()):
         # calamine refuses these; openpyxl's parser (defusedxml) would too, but is never asked
         raise NoCopy("文件中含有XML实体声明（DTD），疑似恶意构造的文件，为安全起见未生成副本")
@@ -266,13 +253,13 @@ def first_sheet_name(path: Path) -> str | None:
     cannot be): tells a marked-up copy or 反馈单 of an earlier run from a file that
     must not be replaced."""
     try:
-        data = read_bounded(path)
-        scan = scan_zip(data) if not is_encrypted_package(data) else None
+        data = read_bytes(path)
+        if data.startswith(OLE_MAGIC):
+            return None
+        copy = vet_workbook(data).workbook
     except (GridError, OSError):
         return None
-    if scan is None or scan.workbook is None:
-        return None
-    with zipfile.ZipFile(io.BytesIO(scan.workbook)) as vetted:
+    with zipfile.ZipFile(io.BytesIO(copy)) as vetted:
         name = next((n for n in vetted.namelist() if n.lower() == "xl/workbook.xml"), None)
         found = re.search(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', vetted.read(name)) if name else None
     return html.unescape(found.group(1).decode("utf-8", "replace")) if found else None

@@ -20,7 +20,8 @@ from fulian_stats.observations import Block, indicator_codes, values_of
 from fulian_stats.read.files import stream_files
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.limits import MB, Limits
-from fulian_stats.read.pool import DETAIL_BYTES, FORK_LOCK, PARALLEL_MIN_FILES, Interrupted, map_files
+from fulian_stats.read.pool import DETAIL_BYTES, FORK_LOCK, PARALLEL_MIN_FILES, map_files
+from fulian_stats.signals import Interrupted
 from fulian_stats.read.reader import FileResult, ReadContext, read_file
 
 OBSERVATION_COLUMNS = ["org", "period", "indicator", "value", "sheet", "cell", "measure", "file"]
@@ -133,8 +134,9 @@ def _read_one(path: str, ctx: ReadContext, cwd: Path, after, limits: Limits) -> 
 def _failed(display: str, limits: Limits, reason: str, detail: str) -> FileResult:
     """The result of a file whose worker died, ran out of memory or of time on it."""
     if reason == "memory":
-        code, message = "FILE_TOO_LARGE", (f"读取此文件时超出了内存上限（{limits.memory_bytes // MB}MB），文件可能异常庞大"
-                                           "或已损坏；请删去多余的内容，或在Excel或WPS中另存后重新报送")
+        code, message = "FILE_TOO_LARGE", (f"读取此文件所需的内存超过上限（{limits.memory_bytes // MB}MB）：文件可能异常庞大、"
+                                           "有内容误填在很远处的单元格（使表格范围达上百万行或上万列），或已损坏；"
+                                           "请删去多余的内容，或在Excel或WPS中另存后重新报送")
     elif reason == "timeout":
         code, message = "FILE_TOO_LARGE", (f"读取此文件超过{limits.seconds_per_file:g}秒仍未完成，已停止读取；"
                                            "文件可能异常庞大或已损坏，请在Excel或WPS中另存后重新报送")
@@ -173,7 +175,7 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
     many. Results keep the order of the files. `progress(n_done, n_total)` is called as
     files finish; `after(file_result)` runs on each file where it was read (the checks
     that need one file only). All per-file work, down to the name shown for a file,
-    happens in worker processes (read/pool.py) held to Limits.from_environment():
+    happens in worker processes (read/pool.py) held to ctx.limits (with the environment's):
     a file whose worker dies, runs out of memory or of time costs that file one finding
     (FILE_UNREADABLE or FILE_TOO_LARGE), and an exception met on a file is that file's
     FILE_UNREADABLE; the others are read on. `meanwhile` names modules the caller will
@@ -181,13 +183,9 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
     Interrupted, with every worker gone."""
     listing, files = stream_files(list(paths), exclude)
     result = ReadResult()
-    cwd = Path.cwd()
-    limits = Limits.from_environment()
     # Listing a province's folders takes a tenth of a second or (on a network share)
     # far more: the workers start reading as soon as the first files are found.
-    reading = map_files(partial(_read_one, ctx=ctx, cwd=cwd, after=after, limits=limits), files,
-                        jobs=jobs or os.cpu_count() or 1, limits=limits, initializer=_collect_own_garbage,
-                        failed=lambda path, reason, detail: _failed(display_name(path, cwd), limits, reason, detail))
+    reading = _contained(files, ctx, jobs or os.cpu_count() or 1, after)
     with closing(reading):  # on any way out, the workers go before this returns
         for file_result in reading:
             result.files.append(file_result)
@@ -209,15 +207,26 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
     return result
 
 
+def _contained(files, ctx: ReadContext, jobs: int, after=None):
+    """Each file's FileResult, in order, read in workers held to ctx.limits."""
+    cwd = Path.cwd()
+    limits = ctx.limits.with_environment()
+    return map_files(partial(_read_one, ctx=replace(ctx, limits=limits), cwd=cwd, after=after, limits=limits), files,
+                     jobs=jobs, limits=limits, initializer=_collect_own_garbage,
+                     failed=lambda path, reason, detail: _failed(display_name(path, cwd), limits, reason, detail))
+
+
 def inspect_paths(paths, ctx: ReadContext, sheet: str | None = None,
                   exclude: set[Path] = frozenset()) -> list[SheetInspection]:
     """How the reader understands each sheet of each file (only `sheet`, when given),
-    read one file at a time in this process: `fulian-stats inspect` is run on a few."""
-    ctx = replace(ctx, inspect=True)
+    read one file at a time (`fulian-stats inspect` is run on a few), in a worker held
+    to the same bounds as every read."""
     _listing, files = stream_files(list(paths), exclude)
     found = []
-    for path in files:
-        result = read_file(path, ctx, display_name(path))
+    reading = _contained(files, replace(ctx, inspect=True), jobs=1)
+    with closing(reading):
+        results = list(reading)
+    for result in results:
         inspections = result.inspections
         if not inspections:  # the file itself could not be read
             whole = SheetInspection(result.file, None, findings=result.findings)

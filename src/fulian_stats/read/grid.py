@@ -1,7 +1,7 @@
 """Cells in: every supported file becomes sheets of rows of raw cell values.
 
 Workbooks (.xlsx, .xlsm, .xls) are read with python-calamine, which never runs
-macros, after safety.py has vetted the raw bytes; CSV is decoded by a strict
+macros, from the copy the guard vetted (read/guard/); CSV is decoded by a strict
 BOM → UTF-8 → GB18030 cascade so that nothing is silently mis-decoded. A file that
 cannot be read safely is a GridError; a sheet that cannot is a finding on that sheet,
 and the other sheets are read.
@@ -14,31 +14,13 @@ import csv
 import io
 import os
 import re
-import stat
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 
 from fulian_stats.findings import Finding, join_cells
-from fulian_stats.read.safety import (
-    MAX_CELL_CHARS,
-    MAX_FILE_BYTES,
-    MB,
-    OLE_MAGIC,
-    GridError,
-    damaged,
-    is_encrypted_package,
-    scan_zip,
-    too_large,
-)
-from fulian_stats.read.sheetxml import MAX_SHEET_CELLS, SheetScan
-
-MAX_WORKBOOK_CELLS = 2 * MAX_SHEET_CELLS  # all the sheets of a file together
-# XML calamine may parse for all the sheets of a file together, bounded as the number of
-# sheets × the largest part (a second of parsing): 100,000 sheet names on one 10 MB
-# part made it parse the part 100,000 times (eight minutes).
-MAX_WORKBOOK_XML_BYTES = 2048 * MB
-from fulian_stats.read.xlsscan import scan_xls
+from fulian_stats.read.guard import GridError, Vetted, damaged, encrypted, read_bytes, too_large, vet_workbook
+from fulian_stats.read.limits import LIMITS, Limits
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv"}
@@ -76,114 +58,68 @@ class Sheet:
         return [replace(f, file=file, org=org, period=period) for f in self.findings]
 
 
-def load_sheets(path: str | Path) -> list[Sheet]:
-    data = _read(path)
+def load_sheets(path: str | Path, limits: Limits = LIMITS) -> list[Sheet]:
+    data = read_bytes(path, limits)
     if os.path.splitext(path)[1].lower() in CSV_SUFFIXES:
-        return [_csv_sheet(data)]
-    return _workbook_sheets(data)
+        return [_csv_sheet(data, limits)]
+    return _workbook_sheets(vet_workbook(data, limits), limits)
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-
-
-def _read(path: str | Path) -> bytes:
-    # Opened without blocking, so that a named pipe called x.csv cannot hang the run,
-    # and read no further than the limit, even from a file that keeps growing.
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise GridError("FILE_UNREADABLE", "不是普通文件（可能是设备或管道），无法作为报表读取")
-        # One read for the usual file: a regular file gives fewer bytes than asked only
-        # at its end. All it asked for means it grew since fstat: read on to the limit.
-        asked = min(info.st_size, MAX_FILE_BYTES) + 1
-        data = os.read(fd, asked)
-        if len(data) == asked:
-            chunks, size = [data], len(data)
-            while size <= MAX_FILE_BYTES and (chunk := os.read(fd, MAX_FILE_BYTES + 1 - size)):
-                chunks.append(chunk)
-                size += len(chunk)
-            data = b"".join(chunks)
-    finally:
-        os.close(fd)
-    if not data:
-        raise GridError("FILE_EMPTY", "文件是空的（0字节），请重新导出后报送")
-    if len(data) > MAX_FILE_BYTES:
-        raise too_large(f"文件超过{MAX_FILE_BYTES // MB}MB，远大于一份报表，已拒绝读取；请确认文件是否正确")
-    return data
-
-
-def _workbook_sheets(data: bytes) -> list[Sheet]:
+def _workbook_sheets(vetted: Vetted, limits: Limits) -> list[Sheet]:
+    """The worksheets' cells, as calamine reads the copy the guard vetted. A sheet whose
+    block of rows × columns is beyond limits.sheet_cells is skipped with a finding (its
+    far corner is a stray cell, or the sheet is not a form); all of them together beyond
+    limits.workbook_cells refuse the file. What calamine may do on the way there (allocate
+    a huge block, parse one part for many sheets) is bounded by the worker's memory and
+    time (read/pool.py), not predicted."""
     import python_calamine as calamine
 
-    if is_encrypted_package(data):
-        raise GridError("FILE_ENCRYPTED", "工作簿设置了打开密码，无法读取；请取消密码后重新报送")
-    scan = scan_zip(data)
-    if scan is None and not data.startswith(OLE_MAGIC):
-        raise damaged("既不是xlsx也不是xls格式")  # calamine reads nothing else, and never the raw bytes of a zip
-    scan_xls(data)  # at once unless an OLE file (.xls)
     try:
-        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(scan.workbook if scan else data))
-        if scan is not None:
-            scan.workbook = None  # calamine holds its own copy
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(vetted.workbook))
+        vetted.workbook = b""  # calamine holds its own copy
     except calamine.PasswordError:
-        raise GridError("FILE_ENCRYPTED", "工作簿设置了打开密码，无法读取；请取消密码后重新报送") from None
+        raise encrypted() from None
     except BaseException as exc:  # noqa: BLE001 - calamine's errors and Rust panics alike
         _reraise_if_not_calamine(exc)
-        raise GridError("FILE_UNREADABLE", f"不是有效的Excel文件或文件已损坏（{_reason(exc)}）；"
-                        "请在Excel或WPS中打开并另存后重新报送") from None
-    scans, unplaced = _scans_by_sheet(scan)
-    may_hold_long_text = (scan.largest_part if scan else len(data)) > MAX_CELL_CHARS
-    worksheets = [meta for meta in workbook.sheets_metadata if str(meta.typ) in ("SheetTypeEnum.WorkSheet", "WorkSheet")]
-    largest = max((part.size for part in scan.sheets), default=0) if scan else 0
-    if len(worksheets) * largest > MAX_WORKBOOK_XML_BYTES:
-        workbook.close()
-        raise too_large(f"工作簿有{len(worksheets)}个工作表，读取的内容合计超过{MAX_WORKBOOK_XML_BYTES // MB}MB的上限，"
-                        "远大于一份报表，已拒绝读取；请确认文件是否正确")
+        raise damaged("工作簿的结构无法解析", detail=_detail(exc)) from None
+    may_hold_long_text = vetted.largest_part > limits.cell_chars
     sheets = []
-    refused = set()  # the parts too large to read that a sheet was found for
     cells = 0  # in the blocks calamine has built so far
     try:
-        for meta in worksheets:  # chart sheets and macro sheets hold no cells
-            found = scans.get(meta.name)
-            if found is not None and found.too_large:
-                sheets.append(_refused(meta.name, found.rows, found.cols))
-                refused.add(found.part)
-                continue
+        for meta in workbook.sheets_metadata:
+            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
+                continue  # chart sheets and macro sheets hold no cells
             sheet = workbook.get_sheet_by_name(meta.name)
-            if sheet.height * sheet.width > MAX_SHEET_CELLS:
-                sheets.append(_refused(meta.name, sheet.height, sheet.width))
+            if sheet.height * sheet.width > limits.sheet_cells:
+                sheets.append(_refused(meta.name, sheet.height, sheet.width, limits))
                 continue
-            # Many sheets each just inside the limit (say, 600 names for one part) add up.
             cells += sheet.height * sheet.width
-            if cells > MAX_WORKBOOK_CELLS:
-                raise too_large(f"各工作表合计超过{MAX_WORKBOOK_CELLS}个单元格的上限，远大于一份报表，已拒绝读取；"
-                                "请确认文件是否正确")
+            if cells > limits.workbook_cells:
+                raise too_large(f"各工作表合计超过{limits.workbook_cells}个单元格的上限，远大于一份报表，已拒绝读取；"
+                                "请确认文件是否正确", limit=limits.workbook_cells)
             start = sheet.start or (0, 0)
             rows = sheet.to_python(skip_empty_area=True)
-            if found is not None and not scan.empty_strings:
-                _all_values_read(meta.name, rows, found.values)
-            _clean_cells(rows, may_hold_long_text)
+            facts = vetted.facts(meta.name)
+            if facts is not None and not vetted.empty_strings:
+                _all_values_read(meta.name, rows, facts.values)
+            _clean_cells(rows, limits.cell_chars if may_hold_long_text else None)
             loaded = Sheet(meta.name, rows, start[0], start[1], merged=_merged(sheet, start))
-            if found is not None and found.formulas:
-                loaded.findings.append(_formula_finding(meta.name, found.formulas))
-                loaded.formulas = frozenset(found.formulas)
+            if facts is not None and facts.formulas:
+                loaded.findings.append(_formula_finding(meta.name, facts.formulas))
+                loaded.formulas = frozenset(facts.formulas)
             sheets.append(loaded)
     except BaseException as exc:  # noqa: BLE001
         if isinstance(exc, GridError):
             raise
         _reraise_if_not_calamine(exc)
-        raise GridError("FILE_UNREADABLE", f"工作簿内容已损坏（{_reason(exc)}）；请在Excel或WPS中打开并另存后重新报送") from None
+        raise GridError("FILE_UNREADABLE", "工作簿内容已损坏，无法读出；请在Excel或WPS中打开并另存后重新报送",
+                        values={"detail": _detail(exc)}) from None
     finally:
         workbook.close()
-    # calamine read such a part as a sheet without cells: the file must not pass for less than it is.
-    missed = [part for part in (scan.sheets if scan else []) if part.too_large and part.part not in refused]
-    if missed:
-        raise _part_too_large(missed[0])
     if sheets and all(s.findings and s.findings[0].code == "FILE_TOO_LARGE" for s in sheets):
         raise too_large(sheets[0].findings[0].message)
-    if unplaced and sheets:
-        sheets[0].findings.append(_formula_finding(None, unplaced))
+    if vetted.unplaced_formulas and sheets:
+        sheets[0].findings.append(_formula_finding(None, vetted.unplaced_formulas))
     return sheets
 
 
@@ -197,23 +133,6 @@ def _merged(sheet, start: tuple[int, int]) -> tuple[tuple[int, int, int, int], .
                  if r2 >= top and c2 >= left)
 
 
-def _scans_by_sheet(scan) -> tuple[dict[str, SheetScan], list[str]]:
-    """Sheet name → its scan, for the sheets with something to say; and the formula
-    cells of parts no sheet name could be found for. A part too large for which no
-    sheet is known refuses the whole file: it cannot be skipped by name."""
-    by_name, unplaced = {}, []
-    for part in (scan.sheets if scan else []):
-        names = (scan.names or {}).get(part.part.lower())
-        if not names:
-            if part.too_large:
-                raise _part_too_large(part)
-            unplaced.extend(part.formulas)
-            continue
-        for name in names or ():
-            by_name[name] = part
-    return by_name, unplaced
-
-
 def _all_values_read(sheet: str, rows: list[list], written: int) -> None:
     """calamine gives back every value the sheet's XML writes, or the file is damaged:
     two cells with one address (the later would win), a value outside any cell (it
@@ -225,17 +144,11 @@ def _all_values_read(sheet: str, rows: list[list], written: int) -> None:
                         sheet=sheet, values={"written": written, "read": read})
 
 
-def _part_too_large(part: SheetScan) -> GridError:
-    return too_large(f"工作表范围达{part.rows}行×{part.cols}列，超过{MAX_SHEET_CELLS}个单元格的上限，"
-                     "已拒绝读取；请删去远处多余的内容后重新报送")
-
-
-def _refused(name: str, rows: int, cols: int) -> Sheet:
-    size = f"{rows}行×{cols}列" if rows < 1 << 31 else "超出Excel的最大行列"
+def _refused(name: str, rows: int, cols: int, limits: Limits) -> Sheet:
     return Sheet(name, [], findings=[Finding(
-        "FILE_TOO_LARGE", f"工作表“{name}”的范围达{size}，超过{MAX_SHEET_CELLS}个单元格的上限，已跳过；"
+        "FILE_TOO_LARGE", f"工作表“{name}”的范围达{rows}行×{cols}列，超过{limits.sheet_cells}个单元格的上限，已跳过；"
         "请删去远处多余的内容（如误填在很远处的单元格）后重新报送", sheet=name,
-        values={"rows": rows, "cols": cols, "limit": MAX_SHEET_CELLS})])
+        values={"rows": rows, "cols": cols, "limit": limits.sheet_cells})])
 
 
 def _formula_finding(sheet: str | None, cells: list[str]) -> Finding:
@@ -247,19 +160,20 @@ def _formula_finding(sheet: str | None, cells: list[str]) -> Finding:
         values={"cells": cells[:100], "count": len(cells)})
 
 
-def _clean_cells(rows: list[list], may_be_long: bool = True) -> None:
+def _clean_cells(rows: list[list], cut_at: int | None) -> None:
     """Drop control characters (a NUL in a name would reach reports and Word files,
-    which cannot hold it) and cut text longer than Excel allows in a cell, so that no
-    later step normalises megabytes of it."""
-    if not may_be_long:
+    which cannot hold it) and cut text longer than Excel allows in a cell (`cut_at`;
+    None where no text can be that long), so that no later step normalises megabytes
+    of it."""
+    if cut_at is None:
         # The usual sheet has nothing to clean: ask all its text at once, at C speed.
         text = "".join(filter(str.__instancecheck__, chain.from_iterable(rows)))
         if _CONTROL.search(text) is None:
             return
     for row in rows:
         for i, value in enumerate(row):
-            if type(value) is str and ((may_be_long and len(value) > MAX_CELL_CHARS) or not value.isprintable()):
-                row[i] = _CONTROL.sub("", value[:MAX_CELL_CHARS])
+            if type(value) is str and ((cut_at and len(value) > cut_at) or not value.isprintable()):
+                row[i] = _CONTROL.sub("", value[:cut_at])
 
 
 def _reraise_if_not_calamine(exc: BaseException) -> None:
@@ -269,9 +183,9 @@ def _reraise_if_not_calamine(exc: BaseException) -> None:
         raise exc
 
 
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text[:120]
+def _detail(exc: BaseException) -> str:
+    """calamine's own words, for --debug and JSON: never the Chinese message's."""
+    return (f"{type(exc).__name__}: {exc}".strip())[:200]
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -280,14 +194,14 @@ def _reason(exc: BaseException) -> str:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _csv_sheet(data: bytes) -> Sheet:
+def _csv_sheet(data: bytes, limits: Limits) -> Sheet:
     text = decode_csv(data)
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
     delimiter = detect_delimiter(text)
-    rows, lines = _csv_rows(text, delimiter)
-    if len(text) > MAX_CELL_CHARS:
-        _clean_cells(rows)
+    rows, lines = _csv_rows(text, delimiter, limits)
+    if len(text) > limits.cell_chars:
+        _clean_cells(rows, limits.cell_chars)
     return Sheet(None, rows, text=TextLayout(lines, delimiter, text.endswith(("\n", "\r"))))
 
 
@@ -396,18 +310,19 @@ def _encoding_error(data: bytes, exc: UnicodeDecodeError, label: str) -> GridErr
     )
 
 
-def _csv_rows(text: str, delimiter: str = ",") -> tuple[list[list], list[int]]:
+def _csv_rows(text: str, delimiter: str, limits: Limits) -> tuple[list[list], list[int]]:
     """The rows, and the line each starts on."""
     # Excel writes CRLF; csv handles quoted newlines inside cells too. A long cell is
     # read (and cut later); the file's size already bounds it.
-    csv.field_size_limit(MAX_FILE_BYTES)
+    csv.field_size_limit(limits.file_bytes)
     rows, lines, cells, start = [], [], 0, 1
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for row in reader:
             cells += len(row)
-            if cells > MAX_SHEET_CELLS:
-                raise too_large(f"CSV文件超过{MAX_SHEET_CELLS}个单元格的上限，远大于一份报表，已拒绝读取；请确认文件是否正确")
+            if cells > limits.text_cells:
+                raise too_large(f"CSV文件超过{limits.text_cells}个单元格的上限，远大于一份报表，已拒绝读取；请确认文件是否正确",
+                                limit=limits.text_cells)
             rows.append(row)
             lines.append(start)
             start = reader.line_num + 1

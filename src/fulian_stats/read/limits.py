@@ -13,7 +13,7 @@ environment: FULIAN_MEMORY_MB and FULIAN_SECONDS_PER_FILE.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MB = 1 << 20
 
@@ -31,19 +31,21 @@ class Limits:
     string_bytes: int = 1024 * MB
     # Excel's own limit for one cell; anything longer was not typed in a spreadsheet.
     cell_chars: int = 32_767
-    # Cells of a CSV file.
+    # Cells of a sheet's block of rows × columns (calamine and to_python() cost about
+    # 40 bytes each), of all a workbook's sheets together, and of a CSV file.
+    sheet_cells: int = 2_000_000
+    workbook_cells: int = 4_000_000
     text_cells: int = 2_000_000
     # Containment of the worker reading a file.
     memory_bytes: int = 2048 * MB  # address space a worker may add to what it started with
     seconds_per_file: float = 120.0
 
-    @classmethod
-    def from_environment(cls) -> Limits:
-        """The defaults, with the containment bounds an administrator set."""
+    def with_environment(self) -> Limits:
+        """These bounds, with the containment bounds an administrator set."""
         memory = os.environ.get("FULIAN_MEMORY_MB")
         seconds = os.environ.get("FULIAN_SECONDS_PER_FILE")
-        return cls(memory_bytes=int(memory) * MB if memory and memory.isdigit() else cls.memory_bytes,
-                   seconds_per_file=float(seconds) if seconds and _is_number(seconds) else cls.seconds_per_file)
+        return replace(self, memory_bytes=int(memory) * MB if memory and memory.isdigit() else self.memory_bytes,
+                       seconds_per_file=float(seconds) if seconds and _is_number(seconds) else self.seconds_per_file)
 
 
 def _is_number(text: str) -> bool:

@@ -31,6 +31,7 @@ from collections import deque
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from fulian_stats.read.limits import Limits
+from fulian_stats.signals import HELD, STOP_SIGNALS, StopSignals
 
 try:
     import resource
@@ -38,6 +39,7 @@ except ImportError:  # Windows, where nothing is forked either
     resource = None
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 PARALLEL_MIN_FILES = 64  # below this one worker: forking more costs more than it gains
 MAX_CHUNK = 64  # items a worker takes at a time: few round trips, all workers busy to the end
@@ -49,30 +51,17 @@ _SLOT = struct.Struct("qd")  # per worker: the index of the item it is on, and s
 _STARTING, _IDLE = -2, -1  # slot values that name no item
 _HEADER = struct.Struct("!Q")  # every message: its length, then a pickle
 _OK, _RAISED, _MEMORY = 0, 1, 2  # what work() did with an item
-_STOPS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 FORK_LOCK = threading.Lock()
 _ALLOCATION = re.compile(r"memory allocation of|out of memory|cannot allocate|bad_alloc|MemoryError", re.I)
 
-
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP arrived while map_files ran. A BaseException, so that no `except
-    Exception` swallows it and finally blocks run; a KeyboardInterrupt, so that whatever
-    already stops cleanly on Ctrl-C (the CLI's one Chinese line) stops so on these too."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signal = signum
-
-    def __str__(self) -> str:
-        return signal.Signals(self.signal).name
 
 
 def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def map_files(work: Callable[[str], R], items: Iterable[str], *, jobs: int, limits: Limits,
-              failed: Callable[[str, str, str], R], initializer=None, initargs=()) -> Iterator[R]:
+def map_files(work: Callable[[T], R], items: Iterable[T], *, jobs: int, limits: Limits,
+              failed: Callable[[T, str, str], R], initializer=None, initargs=()) -> Iterator[R]:
     """work(item) for each item, in the items' order, in up to `jobs` forked worker
     processes (in this process where there is no fork). A worker that dies (any signal,
     the kernel's OOM killer, a native abort), runs out of its address space, or spends
@@ -81,8 +70,8 @@ def map_files(work: Callable[[str], R], items: Iterable[str], *, jobs: int, limi
     tail of what the worker wrote on stderr, and how it ended), and a fresh worker
     replaces it. A MemoryError that escapes work() is "memory"; any other exception is
     raised here, in its item's turn. `initializer(*initargs)` runs in each worker as it
-    starts. Work, initializer and items reach the workers by fork (they need not be
-    picklable); results and exceptions come back pickled.
+    starts. Work and initializer reach the workers by fork (they need not be
+    picklable); items go to them pickled, and results and exceptions come back so.
 
     SIGTERM and SIGHUP raise Interrupted while the generator runs (the previous handlers
     come back after); on every way out, the workers are killed and reaped before control
@@ -93,34 +82,13 @@ def map_files(work: Callable[[str], R], items: Iterable[str], *, jobs: int, limi
 
 
 def _in_process(work, items, failed) -> Iterator:
-    with _StopSignals():
+    with StopSignals():
         for item in items:
             try:
                 value = work(item)
             except MemoryError:
                 value = failed(item, "memory", _tail(traceback.format_exc().encode()))
             yield value
-
-
-class _StopSignals:
-    """SIGTERM and SIGHUP raise Interrupted inside the block (from the main thread only,
-    where Python runs signal handlers); the previous handlers come back after."""
-
-    def __enter__(self):
-        self.previous = {}
-        try:
-            for signum in _STOPS:
-                self.previous[signum] = signal.signal(signum, _interrupt)
-        except ValueError:  # not the main thread: the caller's own handlers stand
-            pass
-
-    def __exit__(self, *exc):
-        for signum, handler in self.previous.items():
-            signal.signal(signum, handler)
-
-
-def _interrupt(signum, _frame):
-    raise Interrupted(signum)
 
 
 class _Worker:
@@ -156,7 +124,7 @@ class _Pool:
         self.slots = mmap.mmap(-1, _SLOT.size * self.jobs)  # shared with every child forked
         self.selector = selectors.DefaultSelector()
         self.prctl, self.parent, turn = _find_prctl(), os.getpid(), 0
-        with _StopSignals():  # restored only once every worker is gone
+        with StopSignals():  # restored only once every worker is gone
             try:
                 for number in range(self.jobs):
                     self._start(number)
@@ -223,7 +191,7 @@ class _Pool:
         _drain(worker.results, worker.inbox)  # answers sent before it ended count
         self._take_answers(worker, alive=False)
         index = self._slot(worker.number)[0]
-        detail = f"{_tail(worker.err)}\n(worker {_how(status, worker.reason, self.limits)})".strip()
+        detail = f"{_written(worker.err)}\n(worker {_how(status, worker.reason, self.limits)})".strip()
         for fd in (worker.tasks, worker.results, worker.err):
             os.close(fd)
         self.stillborn = self.stillborn + 1 if index == _STARTING else 0
@@ -305,7 +273,7 @@ class _Pool:
         with FORK_LOCK:
             # Blocked from before its pipes are made until the worker is on the books: a
             # signal in between would leave a child (or pipes) the cleanup knows nothing of.
-            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *_STOPS})
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
             try:
                 (task_r, task_w), (result_r, result_w), err = os.pipe(), os.pipe(), _capture_file()
                 pid = os.fork()
@@ -323,7 +291,7 @@ class _Pool:
         code = 70
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-            for signum in _STOPS:
+            for signum in STOP_SIGNALS:
                 signal.signal(signum, signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             if self.prctl is not None:
@@ -385,7 +353,7 @@ class _Pool:
 
     def _stop_all(self) -> None:
         """Kill and reap every worker, with signals held off so that none is left half done."""
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *_STOPS})
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
         try:
             for worker in self.workers.values():
                 _kill(worker.pid, wait=False)
@@ -437,11 +405,20 @@ def _capture_file() -> int:
         return os.dup(f.fileno())
 
 
-def _tail(data: bytes | int) -> str:
-    """The last DETAIL_BYTES of `data`, or of the file open at that descriptor."""
-    if isinstance(data, int):
-        data = os.pread(data, DETAIL_BYTES, max(0, os.fstat(data).st_size - DETAIL_BYTES))
+def _tail(data: bytes) -> str:
+    """The last DETAIL_BYTES of `data`."""
     return data[-DETAIL_BYTES:].decode("utf-8", "replace").lstrip("\ufffd").strip()
+
+
+def _written(fd: int) -> str:
+    """What a worker wrote on the file open at `fd`: its first line (where a native
+    library says why it aborts, before a backtrace of any length) and its last bytes."""
+    size = os.fstat(fd).st_size
+    head = os.pread(fd, min(size, DETAIL_BYTES), 0).split(b"\n", 1)[0]
+    tail = os.pread(fd, DETAIL_BYTES, max(0, size - DETAIL_BYTES))
+    if size <= DETAIL_BYTES or head in tail:
+        return _tail(tail)
+    return head.decode("utf-8", "replace").strip() + "\n…\n" + _tail(tail)
 
 
 def _how(status: int, reason: str | None, limits: Limits) -> str:

@@ -16,6 +16,7 @@ from fulian_stats.periods import Period
 from fulian_stats.read.declared import DeclaredLayout, declared_for
 from fulian_stats.read.diagnose import layout_problem
 from fulian_stats.read.grid import GridError, Sheet, load_sheets
+from fulian_stats.read.limits import LIMITS, Limits
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import detect_layout
 from fulian_stats.read.sheet import SheetReader
@@ -35,6 +36,7 @@ class ReadContext:
     period: Period | None = None  # --period: the last resort for a file's period
     layouts: tuple[DeclaredLayout, ...] = ()  # fulian.toml's [[layout]] entries
     inspect: bool = False  # record how each sheet was understood (fulian-stats inspect)
+    limits: Limits = LIMITS  # every bound reading one file is held to
 
 
 @dataclass
@@ -55,16 +57,13 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
     display = display or path
     result = FileResult(display)
     try:
-        sheets = load_sheets(path)
+        sheets = load_sheets(path, ctx.limits)
     except GridError as exc:
         result.findings.append(Finding(exc.code, exc.message, file=display, sheet=exc.sheet, cell=exc.cell,
                                        row=exc.row, values=exc.values))
         return result
     except OSError as exc:
         result.findings.append(Finding("FILE_UNREADABLE", f"无法打开文件：{exc.strerror or exc}", file=display))
-        return result
-    except MemoryError:
-        result.findings.append(Finding("FILE_TOO_LARGE", "文件过大，无法读取", file=display))
         return result
     recognised, unknown = 0, []
     stem = os.path.splitext(os.path.basename(path))[0]  # the file name's part in org and period

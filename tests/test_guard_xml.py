@@ -1,6 +1,6 @@
 """Damaged sheet XML is refused, the way Excel and openpyxl refuse it, naming the sheet
 and, where known, the cell: never read the way a lenient reader guesses, with a value
-silently lost (read/xmlcheck.py, and the count of values in read/grid.py)."""
+silently lost (read/guard/xml.py, and the count of values in read/grid.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from conftest import CATALOG, form_rows, write_xlsx
 from fulian_stats.read import ReadContext, read_file
-from fulian_stats.read.xmlcheck import has_empty_strings, values_written, xml_problem
-from test_safety import with_part_changed
+from fulian_stats.read.guard.xml import has_empty_strings, values_written, xml_problem
+from test_guard_zipcopy import with_part_changed
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -92,3 +92,29 @@ def test_the_counts_and_checks_themselves():
     assert xml_problem(b"<a><b/></a>") is None
     assert xml_problem(b'<a><c r="B7"><v>1</a>') == ("标签不配对", "B7")
     assert has_empty_strings(b"<sst><si><t/></si></sst>") and not has_empty_strings(b"<sst><si><t>x</t></si></sst>")
+
+
+# The guard's searches stay linear however a sheet's tags are cut: each stops at the
+# next `<` or looks back no further than a tag may reach (regressions from a fuzz
+# campaign, where runs of unclosed tags cost seconds to minutes a file).
+
+def test_a_tags_attributes_never_run_past_a_less_than_sign():
+    from fulian_stats.read.guard.xml import ATTRS
+
+    assert ATTRS.match(b' r="A1" s="1">').group(1) == b' r="A1" s="1"'
+    assert ATTRS.match(b' r="A1" <c r="B1">') is None  # was read up to the next tag's `>`
+    assert ATTRS.match(b' x="a<b" r="B1">') is None  # `<` in a value is no XML: unreadable, so refused
+
+
+def test_a_formula_tag_is_not_read_across_another_tag():
+    from fulian_stats.read.guard.xml import FORMULA_NO_VALUE
+
+    xml = b'<f <f>1</f>'
+    assert [m.start() for m in FORMULA_NO_VALUE.finditer(xml)] == [3]  # was 0: the first `<f` read to the second's `>`
+
+
+def test_a_formulas_cell_is_looked_for_only_as_far_back_as_a_tag_reaches():
+    from fulian_stats.read.guard.xml import MAX_TAG_BYTES, formulas_without_values
+
+    assert formulas_without_values(b'<c r="B2"><f>1</f></c>') == ["B2"]
+    assert formulas_without_values(b'<c r="B2">' + b" " * (MAX_TAG_BYTES + 64) + b"<f>1</f></c>") == [""]
