@@ -297,7 +297,7 @@ def test_table_template_without_registry_has_blank_input_rows(tmp_path):
 
 
 def test_templates_for_orgs_one_file_per_leaf(tmp_path):
-    folder = tmp_path / "out" / "2016-03"
+    folder = tmp_path / "2016-03"  # made, in a folder that exists
     paths = write_templates_for_orgs(folder, CATALOG, RULES, ORGS, MARCH, region="青溪县")
     assert [p.name for p in paths] == ["大宁镇_2016-03.xlsx", "白沙镇_2016-03.xlsx", "龙潭乡_2016-03.xlsx"]
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)  # no temp files left
@@ -370,10 +370,25 @@ def test_write_template_checks_options(tmp_path):
     with pytest.raises(UsageError, match="文件夹"):
         write_template(tmp_path, CATALOG, RULES)
     assert list(tmp_path.iterdir()) == []
-    path = write_template(tmp_path / "sub" / "t.xlsx", CATALOG, RULES, org="大宁", period="2016年3月", orgs=ORGS)
+    path = write_template(tmp_path / "t.xlsx", CATALOG, RULES, org="大宁", period="2016年3月", orgs=ORGS)
     assert openpyxl.load_workbook(path)["月报"]["A2"].value == "填报单位：大宁镇妇联"
     table = write_template(tmp_path / "c.xlsx", CATALOG, RULES, layout="table", orgs=ORGS)
     assert openpyxl.load_workbook(table).sheetnames == ["清单", "填报说明"]
+
+
+def test_a_missing_output_folder_is_refused_as_for_every_output(tmp_path):
+    """Outputs never make the folders they go in (a mistyped path would leave a stray
+    tree): a form, a folder of forms and aggregate's workbook say the same."""
+    from fulian_stats.output.files import atomic_path
+
+    with pytest.raises(UsageError) as form:
+        write_template(tmp_path / "无此文件夹" / "t.xlsx", CATALOG, RULES)
+    with pytest.raises(UsageError) as forms:
+        write_templates_for_orgs(tmp_path / "无此文件夹" / "2016-03", CATALOG, RULES, ORGS, MARCH)
+    with pytest.raises(UsageError) as summary, atomic_path(tmp_path / "无此文件夹" / "汇总.xlsx"):
+        pass
+    assert str(form.value) == str(forms.value) == str(summary.value) == f"输出文件夹不存在：{tmp_path / '无此文件夹'}"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_failed_save_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ level above giving exactly the totals it was made from."""
 
 from __future__ import annotations
 
+import errno
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from agg_helpers import CATALOG, ORGS_CSV, QINGXI, SHIMEN, frame, totals, write_set
 from fulian_stats.aggregate import aggregate, aggregate_paths
 from fulian_stats.catalog import load_rules
-from fulian_stats.errors import FulianError
+from fulian_stats.errors import MachineError
 from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 from fulian_stats.read import ReadContext, read_paths
@@ -361,11 +362,15 @@ def test_writing_never_leaves_a_temporary_file(tmp_path, monkeypatch):
     real_close = xlsxwriter.Workbook.close
 
     def broken(self):
-        raise OSError("disk full")
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as exc:  # as xlsxwriter raises it
+            raise xlsxwriter.exceptions.FileCreateError(exc) from None
 
     monkeypatch.setattr(xlsxwriter.Workbook, "close", broken)
-    with pytest.raises(FulianError, match="disk full"):
+    with pytest.raises(MachineError) as failed:
         write_workbook(target, result, CATALOG)
+    assert (str(failed.value), failed.value.exit_code) == (f"无法写入输出文件 {target}：磁盘空间不足；原有文件未改动", 3)
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in target.parent.iterdir()) == ["out.xlsx"]
     assert list(system_temp.iterdir()) == []

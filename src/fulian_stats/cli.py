@@ -67,6 +67,15 @@ def _say(text: str) -> None:
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
+def _print(text: str, end: str = "\n") -> None:
+    """Standard output whole or not at all: a stop signal waits until it is written."""
+    from fulian_stats.signals import held
+
+    with held():
+        sys.stdout.write(text + end)
+        sys.stdout.flush()
+
+
 def _formats(name: str, *choices: str):
     """An --format option admitting `choices` only (the first is the default)."""
     kind = Enum(name, {choice: choice for choice in choices}, type=str)
@@ -88,7 +97,7 @@ def indicators_command(format: TableOrJsonOpt = TableOrJson.table,
     _start(debug)
     loaded = _setup(catalog=catalog).catalog
     if format is TableOrJson.json:
-        typer.echo(machine.to_json(machine.catalog_rows(loaded)))
+        _print(machine.to_json(machine.catalog_rows(loaded)))
     else:
         terminal.print_catalog_table(loaded)
 
@@ -110,11 +119,11 @@ def check_command(
     with _progress(quiet, format is CheckFormat.text) as progress:
         report = api.check(paths, setup, period, progress)
     if format is CheckFormat.json:
-        typer.echo(machine.report_json(report))
+        _print(machine.report_json(report))
     elif format is CheckFormat.github:
-        typer.echo(machine.github_text(report), nl=False)
+        _print(machine.github_text(report), end="")
     else:
-        typer.echo(terminal.findings_text(report.findings, len(report.files), verbose, _colour(sys.stdout)), nl=False)
+        _print(terminal.findings_text(report.findings, len(report.files), verbose, _colour(sys.stdout)), end="")
     if annotate is not None:
         _say(api.annotate(report, annotate).summary())
     raise typer.Exit(report.exit_code(strict))
@@ -169,9 +178,9 @@ def aggregate_command(
         api.write(totals, output)
         _say(f"已写入 {output}（{totals.period.label}，{totals.coverage.summary()}）")
     elif format is TotalsFormat.json:
-        typer.echo(machine.to_json(totals.as_dict()))
+        _print(machine.to_json(totals.as_dict()))
     elif format is TotalsFormat.csv:
-        typer.echo(rows_csv(totals.rows), nl=False)
+        _print(rows_csv(totals.rows), end="")
     else:
         terminal.print_totals_table(totals)
 
@@ -192,7 +201,7 @@ def explain_command(
     totals = _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose)
     sources = api.explain(totals, indicator)
     if format is TableOrJson.json:
-        typer.echo(machine.to_json(sources))
+        _print(machine.to_json(sources))
     else:
         terminal.print_sources(sources, totals.catalog[indicator])
 
@@ -218,7 +227,7 @@ def report_command(
                      output=output, template=template)
     document = api.draft(totals, template, theme)
     if output is None:
-        typer.echo(document.text, nl=False)
+        _print(document.text, end="")
         return
     api.write(document, output)
     _say(f"已写入 {output}")
@@ -238,9 +247,9 @@ def inspect_command(
     _start(debug)
     found = api.inspect(paths, _setup(catalog=catalog, orgs=orgs), sheet, period)
     if format is TextOrJson.json:
-        typer.echo(machine.to_json([inspection.as_dict() for inspection in found]))
+        _print(machine.to_json([inspection.as_dict() for inspection in found]))
     else:
-        typer.echo("\n".join(inspection_lines(found, sheet)))
+        _print("\n".join(inspection_lines(found, sheet)))
 
 
 Layout = Enum("Layout", {choice: choice for choice in ("form", "table")}, type=str)
@@ -270,27 +279,40 @@ def _usage_error(exc: Exception) -> bool:
 
 
 def main() -> None:
-    """Entry point: run the app; turn every failure into one Chinese line and an exit code."""
+    """Entry point: run the app; turn every way it can end into one Chinese line and an
+    exit code (0 no errors, 1 errors in the data, 2 usage, 3 the program or the machine,
+    128 + the signal's number when stopped)."""
+    from fulian_stats.signals import StopSignals
+
+    with StopSignals(interrupt=True):
+        sys.exit(_run_app())
+
+
+def _run_app() -> int:
+    from fulian_stats.signals import Interrupted
+
     try:
-        code = app(standalone_mode=False)
+        return app(standalone_mode=False) or 0
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
+    except Interrupted as exc:
+        _say("已中断，未写入输出")
+        return 128 + exc.signal
     except FulianError as exc:
         if _run["debug"]:
             raise
-        print(f"错误：{exc}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("已中断，未写入输出", file=sys.stderr)
-        sys.exit(130)
+        _say(f"错误：{exc}")
+        return exc.exit_code
+    except MemoryError:
+        _say("错误：内存不足，未写入输出；请分批处理报表，或在内存更大的机器上运行")
+        return 3
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         if _usage_error(exc):
-            print(f"错误：{exc.format_message()}（用 --help 查看用法）", file=sys.stderr)
-            sys.exit(exc.exit_code)
+            _say(f"错误：{exc.format_message()}（用 --help 查看用法）")
+            return exc.exit_code
         if type(exc).__name__ == "Abort":
-            sys.exit(1)
+            return 1
         if _run["debug"]:
             raise
-        print(f"内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）", file=sys.stderr)
-        sys.exit(3)
-    sys.exit(code or 0)
+        _say(f"内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）")
+        return 3

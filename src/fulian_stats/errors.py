@@ -1,7 +1,8 @@
 """The project's exceptions: only for what cannot be recovered.
 
 Problems found in submissions are findings (see findings.py), never exceptions.
-The CLI catches FulianError, prints its Chinese message on one line and exits.
+The CLI catches FulianError, prints its Chinese message on one line and exits with its
+code: 1 errors in the data, 2 usage, 3 the program or the machine.
 """
 
 
@@ -15,6 +16,12 @@ class UsageError(FulianError):
     """The user asked for something impossible (bad option value, missing file)."""
 
     exit_code = 2
+
+
+class MachineError(FulianError):
+    """The machine cannot do what was asked: the disk is full or read-only, memory ran out."""
+
+    exit_code = 3
 
 
 class CatalogError(FulianError):

@@ -2,6 +2,9 @@
 
 Python's default for SIGTERM is to die at once, mid-write, leaving a temporary file
 behind; raised as Interrupted instead, every `finally` and cleanup on the way out runs.
+The reading pool does so while it runs (a library caller's own handlers come back
+after); the CLI does so for the whole run, Ctrl-C included, so that every stop ends in
+the same one line and exit code (128 + the signal's number).
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if 
 HELD = {signal.SIGINT, *STOP_SIGNALS}
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP arrived. A BaseException, so that no `except Exception`
-    swallows it and finally blocks run; a KeyboardInterrupt, so that whatever already
-    stops cleanly on Ctrl-C stops so on these too."""
+class Interrupted(BaseException):
+    """A stop signal arrived. A BaseException, so that no `except Exception` swallows
+    it and finally blocks run; not a KeyboardInterrupt, which Typer turns into a silent
+    exit 130 whatever the signal was."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
@@ -31,13 +34,17 @@ def _interrupt(signum, _frame):
 
 
 class StopSignals:
-    """SIGTERM and SIGHUP raise Interrupted inside the block (from the main thread only,
-    where Python runs signal handlers); the previous handlers come back after."""
+    """SIGTERM and SIGHUP (and SIGINT, with `interrupt`) raise Interrupted inside the
+    block (from the main thread only, where Python runs signal handlers); the previous
+    handlers come back after."""
+
+    def __init__(self, interrupt: bool = False):
+        self.signals = (signal.SIGINT, *STOP_SIGNALS) if interrupt else STOP_SIGNALS
 
     def __enter__(self):
         self.previous = {}
         try:
-            for signum in STOP_SIGNALS:
+            for signum in self.signals:
                 self.previous[signum] = signal.signal(signum, _interrupt)
         except ValueError:  # not the main thread: the caller's own handlers stand
             pass

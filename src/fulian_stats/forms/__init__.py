@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from fulian_stats.errors import FulianError, UsageError
+from fulian_stats.errors import UsageError
 from fulian_stats.forms.guide import write_guide
 from fulian_stats.forms.style import (
     BOLD,
@@ -33,7 +33,7 @@ from fulian_stats.forms.style import (
     put,
     title_row,
 )
-from fulian_stats.output.files import atomic_path, refuse_inputs, refuse_replacing
+from fulian_stats.output.files import atomic_path, make_output_folder, refuse_inputs, refuse_replacing
 from fulian_stats.periods import Period, parse_period
 
 FORM_SHEET, TABLE_SHEET, GUIDE_SHEET = "月报", "清单", "填报说明"
@@ -172,10 +172,7 @@ def write_templates_for_orgs(folder, catalog, rules, orgs, period: Period, regio
     require_month(period)
     targets = {org: folder / f"{safe_file_name(org)}_{period.code}.xlsx" for org in orgs.leaves()}
     guard_targets(list(targets.values()), catalog, orgs, force, inputs or {})
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}") from None
+    make_output_folder(folder)
     return [write_form_template(path, catalog, rules, org, period, region) for org, path in targets.items()]
 
 
@@ -250,13 +247,6 @@ def save_atomic(wb: Workbook, path) -> Path:
         raise UsageError(f"输出位置“{path}”是一个文件夹，请指定文件名，如 {path / '模板.xlsx'}")
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"模板只能保存为 .xlsx 文件：{path}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"无法创建文件夹“{path.parent}”：{exc.strerror or exc}") from None
-    try:
-        with atomic_path(path) as temp:
-            wb.save(temp)
-    except OSError as exc:
-        raise FulianError(f"无法写入“{path}”：{exc.strerror or exc}（文件若在Excel中打开，请先关闭）") from None
+    with atomic_path(path) as temp:
+        wb.save(temp)
     return path

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fulian_stats.findings import ERROR, INFO, SEVERITY_LABELS, WARNING, Finding
-from fulian_stats.output.files import atomic_path, refuse_folder
+from fulian_stats.output.files import atomic_path, make_output_folder, refuse_folder
 from fulian_stats.output.original import NoCopy, first_sheet_name, open_original
 
 LIST_SHEET = "问题清单"
@@ -57,17 +57,13 @@ class Annotation:
 
 
 def annotate_report(report, folder: Path) -> Annotation:
-    """Write the copies and 反馈单 of a checked run into `folder` (made when missing)."""
+    """Write the copies and 反馈单 of a checked run into `folder` (made when missing, in
+    a folder that exists)."""
     from fulian_stats.output.feedback import FEEDBACK_NAME, feedback_rows, refuse_replacing_feedback, write_feedback
 
     folder = Path(folder)
     refuse_folder(folder, report.inputs, report.paths)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        from fulian_stats.errors import FulianError
-
-        raise FulianError(f"无法创建文件夹 {folder}：{exc.strerror or exc}") from exc
+    make_output_folder(folder)
     feedback = refuse_replacing_feedback(folder)
     done = Annotation(folder, feedback=feedback)
     labels = {ind.id: ind.label for ind in report.catalog} if report.catalog is not None else {}

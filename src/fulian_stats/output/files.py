@@ -5,6 +5,7 @@ formula, whatever it starts with."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from fulian_stats.errors import FulianError, UsageError
+from fulian_stats.errors import FulianError, MachineError, UsageError
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ROW_COLUMNS = ["org", "period", "indicator", "name", "unit", "value"]
@@ -98,8 +99,10 @@ def _listed(paths: list, shown: int = 5) -> str:
 @contextmanager
 def atomic_path(path: Path):
     """A temporary path in the target folder, renamed to `path` when the block succeeds.
-    A file system error (no permission, disk full) is one Chinese line, and the target
-    is left as it was."""
+    The temporary file exists only from the moment writing starts, and is removed on
+    every way out (an error, Ctrl-C, SIGTERM): the target is left as it was. A machine
+    error (no permission, disk full or read-only) is one Chinese line, exit 3; a missing
+    folder is the user's (exit 2): outputs never create the folders they go in."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -109,19 +112,52 @@ def atomic_path(path: Path):
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
     except OSError as exc:
-        raise FulianError(f"无法在文件夹 {folder} 中写入输出文件：{exc.strerror or exc}") from exc
+        raise MachineError(f"无法在文件夹 {folder} 中写入输出文件：{machine_reason(exc)}") from exc
     os.close(fd)
     try:
         yield Path(temp)
         # mkstemp makes the file private; an output is meant to be shared like any other.
         os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, path)
-    except OSError as exc:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
-        raise FulianError(f"无法写入输出文件 {path}：{exc.strerror or exc}") from exc
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        cause = os_error(exc)
+        if cause is not None and not isinstance(exc, FulianError):
+            raise MachineError(f"无法写入输出文件 {path}：{machine_reason(cause)}；原有文件未改动") from exc
         raise
+
+
+def make_output_folder(folder: Path) -> None:
+    """An output that is a folder (one form per township, the marked-up copies) is made
+    when missing; the folder it goes in must exist, as for an output file."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"输出位置“{folder}”是一个文件，请指定一个文件夹")
+    parent = folder.parent if str(folder.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"输出文件夹不存在：{parent}")
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise MachineError(f"无法创建文件夹 {folder}：{machine_reason(exc)}") from exc
+
+
+def os_error(exc: BaseException) -> OSError | None:
+    """The OSError behind `exc` (itself, or what a library raised it from)."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OSError):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘为只读", errno.EACCES: "没有写入权限",
+            errno.EPERM: "没有写入权限", getattr(errno, "EDQUOT", -1): "磁盘配额已用完"}
+
+
+def machine_reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno, exc.strerror or "系统拒绝写入")
 
 
 def _umask() -> int:

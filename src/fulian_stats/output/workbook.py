@@ -90,13 +90,16 @@ def write_workbook(path: Path, result: Totals, catalog: Catalog) -> None:
         book = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
                                                "strings_to_numbers": False, "nan_inf_to_errors": True,
                                                "constant_memory": True, "tmpdir": scratch})
-        fmt = _Formats(book)
-        layout = _write_summary(book, fmt, result, catalog)
-        _write_coverage(book, fmt, result.coverage)
-        months = _write_months(book, fmt, result, catalog)
-        _write_details(book, fmt, result, catalog)
-        _write_charts(book, result, catalog, layout, months)
-        book.close()
+        try:
+            fmt = _Formats(book)
+            layout = _write_summary(book, fmt, result, catalog)
+            _write_coverage(book, fmt, result.coverage)
+            months = _write_months(book, fmt, result, catalog)
+            _write_details(book, fmt, result, catalog)
+            _write_charts(book, result, catalog, layout, months)
+            book.close()
+        finally:
+            book.fileclosed = True  # failed or stopped: its destructor must not try again and print a traceback
 
 
 def _write_summary(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dict[str, int]:
