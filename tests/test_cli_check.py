@@ -238,7 +238,7 @@ def test_usage_errors_are_one_chinese_line_and_exit_2(args, message, tmp_path):
 @pytest.mark.parametrize(("args", "named"), [
     (["submissions", "--format", "xml"], "xml"),
     (["submissions", "--bogus"], "--bogus"),
-    ([], "PATHS"),
+    ([], "文件或文件夹"),
 ])
 def test_command_line_mistakes_are_usage_errors(args, named, tmp_path):
     """What the option parser rejects is a usage error too (exit 2), not an internal error."""

@@ -229,7 +229,7 @@ def test_indicators_no_row_groups_make_short_sentences(totals):
 
 def test_the_readme_shows_the_draft_as_it_is_written(review):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    excerpt = readme.split("## Reports", 1)[1].split("```markdown\n", 1)[1].split("```", 1)[0]
+    excerpt = readme.split("## 起草综述和月报", 1)[1].split("```markdown\n", 1)[1].split("```", 1)[0]
     head, _, tail = excerpt.partition("\n…\n")
     assert review.text.startswith(head)
     assert tail.strip("\n") in review.text and review.text.index(tail.strip("\n")) > len(head)

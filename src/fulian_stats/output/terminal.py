@@ -5,6 +5,9 @@ colour on a terminal): a run may report tens of thousands of them."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 from fulian_stats.findings import ERROR, INFO, SEVERITY_LABELS, WARNING
 
 _COLOURS = {ERROR: "1;31", WARNING: "33", INFO: "36", "bold": "1", "dim": "2", "ok": "1;32"}
@@ -71,8 +74,30 @@ def findings_text(findings, files: int, verbose: bool = False, colour: bool = Fa
     return "\n".join(lines) + "\n"
 
 
+def say(text: str) -> None:
+    """A line for the person at the terminal (stderr: stdout may be a file)."""
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def write_out(text: str, end: str = "\n") -> None:
+    """Standard output whole or not at all: a stop signal waits until it is written."""
+    from fulian_stats.signals import held
+
+    with held():
+        sys.stdout.write(text + end)
+        sys.stdout.flush()
+
+
+def coloured(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
 class Progress:
     """A rich progress bar on stderr for long runs; nothing when quiet or not a terminal."""
+
+    @classmethod
+    def reading(cls, quiet: bool, shown: bool = True) -> "Progress":
+        return cls("正在读取报表", shown and not quiet and sys.stderr.isatty() and not os.environ.get("CI"))
 
     def __init__(self, label: str, enabled: bool):
         self.label, self.enabled = label, enabled
@@ -133,9 +158,9 @@ def blocking_text(findings, files: int, verbose: bool = False, colour: bool = Fa
             + "请改正上面的错误后重试，或加 --skip-invalid 跳过有错误的文件、只汇总已报送的数据。\n")
 
 
-def totals_notes(result) -> list[str]:
+def totals_notes(result) -> str:
     """What a person must know about a total: values left out, and org-months not in it."""
-    return [*result.notes, *result.coverage.notes()]
+    return "".join(f"注意：{note}\n" for note in [*result.notes, *result.coverage.notes()])
 
 
 def print_sources(sources: dict, indicator, console=None) -> None:
