@@ -8,7 +8,6 @@ inside the calls that need them, so `fulian-stats --help` answers at once.
 from __future__ import annotations
 
 import sys
-import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 import typer.core
 
-from fulian_stats import usage
+from fulian_stats import process, usage
 from fulian_stats.output.terminal import Progress, coloured, say, write_out
 from fulian_stats.signals import Interrupted, StopSignals
 
@@ -273,10 +272,7 @@ def template_command(
 
 def main() -> None:
     """Entry point: run the app; turn every way it can end into one Chinese line and an
-    exit code (usage.ending). Libraries' warnings are English and for developers: off
-    unless asked for with python -W."""
-    if not sys.warnoptions:
-        warnings.simplefilter("ignore")
+    exit code (usage.ending)."""
     with StopSignals(interrupt=True):
         sys.exit(run())
 
@@ -284,6 +280,7 @@ def main() -> None:
 def run(args: list[str] | None = None) -> int:
     """The command line `fulian-stats ARGS` (default: sys.argv), ended as main() ends it."""
     try:
+        process.prepare()
         return app(args, prog_name="fulian-stats", standalone_mode=False) or 0
     except typer.Exit as exc:
         return exc.exit_code

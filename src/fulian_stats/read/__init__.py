@@ -162,8 +162,8 @@ def _import_in_background(modules: tuple[str, ...]) -> None:
             try:
                 with FORK_LOCK:
                     importlib.import_module(name)
-            except ImportError:
-                pass  # the caller's own import then says what is missing
+            except Exception:  # noqa: BLE001 - MemoryError too: the caller's own import then says what failed
+                return
 
     threading.Thread(target=load, name="fulian-imports", daemon=True).start()
 

@@ -1,0 +1,44 @@
+"""The CLI under an address-space limit (ulimit -v): below what its libraries need, one
+Chinese line and exit 3 before anything is imported; above it, a run as any other, with
+nothing from OpenBLAS or glibc on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from check_helpers import fulian_command
+from fulian_stats.process import MB
+
+SAMPLE_MONTH = Path(__file__).resolve().parents[1] / "sample_data" / "2017" / "03"
+
+
+def run_limited(megabytes: int, *args) -> subprocess.CompletedProcess:
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (megabytes * MB, resource.RLIM_INFINITY))
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("FULIAN", "OPENBLAS"))}
+    return subprocess.run([*fulian_command(), *map(str, args)], preexec_fn=limit, capture_output=True, text=True,
+                          encoding="utf-8", env={**env, "CI": "true"}, timeout=120, stdin=subprocess.DEVNULL)
+
+
+pytestmark = pytest.mark.skipif(not hasattr(resource, "RLIMIT_AS"), reason="needs RLIMIT_AS")
+
+
+@pytest.mark.parametrize("megabytes", [100, 200])
+def test_a_limit_below_what_the_libraries_need_is_one_line_and_exit_3(megabytes):
+    done = run_limited(megabytes, "check", SAMPLE_MONTH, "--format", "json")
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == f"错误：内存上限（{megabytes}MB）过低，本程序至少需要320MB；请放宽上限（如 ulimit -v）后重试\n"
+
+
+def test_a_run_just_above_the_minimum_is_a_run_like_any_other():
+    done = run_limited(320, "check", SAMPLE_MONTH, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert json.loads(done.stdout)["files"] == len(list(SAMPLE_MONTH.iterdir())) == 10
