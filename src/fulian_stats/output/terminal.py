@@ -128,8 +128,9 @@ def print_totals_table(result, console=None) -> None:
 
 
 def written_text(result, path) -> str:
-    """What `aggregate -o` says once the file is written: where, what, and what it covers."""
-    return f"已写入 {path}（{result.title}，{result.coverage.summary()}）"
+    """What `aggregate -o` says once the file is written: where, which region (when
+    anything says) and period, and what it covers."""
+    return f"已写入 {path}（{result.place or ''}{result.period.label}，{result.coverage.summary()}）"
 
 
 def blocking_text(findings, files: int, verbose: bool = False, colour: bool = False) -> str:
