@@ -188,3 +188,9 @@ def qingxi(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("qingxi")
     write_set(folder, QINGXI)
     return folder
+
+
+@pytest.fixture(scope="session")
+def soffice_profile(tmp_path_factory) -> Path:
+    """A LibreOffice user folder for the test session (see pdf_helpers.py)."""
+    return tmp_path_factory.mktemp("soffice-profile")

@@ -67,3 +67,12 @@ def test_a_setup_is_made_once_and_serves_every_call(district):
     sources = fs.explain(totals, "trainees")
     assert sources["value"] == sum(row["value"] for row in sources["sources"])
     assert fs.draft(totals).text.startswith("# ")
+
+
+def test_the_region_of_fulian_toml_titles_the_totals(qingxi, tmp_path):
+    from agg_helpers import ORGS_CSV
+
+    (tmp_path / "orgs.csv").write_text(ORGS_CSV, encoding="utf-8")
+    (tmp_path / "fulian.toml").write_text('region = "青溪县"\norgs = "orgs.csv"\n', encoding="utf-8")
+    totals = fs.aggregate(fs.check([qingxi], fs.setup(folder=tmp_path), "2016-Q1"), skip_invalid=True)
+    assert (totals.region, totals.place, totals.title) == ("青溪县", "青溪县", "青溪县2016年第一季度")

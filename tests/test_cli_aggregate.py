@@ -114,8 +114,8 @@ def test_csv_on_screen_and_table(city):
     run = cli("aggregate", city / "青溪县", "--period", "2016-Q1", "--format", "csv", "-q")
     assert run.code == 0
     lines = run.out.splitlines()
-    assert lines[0] == "org,period,indicator,name,unit,value"
-    assert "合计,2016-Q1,loan_amount,创业担保贷款金额,万元,20.94" in lines
+    assert lines[0] == "单位,报告期,指标名称,计量单位,数值,指标编号"
+    assert "合计,2016-Q1,创业担保贷款金额,万元,20.94,loan_amount" in lines
     table = cli("aggregate", city / "青溪县", "--period", "2016-Q1", "--by", "org", "-q")
     assert table.code == 0
     assert "参训妇女" in table.out and "龙潭乡" in table.out and "20.94" in table.out
@@ -421,11 +421,11 @@ def test_hostile_org_and_file_names_stay_text(tmp_path, monkeypatch):
     assert sorted(c.value for c in header) == ["-2+3", "=1+1", "@SUM(A1)"]
     assert all(c.data_type == "s" for c in header)
     details = list(book["明细"].iter_rows(min_row=2))
-    assert {row[7].value for row in details} == {"=1+1_2016-03.csv"}
-    assert all(row[0].data_type == "s" and row[7].data_type == "s" for row in details)
+    assert {row[5].value for row in details} == {"=1+1_2016-03.csv"}
+    assert all(row[0].data_type == "s" and row[5].data_type == "s" for row in details)
     assert cli("aggregate", "=1+1_2016-03.csv", "--by", "org", "-o", "out.csv", "-q").code == 0
     text = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
-    assert "'=1+1,2016-03,trainees,参训妇女,人,5" in text
+    assert "'=1+1,2016-03,参训妇女,人,5,trainees" in text
     assert "'@SUM(A1),2016-03," in text and "'-2+3,2016-03," in text
     screen = cli("aggregate", "=1+1_2016-03.csv", "--by", "org", "--format", "csv", "-q")
     assert "'=1+1,2016-03" in screen.out

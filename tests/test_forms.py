@@ -12,6 +12,7 @@ from fulian_stats.errors import UsageError
 from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 from fulian_stats.read import ReadContext, read_paths
+from pdf_helpers import needs_soffice, overlapping_lines, page_count, sheet_pages, to_pdf
 from fulian_stats.forms import (
     cn_ordinal,
     filled_submissions,
@@ -125,6 +126,8 @@ def test_form_rows_follow_catalog_sections_without_rates(tmp_path):
     assert ws.print_title_rows == "$4:$4"
     assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.page_setup.orientation == "portrait"
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.oddHeader.left.text, ws.oddHeader.center.text, ws.oddHeader.right.text) == ("青溪县", "&A", None)
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
 
 
 def test_prefilled_form_header(tmp_path):
@@ -132,6 +135,9 @@ def test_prefilled_form_header(tmp_path):
     ws = openpyxl.load_workbook(path)["月报"]
     assert (ws["A2"].value, ws["A3"].value) == ("填报单位：大宁镇妇联", "报告期：2016年3月")
     assert ws["A1"].value == "妇联工作统计月报表"
+    guide = openpyxl.load_workbook(path)["填报说明"]
+    for sheet in (ws, guide):  # the printed pages say whose month they are
+        assert (sheet.oddHeader.left.text, sheet.oddHeader.right.text) == ("大宁镇妇联", "2016年3月")
 
 
 # ---------------------------------------------------------------- validation and protection
@@ -220,6 +226,37 @@ def test_guide_explains_filling_and_lists_indicators_and_rules(tmp_path):
     assert len([row for row in rows if row[0] in ("栏目",) or row[2] in ("条", "人", "万元", "%")]) > 0
     rule_rows = [row[:2] for row in rows if row[0] in ("错误", "提醒")]
     assert rule_rows == [["错误" if r.severity == "error" else "提醒", r.message] for r in RULES]
+
+
+def test_guide_rows_are_as_tall_as_their_text(tmp_path):
+    """The notes overflowed onto the rows next to them in LibreOffice (no row height): every
+    row with text is given the height of its wrapped lines, 16 points a line and 2 more."""
+    path = write_form_template(tmp_path / "t.xlsx", CATALOG, RULES)
+    ws = openpyxl.load_workbook(path)["填报说明"]
+    heights = {r: ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)}
+    rows = {ws.cell(r, 2).value or str(ws.cell(r, 1).value)[:2]: r for r in heights}
+    assert heights[1] == 32  # the title
+    # the notes across the four columns (102 digits): the 1st, 3rd, 6th and 9th wrap once
+    assert [heights[r] for r in range(2, 11)] == [34, 18, 34, 18, 18, 34, 18, 18, 34]
+    assert heights[rows["指标名称"]] == 18
+    assert heights[rows["新媒体推送信息"]] == 18
+    # a rate's 类型 takes two lines of the 44 digits of its column
+    assert heights[rows["信访案件处理率"]] == heights[rows["贫困村儿童之家覆盖率"]] == 34
+    rules = [r for r in heights if ws.cell(r, 1).value in ("错误", "提醒")]
+    assert len(rules) == len(RULES) and {heights[r] for r in rules} == {18}  # a rule spans three columns
+    assert {r for r, h in heights.items() if h is None} == {11, rows["规则"] - 2}  # the blank rows only
+    assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "portrait"
+
+
+@needs_soffice
+def test_the_blank_form_prints_without_text_running_over(tmp_path, soffice_profile):
+    """Printed by LibreOffice, the form takes two pages and 填报说明 two, and no line of
+    text is printed over another."""
+    path = write_form_template(tmp_path / "t.xlsx", CATALOG, RULES)
+    pdf = to_pdf(path, soffice_profile)
+    assert page_count(pdf) == 4
+    assert sheet_pages(pdf, ["月报", "填报说明"]) in (None, {"月报": 2, "填报说明": 2})
+    assert overlapping_lines(pdf) in (None, [])
 
 
 def test_guide_names_the_file_for_a_prefilled_form(tmp_path):

@@ -182,8 +182,11 @@ def test_the_feedback_lists_what_to_resend_first_then_what_was_never_sent(annota
     assert links == [FORM, None, "城区街道_2016-03.xlsx", None, "城区街道_2016-03.xlsx"]
     assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (9, "landscape")  # A4
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
-    assert sheet.print_title_rows == "$3:$3" and sheet.oddFooter.center.text == "第 &P 页，共 &N 页"
-    assert sheet.row_dimensions[7].height == 17 and sheet.row_dimensions[4].height >= 15 * 4 + 2  # rows fit their lines
+    assert sheet.print_title_rows == "$3:$3" and sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert (sheet.oddHeader.left.text, sheet.oddHeader.center.text, sheet.oddHeader.right.text) == (
+        "青溪县", "&A", "2016年3月")  # the registry's county over the townships that sent files
+    # rows fit their lines: one; four of which the first and third wrap in the 80 digits of 主要问题
+    assert sheet.row_dimensions[7].height == 16 + 2 and sheet.row_dimensions[4].height == 16 * 6 + 2
 
 
 def test_findings_about_a_row_or_a_sheet_go_on_its_name_cell_or_a1(tmp_path):

@@ -43,11 +43,13 @@ def test_other_values_pass_through(value):
 def test_rows_csv_keeps_text_as_text_and_numbers_in_full():
     text = rows_csv(ROWS)
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0] == ["org", "period", "indicator", "name", "unit", "value"]
-    assert table[1] == ["合计", "2016", "loan_amount", "创业担保贷款金额", "万元", "20.94"]
-    assert table[2][0] == "'=1+1" and table[2][5] == "89"
-    assert table[3][0] == "'@SUM(A1)" and float(table[3][5]) == 11 / 15 * 100
-    assert rows_csv([{**ROWS[0], "value": None}]).splitlines()[1].endswith(",")
+    assert table[0] == ["单位", "报告期", "指标名称", "计量单位", "数值", "指标编号"]  # the id last, for programs
+    assert table[1] == ["合计", "2016", "创业担保贷款金额", "万元", "20.94", "loan_amount"]
+    assert table[2] == ["'=1+1", "2016", "参训妇女", "人", "89", "trainees"]
+    assert table[3][0] == "'@SUM(A1)" and float(table[3][4]) == 11 / 15 * 100
+    assert rows_csv([{**ROWS[0], "value": None}]).splitlines()[1] == "合计,2016,创业担保贷款金额,万元,,loan_amount"
+    assert rows_csv(ROWS, {"编号": "indicator"}).splitlines() == ["编号", "loan_amount", "trainees",
+                                                                "petition_handling_rate"]
 
 
 def test_write_rows_csv_has_a_bom_for_excel_and_json_is_the_spec_shape(tmp_path):

@@ -92,3 +92,34 @@ def test_colour_marks_the_severity_and_the_summary_on_a_terminal_only():
         "\x1b[1;31m共检查1个文件：1个错误，0个警告，0条提示\x1b[0m",
     ]
     assert "\x1b" not in findings_text(result.findings, 1)
+
+
+# -- totals ----------------------------------------------------------------------------------
+
+def totals_of(region=None, orgs=None):
+    from agg_helpers import CATALOG, frame
+
+    from fulian_stats.aggregate import aggregate
+    from fulian_stats.periods import parse_period
+
+    rows = [("大宁镇", "2016-01", "trainees", 3), ("白沙镇", "2016-02", "trainees", 4)]
+    return aggregate(frame(rows), CATALOG, parse_period("2016-Q1"), "org", orgs=orgs, region=region)
+
+
+def test_the_totals_table_and_the_written_line_name_the_region():
+    """They said 合计 where the registry knows the county the townships sit under."""
+    import io
+
+    from rich.console import Console
+
+    from fulian_stats.orgs import parse_orgs
+    from fulian_stats.output.terminal import print_totals_table, written_text
+
+    registry = parse_orgs("name,parent,aliases\n青溪县,,\n大宁镇,青溪县,\n白沙镇,青溪县,\n", "orgs.csv")
+    cases = [(totals_of(orgs=registry), "青溪县2016年第一季度", "青溪县2016年第一季度，2个单位中0个报送了全部月份"),
+             (totals_of(), "合计2016年第一季度", "2016年第一季度，2个单位报送了数据")]  # 合计: nothing says more
+    for result, title, written in cases:
+        screen = io.StringIO()
+        print_totals_table(result, Console(file=screen, width=120, highlight=False))
+        assert screen.getvalue().splitlines()[0].strip() == f"{title}汇总"
+        assert written_text(result, "汇总.xlsx") == f"已写入 汇总.xlsx（{written}）"

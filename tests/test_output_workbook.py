@@ -1,10 +1,15 @@
-"""Tests for fulian_stats.output.workbook: the summary workbook's sheets, layout, formats and
-charts, text never written as a formula, and the workbook read back as an input for the
-level above giving exactly the totals it was made from."""
+"""Tests for fulian_stats.output.workbook: the summary workbook's sheets, layout, formats,
+region and print setup, text never written as a formula, the workbook read back as an
+input for the level above giving exactly the totals it was made from, and the sample
+data's workbook printed by LibreOffice (when it is installed). Its charts:
+test_output_charts.py."""
 
 from __future__ import annotations
 
 import errno
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -19,7 +24,9 @@ from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 from fulian_stats.read import ReadContext, read_paths
 from fulian_stats.output.workbook import period_text, write_workbook
+from pdf_helpers import needs_soffice, page_count, sheet_pages, to_pdf
 
+ROOT = Path(__file__).resolve().parents[1]
 RULES = load_rules(CATALOG)
 ORGS = parse_orgs(ORGS_CSV, "orgs.csv")
 Q1 = parse_period("2016-Q1")
@@ -67,9 +74,19 @@ def test_sheets_and_summary_header(summary):
     assert ws["D2"].value == "报告期：2016年第一季度"
     assert [c.value for c in ws[3]] == ["序号", "指标名称", "计量单位", "合计", "大宁镇", "白沙镇", "龙潭乡"]
     assert ws.freeze_panes == "D4"
-    assert book["分月"].freeze_panes == "B2"
+    assert book["分月"].freeze_panes == "C3"
     assert book["明细"].freeze_panes == "A2"
     assert "A1:G1" in {str(m) for m in ws.merged_cells.ranges}
+
+
+def column_widths(ws) -> list[float]:
+    """Each column's width as set (xlsxwriter stores 0.71 more, the cell's padding; one
+    <col> element may cover several columns)."""
+    widths = {}
+    for dim in ws.column_dimensions.values():
+        for col in range(dim.min, dim.max + 1):
+            widths[col] = round(dim.width - 0.7109375, 2)
+    return [widths[c] for c in sorted(widths)]
 
 
 SECTION_OPENINGS = {f"{n}、" for n in "一二三四五六七八九十"}
@@ -165,33 +182,43 @@ def test_number_formats(summary):
     assert ws.cell(rows["loan_amount"], 5).number_format == "#,##0.00"
     assert ws.cell(rows["children_home_coverage"], 4).number_format == "0.0"
     details = book["明细"]
-    formats = {details.cell(r, 3).value: details.cell(r, 6).number_format for r in range(2, details.max_row + 1)}
+    formats = {details.cell(r, 9).value: details.cell(r, 5).number_format for r in range(2, details.max_row + 1)}
     assert formats["loan_amount"] == "#,##0.00" and formats["trainees"] == "#,##0"
 
 
-def test_months_sheet(summary):
-    path, _result = summary
-    ws = openpyxl.load_workbook(path)["分月"]
-    header = [c.value for c in ws[1]]
-    assert header[0] == "报告期"
-    col = header.index("参训妇女（人）") + 1
-    villages = header.index("贫困村（个）") + 1
-    assert [(ws.cell(r, 1).value, ws.cell(r, col).value, ws.cell(r, villages).value) for r in range(2, 5)] == [
-        ("2016-01", 23, 14), ("2016-02", 29, 14), ("2016-03", 37, 7)]
+def test_months_sheet_has_a_row_an_indicator_and_a_column_a_month(summary):
+    """As 汇总表 has a column an org: one page wide, not 15 pages of five-column strips."""
+    ws = openpyxl.load_workbook(summary[0])["分月"]
+    assert ws["A1"].value == "分月情况（2016年第一季度）"
+    assert [c.value for c in ws[2]] == ["指标名称", "计量单位", "1月", "2月", "3月"]
+    lines = {row[0]: row[1:] for row in ws.iter_rows(min_row=3, values_only=True)}
+    assert lines["参训妇女"] == ("人", 23, 29, 37)
+    assert lines["贫困村"] == ("个", 14, 14, 7)
+    assert lines["创业担保贷款金额"] == ("万元", 0.8, 5.75, 14.39)
+    assert ws.cell(3, 3).number_format == "#,##0"
+
+
+def test_months_across_years_name_the_year(tmp_path):
+    result = aggregate(frame([("甲镇", "2015-12", "trainees", 3), ("甲镇", "2016-01", "trainees", 4)]), CATALOG,
+                       parse_period("2015-12..2016-01"))
+    write_workbook(tmp_path / "out.xlsx", result, CATALOG)
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["分月"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == [
+        ["指标名称", "计量单位", "2015年12月", "2016年1月"], ["参训妇女", "人", 3, 4]]
 
 
 def test_details_list_every_observation_with_its_source(summary):
     path, result = summary
     ws = openpyxl.load_workbook(path)["明细"]
-    assert [c.value for c in ws[1]] == ["单位", "报告期", "指标编号", "指标名称", "计量单位", "数值", "类别",
-                                        "来源文件", "工作表", "单元格"]
+    assert [c.value for c in ws[1]] == ["单位", "报告期", "指标名称", "计量单位", "数值", "文件", "工作表", "单元格",
+                                        "指标编号"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert len(rows) == N_OBSERVATIONS == len(result.observations)
-    assert ws.auto_filter.ref == f"A1:J{N_OBSERVATIONS + 1}"
+    assert ws.auto_filter.ref == f"A1:I{N_OBSERVATIONS + 1}"
     sources = {}
-    for org, period, ind, name, unit, value, measure, file, sheet, cell in rows:
-        assert (name, unit) == (CATALOG[ind].name, CATALOG[ind].unit)
-        assert measure == "本期" and sheet == "月报" and cell
+    for org, period, name, unit, value, file, sheet, cell, ind in rows:
+        assert (name, unit) == (CATALOG[ind].label, CATALOG[ind].unit)
+        assert sheet == "月报" and cell
         assert Path(file).name == f"{org}_{period}.xlsx"
         sources.setdefault(file, []).append((cell, value))
         month = int(period[5:])
@@ -203,40 +230,77 @@ def test_details_list_every_observation_with_its_source(summary):
             assert source[cell].value == value
 
 
-def test_native_charts(summary):
-    path, _result = summary
-    with zipfile.ZipFile(path) as z:
-        names = set(z.namelist())
-        assert {"xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/drawings/drawing1.xml"} <= names
-        by_org = z.read("xl/charts/chart1.xml").decode()
-        trend = z.read("xl/charts/chart2.xml").decode()
-        workbook = z.read("xl/workbook.xml").decode()
-    assert "<c:barChart>" in by_org and "汇总表!$E$3:$G$3" in by_org  # categories: the org headers
-    assert "<c:lineChart>" in trend and "分月!$A$2:$A$4" in trend      # categories: the months
-    assert "主要指标分单位情况" in by_org and "主要指标月度走势" in trend
-    assert workbook.index('name="图表"') > workbook.index('name="明细"')
-
-
-def test_charts_show_the_largest_people_counts(summary):
-    from fulian_stats.output.workbook import main_indicators
-
-    _path, result = summary
-    assert main_indicators(result, CATALOG) == ["trainees", "loan_applicants"]
-
-
-def test_no_chart_sheet_without_people_counts(tmp_path):
-    result = aggregate(frame([("甲镇", "2016-01", "loan_amount", 1.5)]), CATALOG, Q1)
+def test_detail_columns_fit_their_longest_value(tmp_path):
+    """`housekeeping_participants_poo` was cut off by a fixed width: each column is as wide as
+    its longest value or header (a Chinese character counts two), with a margin, at most 50."""
+    long_file = "报表/" + "很长的文件夹名称" * 4 + "/城东街道_2016-01.xlsx"
+    result = aggregate(frame([("城东街道", "2016-01", "housekeeping_participants_poor", 1234567, long_file),
+                              ("甲镇", "2016-02", "trainees", 3)]), CATALOG, Q1)
     write_workbook(tmp_path / "out.xlsx", result, CATALOG)
-    assert openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames == ["汇总表", "报送情况", "分月", "明细"]
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["明细"]
+    widths = column_widths(ws)[:9]
+    # 城东街道 8; 2016-01 7; 家政培训参与群众中的贫困妇女 28; 计量单位 8; 1,234,567.00 12; the file 50 at most;
+    # 工作表 6; 单元格 6; housekeeping_participants_poor 30: each and 2
+    assert widths == [10, 9, 30, 10, 14, 50, 8, 8, 32]
+    assert ws["I2"].value == "housekeeping_participants_poor"
+
+
+def test_every_sheet_prints_on_a4_one_page_wide_with_the_region_and_period(summary):
+    """A4, landscape where the sheet is wider than tall, one page wide and as many down as
+    needed, the header rows on every page, the region, sheet and period in the page header,
+    the page numbers in the footer."""
+    book = openpyxl.load_workbook(summary[0])
+    setups = {ws.title: (ws.page_setup.orientation, ws.print_title_rows) for ws in book}
+    assert setups == {"汇总表": ("portrait", "$3:$3"),    # three townships: taller than wide
+                      "报送情况": ("landscape", "$3:$3"),  # three orgs, three months
+                      "分月": ("landscape", "$2:$2"), "明细": ("portrait", "$1:$1"), "图表": ("portrait", None)}
+    for ws in book:
+        assert ws.page_setup.paperSize == 9, ws.title
+        # one page wide (fitToWidth's default, 1), as many pages down as needed
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1), ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
+        header = (ws.oddHeader.left.text, ws.oddHeader.center.text, ws.oddHeader.right.text)
+        assert header == ("青溪县", "&A", "2016年第一季度"), ws.title
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页", ws.title
+
+
+def test_many_orgs_print_the_summary_landscape(tmp_path):
+    rows = [(f"{n}号镇", "2016-01", "trainees", n) for n in range(1, 15)]
+    result = aggregate(frame(rows), CATALOG, Q1, "org")
+    write_workbook(tmp_path / "out.xlsx", result, CATALOG)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert book["汇总表"].page_setup.orientation == "landscape"
+    assert book["报送情况"].page_setup.orientation == "portrait"  # 14 orgs by 3 months
+
+
+def test_the_region_the_registry_infers_titles_the_workbook(qingxi, tmp_path):
+    """Without --region the workbook said 合计 where the registry knows 青溪县."""
+    def unnamed(paths):  # the registry also expects 石门县's townships: past them
+        return aggregate_paths(paths, CATALOG, RULES, ORGS, Q1, "org", skip_invalid=True).result
+
+    result = unnamed([qingxi])
+    assert (result.region, result.place, result.title) == ("合计", "青溪县", "青溪县2016年第一季度")
+    write_workbook(tmp_path / "out.xlsx", result, CATALOG)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    ws = book["汇总表"]
+    assert (ws["A1"].value, ws["A2"].value) == ("青溪县妇联工作统计汇总表", "填报单位：青溪县")
+    assert [c.value for c in ws[3]][3] == "合计"
+    assert book["图表"]["A1"].value == "青溪县2016年第一季度主要指标（人数最多的2项）"
+    assert {ws.oddHeader.left.text for ws in book} == {"青溪县"}
+    assert totals(unnamed([tmp_path / "out.xlsx"]).rows) == totals(result.rows)
 
 
 def test_default_region_has_no_org_line(tmp_path):
+    """Nothing says which region: no 填报单位, and the charts call the total 合计."""
     result = aggregate(frame([("甲镇", "2016-01", "trainees", 3)]), CATALOG, Q1)
     write_workbook(tmp_path / "out.xlsx", result, CATALOG)
-    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["汇总表"]
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    ws = book["汇总表"]
     assert ws["A1"].value == "妇联工作统计汇总表"
     assert ws["A2"].value is None
     assert ws["D2"].value == "报告期：2016年第一季度"
+    assert book["图表"]["A1"].value == "合计2016年第一季度主要指标（人数最多的1项）"
+    assert (ws.oddHeader.left.text, ws.oddHeader.right.text) == (None, "2016年第一季度")
 
 
 def test_empty_result_still_writes_a_readable_workbook(tmp_path):
@@ -244,6 +308,24 @@ def test_empty_result_still_writes_a_readable_workbook(tmp_path):
     write_workbook(tmp_path / "out.xlsx", result, CATALOG)
     ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["汇总表"]
     assert [c.value for c in ws[3]] == ["序号", "指标名称", "计量单位", "合计"]
+
+
+# -- printed ------------------------------------------------------------------------------------
+
+@needs_soffice
+def test_the_sample_datas_workbook_prints_on_74_pages(tmp_path, soffice_profile):
+    """Printed on A4, 分月 came out as 15 portrait pages of five-column strips and 明细 as 166
+    pages, none with a page number. Now each sheet is one page wide: 汇总表 two pages, 报送情况
+    and 分月 one, 图表 one a unit (人, 人次), and 明细's 8,054 rows 68 (about 120 a page)."""
+    out = tmp_path / "汇总.xlsx"
+    subprocess.run([sys.executable, "-m", "fulian_stats", "aggregate", "sample_data", "--orgs", "sample_data/orgs.csv",
+                    "--period", "2017", "-o", str(out), "-q"], cwd=ROOT, check=True, capture_output=True,
+                   env={**os.environ, "CI": "true"})
+    pdf = to_pdf(out, soffice_profile)
+    assert page_count(pdf) == 74
+    pages = sheet_pages(pdf, ["汇总表", "报送情况", "分月", "明细", "图表"])
+    if pages is not None:  # pdftotext is there to read the page headers
+        assert pages == {"汇总表": 2, "报送情况": 1, "分月": 1, "明细": 68, "图表": 2}
 
 
 # -- text stays text ---------------------------------------------------------------------------
@@ -264,8 +346,8 @@ def test_submission_text_is_written_as_text_never_a_formula(tmp_path):
     details = book["明细"]
     for row in details.iter_rows(min_row=2):
         assert row[0].value in HOSTILE and row[0].data_type == "s"
-        assert row[7].value == f"{row[0].value}.xlsx" and row[7].data_type == "s"
-        assert row[8].value == "=SUM(1)" and row[8].data_type == "s"
+        assert row[5].value == f"{row[0].value}.xlsx" and row[5].data_type == "s"
+        assert row[6].value == "=SUM(1)" and row[6].data_type == "s"
     with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         assert not any("<f>" in z.read(n).decode() for n in sheets)

@@ -55,6 +55,12 @@ class Totals:
         return infer_region(self.registry, self.orgs)
 
     @property
+    def title(self) -> str:
+        """`青溪县2017年`: the place and period a title names; 合计 for the place when
+        nothing says which."""
+        return f"{self.place or self.region}{self.period.label}"
+
+    @property
     def skipped_files(self) -> list[str]:
         return self.coverage.skipped_files
 

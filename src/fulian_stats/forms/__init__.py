@@ -28,12 +28,12 @@ from fulian_stats.forms.style import (
     Validations,
     as_input,
     cn_ordinal,
-    page_setup,
     protect,
     put,
     title_row,
 )
 from fulian_stats.output.files import atomic_path, make_output_folder, refuse_inputs, refuse_replacing
+from fulian_stats.output.printing import PageSetup
 from fulian_stats.periods import Period, parse_period
 
 FORM_SHEET, TABLE_SHEET, GUIDE_SHEET = "月报", "清单", "填报说明"
@@ -112,10 +112,11 @@ def write_form_template(path, catalog, rules, org: str | None = None, period: Pe
     for col, width in enumerate(FORM_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = f"A{header + 1}"
-    page_setup(ws, landscape=False, title_rows=f"{header}:{header}")
+    filler, month = org_label(org) if org else region, period.label if period else None
+    PageSetup(False, (header - 1, header - 1), filler, month).to_openpyxl(ws)
     protect(ws)
     example = f"{org}_{period.code}.xlsx" if org and period else None
-    write_guide(wb, catalog, rules, "form", example)
+    write_guide(wb, catalog, rules, "form", example, filler, month)
     return save_atomic(wb, path)
 
 
@@ -154,9 +155,13 @@ def write_table_template(path, catalog, orgs=None, period: Period | None = None,
         for c, ind in enumerate(inds, start=3):
             dv.number(ws.cell(r, c), ind, "本月发生数" if ind.kind == "flow" else "月末实有数（不累加）")
     ws.freeze_panes = f"B{header + 1}"
-    page_setup(ws, landscape=True, title_rows=f"{header}:{header}", title_cols="A:A")
+    # Dozens of indicator columns would print unreadably small on one page: the table runs
+    # over pages across, each repeating its 单位名称 column.
+    label = period.label if period else None
+    PageSetup(True, (header - 1, header - 1), region, label, title_cols=0).to_openpyxl(ws)
     protect(ws)
-    write_guide(wb, catalog, rules, "table", f"{region}_{period.code}.xlsx" if region and period else None)
+    write_guide(wb, catalog, rules, "table", f"{region}_{period.code}.xlsx" if region and period else None,
+                region, label)
     return save_atomic(wb, path)
 
 

@@ -3,20 +3,10 @@ and kind, and the rules the county checks."""
 
 from __future__ import annotations
 
-import math
-
 from openpyxl.utils import get_column_letter
 
-from fulian_stats.forms.style import (
-    BOLD,
-    BORDER,
-    HEADER_FILL,
-    WRAP,
-    page_setup,
-    protect,
-    put,
-    title_row,
-)
+from fulian_stats.forms.style import BOLD, BORDER, HEADER_FILL, WRAP, protect, put, title_row
+from fulian_stats.output.printing import PageSetup, row_height
 
 KIND_TEXT = {"flow": "当月发生数，按月累加", "stock": "月末实有数，不累加"}
 SEVERITY_TEXT = {"error": "错误", "warning": "提醒"}
@@ -48,9 +38,15 @@ def instructions(catalog, layout: str, example: str | None) -> list[str]:
     return lines
 
 
-def write_guide(wb, catalog, rules, layout: str, example: str | None) -> None:
+WIDTHS = (12, 36, 10, 44)
+
+
+def write_guide(wb, catalog, rules, layout: str, example: str | None, region: str | None = None,
+                period: str | None = None) -> None:
+    """The sheet, every row as tall as its wrapped text (no program grows a merged row,
+    LibreOffice none with a height set); `region` and `period` head its printed pages."""
     ws = wb.create_sheet(GUIDE_SHEET)
-    widths = (12, 36, 10, 44)
+    widths = WIDTHS
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     title_row(ws, 1, "填报说明", 4)
@@ -60,15 +56,19 @@ def write_guide(wb, catalog, rules, layout: str, example: str | None) -> None:
         nonlocal row
         put(ws, row, 1, text, {"alignment": WRAP, **(style or {})})
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
-        # Excel does not grow merged rows to fit wrapped text: estimate the lines.
-        lines = math.ceil(sum(2 if ord(ch) > 127 else 1 for ch in text) / (sum(widths) - 4))
-        ws.row_dimensions[row].height = max(1, lines) * 16 + 4
+        ws.row_dimensions[row].height = row_height((text, sum(widths)))
         row += 1
 
-    def table_row(values, style: dict) -> None:
+    def table_row(values, style: dict, spans: tuple[int, ...] = (1, 1, 1, 1)) -> None:
+        """Cells of `values`, each over `spans` columns (a merged one holds its first value)."""
         nonlocal row
         for col, value in enumerate(values, start=1):
             put(ws, row, col, value, {"border": BORDER, "alignment": WRAP, **style})
+        cells, col = [], 0
+        for value, span in zip(values, spans):
+            cells.append((value, sum(widths[col:col + span])))
+            col += span
+        ws.row_dimensions[row].height = row_height(*cells)
         row += 1
 
     for n, text in enumerate(instructions(catalog, layout, example), start=1):
@@ -88,9 +88,9 @@ def write_guide(wb, catalog, rules, layout: str, example: str | None) -> None:
         lines = [(["级别", "规则", None, None], header_style)]
         lines += [([SEVERITY_TEXT.get(r.severity, r.severity), r.message, None, None], {}) for r in rules]
         for values, style in lines:
-            table_row(values, style)
+            table_row(values, style, spans=(1, 3))
             ws.merge_cells(start_row=row - 1, start_column=2, end_row=row - 1, end_column=4)
-    page_setup(ws, landscape=False, title_rows="1:1")
+    PageSetup(False, (0, 0), region, period).to_openpyxl(ws)
     protect(ws)
 
 

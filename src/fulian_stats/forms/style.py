@@ -1,11 +1,11 @@
-"""How a blank form looks: borders, fills, fonts, input cells and their validation,
-protection and print setup, shared by the form, the table and the 填报说明 sheet."""
+"""How a blank form looks: borders, fills, fonts, input cells and their validation and
+protection, shared by the form, the table and the 填报说明 sheet (their print setup:
+output/printing.py)."""
 
 from __future__ import annotations
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.protection import SheetProtection
 
 _THIN = Side(style="thin", color="808080")
@@ -76,21 +76,6 @@ def protect(ws) -> None:
     """No password; formatting rows/columns and selecting any cell stay allowed (False = allowed)."""
     ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
                                     selectLockedCells=False, selectUnlockedCells=False)
-
-
-def page_setup(ws, landscape: bool, title_rows: str, title_cols: str | None = None) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    # Forms fit one page wide, as many pages down as needed; a table with dozens of indicator
-    # columns would print unreadably small, so it runs over pages repeating its 单位名称 column.
-    ws.sheet_properties.pageSetUpPr.fitToPage = title_cols is None
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-    ws.print_options.horizontalCentered = True
-    ws.print_title_rows = title_rows
-    if title_cols:
-        ws.print_title_cols = title_cols
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def title_row(ws, row: int, text: str, last_col: int) -> None:

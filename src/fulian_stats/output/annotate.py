@@ -13,7 +13,6 @@ guard refused, or that cannot be opened, gets no copy: 反馈单 lists it with t
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections import defaultdict
@@ -210,7 +209,8 @@ def problem_list(book, findings: list[Finding], marks: list[tuple], labels: dict
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    from fulian_stats.forms.style import BOLD, BORDER, CENTER, HEADER_FILL, WRAP, page_setup, put, title_row
+    from fulian_stats.forms.style import BOLD, BORDER, CENTER, HEADER_FILL, WRAP, put, title_row
+    from fulian_stats.output.printing import PageSetup, row_height
 
     order = {ws.title: i for i, ws in enumerate(book.worksheets)}
     rows = sorted(zip(findings, marks), key=lambda fm: (RANK.get(fm[0].severity, 3), order.get(fm[1][0], -1),
@@ -242,25 +242,10 @@ def problem_list(book, findings: list[Finding], marks: list[tuple], labels: dict
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:E{max(3, len(rows) + 2)}"
-    page_setup(ws, landscape=True, title_rows="2:2")
+    PageSetup(True, (1, 1)).to_openpyxl(ws)
     book.active = 0
     for other in book.worksheets[1:]:
         other.sheet_view.tabSelected = False
-
-
-def row_height(*texts: tuple[str, float]) -> float:
-    """Points for a row whose wrapped cells hold these (text, column width) pairs: a
-    printed row does not grow by itself in every program (LibreOffice keeps 15)."""
-    lines = 1
-    for text, width in texts:
-        if text:
-            per_line = max(1, int(width) - 2)
-            lines = max(lines, sum(max(1, math.ceil(_display_width(line) / per_line)) for line in str(text).split("\n")))
-    return 15.0 * lines + 2
-
-
-def _display_width(text: str) -> float:
-    return sum(1.8 if ord(ch) > 0x2E7F else 1 for ch in text)  # a Chinese character: nearly two digits
 
 
 def cell_column(cell: str | None) -> int:

@@ -5,8 +5,9 @@ One row per org and file with findings (单位, 报告期, 处理, 文件 — a 
 who should report, one row per org that has not (未报送, from MISSING_SUBMISSION).
 What must be sent again comes first: files with errors (those that could not be
 opened among them), then what was never sent, then what only needs a look. It prints
-on A4 like the other workbooks: landscape, one page wide, the header on every page,
-page numbers in the footer.
+on A4 like the other workbooks (output/printing.py): landscape, one page wide, the
+header on every page, the region and period in the page header, page numbers in the
+footer.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fulian_stats.findings import ERROR, SEVERITY_LABELS, WARNING, Finding
-from fulian_stats.output.annotate import RANK, cell_column, findings_by_file, row_height
+from fulian_stats.output.annotate import RANK, cell_column, findings_by_file
 from fulian_stats.output.files import atomic_path
+from fulian_stats.output.printing import PageSetup, row_height
 from fulian_stats.periods import find_period, months_text, parse_period
 
 FEEDBACK_NAME = "反馈单.xlsx"
@@ -140,7 +142,7 @@ def write_feedback(path: Path, rows: list[FeedbackRow], report) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    from fulian_stats.forms.style import BOLD, BORDER, CENTER, HEADER_FILL, WRAP, page_setup, put, title_row
+    from fulian_stats.forms.style import BOLD, BORDER, CENTER, HEADER_FILL, WRAP, put, title_row
 
     book = Workbook()
     ws = book.active
@@ -172,6 +174,19 @@ def write_feedback(path: Path, rows: list[FeedbackRow], report) -> None:
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:G{max(4, len(rows) + 3)}"
-    page_setup(ws, landscape=True, title_rows="3:3")
+    PageSetup(True, (2, 2), _region(report), report.period.label if report.period is not None else None
+              ).to_openpyxl(ws)
     with atomic_path(path) as temp:
         book.save(temp)
+
+
+def _region(report) -> str | None:
+    """The region the run checked: its fulian.toml's, else the registry org all the
+    orgs that sent files sit under."""
+    from fulian_stats.aggregate import infer_region
+
+    if report.region:
+        return report.region
+    registry = report.orgs
+    sent = {b.org for r in (report.read.files if report.read is not None else []) for b in r.blocks if b.org}
+    return infer_region(registry, sorted(o for o in sent if registry is not None and o in registry.orgs))

@@ -18,7 +18,10 @@ from pathlib import Path
 from fulian_stats.errors import FulianError, MachineError, UsageError
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-ROW_COLUMNS = ["org", "period", "indicator", "name", "unit", "value"]
+# The columns of aggregate's CSV: Chinese headers, the indicator's id last for programs
+# (JSON keeps the keys: org, period, indicator, name, unit, value).
+ROW_COLUMNS = {"单位": "org", "报告期": "period", "指标名称": "name", "计量单位": "unit", "数值": "value",
+               "指标编号": "indicator"}
 
 
 def refuse_inputs(output: str | Path, inputs: Mapping[str | Path, str]) -> None:
@@ -174,12 +177,13 @@ def csv_safe(value):
     return value
 
 
-def rows_csv(rows: list[dict], columns: list[str] = ROW_COLUMNS) -> str:
+def rows_csv(rows: list[dict], columns: Mapping[str, str] = ROW_COLUMNS) -> str:
+    """`rows` as CSV, a column for each header of `columns` (header → the rows' key)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_safe("" if row.get(c) is None else row.get(c)) for c in columns])
+        writer.writerow([csv_safe("" if row.get(key) is None else row.get(key)) for key in columns.values()])
     return buffer.getvalue()
 
 

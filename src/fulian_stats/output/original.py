@@ -237,15 +237,16 @@ def _fit_columns(ws) -> None:
     """Columns as wide as their text (a Chinese character counts two), 8 to 50."""
     from openpyxl.utils import get_column_letter
 
-    widths: dict[int, int] = {}
+    from fulian_stats.output.printing import fit_width, text_width
+
+    longest: dict[int, tuple[int, str]] = {}
     for row in ws.iter_rows():
         for cell in row:
             if cell.value is not None:
                 text = str(cell.value)
-                width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-                widths[cell.column] = max(widths.get(cell.column, 0), width)
-    for column, width in widths.items():
-        ws.column_dimensions[get_column_letter(column)].width = min(50, max(8, width + 2))
+                longest[cell.column] = max(longest.get(cell.column, (0, "")), (text_width(text), text))
+    for column, (_width, text) in longest.items():
+        ws.column_dimensions[get_column_letter(column)].width = fit_width([text], 8, 50)
 
 
 def first_sheet_name(path: Path) -> str | None:

@@ -140,7 +140,7 @@ def print_totals_table(result, console=None) -> None:
 
     keyed = {(r["org"], r["period"], r["indicator"]): r["value"] for r in result.rows}
     columns = list(dict.fromkeys((r["org"], r["period"]) for r in result.rows))
-    table = Table(title=f"{result.region} {result.period.label} 汇总")
+    table = Table(title=f"{result.title}汇总")
     table.add_column("指标")
     table.add_column("单位")
     for org, period in columns:
@@ -150,6 +150,12 @@ def print_totals_table(result, console=None) -> None:
     for ind_id, name, unit in indicators:
         table.add_row(name, unit, *[_show(keyed.get((o, p, ind_id))) for o, p in columns])
     (console or _console()).print(table)
+
+
+def written_text(result, path) -> str:
+    """What `aggregate -o` says once the file is written: where, which region (when
+    anything says) and period, and what it covers."""
+    return f"已写入 {path}（{result.place or ''}{result.period.label}，{result.coverage.summary()}）"
 
 
 def blocking_text(findings, files: int, verbose: bool = False, colour: bool = False) -> str:

@@ -1,8 +1,12 @@
 """The summary workbook: 汇总表 in form layout (indicator rows, 合计, one column per
-org), 报送情况 (each org's months: 已报, 有误 or 未报), 分月 (the region per month),
-明细 (every observation and its source) and 图表 (native Excel charts). It is itself a
-valid input for the level above: the reader takes 汇总表 as a matrix and never reads
-报送情况, 明细, 分月 or 图表."""
+org), 报送情况 (each org's months: 已报, 有误 or 未报), 分月 (the region per month, a
+column a month), 明细 (every observation and its source) and 图表 (native Excel charts,
+charts.py). It is itself a valid input for the level above: the reader takes 汇总表 as
+a matrix and never reads 报送情况, 明细, 分月 or 图表.
+
+The region (--region, fulian.toml's, or the registry org all the orgs sit under)
+titles the sheets and heads every printed page with the period; each sheet prints on
+A4 one page wide (printing.py)."""
 
 from __future__ import annotations
 
@@ -17,13 +21,12 @@ from fulian_stats.aggregate.coverage import (
     Coverage,
 )
 from fulian_stats.catalog import Catalog
-from fulian_stats.config import DEFAULT_REGION
 from fulian_stats.output.files import atomic_path
+from fulian_stats.output.printing import PageSetup, fit_width, row_height
 from fulian_stats.periods import Period, find_period
 
 _ORDINALS = "一二三四五六七八九十"
-_MEASURES = {"month": "本期", "ytd": "本年累计", "total": "合计"}
-MAX_CHART_SERIES = 5
+DETAIL_HEADER = ["单位", "报告期", "指标名称", "计量单位", "数值", "文件", "工作表", "单元格", "指标编号"]
 MAX_DETAIL_ROWS = 1_048_576 - 1  # Excel's rows, less the header
 
 
@@ -38,19 +41,12 @@ def period_text(period: Period) -> str:
     return period.label if find_period(period.label) == period else period.code
 
 
-def main_indicators(result: Totals, catalog: Catalog) -> list[str]:
-    """The flows counted in people with the largest totals: comparable on one axis."""
-    totals = {r["indicator"]: r["value"] for r in result.rows if r["org"] == result.region
-              and r["period"] == result.period.code}
-    people = [ind.id for ind in catalog if ind.kind == "flow" and ind.unit in ("人", "人次") and totals.get(ind.id)]
-    return sorted(people, key=lambda i: -totals[i])[:MAX_CHART_SERIES]
-
-
 class _Formats:
     def __init__(self, book):
         base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
         self.title = book.add_format({"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"})
         self.meta = book.add_format({"font_name": "宋体", "font_size": 10})
+        self.note = book.add_format({"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"})
         self.header = book.add_format({**base, "bold": True, "align": "center", "bg_color": "#D9E1F2", "text_wrap": True})
         self.section = book.add_format({**base, "bold": True, "bg_color": "#F2F2F2"})
         self.text = book.add_format(base)
@@ -80,6 +76,8 @@ def write_workbook(path: Path, result: Totals, catalog: Catalog) -> None:
 
     import xlsxwriter
 
+    from fulian_stats.output.charts import write_charts
+
     # constant_memory: every sheet is written row by row and streamed to disk, so the 明细
     # of a province-year (800,000 observations) does not hold a million cell objects in
     # memory. Charts then carry no cached values; Excel, WPS and LibreOffice draw them from
@@ -93,27 +91,45 @@ def write_workbook(path: Path, result: Totals, catalog: Catalog) -> None:
         try:
             fmt = _Formats(book)
             layout = _write_summary(book, fmt, result, catalog)
-            _write_coverage(book, fmt, result.coverage)
+            _write_coverage(book, fmt, result)
             months = _write_months(book, fmt, result, catalog)
             _write_details(book, fmt, result, catalog)
-            _write_charts(book, result, catalog, layout, months)
+            write_charts(book, result, catalog, layout, months)
             book.close()
         finally:
             book.fileclosed = True  # failed or stopped: its destructor must not try again and print a traceback
+
+
+def page_setup(result: Totals, widths: list[float], rows: int | float, title_rows=None) -> PageSetup:
+    """A sheet's print setup: landscape when it is wider than tall, the region and the
+    period in its page header."""
+    return PageSetup.fitting(widths, rows, title_rows, result.place, result.period.label)
+
+
+def _write_note(sheet, fmt: _Formats, row: int, last_col: int, text: str, widths: list[float]) -> None:
+    """A note across the sheet's columns, its row as tall as its wrapped lines."""
+    sheet.set_row(row, row_height((text, sum(widths))))
+    if last_col > 0:
+        sheet.merge_range(row, 0, row, last_col, text, fmt.note)
+    else:
+        sheet.write_string(row, 0, text, fmt.note)
 
 
 def _write_summary(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dict[str, int]:
     sheet = book.add_worksheet("汇总表")
     orgs = result.orgs
     last_col = 3 + len(orgs)
-    # Without --region the total is only called 合计: no 填报单位 then, rather than “合计”.
-    named = result.region != DEFAULT_REGION
-    sheet.merge_range(0, 0, 0, last_col, f"{result.region if named else ''}妇联工作统计汇总表", fmt.title)
+    place = result.place  # without a region known the total is only 合计: no 填报单位 then
+    sheet.merge_range(0, 0, 0, last_col, f"{place or ''}妇联工作统计汇总表", fmt.title)
     sheet.set_row(0, 30)
-    if named:
-        sheet.write_string(1, 0, f"填报单位：{result.region}", fmt.meta)
+    if place:
+        sheet.write_string(1, 0, f"填报单位：{place}", fmt.meta)
     sheet.write_string(1, 3, f"报告期：{period_text(result.period)}", fmt.meta)
-    for col, header in enumerate(["序号", "指标名称", "计量单位", "合计", *orgs]):
+    headers = ["序号", "指标名称", "计量单位", "合计", *orgs]
+    names = [name for section in catalog.sections for name in catalog.row_names(catalog.in_section(section))]
+    widths = [6, fit_width([headers[1], *names], 24, 40), 9, *[fit_width([o], 12, 20) for o in headers[3:]]]
+    sheet.set_row(2, row_height(*zip(headers, widths)))  # a long org name wraps
+    for col, header in enumerate(headers):
         sheet.write_string(2, col, header, fmt.header)
     totals = {r["indicator"]: r["value"] for r in result.rows
               if r["org"] == result.region and r["period"] == result.period.code}
@@ -139,18 +155,13 @@ def _write_summary(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dic
     listed = ""
     if len(result.observations) > MAX_DETAIL_ROWS:
         listed = f"明细超过Excel的行数上限，只列出前{MAX_DETAIL_ROWS}个数值（合计不受影响）。"
-    sheet.write_string(row + 1, 0, f"注：存量指标取报告期内最后一个月的数，比率由汇总后的分子、分母计算。"
-                                   f"共汇总{result.observations['file'].nunique()}个文件，"
-                                   f"{coverage_note(result.coverage)}{listed}", fmt.meta)
-    sheet.set_column(0, 0, 6)
-    sheet.set_column(1, 1, 30)
-    sheet.set_column(2, 2, 9)
-    sheet.set_column(3, last_col, 12)
+    _write_note(sheet, fmt, row + 1, last_col, f"注：存量指标取报告期内最后一个月的数，比率由汇总后的分子、分母计算。"
+                                                f"共汇总{result.observations['file'].nunique()}个文件，"
+                                                f"{coverage_note(result.coverage)}{listed}", widths)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
     sheet.freeze_panes(3, 3)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.repeat_rows(2)
-    sheet.fit_to_pages(1, 0)
+    page_setup(result, widths, row + 3, (2, 2)).to_xlsxwriter(sheet)
     return row_of
 
 
@@ -167,17 +178,33 @@ def coverage_note(coverage: Coverage) -> str:
     return text
 
 
-def _write_coverage(book, fmt: _Formats, coverage: Coverage) -> None:
+def period_heading(code: str, with_year: bool) -> str:
+    """A column of months: `3月` within one year, `2016年3月` across years, a longer
+    period by its label."""
+    span = find_period(code)
+    if span is None:
+        return code
+    return f"{span.first % 12 + 1}月" if span.is_month and not with_year else span.label
+
+
+def _across_years(period: Period) -> bool:
+    return period.first // 12 != period.last // 12
+
+
+def _write_coverage(book, fmt: _Formats, result: Totals) -> None:
     """Orgs × months, each cell 已报, 有误 (the files in a comment) or 未报; then the
     files left out."""
+    coverage = result.coverage
     sheet = book.add_worksheet("报送情况")
     months = coverage.months
-    with_year = coverage.period.first // 12 != coverage.period.last // 12
-    sheet.merge_range(0, 0, 0, max(1, len(months)), f"报送情况（{coverage.period.label}）", fmt.title)
+    with_year = _across_years(coverage.period)
+    last_col = max(1, len(months))
+    widths = [fit_width(["单位", *coverage.orgs], 14, 30)] + [12 if with_year else 6] * last_col
+    sheet.merge_range(0, 0, 0, last_col, f"报送情况（{coverage.period.label}）", fmt.title)
     sheet.set_row(0, 26)
     legend = ("已报：数据已计入汇总；有误：报送了但有错误，未计入汇总（批注中是文件名）；未报：没有报送。"
               if coverage.expected else "未同时给出单位名册和报告期，不知哪些单位应报送：空白处没有数据，不一定是未报。")
-    sheet.write_string(1, 0, legend, fmt.meta)
+    _write_note(sheet, fmt, 1, last_col, legend, widths)
     sheet.write_string(2, 0, "单位", fmt.header)
     for col, month in enumerate(months, start=1):
         sheet.write_string(2, col, Period(month, month).label if with_year else f"{month % 12 + 1}月", fmt.header)
@@ -196,98 +223,76 @@ def _write_coverage(book, fmt: _Formats, coverage: Coverage) -> None:
         sheet.write_string(row, 0, f"以下{len(coverage.skipped_files)}个文件有错误，未计入汇总：", fmt.meta)
         for n, file in enumerate(coverage.skipped_files, start=row + 1):
             sheet.write_string(n, 0, file, fmt.meta)
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, max(1, len(months)), 12 if with_year else 6)
+        row += 1 + len(coverage.skipped_files)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
     sheet.freeze_panes(3, 1)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.repeat_rows(2)
-    sheet.fit_to_pages(1, 0)
+    page_setup(result, widths, row, (2, 2)).to_xlsxwriter(sheet)
 
 
 def _write_months(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dict:
+    """The region's indicators (rows) by month (columns), as 汇总表 by org: one page wide."""
     sheet = book.add_worksheet("分月")
     months = sorted({r["period"] for r in result.month_rows})
     values = {(r["period"], r["indicator"]): r["value"] for r in result.month_rows}
     indicators = [ind for ind in catalog if any((m, ind.id) in values for m in months)]
-    sheet.write_string(0, 0, "报告期", fmt.header)
-    for col, ind in enumerate(indicators, start=1):
-        sheet.write_string(0, col, f"{ind.label}（{ind.unit}）", fmt.header)
-    for r, month in enumerate(months, start=1):
-        sheet.write_string(r, 0, month, fmt.center)
-        for col, ind in enumerate(indicators, start=1):
+    with_year = _across_years(result.period)
+    headers = ["指标名称", "计量单位", *[period_heading(m, with_year) for m in months]]
+    last_col = len(headers) - 1
+    sheet.merge_range(0, 0, 0, last_col, f"分月情况（{result.period.label}）", fmt.title)
+    sheet.set_row(0, 26)
+    for col, header in enumerate(headers):
+        sheet.write_string(1, col, header, fmt.header)
+    rows = {}
+    for r, ind in enumerate(indicators, start=2):
+        sheet.write_string(r, 0, ind.label, fmt.text)
+        sheet.write_string(r, 1, ind.unit, fmt.center)
+        number = fmt.for_unit(ind.unit, ind.kind)
+        for col, month in enumerate(months, start=2):
             value = values.get((month, ind.id))
-            if value is not None:
-                sheet.write_number(r, col, value, fmt.for_unit(ind.unit, ind.kind))
-    sheet.set_column(0, 0, 10)
-    sheet.set_column(1, max(1, len(indicators)), 14)
-    sheet.freeze_panes(1, 1)
-    return {"count": len(months), "columns": {ind.id: col for col, ind in enumerate(indicators, start=1)}}
+            if value is None:
+                sheet.write_blank(r, col, None, number)
+            else:
+                sheet.write_number(r, col, value, number)
+        rows[ind.id] = r
+    widths = [fit_width(["指标名称", *(ind.label for ind in indicators)], 20, 40), 9,
+              *[fit_width([h], 10, 20) for h in headers[2:]]]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(2, 2)
+    page_setup(result, widths, 2 + len(indicators), (1, 1)).to_xlsxwriter(sheet)
+    return {"count": len(months), "rows": rows}
 
 
 def _write_details(book, fmt: _Formats, result: Totals, catalog: Catalog) -> None:
+    """Every observation: where it came from in Chinese, the indicator's id last for
+    programs that join on it."""
     sheet = book.add_worksheet("明细")
-    headers = ["单位", "报告期", "指标编号", "指标名称", "计量单位", "数值", "类别", "来源文件", "工作表", "单元格"]
-    for col, header in enumerate(headers):
+    for col, header in enumerate(DETAIL_HEADER):
         sheet.write_string(0, col, header, fmt.header)
     data = result.observations.iloc[:MAX_DETAIL_ROWS]
     for r, rec in enumerate(data.itertuples(index=False), start=1):
         ind = catalog[rec.indicator]
-        texts = [rec.org, rec.period, rec.indicator, ind.label, ind.unit]
-        for col, text in enumerate(texts):
+        for col, text in enumerate((rec.org, rec.period, ind.label, ind.unit)):
             sheet.write_string(r, col, str(text))
-        sheet.write_number(r, 5, float(rec.value), fmt.plain[_number_kind(ind.unit, ind.kind)])
-        sheet.write_string(r, 6, _MEASURES.get(rec.measure, rec.measure))
-        sheet.write_string(r, 7, str(rec.file))
-        sheet.write_string(r, 8, rec.sheet if isinstance(rec.sheet, str) else "")
-        sheet.write_string(r, 9, str(rec.cell))
-    sheet.set_column(0, 1, 10)
-    sheet.set_column(2, 3, 24)
-    sheet.set_column(7, 7, 40)
+        sheet.write_number(r, 4, float(rec.value), fmt.plain[_number_kind(ind.unit, ind.kind)])
+        sheet.write_string(r, 5, str(rec.file))
+        sheet.write_string(r, 6, rec.sheet if isinstance(rec.sheet, str) else "")
+        sheet.write_string(r, 7, str(rec.cell))
+        sheet.write_string(r, 8, str(rec.indicator))
+    widths = _detail_widths(data, catalog)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(1, len(data)), len(headers) - 1)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.repeat_rows(0)
-    sheet.fit_to_pages(1, 0)
+    sheet.autofilter(0, 0, max(1, len(data)), len(DETAIL_HEADER) - 1)
+    page_setup(result, widths, 1 + len(data), (0, 0)).to_xlsxwriter(sheet)
 
 
-def _write_charts(book, result: Totals, catalog: Catalog, row_of: dict[str, int], months: dict) -> None:
-    main = main_indicators(result, catalog)
-    if not main:
-        return
-    sheet = book.add_worksheet("图表")
-    sheet.write_string(0, 0, f"{result.region}{result.period.label}主要指标（人数最多的{len(main)}项）")
-    # The two charts (960 × 420 pixels each, one above the other) print on one A4 page.
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 1)
-    n_orgs = len(result.orgs)
-    if n_orgs:
-        by_org = book.add_chart({"type": "column"})
-        for ind_id in main:
-            row = row_of[ind_id]
-            by_org.add_series({
-                "name": ["汇总表", row, 1],
-                "categories": ["汇总表", 2, 4, 2, 3 + n_orgs],
-                "values": ["汇总表", row, 4, row, 3 + n_orgs],
-            })
-        by_org.set_title({"name": "主要指标分单位情况"})
-        by_org.set_y_axis({"name": "人（人次）"})
-        by_org.set_size({"width": 960, "height": 420})
-        sheet.insert_chart(2, 0, by_org)
-    if months["count"] > 1:
-        trend = book.add_chart({"type": "line"})
-        for ind_id in main:
-            col = months["columns"].get(ind_id)
-            if col is None:
-                continue
-            trend.add_series({
-                "name": ["分月", 0, col],
-                "categories": ["分月", 1, 0, months["count"], 0],
-                "values": ["分月", 1, col, months["count"], col],
-                "marker": {"type": "circle"},
-            })
-        trend.set_title({"name": "主要指标月度走势"})
-        trend.set_y_axis({"name": "人（人次）"})
-        trend.set_size({"width": 960, "height": 420})
-        sheet.insert_chart(25, 0, trend)
+def _detail_widths(data, catalog: Catalog) -> list[float]:
+    """Each column of 明细 as wide as its longest value (of the distinct ones)."""
+    indicators = [catalog[i] for i in data["indicator"].unique()] if len(data) else []
+    columns = [data["org"].unique(), data["period"].unique(), [i.label for i in indicators],
+               [i.unit for i in indicators], [f"{v:,.2f}" for v in (data["value"].max(), data["value"].min())]
+               if len(data) else [], data["file"].unique(), data["sheet"].dropna().unique(), data["cell"].unique(),
+               [i.id for i in indicators]]
+    return [fit_width([header, *values]) for header, values in zip(DETAIL_HEADER, columns)]
