@@ -172,7 +172,7 @@ def aggregate_command(
                      output)
     if output is not None:
         api.write(totals, output)
-        say(f"已写入 {output}（{totals.period.label}，{totals.coverage.summary()}）")
+        say(terminal.written_text(totals, output))
     elif format is TotalsFormat.json:
         write_out(machine.to_json(totals.as_dict()))
     elif format is TotalsFormat.csv:
