@@ -20,7 +20,8 @@ from fulian_stats.observations import Block, indicator_codes, values_of
 from fulian_stats.read.files import stream_files
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.limits import MB, Limits
-from fulian_stats.read.pool import DETAIL_BYTES, FORK_LOCK, PARALLEL_MIN_FILES, map_files
+from fulian_stats.read.pool import FORK_LOCK, PARALLEL_MIN_FILES, map_files
+from fulian_stats.read.workers import DETAIL_BYTES
 from fulian_stats.signals import Interrupted
 from fulian_stats.read.reader import FileResult, ReadContext, read_file
 

@@ -31,12 +31,17 @@ from collections import deque
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from fulian_stats.read.limits import Limits
+from fulian_stats.read.workers import (
+    cap_address_space,
+    capture_file,
+    drain,
+    find_prctl,
+    how_it_ended,
+    kill,
+    last_bytes,
+    written,
+)
 from fulian_stats.signals import HELD, STOP_SIGNALS, StopSignals
-
-try:
-    import resource
-except ImportError:  # Windows, where nothing is forked either
-    resource = None
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -44,7 +49,6 @@ T = TypeVar("T")
 PARALLEL_MIN_FILES = 64  # below this one worker: forking more costs more than it gains
 MAX_CHUNK = 64  # items a worker takes at a time: few round trips, all workers busy to the end
 IN_FLIGHT = 2  # chunks a worker holds (one read, one waiting): it never waits on the parent
-DETAIL_BYTES = 400  # of what a worker wrote on stderr, kept as its failure's detail
 STILLBORN_LIMIT = 3  # workers in a row ending before their first item: the setup is broken
 
 _SLOT = struct.Struct("qd")  # per worker: the index of the item it is on, and since when
@@ -87,7 +91,7 @@ def _in_process(work, items, failed) -> Iterator:
             try:
                 value = work(item)
             except MemoryError:
-                value = failed(item, "memory", _tail(traceback.format_exc().encode()))
+                value = failed(item, "memory", last_bytes(traceback.format_exc().encode()))
             yield value
 
 
@@ -123,7 +127,7 @@ class _Pool:
         self.chunk = max(1, min(MAX_CHUNK, len(self.ahead) // (self.jobs * 8)))
         self.slots = mmap.mmap(-1, _SLOT.size * self.jobs)  # shared with every child forked
         self.selector = selectors.DefaultSelector()
-        self.prctl, self.parent, turn = _find_prctl(), os.getpid(), 0
+        self.prctl, self.parent, turn = find_prctl(), os.getpid(), 0
         with StopSignals():  # restored only once every worker is gone
             try:
                 for number in range(self.jobs):
@@ -159,14 +163,14 @@ class _Pool:
                 nearest = nearest if index == _IDLE else min(nearest, left)
                 continue
             worker.reason, worker.overdue = "timeout", index
-            self._bury(worker, _kill(worker.pid))
+            self._bury(worker, kill(worker.pid))
         return max(nearest, 0.001)
 
     def _receive(self, worker: _Worker) -> None:
-        ended = _drain(worker.results, worker.inbox)
+        ended = drain(worker.results, worker.inbox)
         self._take_answers(worker, alive=not ended)
         if ended:
-            self._bury(worker, _kill(worker.pid))
+            self._bury(worker, kill(worker.pid))
 
     def _take_answers(self, worker: _Worker, alive: bool) -> None:
         """Each whole message in the inbox answers the oldest chunk the worker holds."""
@@ -188,10 +192,10 @@ class _Pool:
         self.selector.unregister(worker.results)
         if worker.writing:
             self.selector.unregister(worker.tasks)
-        _drain(worker.results, worker.inbox)  # answers sent before it ended count
+        drain(worker.results, worker.inbox)  # answers sent before it ended count
         self._take_answers(worker, alive=False)
         index = self._slot(worker.number)[0]
-        detail = f"{_written(worker.err)}\n(worker {_how(status, worker.reason, self.limits)})".strip()
+        detail = f"{written(worker.err)}\n(worker {how_it_ended(status, worker.reason, self.limits)})".strip()
         for fd in (worker.tasks, worker.results, worker.err):
             os.close(fd)
         self.stillborn = self.stillborn + 1 if index == _STARTING else 0
@@ -275,7 +279,7 @@ class _Pool:
             # signal in between would leave a child (or pipes) the cleanup knows nothing of.
             mask = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
             try:
-                (task_r, task_w), (result_r, result_w), err = os.pipe(), os.pipe(), _capture_file()
+                (task_r, task_w), (result_r, result_w), err = os.pipe(), os.pipe(), capture_file()
                 pid = os.fork()
                 if pid == 0:
                     self._child(number, task_r, result_w, err, mask, (task_w, result_r))
@@ -310,7 +314,7 @@ class _Pool:
                                            buffering=1, closefd=False)
             if "faulthandler" in sys.modules:  # a test runner's: its dump of the stack would
                 sys.modules["faulthandler"].disable()  # push the library's message out of the detail
-            _cap_address_space(self.limits.memory_bytes)
+            cap_address_space(self.limits.memory_bytes)
             if self.initializer is not None:
                 self.initializer(*self.initargs)
             self._serve(number, os.fdopen(tasks, "rb"), results)
@@ -339,7 +343,7 @@ class _Pool:
                 try:
                     answers.append((_OK, work(item)))
                 except MemoryError:
-                    answers.append((_MEMORY, _tail(traceback.format_exc().encode())))
+                    answers.append((_MEMORY, last_bytes(traceback.format_exc().encode())))
                 except Exception as exc:
                     exc.add_note("".join(traceback.format_exception(exc)))  # the worker's traceback
                     answers.append((_RAISED, exc))
@@ -356,9 +360,9 @@ class _Pool:
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
         try:
             for worker in self.workers.values():
-                _kill(worker.pid, wait=False)
+                kill(worker.pid, wait=False)
             for worker in self.workers.values():
-                _kill(worker.pid)
+                kill(worker.pid)
                 for fd in (worker.tasks, worker.results, worker.err):
                     os.close(fd)
             self.workers.clear()
@@ -366,85 +370,3 @@ class _Pool:
             self.slots.close()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-
-
-def _find_prctl():
-    """Linux's prctl; elsewhere a worker learns of its parent's end from its task pipe."""
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
-    except (ImportError, OSError, AttributeError):
-        return None
-
-
-def _cap_address_space(extra: int) -> None:
-    """What the worker has mapped now (the forked parent's whole address space) plus
-    `extra`: a library that asks for more gets an allocation failure, not the machine.
-    No core files either: a crash on a hostile file would leave one in the user's folder."""
-    if resource is None or not hasattr(resource, "RLIMIT_AS"):
-        return
-    try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
-        with open("/proc/self/status", "rb") as status:
-            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith(b"VmSize:"))
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
-        if soft == resource.RLIM_INFINITY or cap < soft:
-            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (OSError, ValueError, StopIteration):
-        pass  # no /proc, or a system that does not enforce RLIMIT_AS
-
-
-def _capture_file() -> int:
-    if hasattr(os, "memfd_create"):  # in memory, no file to clean up
-        return os.memfd_create("fulian-worker-stderr", os.MFD_CLOEXEC)
-    import tempfile
-
-    with tempfile.TemporaryFile() as f:
-        return os.dup(f.fileno())
-
-
-def _tail(data: bytes) -> str:
-    """The last DETAIL_BYTES of `data`."""
-    return data[-DETAIL_BYTES:].decode("utf-8", "replace").lstrip("\ufffd").strip()
-
-
-def _written(fd: int) -> str:
-    """What a worker wrote on the file open at `fd`: its first line (where a native
-    library says why it aborts, before a backtrace of any length) and its last bytes."""
-    size = os.fstat(fd).st_size
-    head = os.pread(fd, min(size, DETAIL_BYTES), 0).split(b"\n", 1)[0]
-    tail = os.pread(fd, DETAIL_BYTES, max(0, size - DETAIL_BYTES))
-    if size <= DETAIL_BYTES or head in tail:
-        return _tail(tail)
-    return head.decode("utf-8", "replace").strip() + "\n…\n" + _tail(tail)
-
-
-def _how(status: int, reason: str | None, limits: Limits) -> str:
-    if reason == "timeout":
-        return f"killed after {limits.seconds_per_file:g} s on this item"
-    if os.WIFSIGNALED(status):
-        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
-    return f"exited with code {os.waitstatus_to_exitcode(status)}"
-
-
-def _kill(pid: int, wait: bool = True) -> int:
-    """SIGKILL (nothing to a process already ended) and, with `wait`, its exit status."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-        return os.waitpid(pid, 0)[1] if wait else 0
-    except (ProcessLookupError, ChildProcessError):
-        return 0
-
-
-def _drain(fd: int, into: bytearray) -> bool:
-    """Read what is there; True at the end of the stream."""
-    while True:
-        try:
-            data = os.read(fd, 1 << 20)
-        except BlockingIOError:
-            return False
-        if not data:
-            return True
-        into += data
