@@ -1,12 +1,10 @@
 """The command line: parse options, call one library function (api.py), pick the output,
-set the exit code.
-
-The only module that imports typer. Heavy libraries (pandas, openpyxl) are imported
-inside the calls that need them, so `fulian-stats --help` answers at once.
-"""
+set the exit code. The only module that imports typer. Heavy libraries (pandas,
+openpyxl) are imported inside the calls that need them: `--help` answers at once."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -17,7 +15,7 @@ import typer.core
 
 from fulian_stats import process, usage
 from fulian_stats.output.terminal import Progress, coloured, say, write_out
-from fulian_stats.signals import Interrupted, StopSignals
+from fulian_stats.signals import HELD, Interrupted, StopSignals
 
 _run = {"debug": False, "command": "fulian-stats"}  # what run() needs to know of the command line
 
@@ -271,10 +269,15 @@ def template_command(
 
 
 def main() -> None:
-    """Entry point: run the app; turn every way it can end into one Chinese line and an
-    exit code (usage.ending)."""
+    """Entry point: run the app, every way it can end one Chinese line and an exit code."""
+    code = None
     with StopSignals(interrupt=True):
-        sys.exit(run())
+        try:
+            code = run()
+            signal.pthread_sigmask(signal.SIG_BLOCK, HELD)  # the run has ended: a late stop changes nothing
+        except Interrupted as exc:  # it came between the end of run() and the line above
+            code = code if code is not None else usage.ending(exc)[1]
+    sys.exit(code)
 
 
 def run(args: list[str] | None = None) -> int:
