@@ -5,12 +5,13 @@ reported values only: a duplicate submission is not history of its own. Per run.
 from __future__ import annotations
 
 from statistics import median
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from fulian_stats.checks.months import MIN_HISTORY, Index, MonthGrid, accumulate
 from fulian_stats.findings import Finding, show_number
 from fulian_stats.periods import Period, find_period
+
+if TYPE_CHECKING:
+    from fulian_stats.checks.months import Index, MonthGrid
 
 SCOPE = "run"
 OUTLIER_MADS = 5.0  # how many (scaled) median absolute deviations count as far off
@@ -25,6 +26,11 @@ def check(blocks, ctx) -> list[Finding]:
 
 
 def _outliers(grid: MonthGrid, blocks, index: Index, ids: list[str], catalog, period: Period | None) -> list[Finding]:
+    # numpy and the grids only once the files are read: imported meanwhile (checks/__init__.py)
+    import numpy as np
+
+    from fulian_stats.checks.months import MIN_HISTORY, accumulate
+
     values = grid.values.copy()
     values[:, :, [ind.kind == "rate" for ind in catalog]] = np.nan
     here = ~np.isnan(values)

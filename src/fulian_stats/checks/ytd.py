@@ -4,16 +4,21 @@ once (the copy is the duplicates check's finding). Per run."""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from fulian_stats.checks.months import TOLERANCE, MonthGrid, accumulate, is_month
 from fulian_stats.findings import Finding, show_number
 from fulian_stats.observations import indicator_codes, values_of
+
+if TYPE_CHECKING:
+    from fulian_stats.checks.months import MonthGrid
 
 SCOPE = "run"
 
 
 def check(blocks, ctx) -> list[Finding]:
+    # numpy and the grids only once the files are read: imported meanwhile (checks/__init__.py)
+    from fulian_stats.checks.months import is_month
+
     ytd = [blocks[p] for p in ctx.index.ytd if is_month(blocks[p].period)]
     findings = []
     ids = [ind.id for ind in ctx.catalog]
@@ -24,6 +29,10 @@ def check(blocks, ctx) -> list[Finding]:
 
 
 def _year_to_date(grid: MonthGrid, ytd: list, ids: list[str], catalog) -> list[Finding]:
+    import numpy as np
+
+    from fulian_stats.checks.months import TOLERANCE, accumulate
+
     if not ytd:
         return []
     shape = (len(grid.orgs), len(grid.years), 12)

@@ -13,12 +13,18 @@ def to_json(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+# json.dumps(x, ensure_ascii=False) makes an encoder at each call: one, for every finding.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def report_json(report) -> str:
     """`{"files", "errors", "warnings", "notes", "findings"}`, a finding a line: json's
     indenting encoder is pure Python, and a run may report tens of thousands."""
     fields = ",\n".join(f'  "{key}": {value}' for key, value in report.counts().items())
-    findings = ",\n".join("    " + json.dumps(f.as_dict(), ensure_ascii=False) for f in report.findings)
-    return f'{{\n{fields},\n  "findings": [\n{findings}\n  ]\n}}' if findings else f'{{\n{fields},\n  "findings": []\n}}'
+    if not report.findings:
+        return f'{{\n{fields},\n  "findings": []\n}}'
+    findings = ",\n    ".join([_ONE_LINE(f.as_dict()) for f in report.findings])
+    return f'{{\n{fields},\n  "findings": [\n    {findings}\n  ]\n}}'
 
 
 def catalog_rows(catalog) -> list[dict]:

@@ -98,7 +98,9 @@ def has_empty_strings(shared: bytes) -> bool:
 ATTRS = re.compile(rb'((?:[^<>"\']|"[^"<]*+"|\'[^\'<]*+\')*+)>')
 ATTR = re.compile(rb'\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(rb'[A-Za-z]{1,3}\d{1,7}')
-_FORMULA_HINT = re.compile(rb'f>|:f[\s/>]')  # `</f>`, `<f>` or a prefixed `<x:f`: a sheet without is skipped
+# `</f>`, `<f>` or a prefixed `<x:f`: a sheet with none is skipped. Two patterns, each
+# found from its literal start: as one alternation the search cost a tenth of a bare read.
+_FORMULA_HINTS = (re.compile(rb'f>'), re.compile(rb':f[\s/>]'))
 # A formula element not followed by a value (`<v>` with text): never calculated.
 FORMULA_NO_VALUE = re.compile(  # possessive, and stopping at `<`: linear however the tags are cut
     rb'<(?:[\w.-]+:)?f\b(?:[^<>/]|/(?!>))*+(?:/>|>[^<]*+</(?:[\w.-]+:)?f>)'
@@ -110,7 +112,7 @@ _EMPTY_VALUE = re.compile(rb'\s*<(?:[\w.-]+:)?v\b')
 def formulas_without_values(xml: bytes) -> list[str]:
     """The cells (A1, or "" when the cell has no readable reference) of formulas saved
     without a value: calamine reads them as blank and does not say so."""
-    if _FORMULA_HINT.search(xml) is None:
+    if not any(hint.search(xml) for hint in _FORMULA_HINTS):
         return []
     cells = []
     for match in FORMULA_NO_VALUE.finditer(xml):
