@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import io
 import json
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,7 @@ def cli(*args) -> Run:
     argv = sys.argv
     sys.argv = ["fulian-stats", *[str(a) for a in args]]
     code = 0
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # main() blocks stop signals once the run has ended
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             main()
@@ -157,6 +159,7 @@ def cli(*args) -> Run:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
         sys.argv = argv
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     return Run(code, out.getvalue(), err.getvalue())
 
 

@@ -112,7 +112,7 @@ def check_command(
     _run["debug"] = debug  # for run()
     api.refuse_annotation(annotate, setup := api.setup(catalog, rules, orgs), paths)  # before anything is read
     with Progress.reading(quiet, format is CheckFormat.text) as progress:
-        report = api.check(paths, setup, period, progress)
+        report = api.check(paths, setup, period, progress, totals=False)
     if format is CheckFormat.json:
         write_out(machine.report_json(report))
     elif format is CheckFormat.github:
