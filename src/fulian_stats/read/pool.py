@@ -159,7 +159,10 @@ class _Pool:
         for worker in list(self.workers.values()):
             index, since = self._slot(worker.number)
             left = since + limit - now
-            if index == _IDLE or left > 0:  # _STARTING counts: a worker whose start hangs goes
+            # _STARTING counts: a worker whose start hangs goes. A slot is written in two
+            # stores: a worker descheduled between them (a busy machine) shows its new item
+            # with the idle slot's 0.0 to both reads of _slot. Not overdue: it has just begun.
+            if index == _IDLE or since == 0.0 or left > 0:
                 nearest = nearest if index == _IDLE else min(nearest, left)
                 continue
             worker.reason, worker.overdue = "timeout", index
