@@ -32,8 +32,8 @@ RULES_HEAD = "id,severity,check,when,message\n"
 def broken_rules(count: int, default: str) -> str:
     """The default rules and `count` rules every sheet breaks, one indicator each."""
     flows = [ind for ind in load_catalog() if ind.kind == "flow"][:count]
-    extra = [f"always_{i},{'error' if i % 2 == 0 else 'warning'},{ind.id} > {ind.id},,{ind.label}不应大于自身（基准测试用）"
-             for i, ind in enumerate(flows)]
+    extra = [f"always_{i},{'error' if i % 2 == 0 else 'warning'},{ind.id} > {ind.id},,"
+             f"{ind.label}不应大于自身（基准测试用）" for i, ind in enumerate(flows)]
     return default.rstrip("\n") + "\n" + "\n".join(extra) + "\n"
 
 

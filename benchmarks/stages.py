@@ -55,7 +55,7 @@ class Stages:
 
         from fulian_stats.catalog import load_catalog, load_rules
         from fulian_stats.checks import check_file
-        from fulian_stats.read import MAX_CHUNK
+        from fulian_stats.read.pool import MAX_CHUNK
         from fulian_stats.read.grid import load_sheets
         from fulian_stats.read.guard import read_bytes, vet_workbook
         from fulian_stats.read.reader import ReadContext, read_file

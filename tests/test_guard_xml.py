@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CATALOG, form_rows, write_xlsx
 from fulian_stats.read import ReadContext, read_file
-from fulian_stats.read.guard.xml import has_empty_strings, values_written, xml_problem
+from fulian_stats.read.guard.xml import cells_out_of_order, has_empty_strings, values_written, xml_problem
 from test_guard_zipcopy import with_part_changed
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -81,16 +81,59 @@ def test_cells_calamine_rightly_reads_as_empty_are_no_damage(tmp_path):
     out = io.BytesIO()
     book.save(out)
     path = tmp_path / "大宁镇_2016-03.xlsx"
-    path.write_bytes(with_part_changed(out.getvalue(), SHEET, lambda xml: xml.replace(
-        b"</row>", b'<c r="G4" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="H4" t="str"><f>""</f><v></v></c></row>', 1)))
+    def formulas_in_row_4(xml: bytes) -> bytes:
+        end = xml.index(b"</row>", xml.index(b'<row r="4"'))
+        return xml[:end] + b'<c r="G4" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="H4" t="str"><f>""</f><v></v></c>' + xml[end:]
+    path.write_bytes(with_part_changed(out.getvalue(), SHEET, formulas_in_row_4))
     result = read_file(path, ReadContext(CATALOG), path.name)
     assert result.findings == [] and len(result.observations) == 10
+
+
+def test_two_cells_with_swapped_addresses_are_damage_at_the_first_out_of_place(tmp_path):
+    """calamine puts each cell where its address says: D5's value would be read as E7's."""
+    def swapped(xml: bytes) -> bytes:
+        return xml.replace(b'r="D5"', b'r="@"').replace(b'r="E7"', b'r="D5"').replace(b'r="@"', b'r="E7"')
+    found, observations = damaged(tmp_path, swapped)
+    assert found == [("FILE_UNREADABLE", "月报", "E7", "文件已损坏：工作表“月报”中单元格的地址顺序错乱（E7写在了E5之前，"
+                      "地址可能被改动过），无法可靠地读出数值；请在Excel或WPS中打开并另存后重新报送")]
+    assert observations == []
+
+
+def _cells(*refs: str, tag: str = '<c r="{}">') -> bytes:
+    return b"<sheetData><row>" + b"".join(tag.format(r).encode() + b"<v>1</v></c>" for r in refs) + b"</row></sheetData>"
+
+
+@pytest.mark.parametrize("refs", [
+    ("A1", "B1", "Z1", "AA1", "AB1", "ZZ1", "AAA1"),  # a longer column comes after: not byte order
+    ("A9", "A10", "B10", "A100"),  # rows by number
+    ("A1", "b1", "C1"),  # lower case is the same cell (calamine reads it so)
+    ("A1", "A1"),  # the same address twice is the count's to name (grid.py)
+    ("A1", "x", "B1"),  # no address at all: calamine's to refuse
+], ids=["columns", "rows", "lower-case", "twice", "no-address"])
+def test_cells_in_the_order_of_their_addresses_pass(refs):
+    assert cells_out_of_order(_cells(*refs)) is None
+
+
+@pytest.mark.parametrize("tag", ['<c r="{}">', '<c s="1" r="{}">', '<x:c r="{}">', '<c\n r="{}">'],
+                         ids=["usual", "address-last", "prefixed", "line-break"])
+def test_the_first_cell_out_of_place_is_named_however_the_tag_is_written(tag):
+    assert cells_out_of_order(_cells("A1", "AA1", "B1", "C2", tag=tag)) == (
+        "中单元格的地址顺序错乱（AA1写在了B1之前，地址可能被改动过）", "AA1", False)
+    assert cells_out_of_order(_cells("A2", "B2", "A1", tag=tag))[1] == "B2"
+
+
+def test_a_sequence_once_found_in_order_does_not_hide_another():
+    """In-order sequences are remembered (forms of one template repeat them): only those."""
+    assert cells_out_of_order(_cells("A1", "B1", "C1")) is None
+    assert cells_out_of_order(_cells("A1", "B1", "C1")) is None
+    assert cells_out_of_order(_cells("A1", "C1", "B1"))[1] == "C1"
+    assert cells_out_of_order(_cells("A1", "B1", "C1") + b'<c s="2" r="A1"><v>2</v></c>')[1] == "C1"
 
 
 def test_the_counts_and_checks_themselves():
     assert values_written(b'<c r="A1"><v>1</v></c><c r="A2" t="e"><v>#N/A</v></c><c r="A3"><v></v></c>') == 1
     assert xml_problem(b"<a><b/></a>") is None
-    assert xml_problem(b'<a><c r="B7"><v>1</a>') == ("标签不配对", "B7")
+    assert xml_problem(b'<a><c r="B7"><v>1</a>') == ("标签不配对", "B7", True)
     assert has_empty_strings(b"<sst><si><t/></si></sst>") and not has_empty_strings(b"<sst><si><t>x</t></si></sst>")
 
 

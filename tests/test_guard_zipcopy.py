@@ -439,7 +439,7 @@ def sheet_entry() -> bytes:
     return re.search(rb"<sheet [^>]*/>", sample_parts()["xl/workbook.xml"]).group(0)
 
 
-TWIN_CELLS = b'<row r="9"><c r="Z9"><v>1</v></c><c r="Z9"><v>2</v></c></row>'
+TWIN_CELLS = b'<row r="99"><c r="Z99"><v>1</v></c><c r="Z99"><v>2</v></c></row>'
 
 
 @pytest.mark.parametrize("workbook", [

@@ -58,12 +58,7 @@ SURVEY = os.environ.get("FULIAN_FUZZ_SURVEY") == "1"
 # kinds that produce it, what the reader does wrong). The one place to re-enable a kind
 # once the fix lands: remove its class here, and the kind runs again in CI and the
 # class's kept reproducers must pass (their xfail is strict).
-KNOWN_FAILURES: dict[str, tuple[tuple[str, ...], str]] = {
-    "cells read where swapped addresses put them": (
-        ("xml-swap-r",), "two cells whose r attributes were swapped are well-formed XML with every value read, "
-        "each where its address says; telling needs each cell's address checked against its row and the cells' "
-        "order (a scan of every tag: about a quarter of a bare read), not done yet"),
-}
+KNOWN_FAILURES: dict[str, tuple[tuple[str, ...], str]] = {}
 # Kinds that make a file another one can validly be, not a damaged one: no reader can
 # tell them, and none must (the oracle's premise does not hold for them).
 NOT_DAMAGE = {

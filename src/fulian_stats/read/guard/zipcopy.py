@@ -20,6 +20,7 @@ from fulian_stats.read.guard import GridError, SheetFacts, Vetted, damaged, too_
 from fulian_stats.read.guard.parts import PACKAGE_RELS, READ_AT_OPEN, RELS, SHEET_FOLDERS, sheet_names, targets
 from fulian_stats.read.guard.xml import (
     XmlProblem,
+    cells_out_of_order,
     formulas_without_values,
     has_empty_strings,
     merged_cells_first,
@@ -97,7 +98,7 @@ def copy_zip(data: bytes, limits: Limits) -> Vetted | None:
         stored, crc = xml, m.crc
         is_sheet = key.startswith("xl/worksheets/") or b"sheetData" in xml
         if is_sheet or strings:
-            problem = xml_problem(xml)
+            problem = xml_problem(xml) or (cells_out_of_order(xml) if is_sheet else None)
             if problem is not None:
                 broken.append((key, problem))
         if is_sheet:
@@ -148,7 +149,7 @@ def _check_sizes(members: list[_Member], limits: Limits) -> None:
 def _broken(part: str, problem: XmlProblem, names: dict[str, list[str]], sheet_parts: set[str]) -> GridError:
     sheet = next(iter(names.get(part, ())), None)
     what = f"工作表“{sheet}”" if sheet else ("共享字符串" if part not in sheet_parts else f"“{part}”")
-    where = f"{problem.cell}单元格附近" if problem.cell else ""
+    where = f"{problem.cell}单元格附近" if problem.cell and problem.near else ""
     return GridError("FILE_UNREADABLE", f"文件已损坏：{what}{where}{problem.reason}，无法可靠地读出数值；"
                      "请在Excel或WPS中打开并另存后重新报送", sheet=sheet, cell=problem.cell)
 
