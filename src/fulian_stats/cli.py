@@ -1,12 +1,13 @@
-"""The command line: parse options, call one library function (api.py), pick the output,
-set the exit code. The only module that imports typer. Heavy libraries (pandas,
-openpyxl) are imported inside the calls that need them: `--help` answers at once."""
+"""The command line: parse options, call one library function (api.py), pick the output, set the
+exit code. The only module that imports typer. Heavy libraries (pandas, openpyxl) are imported
+inside the calls that need them: `--help` answers at once."""
 
 from __future__ import annotations
 
 import signal
 import sys
 from enum import Enum
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -69,7 +70,6 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="逐条列出�
 SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件、不等未报送的单位，汇总已报送的数据，并列出未计入的文件和月份")]
 
 
-
 def _formats(name: str, *choices: str):
     """An --format option admitting `choices` only (the first is the default)."""
     kind = Enum(name, {choice: choice for choice in choices}, type=str)
@@ -83,8 +83,7 @@ TextOrJson, TextOrJsonOpt = _formats("TextOrJson", "text", "json")
 
 
 @app.command(cls=_Command, name="indicators")
-def indicators_command(format: TableOrJsonOpt = TableOrJson.table,
-                       catalog: CatalogOpt = None, debug: DebugOpt = False):
+def indicators_command(format: TableOrJsonOpt = TableOrJson.table, catalog: CatalogOpt = None, debug: DebugOpt = False):
     """列出指标目录：编号、名称、单位、栏目、类型。"""
     from fulian_stats import api
     from fulian_stats.output import machine, terminal
@@ -102,8 +101,7 @@ def check_command(
     paths: Paths, period: PeriodOpt = None, orgs: OrgsOpt = None, format: CheckFormatOpt = CheckFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也以退出码1结束")] = False,
     annotate: Annotated[Optional[Path], typer.Option("--annotate", metavar="<文件夹>", help="把有问题的报表标注后另存到此文件夹（标色、批注、问题清单），并写出反馈单.xlsx")] = None,
-    catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False, debug: DebugOpt = False,
 ):
     """校验报表：逐个文件、工作表、单元格指出问题。退出码 0 无错误，1 有错误，2 用法错误，3 程序或机器出错。"""
     from fulian_stats import api
@@ -129,12 +127,14 @@ LevelOpt = Annotated[Optional[str], typer.Option("--level", metavar="<层级>", 
 
 
 def _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose, by="total", level=None,
-            output=None, template=None):
-    """Check and aggregate, for aggregate, explain and report; an output that would
-    replace a file the run reads is refused before anything is read."""
+            output=None, template=None, kind=None):
+    """Check and aggregate, for aggregate, explain and report; an output that cannot be of
+    its `kind` or would replace a file the run reads is refused before anything is read."""
     from fulian_stats import api
     from fulian_stats.output import terminal
 
+    if output is not None:
+        api.check_output_suffix(output, kind)
     setup = api.setup(catalog, rules, orgs, region)
     api.refuse_output(output, setup, paths, template)
     with Progress.reading(quiet) as progress:
@@ -164,10 +164,8 @@ def aggregate_command(
     from fulian_stats.output.files import rows_csv
 
     _run["debug"] = debug  # for run()
-    if output is not None:
-        api.check_output_suffix(output, api.Totals)
     totals = _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose, by.value, level,
-                     output)
+                     output, kind=api.Totals)
     if output is not None:
         api.write(totals, output)
         say(terminal.written_text(totals, output))
@@ -182,8 +180,7 @@ def aggregate_command(
 @app.command(cls=_Command, name="explain")
 def explain_command(
     indicator: Annotated[str, typer.Argument(metavar="指标编号", help="指标编号，如 trainees（fulian-stats indicators 可查）")],
-    paths: Paths, period: PeriodOpt = None, region: RegionOpt = None, orgs: OrgsOpt = None,
-    format: TableOrJsonOpt = TableOrJson.table,
+    paths: Paths, period: PeriodOpt = None, region: RegionOpt = None, orgs: OrgsOpt = None, format: TableOrJsonOpt = TableOrJson.table,
     skip_invalid: SkipOpt = False, catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False,
     verbose: VerboseOpt = False, debug: DebugOpt = False,
 ):
@@ -215,10 +212,8 @@ def report_command(
     from fulian_stats import api
 
     _run["debug"] = debug  # for run()
-    if output is not None:
-        api.check_output_suffix(output, api.Document)
     totals = _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose, "org",
-                     output=output, template=template)
+                     output=output, template=template, kind=api.Document)
     document = api.draft(totals, template, theme)
     if output is None:
         write_out(document.text, end="")
@@ -280,11 +275,16 @@ def main() -> None:
     sys.exit(code)
 
 
+@cache
+def _command():  # typer builds it in 10 ms: once a process, for the tests and notebooks that run many
+    return typer.main.get_command(app)
+
+
 def run(args: list[str] | None = None) -> int:
     """The command line `fulian-stats ARGS` (default: sys.argv), ended as main() ends it."""
     try:
         process.prepare()
-        return app(args, prog_name="fulian-stats", standalone_mode=False) or 0
+        return _command().main(args, prog_name="fulian-stats", standalone_mode=False) or 0
     except typer.Exit as exc:
         return exc.exit_code
     except (Exception, Interrupted) as exc:  # the last line of defence: never a traceback
