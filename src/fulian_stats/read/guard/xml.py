@@ -7,9 +7,10 @@ refuse such a file, and so does the guard: a worksheet or the shared strings mus
 well-formed XML (expat, with no DTD or entity at all), a worksheet's cells must come in
 the order of their addresses (calamine puts each where its address says, so two swapped
 addresses swap two values), and every value a worksheet writes must come back from
-calamine (grid.py compares the count written here with the cells read). Also here: the formulas calamine reads as blank without saying so, the
-shared-string count calamine reserves room for, and the copy's small change that spares
-calamine a second walk of each sheet.
+calamine (grid.py compares the count written here with the cells read). Also here: the
+formulas calamine reads as blank without saying so, the shared-string count calamine
+reserves room for, and the copy's small change that spares calamine a second walk of
+each sheet.
 """
 
 from __future__ import annotations
