@@ -210,9 +210,18 @@ def far_cell_xls(path: Path) -> Path:
 
 
 def ragged(path: Path) -> Path:
+    """Empty fields past the header's on one row: a delimiter too many may have moved its values."""
     text = write_table(path, street_rows(3)).read_bytes().decode("gb18030").splitlines()
-    text[1] += ",,,"  # trailing empty fields on one row, missing ones on another
-    text[2] = text[2].rstrip(",")
+    text[1] += ",,,"
+    text.append("说明：本表由城区街道汇总")
+    path.write_bytes("\r\n".join(text).encode("gb18030"))
+    return path
+
+
+def trailing_empty_fields(path: Path) -> Path:
+    """Every row ending with the same empty fields, the header not: a writer's way, nothing moved."""
+    text = write_table(path, street_rows(3)).read_bytes().decode("gb18030").splitlines()
+    text[1:] = [line + ",," for line in text[1:]]
     text.append("说明：本表由城区街道汇总")
     path.write_bytes("\r\n".join(text).encode("gb18030"))
     return path
@@ -294,7 +303,8 @@ HOSTILE = {
     "laughs_in_shared_strings": ("大宁镇_2016-03.xlsx", laughs_in_shared_strings, "FILE_UNREADABLE", 1),
     "far_cell": ("大宁镇_2016-03.xlsx", far_cell, "FILE_TOO_LARGE", 1),
     "far_cell_xls": ("大宁镇_2016-03.xls", far_cell_xls, "FILE_TOO_LARGE", 1),
-    "ragged_csv": ("城区街道_2016-03.csv", ragged, None, 0),
+    "ragged_csv": ("城区街道_2016-03.csv", ragged, "ROW_RAGGED", 1),
+    "trailing_empty_fields_csv": ("城区街道_2016-03.csv", trailing_empty_fields, None, 0),
     "nul_in_csv": ("城区街道_2016-03.csv", nul_in_csv, None, 0),
     "nul_in_cells": ("大宁镇_2016-03.xlsx", nul_in_cells, None, 0),
     "illegal_character_reference": ("大宁镇_2016-03.xlsx", illegal_character_reference, "FILE_UNREADABLE", 1),

@@ -703,6 +703,32 @@ def test_csv_row_with_more_fields_than_the_header_is_an_error_naming_the_extra_v
     assert "99" in errors[0].message and "7" in errors[0].message
 
 
+def test_csv_row_longer_than_the_others_by_empty_fields_is_an_error(tmp_path):
+    """`贺街镇,1,,200,` (a delimiter too many: 200 moved from 提供就业岗位 into 接待信访案件's
+    column, and the row ends in an empty field) beside rows as wide as the header: its
+    values cannot be trusted to be under their headings; the row gives no value."""
+    lines = ("单位名称,参训妇女（人）,提供就业岗位（个）,接待信访案件（件）\r\n大宁镇,45,1989,3\r\n"
+             "贺街镇,1,,200,\r\n白沙镇,10,11,1\r\n")
+    path = tmp_path / "城区_2016-03.csv"
+    path.write_bytes(lines.encode("utf-8"))
+    result = read(path)
+    assert got(result) == table_expected(TABLE_ROWS[:1]) | table_expected(TABLE_ROWS[1:], first_row=4)
+    errors = [f for f in findings_of(result) if f.severity == "error"]
+    assert [(f.code, f.row, f.message) for f in errors] == [(CSV_EXTRA_FIELDS, 3, (
+        "第3行有5个字段，比其他各行（4个）多：多出的虽是空字段，但可能是多了分隔符，数值错位到了别的列，本行未读取；"
+        "请核对该行的分隔符（行尾多余的逗号可以删去）"))], describe(result)
+
+
+def test_csv_rows_all_ending_with_the_same_empty_fields_read_as_they_are(tmp_path):
+    """A writer that ends every row with a delimiter the header does not have moves nothing."""
+    lines = "\r\n".join(",".join(map(str, row)) + ("," if i else "") for i, row in enumerate([TABLE_HEADER, *TABLE_ROWS]))
+    path = tmp_path / "城区_2016-03.csv"
+    path.write_bytes((lines + "\r\n").encode("utf-8"))
+    result = read(path)
+    assert got(result) == table_expected(TABLE_ROWS)
+    assert [f for f in findings_of(result) if f.severity == "error"] == []
+
+
 def test_csv_cut_in_the_middle_of_its_last_row_is_an_error(tmp_path):
     """The last row `白沙镇,10,11,1` cut to `白沙镇,10` (no line end, fields missing): an
     error saying 文件可能不完整; the cut row gives no value."""

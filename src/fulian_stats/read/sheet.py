@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import Counter
 
 from fulian_stats.catalog import Catalog, Indicator
 from fulian_stats.findings import Finding, column_letters, join_cells, show_number
@@ -209,16 +210,22 @@ class SheetReader:
         layout = self.layout
         width = max(len(rows[r]) for r in range(layout.header_row, layout.header_bottom + 1))
         last = len(rows) - 1
-        for r in range(start, end):
+        filled = [r for r in range(start, end) if any(v.strip() for v in rows[r])]
+        # The rows' usual width: a writer may end every row with empty fields the header lacks.
+        usual = Counter(len(rows[r]) for r in filled).most_common(1)[0][0] if filled else width
+        for r in filled:
             row = rows[r]
-            if len(row) == width or not any(v.strip() for v in row):
+            if len(row) == width:
                 continue
             line = text.lines[r]
             extra = [v for v in row[width:] if v.strip()]
-            if len(row) > width and not extra:
-                continue  # empty fields past the header's: nothing lost
+            if len(row) > width and not extra and len(row) == usual:
+                continue  # empty fields past the header's, as on every row: nothing moved
             self.ragged.add(r)
-            if len(row) > width:
+            if len(row) > width and not extra:  # one delimiter too many moves every value after it
+                message = (f"第{line}行有{len(row)}个字段，比其他各行（{usual}个）多：多出的虽是空字段，但可能是多了分隔符，"
+                           "数值错位到了别的列，本行未读取；请核对该行的分隔符（行尾多余的逗号可以删去）")
+            elif len(row) > width:
                 message = (f"第{line}行有{len(row)}个字段，而表头只有{width}个：多出的值（{'、'.join(v[:20] for v in extra[:10])}）"
                            "没有对应的列，本行未读取；请核对该行是否多了分隔符或错位")
             elif r == last and not text.ends_with_newline:
