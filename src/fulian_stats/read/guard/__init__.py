@@ -3,9 +3,9 @@
 Two kinds of protection, each for what it does best. What only a pre-read can tell is
 checked here, in one pass over the bytes: the file's size and kind, encryption, the
 sizes and checksums a zip declares, how many shared strings a part claims, whether each
-worksheet and the shared strings are well-formed XML, how many values a worksheet
-writes (every one must come back from calamine), and which formulas were saved without
-a value. calamine is then given a copy of the workbook rebuilt from exactly the parts
+worksheet and the shared strings are well-formed XML, whether a worksheet's cells come
+in the order of their addresses, how many values a worksheet writes (every one must
+come back from calamine), and which formulas were saved without a value. calamine is then given a copy of the workbook rebuilt from exactly the parts
 checked (guard/zipcopy.py), so that what was checked is what is read.
 
 What a library then does with the bytes is not predicted here: python-calamine builds
