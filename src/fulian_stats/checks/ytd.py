@@ -16,7 +16,6 @@ SCOPE = "run"
 
 
 def check(blocks, ctx) -> list[Finding]:
-    # numpy and the grids only once the files are read: imported meanwhile (checks/__init__.py)
     from fulian_stats.checks.months import is_month
 
     ytd = [blocks[p] for p in ctx.index.ytd if is_month(blocks[p].period)]
@@ -29,6 +28,7 @@ def check(blocks, ctx) -> list[Finding]:
 
 
 def _year_to_date(grid: MonthGrid, ytd: list, ids: list[str], catalog) -> list[Finding]:
+    # numpy and the grids only once the files are read: imported meanwhile (checks/__init__.py)
     import numpy as np
 
     from fulian_stats.checks.months import TOLERANCE, accumulate

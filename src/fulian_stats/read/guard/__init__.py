@@ -4,9 +4,10 @@ Two kinds of protection, each for what it does best. What only a pre-read can te
 checked here, in one pass over the bytes: the file's size and kind, encryption, the
 sizes and checksums a zip declares, how many shared strings a part claims, whether each
 worksheet and the shared strings are well-formed XML, whether a worksheet's cells come
-in the order of their addresses, how many values a worksheet writes (every one must
-come back from calamine), and which formulas were saved without a value. calamine is then given a copy of the workbook rebuilt from exactly the parts
-checked (guard/zipcopy.py), so that what was checked is what is read.
+in the order of their addresses, how many values a worksheet writes (every one must come
+back from calamine), and which formulas were saved without a value. calamine is then
+given a copy of the workbook rebuilt from exactly the parts checked (guard/zipcopy.py),
+so that what was checked is what is read.
 
 What a library then does with the bytes is not predicted here: python-calamine builds
 each sheet as one dense block of rows × columns, follows an .xls's sector chains and
