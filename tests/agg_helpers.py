@@ -4,18 +4,16 @@ to run the command line in-process."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
-import signal
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 
+from check_helpers import fulian
 from fulian_stats.catalog import load_catalog
 from fulian_stats.read import OBSERVATION_COLUMNS
 
@@ -145,22 +143,8 @@ class Run:
 
 def cli(*args) -> Run:
     """`fulian-stats ARGS` through its real entry point (exit code, stdout, stderr)."""
-    from fulian_stats.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    argv = sys.argv
-    sys.argv = ["fulian-stats", *[str(a) for a in args]]
-    code = 0
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # main() blocks stop signals once the run has ended
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        sys.argv = argv
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-    return Run(code, out.getvalue(), err.getvalue())
+    done = fulian(*args)
+    return Run(done.returncode, done.stdout, done.stderr)
 
 
 def totals(data: dict) -> dict[tuple, object]:

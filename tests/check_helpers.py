@@ -17,14 +17,18 @@ the address of a value.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import zlib
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 
@@ -249,11 +253,61 @@ def fulian_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "fulian_stats"]
 
 
+def ci_environment() -> dict[str, str]:
+    """The environment CI runs the command in: CI set, 200 columns, none of the tests' own
+    FULIAN_ variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FULIAN")}
+    env.update(CI="true", PYTHONIOENCODING="utf-8", COLUMNS="200")
+    return env
+
+
+def fulian_installed(*args, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`fulian-stats ARGS` in `cwd` as its own process, as CI runs it (not a terminal): for the
+    few end-to-end tests of the installed command."""
+    return subprocess.run([*fulian_command(), *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", env=ci_environment(), timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+@contextlib.contextmanager
+def _descriptors_captured(sink: list[str]):
+    """What is written on file descriptors 1 and 2 themselves, past sys.stdout and sys.stderr
+    (a native library, a reading worker's own output), appended to `sink` at the end."""
+    with tempfile.TemporaryFile() as stray:
+        saved = [os.dup(1), os.dup(2)]
+        for fd in (1, 2):
+            os.dup2(stray.fileno(), fd)
+        try:
+            yield
+        finally:
+            for fd, copy in zip((1, 2), saved):
+                os.dup2(copy, fd)
+                os.close(copy)
+            stray.seek(0)
+            sink.append(stray.read().decode("utf-8", "replace"))
+
+
+def fulian(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`fulian-stats ARGS` in this process, through its entry point main(), as CI runs it
+    (ci_environment, in `cwd`): exit code, stdout, and stderr followed by whatever reached
+    the file descriptors themselves, which the user would see too."""
+    from fulian_stats.cli import main
+
+    argv = ["fulian-stats", *map(str, args)]
+    out, err, stray = io.StringIO(), io.StringIO(), []
+    code = 0
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # main() blocks stop signals once the run has ended
+    try:
+        with (mock.patch.dict(os.environ, ci_environment(), clear=True), mock.patch.object(sys, "argv", argv),
+              contextlib.chdir(cwd or Path.cwd()), _descriptors_captured(stray),
+              contextlib.redirect_stdout(out), contextlib.redirect_stderr(err)):
+            main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue() + stray[0])
+
+
 def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
     """`fulian-stats check ARGS` in `cwd`, as CI runs it (not a terminal, CI set)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FULIAN")}
-    env["CI"] = "true"
-    env["PYTHONIOENCODING"] = "utf-8"
-    env["COLUMNS"] = "200"
-    return subprocess.run([*fulian_command(), "check", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, encoding="utf-8", env=env, timeout=120, stdin=subprocess.DEVNULL)
+    return fulian("check", *args, cwd=cwd)

@@ -1,6 +1,7 @@
-"""`fulian-stats check` as a user and CI run it: a subprocess, so that main()'s handling
-of exit codes and errors is what is tested. Exit 0 without errors, 1 with errors,
-2 on a usage error; never a traceback."""
+"""`fulian-stats check` as a user and CI run it, through main(), so that its handling of
+exit codes and errors is what is tested: in this process (run_cli), and the sample
+district once more as the installed command in its own process. Exit 0 without errors,
+1 with errors, 2 on a usage error; never a traceback."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from check_helpers import clean_folder, month_rows, run_cli, set_value, write_form
+from check_helpers import clean_folder, fulian_installed, month_rows, run_cli, set_value, write_form
 from fulian_stats.findings import CODES, ERROR
 from test_check import CASES
 
@@ -46,8 +47,9 @@ def test_a_folder_of_clean_submissions_passes(tmp_path):
     assert done.stderr == ""  # no progress bar when not on a terminal
 
 
-def test_the_sample_district_passes():
-    done = run_cli("sample_data", "--orgs", "sample_data/orgs.csv", "--period", "2017", "--format", "json", cwd=REPO)
+def test_the_sample_district_passes_as_the_installed_command():
+    done = fulian_installed("check", "sample_data", "--orgs", "sample_data/orgs.csv", "--period", "2017",
+                            "--format", "json", cwd=REPO)
     no_traceback(done)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     data = json.loads(done.stdout)

@@ -4,29 +4,17 @@ one Chinese line and exit 2, never a traceback."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from pathlib import Path
 
 from typer.testing import CliRunner
 
-from check_helpers import fulian_command
+from check_helpers import fulian, fulian_installed
 from fulian_stats.cli import app
 
 KINDS = {"flow", "stock", "rate"}
 
 
-def run(*args, cwd: Path) -> subprocess.CompletedProcess:
-    """The installed command in a subprocess, so that main()'s error handling is tested."""
-    command = fulian_command()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FULIAN")}
-    env.update(PYTHONIOENCODING="utf-8", CI="true", COLUMNS="200")
-    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
-                          env=env, timeout=60, stdin=subprocess.DEVNULL)
-
-
 def test_indicators_json(tmp_path):
-    result = run("indicators", "--format", "json", cwd=tmp_path)
+    result = fulian("indicators", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert len(rows) == 59
@@ -50,7 +38,7 @@ def test_indicators_with_user_catalog(tmp_path):
     path = tmp_path / "my.csv"
     path.write_text("id,name,unit,section,kind,numerator,denominator,aliases\n"
                     "trainees,参训妇女,人,创业就业,flow,,,参训人数\n", encoding="utf-8")
-    result = run("indicators", "--format", "json", "--catalog", str(path), cwd=tmp_path)
+    result = fulian("indicators", "--format", "json", "--catalog", str(path), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert [row["id"] for row in json.loads(result.stdout)] == ["trainees"]
 
@@ -59,7 +47,7 @@ def test_catalog_from_fulian_toml(tmp_path):
     (tmp_path / "cat.csv").write_text("id,name,unit,section,kind,numerator,denominator,aliases\n"
                                       "a,甲,人,S,flow,,,\nb,乙,人,S,flow,,,\n", encoding="utf-8")
     (tmp_path / "fulian.toml").write_text('catalog = "cat.csv"\n', encoding="utf-8")
-    result = run("indicators", "--format", "json", cwd=tmp_path)
+    result = fulian("indicators", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert [row["id"] for row in json.loads(result.stdout)] == ["a", "b"]
 
@@ -69,7 +57,7 @@ def test_broken_catalog_is_one_chinese_line(tmp_path):
     path.write_text("id,name,unit,section,kind,numerator,denominator,aliases\n"
                     "trainees,参训妇女,人,创业就业,flow,,,\n"
                     "trainees,培训妇女,人,创业就业,flow,,,\n", encoding="utf-8")
-    result = run("indicators", "--format", "json", "--catalog", str(path), cwd=tmp_path)
+    result = fulian("indicators", "--format", "json", "--catalog", str(path), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == f"错误：指标目录 {path} 第3行：指标编号 trainees 重复\n"
@@ -78,12 +66,12 @@ def test_broken_catalog_is_one_chinese_line(tmp_path):
 def test_broken_catalog_with_debug_shows_the_traceback(tmp_path):
     path = tmp_path / "my.csv"
     path.write_text("id,name,unit,section,kind,numerator,denominator,aliases\na,甲,人,S,sum,,,\n", encoding="utf-8")
-    result = run("indicators", "--catalog", str(path), "--debug", cwd=tmp_path)
+    result = fulian_installed("indicators", "--catalog", str(path), "--debug", cwd=tmp_path)  # Python prints it
     assert result.returncode != 0
     assert "Traceback" in result.stderr and "CatalogError" in result.stderr
 
 
 def test_missing_catalog_file(tmp_path):
-    result = run("indicators", "--catalog", "nope.csv", cwd=tmp_path)
+    result = fulian("indicators", "--catalog", "nope.csv", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == "错误：找不到指标目录文件：nope.csv\n"

@@ -6,7 +6,6 @@ whole or not at all, leaves no temporary file and no worker behind."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import time
@@ -14,17 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from check_helpers import fulian_command
+from check_helpers import ci_environment, fulian_command
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data"
 
 
 def start(*args, cwd: Path) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("FULIAN")}
-    env.update(CI="true", PYTHONIOENCODING="utf-8")
-    return subprocess.Popen([*fulian_command(), *map(str, args)], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    return subprocess.Popen([*fulian_command(), *map(str, args)], cwd=cwd, env=ci_environment(),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, encoding="utf-8")
 
 
 def children(pid: int) -> set[int]:

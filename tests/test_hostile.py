@@ -1,7 +1,7 @@
 """Hostile and broken files: nothing crashes, nothing is lost, nothing is executed.
 
 Each hostile file is made here, put in a folder beside a good submission (白沙镇's
-March form) and checked with `fulian-stats check` in a subprocess, as a user runs it:
+March form) and checked with `fulian-stats check` through main(), as a user runs it:
 the expected finding names the file, the exit code is 1 for an error (0 for a
 warning or a file read after all), no traceback, within a time bound; and the good
 file is still read, its figures intact.
@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import struct
-import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 from check_helpers import (
     CATALOG,
     clean_folder,
-    fulian_command,
+    fulian,
     month_rows,
     set_value,
     street_rows,
@@ -36,14 +35,7 @@ from fulian_stats.read import ReadContext, read_paths
 from fulian_stats.read.limits import LIMITS, Limits
 
 GOOD = "白沙镇_2016-03.xlsx"
-SECONDS = 20  # each run, with interpreter start-up; hostile files must not add to it noticeably
-
-
-def cli(*args, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FULIAN")}
-    env.update(CI="true", PYTHONIOENCODING="utf-8", COLUMNS="200")
-    return subprocess.run([*fulian_command(), *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+SECONDS = 20  # each run; hostile files must not add to it noticeably
 
 
 def no_traceback(done) -> None:
@@ -71,7 +63,7 @@ def assert_good_file_read(folder: Path) -> None:
 def check_folder(folder: Path):
     """`check --format json` on the folder: (exit code, findings), with no traceback, in time."""
     started = time.monotonic()
-    done = cli("check", folder.name, "--format", "json", cwd=folder.parent)
+    done = fulian("check", folder.name, "--format", "json", cwd=folder.parent)
     assert time.monotonic() - started < SECONDS
     no_traceback(done)
     assert done.stderr == ""
@@ -561,7 +553,7 @@ def test_inputs_are_never_written(tmp_path):
                  ["aggregate", folder.name, "--orgs", "orgs.csv", "-o", out / "汇总.xlsx"],
                  ["report", folder.name, "--orgs", "orgs.csv", "--period", "2016-03", "-o", out / "月报.docx"],
                  ["template", "--orgs", "orgs.csv", "--period", "2016-04", "-o", out / "模板"]):
-        done = cli(*args, cwd=tmp_path)
+        done = fulian(*args, cwd=tmp_path)
         no_traceback(done)
         assert done.returncode == 0, done.stderr
     assert digests(tmp_path) == before
@@ -574,8 +566,8 @@ def test_output_onto_an_input_is_refused(command, tmp_path):
     folder = clean_folder(tmp_path)
     target = folder / "2016-03" / "大宁镇_2016-03.xlsx"
     before = digests(tmp_path)
-    done = cli(command[0], folder.name, "--orgs", "orgs.csv", *command[1:], "-o", target.relative_to(tmp_path),
-               cwd=tmp_path)
+    done = fulian(command[0], folder.name, "--orgs", "orgs.csv", *command[1:], "-o", target.relative_to(tmp_path),
+                  cwd=tmp_path)
     no_traceback(done)
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
     if command[0] == "aggregate":  # a report is never .xlsx: its own check refuses first
@@ -594,7 +586,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_outputs(tmp_path):
     rows[0][0] = FORMULA_ORG
     write_table(tmp_path / "城区街道_2016-03.csv", rows)
     for output in ("汇总.xlsx", "汇总.csv"):
-        done = cli("aggregate", "城区街道_2016-03.csv", "--by", "org", "-o", tmp_path.parent / output, cwd=tmp_path)
+        done = fulian("aggregate", "城区街道_2016-03.csv", "--by", "org", "-o", tmp_path.parent / output, cwd=tmp_path)
         no_traceback(done)
         assert done.returncode == 0, done.stderr
     book = openpyxl.load_workbook(tmp_path.parent / "汇总.xlsx")
@@ -610,14 +602,14 @@ def test_text_that_looks_like_a_formula_stays_text_in_outputs(tmp_path):
 def test_a_users_template_is_sandboxed_and_html_escaped(tmp_path):
     folder = clean_folder(tmp_path)
     (tmp_path / "evil.md.j2").write_text("{{ region }}：{{ '<script>alert(1)</script>' }}\n", encoding="utf-8")
-    done = cli("report", folder.name, "--orgs", "orgs.csv", "--period", "2016-03", "--template", "evil.md.j2",
+    done = fulian("report", folder.name, "--orgs", "orgs.csv", "--period", "2016-03", "--template", "evil.md.j2",
                "-o", "x.html", cwd=tmp_path)
     no_traceback(done)
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "x.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
     (tmp_path / "evil.md.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n", encoding="utf-8")
-    done = cli("report", folder.name, "--orgs", "orgs.csv", "--period", "2016-03", "--template", "evil.md.j2",
+    done = fulian("report", folder.name, "--orgs", "orgs.csv", "--period", "2016-03", "--template", "evil.md.j2",
                "-o", "y.html", cwd=tmp_path)
     no_traceback(done)
     assert done.returncode != 0 and "模板" in done.stderr and len(done.stderr.splitlines()) == 1

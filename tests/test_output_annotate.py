@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from check_helpers import ORGS_CSV, fulian_command, month_rows, set_value, street_rows, write_form, write_table
+from check_helpers import ORGS_CSV, fulian, month_rows, set_value, street_rows, write_form, write_table
 from fulian_stats import api
 from fulian_stats.cli import app
 from fulian_stats.errors import UsageError
@@ -311,13 +310,6 @@ def test_a_worker_that_dies_costs_its_own_copy(tmp_path, monkeypatch):
 # -- never over an input, never over what is not ours ------------------------------------
 
 
-def cli(*args, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FULIAN")}
-    env.update(CI="true", PYTHONIOENCODING="utf-8", COLUMNS="200")
-    return subprocess.run([*fulian_command(), "check", *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=120, stdin=subprocess.DEVNULL)
-
-
 @pytest.mark.parametrize("folder, says", [
     ("报表/反馈", "标注副本的文件夹 报表/反馈 在报表文件夹 报表 之中，下次校验时副本会被当作报表读入；请另选报表文件夹以外的文件夹，如 反馈/"),
     ("报表", "标注副本的文件夹 报表 就是输入（报表文件夹 报表）；请另选一个文件夹，如 反馈/"),
@@ -328,7 +320,7 @@ def cli(*args, cwd: Path) -> subprocess.CompletedProcess:
 def test_a_folder_that_is_holds_or_lies_in_an_input_is_refused_before_reading(folder, says, tmp_path):
     county(tmp_path)
     before = hashes(tmp_path)
-    done = cli("报表", "--orgs", "orgs.csv", "--annotate", folder, cwd=tmp_path)
+    done = fulian("check", "报表", "--orgs", "orgs.csv", "--annotate", folder, cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"错误：{says}"]
     assert hashes(tmp_path) == before and not (tmp_path / "报表" / "反馈").exists()
@@ -357,7 +349,7 @@ def test_a_file_of_the_same_name_that_is_no_copy_is_not_replaced(annotated, monk
     write_form(root / "反馈" / "反馈单.xlsx")
     with pytest.raises(UsageError, match="不是本工具生成的反馈单"):
         api.annotate(api.check(["报表"]), "反馈")
-    done = cli("报表", "--annotate", "反馈", cwd=root)  # refused before anything is read
+    done = fulian("check", "报表", "--annotate", "反馈", cwd=root)  # refused before anything is read
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == ["错误：反馈/反馈单.xlsx 已存在，且不是本工具生成的反馈单；为防止覆盖，请换一个文件夹"]
 

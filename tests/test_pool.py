@@ -311,16 +311,17 @@ MEMORY_MESSAGE = ("读取此文件所需的内存超过上限（2048MB）：文�
      {"reason": "died", "detail": "(worker killed by SIGKILL)"}),
     ("reading", _abort_out_of_memory, "FILE_TOO_LARGE", MEMORY_MESSAGE,
      {"reason": "memory", "detail": "memory allocation of 68719476736 bytes failed\n(worker killed by SIGABRT)"}),
-    ("reading", _hang, "FILE_TOO_LARGE", "读取此文件超过3秒仍未完成，已停止读取；文件可能异常庞大或已损坏，请在Excel或WPS中另存后重新报送",
-     {"reason": "timeout", "detail": "(worker killed after 3 s on this item)"}),
+    ("reading", _hang, "FILE_TOO_LARGE", "读取此文件超过1秒仍未完成，已停止读取；文件可能异常庞大或已损坏，请在Excel或WPS中另存后重新报送",
+     {"reason": "timeout", "detail": "(worker killed after 1 s on this item)"}),
     ("checking", _raise_memory_error, "FILE_TOO_LARGE", MEMORY_MESSAGE, {"reason": "memory"}),
     ("checking", _bug, "FILE_UNREADABLE", "读取此文件时程序出错（ValueError），其余文件照常读取；请报告此问题", {"reason": "error"}),
 ], ids=["killed", "native-out-of-memory", "timeout", "MemoryError", "exception"])
 def test_a_file_whose_reading_fails_is_that_files_finding_and_every_other_file_is_read(
         where, how, code, message, values, monkeypatch, capfd):
     monkeypatch.chdir(ROOT)
-    # Short enough for the hang to cost seconds, long enough for a real file on a loaded machine.
-    monkeypatch.setenv("FULIAN_SECONDS_PER_FILE", "3")
+    # Short enough for the hang to cost a second, long enough for a form of 20 kB (read in
+    # about 10 ms) on a loaded machine.
+    monkeypatch.setenv("FULIAN_SECONDS_PER_FILE", "1")
     ctx = ReadContext(load_catalog())
     expected = read_paths(["sample_data/2016"], ctx, jobs=2)
     if where == "reading":

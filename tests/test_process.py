@@ -5,14 +5,13 @@ nothing from OpenBLAS or glibc on stderr."""
 from __future__ import annotations
 
 import json
-import os
 import resource
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from check_helpers import fulian_command
+from check_helpers import ci_environment, fulian_command
 from fulian_stats.process import MB
 
 SAMPLE_MONTH = Path(__file__).resolve().parents[1] / "sample_data" / "2017" / "03"
@@ -22,9 +21,9 @@ def run_limited(megabytes: int, *args) -> subprocess.CompletedProcess:
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (megabytes * MB, resource.RLIM_INFINITY))
 
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("FULIAN", "OPENBLAS"))}
+    env = {key: value for key, value in ci_environment().items() if not key.startswith("OPENBLAS")}
     return subprocess.run([*fulian_command(), *map(str, args)], preexec_fn=limit, capture_output=True, text=True,
-                          encoding="utf-8", env={**env, "CI": "true"}, timeout=120, stdin=subprocess.DEVNULL)
+                          encoding="utf-8", env=env, timeout=120, stdin=subprocess.DEVNULL)
 
 
 pytestmark = pytest.mark.skipif(not hasattr(resource, "RLIMIT_AS"), reason="needs RLIMIT_AS")
