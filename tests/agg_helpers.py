@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 
 from check_helpers import fulian
+from conftest import saved_once
 from fulian_stats.catalog import load_catalog
 from fulian_stats.read import OBSERVATION_COLUMNS
 
@@ -42,22 +43,22 @@ def write_form(path: Path, org: str, period_label: str, values: dict[str, object
                ytd: dict[str, object] | None = None) -> Path:
     """A form-layout (表式) submission as a clerk fills it: title, 填报单位 and 报告期,
     the header 序号|指标名称|计量单位|本月|本年累计, one row per indicator (catalog names)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "月报"
-    ws["A1"] = "妇联工作统计月报表"
-    ws["A2"] = f"填报单位：{org}妇联"
-    ws["D2"] = f"报告期：{period_label}"
-    ws.append(["序号", "指标名称", "计量单位", "本月", "本年累计"])
-    for n, (ind_id, value) in enumerate(values.items(), start=1):
-        ind = CATALOG[ind_id]
-        ws.append([n, ind.name, ind.unit, value, (ytd or {}).get(ind_id)])
-    ws.append([])
-    ws.append(["填表人：张三", None, "审核人：李四"])
-    book.save(path)
-    return path
+    def save(path: Path) -> None:
+        book = openpyxl.Workbook()
+        ws = book.active
+        ws.title = "月报"
+        ws["A1"] = "妇联工作统计月报表"
+        ws["A2"] = f"填报单位：{org}妇联"
+        ws["D2"] = f"报告期：{period_label}"
+        ws.append(["序号", "指标名称", "计量单位", "本月", "本年累计"])
+        for n, (ind_id, value) in enumerate(values.items(), start=1):
+            ind = CATALOG[ind_id]
+            ws.append([n, ind.name, ind.unit, value, (ytd or {}).get(ind_id)])
+        ws.append([])
+        ws.append(["填表人：张三", None, "审核人：李四"])
+        book.save(path)
+
+    return saved_once(Path(path), repr((org, period_label, values, ytd)), save)
 
 
 def write_table_csv(path: Path, rows: list[tuple[str, dict[str, object]]], period_label: str | None = None,

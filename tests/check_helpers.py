@@ -30,8 +30,8 @@ import zlib
 from pathlib import Path
 from unittest import mock
 
-import openpyxl
 
+from conftest import write_xlsx
 from fulian_stats.catalog import load_catalog, load_rules
 from fulian_stats.checks import check_paths
 from fulian_stats.orgs import load_orgs
@@ -111,25 +111,11 @@ def write_form(path: Path, org: str | None = "大宁镇妇联", period: str | No
                header: list[str] | None = None) -> Path:
     """A form-layout workbook; org/period None leaves that line out. `rows` are
     [name, unit, 本月, 本年累计]; `extra_sheets` maps sheet name → list of rows."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     rows = month_rows(3) if rows is None else rows
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet
-    ws.append([title])
-    ws.append([f"填报单位：{org}" if org else "", "", "", f"报告期：{period}" if period else "", ""])
-    ws.append(header or HEADER)
-    ws.append(["一、工作情况", "", "", "", ""])
-    for number, row in enumerate(rows, start=1):
-        ws.append([number, *row])
-    ws.append([])
-    ws.append(["填表人：赵敏", "", "审核人：王芳", "", "填报日期：2016年4月3日"])
-    for name, extra_rows in (extra_sheets or {}).items():
-        other = wb.create_sheet(name)
-        for row in extra_rows:
-            other.append(row)
-    wb.save(path)
-    return path
+    form = [[title], [f"填报单位：{org}" if org else "", "", "", f"报告期：{period}" if period else "", ""],
+            header or HEADER, ["一、工作情况", "", "", "", ""], *([number, *row] for number, row in enumerate(rows, 1)),
+            [], ["填表人：赵敏", "", "审核人：王芳", "", "填报日期：2016年4月3日"]]
+    return write_xlsx(path, form, sheet, extra_sheets)
 
 
 def write_table(path: Path, rows: list[list], names: list[str] | None = None,

@@ -89,9 +89,27 @@ def form_rows(org: str | None = "大宁镇妇联", period: str | None = "2016年
     return rows
 
 
+_SAVED: dict[str, bytes] = {}
+
+
+def saved_once(path: Path, same: str, save) -> Path:
+    """save(path), unless a workbook `same` describes was saved before: then its bytes.
+    The tests write the same workbooks hundreds of times, and openpyxl takes 5 ms one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if same in _SAVED:
+        path.write_bytes(_SAVED[same])
+    else:
+        save(path)
+        _SAVED[same] = path.read_bytes()
+    return path
+
+
 def write_xlsx(path: Path, rows: list[list], sheet: str = "月报", more: dict[str, list[list]] | None = None) -> Path:
     """A workbook with `rows` in `sheet` (and more sheets: name → rows), as openpyxl saves it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    return saved_once(path, repr((rows, sheet, more)), lambda path: _book(rows, sheet, more).save(path))
+
+
+def _book(rows: list[list], sheet: str, more: dict[str, list[list]] | None) -> openpyxl.Workbook:
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = sheet
@@ -101,8 +119,7 @@ def write_xlsx(path: Path, rows: list[list], sheet: str = "月报", more: dict[s
         other = book.create_sheet(name)
         for row in other_rows:
             other.append(row)
-    book.save(path)
-    return path
+    return book
 
 
 def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
