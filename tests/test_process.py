@@ -4,15 +4,18 @@ nothing from OpenBLAS or glibc on stderr."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import resource
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from check_helpers import ci_environment, fulian_command
 from fulian_stats.process import MB
+
+resource = pytest.importorskip("resource")
 
 SAMPLE_MONTH = Path(__file__).resolve().parents[1] / "sample_data" / "2017" / "03"
 
@@ -26,9 +29,21 @@ def run_limited(megabytes: int, *args) -> subprocess.CompletedProcess:
                           encoding="utf-8", env=env, timeout=120, stdin=subprocess.DEVNULL)
 
 
-pytestmark = pytest.mark.skipif(not hasattr(resource, "RLIMIT_AS"), reason="needs RLIMIT_AS")
+needs_rlimit_as = pytest.mark.skipif(not hasattr(resource, "RLIMIT_AS"), reason="needs RLIMIT_AS")
 
 
+def test_the_process_is_prepared_where_there_is_no_resource_module(monkeypatch):
+    """process.py imported `resource` unconditionally: on Windows, which has none, every
+    command failed before it began."""
+    monkeypatch.setitem(sys.modules, "resource", None)  # `import resource` raises ImportError
+    spec = importlib.util.find_spec("fulian_stats.process")
+    process = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(process)
+    assert process.resource is None
+    process.prepare()
+
+
+@needs_rlimit_as
 @pytest.mark.parametrize("megabytes", [100, 200])
 def test_a_limit_below_what_the_libraries_need_is_one_line_and_exit_3(megabytes):
     done = run_limited(megabytes, "check", SAMPLE_MONTH, "--format", "json")
@@ -36,6 +51,7 @@ def test_a_limit_below_what_the_libraries_need_is_one_line_and_exit_3(megabytes)
     assert done.stderr == f"错误：内存上限（{megabytes}MB）过低，本程序至少需要320MB；请放宽上限（如 ulimit -v）后重试\n"
 
 
+@needs_rlimit_as
 def test_a_run_just_above_the_minimum_is_a_run_like_any_other():
     done = run_limited(320, "check", SAMPLE_MONTH, "--format", "json")
     assert done.returncode == 0, done.stderr

@@ -151,6 +151,17 @@ def test_how_a_run_ends_that_its_data_did_not_end(raised, code, line, capsys, mo
     assert run(capsys, "indicators") == (code, "", line + "\n")
 
 
+def test_a_run_ends_with_its_code_where_signals_cannot_be_held(capsys, monkeypatch):
+    """main() held the stop signals once a run had ended with signal.pthread_sigmask,
+    which Windows has not: there every finished run ended in an AttributeError."""
+    monkeypatch.delattr("signal.pthread_sigmask")
+    monkeypatch.setattr("sys.argv", ["fulian-stats", "indicators", "--format", "json"])
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    assert ended.value.code == 0
+    assert capsys.readouterr().out.count('"id": ') == 59
+
+
 def test_the_readmes_user_part_is_chinese():
     """Everything before the developers' sections, outside code, reads in Chinese."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

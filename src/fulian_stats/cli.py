@@ -4,7 +4,6 @@ inside the calls that need them: `--help` answers at once."""
 
 from __future__ import annotations
 
-import signal
 import sys
 from enum import Enum
 from functools import cache
@@ -16,7 +15,7 @@ import typer.core
 
 from fulian_stats import process, usage
 from fulian_stats.output.terminal import Progress, coloured, say, write_out
-from fulian_stats.signals import HELD, Interrupted, StopSignals
+from fulian_stats.signals import Interrupted, StopSignals, held_from_now
 
 _run = {"debug": False, "command": "fulian-stats"}  # what run() needs to know of the command line
 
@@ -269,7 +268,7 @@ def main() -> None:
     with StopSignals(interrupt=True):
         try:
             code = run()
-            signal.pthread_sigmask(signal.SIG_BLOCK, HELD)  # the run has ended: a late stop changes nothing
+            held_from_now()
         except Interrupted as exc:  # it came between the end of run() and the line above
             code = code if code is not None else usage.ending(exc)[1]
     sys.exit(code)

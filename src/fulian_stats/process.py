@@ -13,11 +13,15 @@ English and for developers: off, unless asked for with python -W.
 from __future__ import annotations
 
 import os
-import resource
 import sys
 import warnings
 
 from fulian_stats.errors import MachineError
+
+try:
+    import resource
+except ImportError:  # Windows: no address-space limit to work under
+    resource = None
 
 MB = 1 << 20
 # numpy, pandas, calamine and openpyxl imported take 170 MB of address space here, and
@@ -30,6 +34,8 @@ def prepare() -> None:
     if not sys.warnoptions:
         warnings.simplefilter("ignore")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if resource is None or not hasattr(resource, "RLIMIT_AS"):
+        return
     limit, _ = resource.getrlimit(resource.RLIMIT_AS)
     if limit == resource.RLIM_INFINITY:
         return

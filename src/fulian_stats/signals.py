@@ -67,3 +67,10 @@ def held():
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def held_from_now() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP wait from now until the process ends, where the
+    platform can hold them: once a run has ended, a late stop changes nothing."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
