@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import pytest
@@ -60,6 +60,11 @@ class _KillWorkerOn:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
+@cache
+def _read_in_one_worker(folder: str):  # the same for every case of a folder: read once
+    return read_paths([folder], ReadContext(load_catalog()), jobs=1)
+
+
 @pytest.mark.parametrize("folder, killers", [
     ("sample_data", ("大宁镇_2016-03.xlsx",)),  # 240 files, the province's way
     ("sample_data", ("大宁镇_2016-03.xlsx", "白沙镇_2017-11.xlsx")),
@@ -67,9 +72,8 @@ class _KillWorkerOn:
 ], ids=["one", "two", "few-files"])
 def test_a_file_that_kills_its_worker_costs_its_own_result_only(monkeypatch, folder, killers):
     monkeypatch.chdir(ROOT)
-    ctx = ReadContext(load_catalog())
-    serial = read_paths([folder], ctx, jobs=1)
-    parallel = read_paths([folder], ctx, jobs=2, after=_KillWorkerOn(*killers))
+    serial = _read_in_one_worker(folder)
+    parallel = read_paths([folder], ReadContext(load_catalog()), jobs=2, after=_KillWorkerOn(*killers))
     assert [r.file for r in parallel.files] == [r.file for r in serial.files]
     crashed = [r for r in parallel.files if r.file.endswith(killers)]
     assert len(crashed) == len(killers)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -302,6 +303,11 @@ def _bug(path):
 
 
 MINE = "2016/03/大宁镇_2016-03.xlsx"
+
+
+@cache
+def _sample_2016_read():  # as every case below expects the files it does not spoil: read once
+    return read_paths(["sample_data/2016"], ReadContext(load_catalog()), jobs=2)
 MEMORY_MESSAGE = ("读取此文件所需的内存超过上限（2048MB）：文件可能异常庞大、有内容误填在很远处的单元格（使表格范围达上百万行或上万列），"
                   "或已损坏；请删去多余的内容，或在Excel或WPS中另存后重新报送")
 
@@ -323,7 +329,7 @@ def test_a_file_whose_reading_fails_is_that_files_finding_and_every_other_file_i
     # about 10 ms) on a loaded machine.
     monkeypatch.setenv("FULIAN_SECONDS_PER_FILE", "1")
     ctx = ReadContext(load_catalog())
-    expected = read_paths(["sample_data/2016"], ctx, jobs=2)
+    expected = _sample_2016_read()
     if where == "reading":
         load_sheets = reader.load_sheets
         monkeypatch.setattr(reader, "load_sheets", lambda path, limits: how(path) if path.endswith(MINE) else load_sheets(path, limits))

@@ -133,13 +133,12 @@ def test_the_word_styles_are_those_of_an_official_document():
     assert styles["公文表题"].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
 
 
-def test_a_word_template_written_before_blocks_still_gets_every_text(review, tmp_path):
+def test_a_word_template_written_before_blocks_still_gets_every_text(totals, tmp_path):
     old = Document()
     for tag in ("{{ doc.title }}", "{%p for para in doc.paragraphs %}", "{{ para }}", "{%p endfor %}"):
         old.add_paragraph(tag)
     old.save(str(tmp_path / "旧模板.docx"))
-    document = fs.draft(fs.aggregate(fs.check([SAMPLE], orgs=SAMPLE / "orgs.csv", period="2017")),
-                        template=str(tmp_path / "旧模板.docx"), date=DRAFTED)
+    document = fs.draft(totals, template=str(tmp_path / "旧模板.docx"), date=DRAFTED)
     fs.write(document, tmp_path / "综述.docx")
     texts = [p.text for p in Document(str(tmp_path / "综述.docx")).paragraphs]
     assert texts[:3] == ["巾帼建新功 奋进新征程", OPENING, HEADINGS[0]]
