@@ -217,6 +217,11 @@ CASES: dict[str, Case] = {
         _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: set_value(r, "参训妇女", ytd="=D8+83"))), CLEAN,
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "E8", "values": {"cells": ["E8"], "count": 1},
          "message": "E8的公式没有保存计算结果，读取时按空白（未填报）处理；请在Excel或WPS中打开此文件、保存后重新报送"}),
+    "FILE_FORMAT_UNSUPPORTED": Case(
+        _folder_with("白沙镇_2016-03.ods"), _folder_with("白沙镇_2016-03.docx"),
+        {"file": "subs/白沙镇_2016-03.ods", "sheet": None, "cell": None,
+         "message": "这是OpenDocument表格文件（.ods），无法读取，其中的数据未计入；"
+                    "本工具只读取 .xlsx、.xlsm、.xls、.csv，请另存为 .xlsx 后重新报送"}),
     "FILES_SKIPPED": Case(
         _folder_with("工作总结.docx"), _folder_with("~$大宁镇_2016-03.xlsx", ".DS_Store"),
         {"file": None, "values": {"count": 1, "files": ["subs/工作总结.docx"]},

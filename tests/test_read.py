@@ -34,6 +34,7 @@ from conftest import (
 
 from fulian_stats.findings import ERROR, INFO, WARNING
 from fulian_stats.read import OBSERVATION_COLUMNS, read_paths
+from fulian_stats.read.grid import OTHER_SPREADSHEETS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -850,6 +851,24 @@ def test_files_are_listed_as_the_folders_are_walked(tmp_path):
     (tmp_path / "b" / "2.csv").write_text("x")  # b is not walked yet: its new file is found
     assert list(files) == [str(tmp_path / "b" / "2.csv")]
     assert found.files == [str(tmp_path / "a" / "1.csv"), str(tmp_path / "b" / "2.csv")]
+
+
+@pytest.mark.parametrize("suffix", [".ods", ".fods", ".et", ".xlsb", ".numbers", ".ODS"])
+def test_a_spreadsheet_in_another_format_is_its_files_error_not_a_skipped_file(tmp_path, suffix):
+    # Regression: such a file (a township's report saved by WPS or LibreOffice) was one
+    # name among the skipped files in a note, and its numbers were silently not counted.
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / f"白沙镇_2016-03{suffix}").write_bytes(b"PK\x03\x04 whatever is inside")
+    (folder / "工作总结.docx").write_bytes(b"PK\x03\x04")
+    for given in ([folder], [folder / f"白沙镇_2016-03{suffix}"]):
+        result = read_paths(given, context(), jobs=1)
+        assert [(Path(r.file).name, [(f.code, f.severity) for f in r.findings]) for r in result.files] == [
+            (f"白沙镇_2016-03{suffix}", [("FILE_FORMAT_UNSUPPORTED", ERROR)])]
+        assert result.files[0].findings[0].message.startswith(f"这是{OTHER_SPREADSHEETS[suffix.lower()]}文件（{suffix.lower()}）")
+    listed = read_paths([folder], context(), jobs=1)
+    assert [(f.code, f.values["files"]) for f in listed.findings if f.severity == INFO] == [
+        ("FILES_SKIPPED", [str(folder / "工作总结.docx")])]
 
 
 def test_a_missing_path_is_refused_before_any_file_is_listed(tmp_path):

@@ -20,6 +20,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FILE_EMPTY": (ERROR, "文件为空（0字节）"),
     "FILE_ENCRYPTED": (ERROR, "文件设置了打开密码"),
     "FILE_TOO_LARGE": (ERROR, "文件或工作表超出安全上限（疑似压缩炸弹或异常文件）"),
+    "FILE_FORMAT_UNSUPPORTED": (ERROR, "表格文件的格式无法读取（如 .ods、.et），其中的数据未计入"),
     "FILES_SKIPPED": (INFO, "文件夹中不是报表格式的文件已跳过"),
     "ENCODING": (ERROR, "CSV文件的字符编码无法识别"),
     "LAYOUT_UNKNOWN": (ERROR, "没有找到可识别的报表（表式或清单式）"),

@@ -29,7 +29,8 @@ FILLS = {ERROR: "FFFFC7CE", WARNING: "FFFFEB9C"}  # Excel's light red and yellow
 RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 AUTHOR = "妇联统计校验"
 # Files the reader's guard refused, or could not open: their findings say so, and they get no copy.
-REFUSED_CODES = frozenset({"FILE_UNREADABLE", "FILE_EMPTY", "FILE_ENCRYPTED", "FILE_TOO_LARGE", "ENCODING"})
+REFUSED_CODES = frozenset({"FILE_UNREADABLE", "FILE_EMPTY", "FILE_ENCRYPTED", "FILE_TOO_LARGE", "FILE_FORMAT_UNSUPPORTED",
+                           "ENCODING"})
 MAX_COMMENT_CHARS = 32_767 - 100  # Excel's limit for a comment's text
 _A1 = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})")
 _ORDINAL = re.compile(r"[\s\d一二三四五六七八九十()（）、.．]*")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from fulian_stats.errors import UsageError
-from fulian_stats.read.grid import SUPPORTED_SUFFIXES
+from fulian_stats.read.grid import LISTED_SUFFIXES
 
 # Files that live beside submissions but are never one.
 NOT_SUBMISSIONS = {"orgs.csv", "indicators.csv", "rules.csv"}
@@ -54,7 +54,7 @@ def stream_files(paths: list[str | Path], exclude: set[Path] = frozenset()) -> t
             raise UsageError(f"找不到文件或文件夹：{raw}")
         if path.is_dir():
             given.append((path, None))
-        elif os.path.splitext(path)[1].lower() not in SUPPORTED_SUFFIXES:
+        elif os.path.splitext(path)[1].lower() not in LISTED_SUFFIXES:
             raise UsageError(f"不支持的文件类型：{path}（支持 .xlsx、.xlsm、.xls、.csv）")
         else:
             given.append((path, _resolved_or_refused(path)))
@@ -100,7 +100,7 @@ def _walk(top: Path, found: FileList, seen: set) -> Iterator[str]:
             name = entry.name
             if not _is_candidate(name):
                 continue
-            if os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
+            if os.path.splitext(name)[1].lower() not in LISTED_SUFFIXES:
                 # Not resolved: thousands of unrelated files cost a list entry each.
                 key = (real, name)
                 if key not in seen:

@@ -25,8 +25,14 @@ from fulian_stats.read.limits import LIMITS, Limits
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv"}
 SUPPORTED_SUFFIXES = WORKBOOK_SUFFIXES | CSV_SUFFIXES
+# Spreadsheets saved in a format not read here: most likely a township's report, so
+# each is that file's error (its numbers are not counted), not a note among skipped files.
+OTHER_SPREADSHEETS = {".ods": "OpenDocument表格", ".fods": "OpenDocument表格", ".et": "WPS表格",
+                      ".xlsb": "Excel二进制工作簿", ".numbers": "Numbers表格"}
+LISTED_SUFFIXES = SUPPORTED_SUFFIXES | OTHER_SPREADSHEETS.keys()
 
-__all__ = ["GridError", "Sheet", "load_sheets", "decode_csv", "SUPPORTED_SUFFIXES"]
+__all__ = ["GridError", "Sheet", "load_sheets", "decode_csv", "SUPPORTED_SUFFIXES",
+           "LISTED_SUFFIXES"]
 
 
 @dataclass
@@ -59,8 +65,12 @@ class Sheet:
 
 
 def load_sheets(path: str | Path, limits: Limits = LIMITS) -> list[Sheet]:
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in OTHER_SPREADSHEETS:
+        raise GridError("FILE_FORMAT_UNSUPPORTED", f"这是{OTHER_SPREADSHEETS[suffix]}文件（{suffix}），无法读取，"
+                        "其中的数据未计入；本工具只读取 .xlsx、.xlsm、.xls、.csv，请另存为 .xlsx 后重新报送")
     data = read_bytes(path, limits)
-    if os.path.splitext(path)[1].lower() in CSV_SUFFIXES:
+    if suffix in CSV_SUFFIXES:
         return [_csv_sheet(data, limits)]
     return _workbook_sheets(vet_workbook(data, limits), limits)
 
