@@ -108,13 +108,14 @@ def set_value(rows: list[list], name: str, month=None, ytd=None, unit=None) -> l
 def write_form(path: Path, org: str | None = "大宁镇妇联", period: str | None = "2016年3月",
                rows: list[list] | None = None, sheet: str = "月报",
                title: str = "青溪县妇联工作统计月报表", extra_sheets: dict | None = None,
-               header: list[str] | None = None) -> Path:
+               header: list[str] | None = None, below: list[list] = ()) -> Path:
     """A form-layout workbook; org/period None leaves that line out. `rows` are
-    [name, unit, 本月, 本年累计]; `extra_sheets` maps sheet name → list of rows."""
+    [name, unit, 本月, 本年累计]; `extra_sheets` maps sheet name → list of rows; `below`
+    are whole rows after the footer."""
     rows = month_rows(3) if rows is None else rows
     form = [[title], [f"填报单位：{org}" if org else "", "", "", f"报告期：{period}" if period else "", ""],
             header or HEADER, ["一、工作情况", "", "", "", ""], *([number, *row] for number, row in enumerate(rows, 1)),
-            [], ["填表人：赵敏", "", "审核人：王芳", "", "填报日期：2016年4月3日"]]
+            [], ["填表人：赵敏", "", "审核人：王芳", "", "填报日期：2016年4月3日"], *below]
     return write_xlsx(path, form, sheet, extra_sheets)
 
 

@@ -68,6 +68,17 @@ def _encrypted(tmp: Path) -> dict:
     return {"paths": [write_encrypted(tmp / "大宁镇_2016-03.xlsx")]}
 
 
+def _merged_over_two_rows(tmp: Path) -> dict:
+    """大宁镇's form with 接待信访案件's 本月 (D13) merged down over 已处理信访案件's (D14)."""
+    import openpyxl
+
+    path = write_form(tmp / "大宁镇_2016-03.xlsx", rows=set_value(month_rows(3), "已处理信访案件", month=""))
+    book = openpyxl.load_workbook(path)
+    book.active.merge_cells("D13:D14")
+    book.save(path)
+    return {"paths": [path]}
+
+
 def _far_cell(tmp: Path) -> dict:
     """大宁镇's form with a second sheet holding A1 and a stray cell at Z100000."""
     path = write_form(tmp / "大宁镇_2016-03.xlsx", extra_sheets={"附表": [["备注"]]})
@@ -282,6 +293,18 @@ CASES: dict[str, Case] = {
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "F3", "values": {"heading": "计划数", "cells": ["F8"], "count": 1},
          "message": "列F（表头“计划数”）不是可识别的数值列，其中的1个数值（F8）未读取；如是本期数据，"
                     "请把表头改为“本月”或“本年累计”，否则请删去"}),
+    "DATA_AFTER_FOOTER": Case(
+        _form("大宁镇_2016-03.xlsx", below=[[], [1, "参训妇女", "人", 5, ""], [2, "专题宣讲", "场", "", 3]]),
+        _form("大宁镇_2016-03.xlsx", below=[["说明：本表数据截至3月31日", "", "", 31]]),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D24", "indicator": None,
+         "values": {"cells": ["D24", "E25"], "count": 2, "footer_row": 22},
+         "message": "第22行是表尾（“填表人：赵敏”），其下还有2个指标数值（D24、E25，如“参训妇女”），未读取；"
+                    "一张工作表只填一份报表：请把另一份报表移到单独的工作表或文件，补填的数请填回表中对应的行"}),
+    "CELL_MERGED": Case(
+        _merged_over_two_rows, CLEAN,
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D13", "values": {"range": "D13:D14", "indicators": 2},
+         "message": "D13:D14是合并单元格，跨了2个指标行（接待信访案件、已处理信访案件），其中的数只计入“接待信访案件”，"
+                    "其余按未填报处理；请取消合并，每个指标分别填写"}),
     "TOTAL_ROW_SKIPPED": Case(
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["合计", "", 100, ""]]),
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["合计", "", "", ""]]),
@@ -320,6 +343,21 @@ CASES: dict[str, Case] = {
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "C8", "indicator": "trainees",
          "values": {"unit": "斤", "expected": "人"},
          "message": "“参训妇女”的计量单位是“斤”，指标目录要求“人”，两者无法换算；请改为目录中的单位"}),
+    "RATE_MISMATCH": Case(
+        _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["信访案件处理率", "%", 90, ""]]),
+        _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["信访案件处理率", "%", "100%", ""]]),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D21", "indicator": "petition_handling_rate",
+         "values": {"value": 90.0, "computed": 100.0},
+         "message": "“信访案件处理率”填的是90%，而已处理信访案件÷接待信访案件（D14÷D13）为100%；"
+                    "汇总时比率由分子、分母计算，所填的比率不计入；请核对"}),
+    "RATE_WITHOUT_PARTS": Case(
+        _form("大宁镇_2016-03.xlsx", rows=[r for r in month_rows(3) if "信访" not in r[0]]
+              + [["信访案件处理率", "%", 90, ""]]),
+        CLEAN,
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D19", "indicator": "petition_handling_rate",
+         "values": {"value": 90.0, "missing": ["petitions_handled", "petitions"]},
+         "message": "“信访案件处理率”填了90%，但本表没有填已处理信访案件和接待信访案件；"
+                    "比率由已处理信访案件÷接待信访案件计算，所填的比率不计入汇总；请填写这两项"}),
     "NEGATIVE": Case(
         _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: set_value(r, "慰问困境妇女儿童老人", month=-3, ytd=120))),
         CLEAN,
@@ -507,5 +545,5 @@ def test_each_check_says_whether_it_runs_per_file_or_per_run():
     from fulian_stats.checks import CHECKS, PER_FILE, PER_RUN
 
     assert {check.__name__.rsplit(".", 1)[-1]: check.SCOPE for check in CHECKS} == {
-        "values": PER_FILE, "rules": PER_FILE, "totals": PER_FILE, "duplicates": PER_RUN, "ytd": PER_RUN,
+        "values": PER_FILE, "rates": PER_FILE, "rules": PER_FILE, "totals": PER_FILE, "duplicates": PER_RUN, "ytd": PER_RUN,
         "outliers": PER_RUN, "completeness": PER_RUN}

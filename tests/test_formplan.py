@@ -22,14 +22,14 @@ ROWS = [("参训妇女", "人"), ("提供就业岗位（个）", ""), ("创业�
 HEADER = ["序号", "指标名称", "计量单位", "本月", "本年累计"]
 
 
-def form(body: list[list], footer: bool = True) -> Sheet:
+def form(body: list[list], footer: bool = True, below: list[list] = ()) -> Sheet:
     rows = [["青溪县妇联工作统计月报表", "", "", "", ""],
             ["填报单位：大宁镇妇联", "", "", "报告期：2016年3月", ""],
             list(HEADER),
             ["一、创业就业", "", "", "", ""]]
     rows += body
     if footer:
-        rows += [["", "", "", "", ""], ["填表人：赵敏", "", "审核人：王芳", "", "填报日期：2016年4月3日"]]
+        rows += [["", "", "", "", ""], ["填表人：赵敏", "", "审核人：王芳", "", "填报日期：2016年4月3日"], *below]
     return Sheet("月报", rows)
 
 
@@ -96,6 +96,19 @@ def test_a_sheet_with_something_to_report_is_left_to_the_row_by_row_reader():
         assert fast.blocks == slow.blocks, name
 
 
+def test_numbers_of_an_indicator_below_the_footer_are_left_to_the_row_by_row_reader():
+    # Regression: a form stacked under another one, or rows added after 填表人, were
+    # dropped without a word (the plan stopped at the footer).
+    sheet = form(clean_body()[:3], below=[["", "", "", "", ""], [4, "接待信访案件", "件", 5.0, ""]])
+    assert read_form_columns(sheet, detect_layout(sheet, CATALOG), CATALOG) is None
+    fast, slow = both_ways(sheet)
+    assert fast.blocks == slow.blocks and fast.findings == slow.findings
+    assert [(f.code, f.cell, f.values) for f in fast.findings] == [
+        ("DATA_AFTER_FOOTER", "D11", {"cells": ["D11"], "count": 1, "footer_row": 9})]
+    plain_below = form(clean_body()[:3], below=[["联系电话：", "", "", 13812345678.0, ""], [4, "接待信访案件", "件", "", ""]])
+    assert len(read_form_columns(plain_below, detect_layout(plain_below, CATALOG), CATALOG)) == 2
+
+
 CELL = st.one_of(
     st.floats(min_value=-50, max_value=1e9, allow_nan=False, allow_infinity=False),
     st.integers(min_value=0, max_value=10**6),
@@ -108,10 +121,11 @@ UNIT = st.sampled_from(["人", "个", "所", "万元", "元", "件", "次", "", 
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(NAME, UNIT, CELL, CELL), min_size=1, max_size=12), st.booleans())
-def test_the_fast_path_reads_any_form_exactly_as_row_by_row(rows, footer):
+@given(st.lists(st.tuples(NAME, UNIT, CELL, CELL), min_size=1, max_size=12), st.booleans(),
+       st.lists(st.tuples(NAME, UNIT, CELL, CELL), max_size=3))
+def test_the_fast_path_reads_any_form_exactly_as_row_by_row(rows, footer, below):
     body = [[i, name, unit, month, ytd] for i, (name, unit, month, ytd) in enumerate(rows, start=1)]
-    fast, slow = both_ways(form(body, footer))
+    fast, slow = both_ways(form(body, footer, [["", *row] for row in below] if footer else ()))
     assert fast.blocks == slow.blocks
     assert fast.findings == slow.findings
 

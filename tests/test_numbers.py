@@ -14,28 +14,28 @@ from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, ParsedNumber
 FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 
 
-@pytest.mark.parametrize("raw, value, unit", [
-    (1989, 1989.0, None),
-    (20.5, 20.5, None),
-    ("1989", 1989.0, None),
-    ("1,989", 1989.0, None),
-    ("1,989,000", 1989000.0, None),
-    ("1,989.25", 1989.25, None),
-    ("１９８９", 1989.0, None),
-    ("１，９８９", 1989.0, None),
-    ("２０．５", 20.5, None),
-    ("1989人", 1989.0, "人"),
-    ("1989 人", 1989.0, "人"),
-    ("20.5万元", 205000.0, "元"),
-    ("2.5万", 25000.0, None),
-    ("2.5亿", 250000000.0, None),
-    ("0.35万", 3500.0, None),
-    (" 45 ", 45.0, None),
-    ("0", 0.0, None),
-    (".5", 0.5, None),
+@pytest.mark.parametrize("raw, value, unit, scale", [
+    (1989, 1989.0, None, 1),
+    (20.5, 20.5, None, 1),
+    ("1989", 1989.0, None, 1),
+    ("1,989", 1989.0, None, 1),
+    ("1,989,000", 1989000.0, None, 1),
+    ("1,989.25", 1989.25, None, 1),
+    ("１９８９", 1989.0, None, 1),
+    ("１，９８９", 1989.0, None, 1),
+    ("２０．５", 20.5, None, 1),
+    ("1989人", 1989.0, "人", 1),
+    ("1989 人", 1989.0, "人", 1),
+    ("20.5万元", 205000.0, "元", 10_000),
+    ("2.5万", 25000.0, None, 10_000),
+    ("2.5亿", 250000000.0, None, 100_000_000),
+    ("0.35万", 3500.0, None, 10_000),
+    (" 45 ", 45.0, None, 1),
+    ("0", 0.0, None, 1),
+    (".5", 0.5, None, 1),
 ])
-def test_numbers(raw, value, unit):
-    assert parse_number(raw) == ParsedNumber(value, OK, unit)
+def test_numbers(raw, value, unit, scale):
+    assert parse_number(raw) == ParsedNumber(value, OK, unit, scale)
 
 
 @pytest.mark.parametrize("raw", [None, "", " ", "\u3000", "\xa0"])
@@ -48,18 +48,18 @@ def test_zero_marks(raw):
     assert parse_number(raw) == ParsedNumber(0.0, OK)
 
 
-@pytest.mark.parametrize("raw, value, unit", [
-    ("300多", 300.0, None),
-    ("约300", 300.0, None),
-    ("大约300", 300.0, None),
-    ("300余", 300.0, None),
-    ("300左右", 300.0, None),
-    ("近300", 300.0, None),
-    ("300多人", 300.0, "人"),
-    ("约2万", 20000.0, None),
+@pytest.mark.parametrize("raw, value, unit, scale", [
+    ("300多", 300.0, None, 1),
+    ("约300", 300.0, None, 1),
+    ("大约300", 300.0, None, 1),
+    ("300余", 300.0, None, 1),
+    ("300左右", 300.0, None, 1),
+    ("近300", 300.0, None, 1),
+    ("300多人", 300.0, "人", 1),
+    ("约2万", 20000.0, None, 10_000),
 ])
-def test_estimates(raw, value, unit):
-    assert parse_number(raw) == ParsedNumber(value, ESTIMATE, unit)
+def test_estimates(raw, value, unit, scale):
+    assert parse_number(raw) == ParsedNumber(value, ESTIMATE, unit, scale)
 
 
 @pytest.mark.parametrize("raw", [
@@ -101,7 +101,7 @@ def test_written_forms_parse_back_exactly(n):
 @given(st.integers(min_value=0, max_value=10**8).map(lambda k: Decimal(k).scaleb(-2)))
 def test_wan_is_exact_to_the_cent(n):
     """`20.5万` is 205000: scaling leaves no binary noise."""
-    assert parse_number(f"{n}万") == ParsedNumber(float(n * 10000), OK)
+    assert parse_number(f"{n}万") == ParsedNumber(float(n * 10000), OK, None, 10_000)
 
 
 @given(st.one_of(st.text(), st.text(alphabet="0123456789,.，．万亿多约余人元-—/ 　"),

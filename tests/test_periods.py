@@ -60,12 +60,13 @@ def test_spellings(text, code, label):
     ("报告期:2016年第一季度", "2016-Q1"),
     ("2016年1-6月工作总结", "2016-01..2016-06"),  # not 2016年1月
     ("2016年度妇联工作综述", "2016"),
+    ("青溪县妇联16年3月工作统计月报表", "2016-03"),  # a two-digit year is this century's
 ])
 def test_find_period_in_free_text(text, code):
     assert find_period(text).code == code
 
 
-@pytest.mark.parametrize("text", ["", "大宁镇", "3月", "2016-13", "1899年3月", "12345678", "第一季度"])
+@pytest.mark.parametrize("text", ["", "大宁镇", "3月", "2016-13", "1899年3月", "12345678", "第一季度", "116年3月", "16年"])
 def test_find_period_finds_none(text):
     assert find_period(text) is None
 

@@ -184,11 +184,19 @@ def test_form_footer_and_headings_are_not_data(tmp_path):
 
 
 def test_form_stops_at_the_footer(tmp_path):
-    """Rows under 填表人 (notes, a signature block) are not indicators."""
-    rows = form_rows(footer=True) + [[None, "参训妇女", "人", 999]]
+    """Rows under 填表人 (notes, a signature block, a telephone number) are not data."""
+    rows = form_rows(footer=True) + [["说明：本表数据截至3月31日"], ["联系电话：", None, None, 13812345678]]
     result = read(write_xlsx(tmp_path / "f.xlsx", rows))
     assert month_values(result) == EXPECTED
     assert found(result) == []
+
+
+def test_an_indicators_number_below_the_footer_is_an_error_not_read(tmp_path):
+    # Regression: it was dropped without a word (a second form stacked under the first).
+    rows = form_rows(footer=True) + [[None, "参训妇女", "人", 999]]
+    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    assert month_values(result) == EXPECTED
+    assert found(result) == [("DATA_AFTER_FOOTER", "D11")]
 
 
 def test_table_total_row_is_kept_out_of_the_data(tmp_path):
@@ -431,6 +439,26 @@ def test_unit_written_in_the_value_cell(tmp_path):
     assert found(result) == []
     assert month_values(result) == {("大宁镇", "2016-03", "loan_amount", 20.5)}
     assert month_values(result, "ytd") == {("大宁镇", "2016-03", "loan_amount", 6.125)}
+
+
+@pytest.mark.parametrize("row_unit, month, ytd, expected_month, expected_ytd", [
+    ("万元", "6.1万", "0.125亿", 6.1, 1250.0),  # regression: 6.1万 in a 万元 row was read as 61000万元
+    ("元", "6.1万", "350万", 6.1, 350.0),
+    ("元", "5万元", "61000元", 5.0, 6.1),  # regression: the cell's unit and then the row's were both applied
+    (None, "6.1万", "12.5万元", 6.1, 12.5),
+])
+def test_a_scale_or_unit_written_in_the_cell_counts_whatever_the_rows_unit(
+        tmp_path, row_unit, month, ytd, expected_month, expected_ytd):
+    result = one_row(tmp_path, [1, "创业担保贷款金额", row_unit, month, ytd])
+    assert [code for code, _cell in found(result)] == (["UNIT_CONVERTED"] if row_unit == "元" else [])
+    assert month_values(result) == {("大宁镇", "2016-03", "loan_amount", expected_month)}
+    assert month_values(result, "ytd") == {("大宁镇", "2016-03", "loan_amount", expected_ytd)}
+
+
+def test_wan_written_in_a_count_row_is_ten_thousand(tmp_path):
+    result = one_row(tmp_path, [1, "新媒体阅读量", "万次", "1.2万", "3万次"])
+    assert month_values(result) == {("大宁镇", "2016-03", "wechat_reads", 12000.0)}
+    assert month_values(result, "ytd") == {("大宁镇", "2016-03", "wechat_reads", 30000.0)}
 
 
 def test_wrong_unit_written_in_the_value_cell(tmp_path):

@@ -173,6 +173,23 @@ def test_value_columns_headed_by_the_month_in_any_order(tmp_path, headings):
     assert_clean(result)
 
 
+def test_a_form_with_a_column_per_month_is_refused_whole(tmp_path):
+    # Regression: under 报告期：2016年, the 1月 column was read as the whole year and
+    # 2月, 3月 were only warnings: a wrong annual total that looked right.
+    s = SheetSpec()
+    s.add("填报单位：大宁镇妇联", "", "报告期：2016年")
+    s.add("指标名称", "计量单位", "1月", "2月", "3月", "合计")
+    s.add("新媒体推送信息", "条", 13, 13, 13, 39)
+    s.add("发放宣传资料", "份", 100, 200, 300, 600)
+    result = read(write_book(tmp_path / "大宁镇.xlsx", s), orgs=ORGS)
+    assert result.observations == []
+    assert [(f.code, f.severity, f.cell, f.values) for f in result.findings] == [
+        ("LAYOUT_UNKNOWN", "error", "C2", {"months": [1, 2, 3]})]
+    assert result.findings[0].message == (
+        "工作表“月报”每月一列（C2“1月”、D2“2月”、E2“3月”），而一张表只能读一个报告期，表中的数值均未读取；"
+        "请每月填一张表（每月一个工作表或文件），可用 fulian-stats template 生成模板")
+
+
 # -- 3. the 栏次 row ------------------------------------------------------------------------
 
 
@@ -521,6 +538,24 @@ def test_sheet_name_gives_the_month_and_file_or_title_the_year(tmp_path, file, t
     result = read(write_book(tmp_path / file, s), orgs=ORGS)
     items = [Item(ind, *NAMES[ind], m, y) for ind, m, y in MONTHLY[3]]
     assert got(result) == expect(rows_of, items, "D", period=period)
+    assert_clean(result)
+
+
+@pytest.mark.parametrize("file, title, period_line, period", [
+    ("大宁镇2016年月报.xlsx", TITLE, "报告期：三月份", "2016-03"),
+    ("大宁镇月报.xlsx", "青溪县妇联2016年度工作统计月报表", "填报月份：3月", "2016-03"),
+    ("大宁镇月报.xlsx", TITLE, "报告期：16年3月", "2016-03"),
+], ids=["三月份+year-in-file", "3月+year-in-title", "16年3月"])
+def test_a_period_cell_with_the_month_alone_takes_the_year_from_elsewhere(tmp_path, file, title, period_line, period):
+    # Regression: the month without its year was not read, so a March form became the
+    # whole year's (from the file name or the title) and aggregated as the annual figure.
+    s = SheetSpec()
+    s.top(title=title, period_line=period_line)
+    s.add("序号", "指标名称", "计量单位", "本月", "本年累计")
+    rows_of = s.items(SECTIONS)
+    s.footer()
+    result = read(write_book(tmp_path / file, s), orgs=ORGS)
+    assert got(result) == expect(rows_of, ITEMS, "D", period=period)
     assert_clean(result)
 
 

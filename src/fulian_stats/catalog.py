@@ -77,6 +77,7 @@ class Catalog:
         self.sections = list(dict.fromkeys(ind.section for ind in indicators))
         self.units = scale_prefixed({ind.unit for ind in indicators})
         self.counted_ids = frozenset(ind.id for ind in indicators if ind.is_count)
+        self.rate_ids = frozenset(ind.id for ind in indicators if ind.kind == "rate")
         self.bounds = {ind.id: plausible_max(ind.unit) for ind in indicators}  # the largest plausible value
         self._by_name: dict[str, str] = {}
         self._under: dict[tuple[str, str], str] = {}  # (parent id, name) → sub-item id

@@ -109,6 +109,9 @@ class Period:
     def __str__(self) -> str:
         return self.code
 
+    def __repr__(self) -> str:  # what a notebook shows: Period('2016-Q1')
+        return f"Period({self.code!r})"
+
 
 def _month_code(index: int) -> str:
     return f"{index // 12}-{index % 12 + 1:02d}"
@@ -137,6 +140,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("month", re.compile(_YEAR + r"\s*年\s*(\d{1,2})\s*月(?:份)?"), ("年",)),
     ("month", re.compile(_YEAR + r"[-_./](\d{1,2})(?!\d)"), ()),
     ("month", re.compile(r"(?<!\d)" + _YEAR + r"(0[1-9]|1[0-2])(?!\d)"), ()),
+    ("month", re.compile(r"(?<![\d.])(\d\d)\s*年\s*(\d{1,2})\s*月"), ("年",)),  # 16年3月: this century's
     ("year", re.compile(_YEAR + r"年(?:度)?(?!\s*\d)"), ("年",)),
     ("year", re.compile(r"^" + _YEAR + r"$"), ()),
 ]
@@ -144,6 +148,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
 
 def _build(kind: str, groups: tuple[str, ...]) -> Period | None:
     year = int(groups[0])
+    year += 2000 if year < 100 else 0
     if kind == "month":
         month = int(groups[1])
         return Period.month(year, month) if _valid_month(year, month) else None

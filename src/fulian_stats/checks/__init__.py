@@ -3,6 +3,7 @@
 Each check is a module with a SCOPE and `check(blocks, ctx) -> findings`:
 
     values        negative numbers; fractions of what is counted whole       per file
+    rates         a rate typed in, against its numerator and denominator     per file
     rules         the rules of rules.csv (their language: expression.py)      per file
     totals        合计 and 小计 against the rows they total                     per file
     duplicates    one org and period reported twice                          per run
@@ -22,7 +23,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from fulian_stats.catalog import Catalog
-from fulian_stats.checks import completeness, duplicates, outliers, rules, totals, values, ytd
+from fulian_stats.checks import completeness, duplicates, outliers, rates, rules, totals, values, ytd
 from fulian_stats.findings import ERROR, INFO, WARNING, Finding
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period
@@ -30,7 +31,7 @@ from fulian_stats.read import FileResult, ReadContext, ReadResult, paused_gc, re
 from fulian_stats.read.derive import derive_months, has_pending
 
 PER_FILE, PER_RUN = "file", "run"
-CHECKS = (values, rules, totals, duplicates, ytd, outliers, completeness)
+CHECKS = (values, rates, rules, totals, duplicates, ytd, outliers, completeness)
 
 
 @dataclass

@@ -125,6 +125,8 @@ def _read_columns(plan: FormPlan, rows: list[list], where: tuple, columns) -> li
             return None  # numbers in a row without an indicator (or a 合计 row): a finding
         quiet[r] = list(row)
     n = bisect_left(plan.rows, stop)
+    if any(parse_number(rows[r][c]).status is not BLANK for r in plan.rows[n:] for c, _ in columns):
+        return None  # numbers of indicator rows below the footer: a finding
     found = []
     month_kept = None
     indicator_rows = list(map(rows.__getitem__, plan.rows[:n]))
@@ -194,6 +196,6 @@ def _plain_value(raw: object):
         return None
     if kind is str:
         parsed = parse_number(raw)
-        if parsed.status is OK and parsed.unit is None:
+        if parsed.status is OK and parsed.unit is None and parsed.scale == 1:
             return without_noise(parsed.value)
     return _NOT_PLAIN

@@ -169,6 +169,7 @@ class FormBlock:
     org_cols: list[int] = field(default_factory=list)  # a summary's org columns (matrix)
     unknown_cols: list[int] = field(default_factory=list)  # headed (or not) but no known role
     ignored_cols: list[int] = field(default_factory=list)  # 序号, 上年同期, 备注…: never data
+    months: dict[int, int] = field(default_factory=dict)  # column → the month its 本月-like heading names (`3月`)
 
     @property
     def value_cols(self) -> list[int]:

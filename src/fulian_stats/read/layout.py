@@ -264,6 +264,8 @@ def _assign(block: FormBlock, column: Column) -> None:
     if c in (block.name_col, block.category_col):
         column.role = NAME if c == block.name_col else CATEGORY
         return
+    if role == MONTH and column.month is not None:
+        block.months[c] = column.month  # several months across one form: sheet.py refuses it
     if role == UNIT and block.unit_col is None:
         block.unit_col = c
     elif role == MONTH and block.month_col is None:

@@ -91,6 +91,8 @@ def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
                     found = period_of_cell(rest_value)
                     if found is not None:
                         period = Found(found.code, cell_name(r, c))
+                    elif isinstance(rest_value, str) and month_alone(rest_value) is not None:
+                        period = Found(rest_value, cell_name(r, c))  # a month whose year is elsewhere
     return org, period, texts
 
 
@@ -138,7 +140,17 @@ def same_org(a: str, b: str, registry: OrgRegistry | None) -> bool:
 # Where a sheet's period may be written, most telling first.
 LABEL, SHEET, TITLE, HEADER, FILE, OPTION = "label", "sheet", "title", "header", "file", "option"
 ORIGIN_TEXT = {LABEL: "表内报告期", SHEET: "工作表名", TITLE: "标题", HEADER: "表头", FILE: "文件名中", OPTION: "--period"}
-_SHEET_MONTH = re.compile(r"^(\d{1,2})月份?$")
+_MONTH_ALONE = re.compile(r"^(\d{1,2}|十[一二]?|[一二三四五六七八九])月份?$")
+_CN_MONTHS = {name: n for n, name in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
+
+
+def month_alone(text: str) -> int | None:
+    """`3月`, `03月份`, `三月份`: a month written without its year."""
+    match = _MONTH_ALONE.match(normalize_text(text).strip())
+    if match is None:
+        return None
+    month = _CN_MONTHS.get(match.group(1)) or int(match.group(1))
+    return month if 1 <= month <= 12 else None
 _SHEET_YEAR_MONTH = re.compile(r"^((?:19|20)\d\d)[.\-_年](\d{1,2})月?份?$")
 
 
@@ -159,9 +171,9 @@ def sheet_name_period(name: str | None) -> PeriodSource | None:
     if not name:
         return None
     text = normalize_text(name)
-    match = _SHEET_MONTH.match(text)
-    if match and 1 <= int(match.group(1)) <= 12:
-        return PeriodSource(SHEET, None, month=int(match.group(1)))
+    month = month_alone(text)
+    if month is not None:
+        return PeriodSource(SHEET, None, month=month)
     match = _SHEET_YEAR_MONTH.match(text)
     if match and 1 <= int(match.group(2)) <= 12:
         return PeriodSource(SHEET, Period.month(int(match.group(1)), int(match.group(2))))

@@ -28,6 +28,7 @@ class ParsedNumber(NamedTuple):
     value: float | None
     status: str
     unit: str | None = None
+    scale: int = 1  # 万 or 亿 written after the number (value already multiplied by it)
 
 
 _BLANK = ParsedNumber(None, BLANK)
@@ -45,6 +46,11 @@ def parse_number(raw: object) -> ParsedNumber:
     return ParsedNumber(None, INVALID)  # dates, booleans, errors: not a count
 
 
+def holds_number(raw: object) -> bool:
+    """A number, or text read as one (an estimate too): what a finding must account for."""
+    return parse_number(raw).status in (OK, ESTIMATE)
+
+
 def without_noise(value: float) -> float:
     """Rounded to 6 decimals (a cent of 万元) when it has more, so that unit scaling
     leaves no binary noise below a cent."""
@@ -60,12 +66,10 @@ def _parse_text(raw: str) -> ParsedNumber:
     if match is None:
         return ParsedNumber(None, INVALID)
     number = match.group("num").replace(",", "")
-    if match.group("scale"):
-        # Scaled in decimal, so that 2.5万 and 757251.31万 are exact: no binary noise.
-        value = float(Decimal(number) * _SCALE[match.group("scale")])
-    else:
-        value = float(number)
+    scale = _SCALE[match.group("scale")] if match.group("scale") else 1
+    # Scaled in decimal, so that 2.5万 and 757251.31万 are exact: no binary noise.
+    value = float(Decimal(number) * scale) if scale != 1 else float(number)
     if not math.isfinite(value):
         return ParsedNumber(None, INVALID)  # hundreds of digits: no count, and inf would poison every sum
     estimate = bool(match.group("about") or match.group("more"))
-    return ParsedNumber(value, ESTIMATE if estimate else OK, match.group("unit") or None)
+    return ParsedNumber(value, ESTIMATE if estimate else OK, match.group("unit") or None, scale)

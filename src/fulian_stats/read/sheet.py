@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
 
 from fulian_stats.catalog import Catalog, Indicator
 from fulian_stats.findings import Finding, column_letters, join_cells, show_number
@@ -33,8 +32,10 @@ from fulian_stats.read.grid import Sheet
 from fulian_stats.read.header import FormBlock
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, header_key, opens_footer
-from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, parse_number, without_noise
-from fulian_stats.units import conversion_factor, factor_into
+from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, holds_number, parse_number, without_noise
+from fulian_stats.read.outside import below_footer, merged_over_rows, refuse_months_across
+from fulian_stats.read.textrows import check_text_rows
+from fulian_stats.units import factor_into, unit_scale
 
 
 class SheetReader:
@@ -112,14 +113,18 @@ class SheetReader:
                          "没有发生的填0，未统计的留空", r, c, indicator=ind.id, values={"raw": cell_text(raw)[:200]})
             return None
         value = parsed.value
-        if parsed.unit and normalize_text(parsed.unit) != ind.unit:
-            extra = conversion_factor(parsed.unit, ind.unit)
+        if parsed.unit:
+            # A unit written in the cell is the cell's own: the row's or column's no longer applies.
+            extra = factor_into(parsed.unit, ind.unit)
             if extra is None:
                 self.finding("NUMBER_INVALID", f"“{ind.label}”的数值“{cell_text(raw)}”带有单位“{parsed.unit}”，"
                              f"与指标单位“{ind.unit}”不符；请只填数字", r, c, indicator=ind.id,
                              values={"raw": cell_text(raw)})
                 return None
-            value *= extra
+            value, factor = value * extra, 1.0
+        elif parsed.scale != 1:
+            # 6.1万 counts base units (元, 人次) whatever the row's unit: in a 万元 row it is 6.1万元.
+            value, factor = value / unit_scale(ind.unit)[1], 1.0
         if parsed.status is ESTIMATE:
             self.finding("NUMBER_ESTIMATE", f"“{ind.label}”填的是估计数“{cell_text(raw)}”，已按{value:g}读取；"
                          "请填写准确数字", r, c, indicator=ind.id, values={"raw": cell_text(raw), "value": value})
@@ -172,7 +177,7 @@ class SheetReader:
     def unplaced(self, row: list, r: int, cols) -> None:
         """Note the numbers of `row` under columns no value is read from."""
         for c in cols:
-            if c < len(row) and _holds_number(row[c]):
+            if c < len(row) and holds_number(row[c]):
                 self._unplaced.setdefault(c, []).append(r)
 
     def _header_cell(self, column, r: int, c: int) -> dict:
@@ -197,49 +202,6 @@ class SheetReader:
                 for cell in cells:
                     self.inspection.left_out.append((cell, "列不是可识别的数值列"))
 
-    # -- text files ----------------------------------------------------------------------
-
-    def check_text_rows(self, start: int, end: int) -> None:
-        """A text file's rows must have as many fields as its header: more means values
-        with no column, fewer a row cut short (a truncated file ends that way). Either
-        way no field of the row can be trusted to be under its heading: it is not read."""
-        text = self.sheet.text
-        if text is None:
-            return
-        rows = self.sheet.rows
-        layout = self.layout
-        width = max(len(rows[r]) for r in range(layout.header_row, layout.header_bottom + 1))
-        last = len(rows) - 1
-        filled = [r for r in range(start, end) if any(v.strip() for v in rows[r])]
-        # The rows' usual width: a writer may end every row with empty fields the header lacks.
-        usual = Counter(len(rows[r]) for r in filled).most_common(1)[0][0] if filled else width
-        for r in filled:
-            row = rows[r]
-            if len(row) == width:
-                continue
-            line = text.lines[r]
-            extra = [v for v in row[width:] if v.strip()]
-            if len(row) > width and not extra and len(row) == usual:
-                continue  # empty fields past the header's, as on every row: nothing moved
-            self.ragged.add(r)
-            if len(row) > width and not extra:  # one delimiter too many moves every value after it
-                message = (f"第{line}行有{len(row)}个字段，比其他各行（{usual}个）多：多出的虽是空字段，但可能是多了分隔符，"
-                           "数值错位到了别的列，本行未读取；请核对该行的分隔符（行尾多余的逗号可以删去）")
-            elif len(row) > width:
-                message = (f"第{line}行有{len(row)}个字段，而表头只有{width}个：多出的值（{'、'.join(v[:20] for v in extra[:10])}）"
-                           "没有对应的列，本行未读取；请核对该行是否多了分隔符或错位")
-            elif r == last and not text.ends_with_newline:
-                message = (f"最后一行（第{line}行）只有{len(row)}个字段，而表头有{width}个，文件可能不完整，本行未读取；"
-                           "请重新导出完整的文件后报送")
-            else:
-                message = f"第{line}行只有{len(row)}个字段，而表头有{width}个，本行未读取；请核对该行是否缺了数值或分隔符"
-            self.finding("ROW_RAGGED", message, r, min(len(row), width) if len(row) < width else width,
-                         values={"line": line, "fields": len(row), "header_fields": width, "extra": extra[:20]})
-        if not text.ends_with_newline and last not in self.ragged and any(v.strip() for v in rows[last]):
-            self.finding("TEXT_UNFINISHED", f"最后一行（第{text.lines[last]}行）后没有换行符：Excel和WPS保存的文件每行都以换行结束，"
-                         "这个文件可能在传输或复制时被截断；请核对最后一行的数值，或重新导出后报送", last, 0,
-                         values={"line": text.lines[last]})
-
     # -- forms ---------------------------------------------------------------------------
 
     def read(self, fast: bool = True) -> None:
@@ -251,8 +213,14 @@ class SheetReader:
 
             read_table(self)
             return
+        across = next((b for b in layout.blocks if len(set(b.months.values())) > 1), None)
+        if across is not None:
+            refuse_months_across(self, across)
+            return
         if self.sheet.text is not None:
-            self.check_text_rows(layout.data_start, self.footer_row())
+            check_text_rows(self, layout.data_start, self.footer_row())
+        if self.sheet.merged:
+            merged_over_rows(self)
         blocks = layout.blocks
         if fast and len(blocks) == 1 and layout.kind == "form" and self.inspection is None and not blocks[0].unknown_cols \
                 and blocks[0].category_col is None and not self.ragged:
@@ -354,6 +322,7 @@ class SheetReader:
                     elif derive and value is not None and month is BLANK:
                         # 本年累计 without 本月: the month is worked out when every file is read.
                         self.add(org, None, DERIVE, c, ind_id, value, self.cell(r, c))
+        below_footer(self, block, columns, end)
 
     def not_an_indicator_row(self, row: list, name: str, columns, r: int, block: FormBlock,
                              parent: str | None) -> None:
@@ -389,7 +358,3 @@ class SheetReader:
             self.finding("INDICATOR_UNKNOWN", f"指标“{text[:40]}”不在指标目录中，但填有数值（{join_cells(cells)}）；"
                          "请改用目录中的指标名称，或在指标目录中补充别名", r, block.name_col,
                          values={"name": text[:200]})
-
-
-def _holds_number(raw: object) -> bool:
-    return parse_number(raw).status in (OK, ESTIMATE)

@@ -27,6 +27,7 @@ from fulian_stats.read.meta import (
     org_from_file_name,
     org_from_texts,
     period_from_texts,
+    month_alone,
     same_org,
     scan_meta,
     settle_period,
@@ -85,7 +86,8 @@ class SheetMeta:
 def _period_sources(label: Found | None, texts: list[Found], sheet, layout, stem: str, ctx) -> list[PeriodSource]:
     sources = []
     if label is not None:
-        sources.append(PeriodSource(LABEL, find_period(label.text), label.cell))
+        whole = find_period(label.text)
+        sources.append(PeriodSource(LABEL, whole, label.cell, month=None if whole else month_alone(label.text)))
     named = sheet_name_period(sheet.name)
     if named is not None:
         sources.append(named)

@@ -11,6 +11,7 @@ from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
 from fulian_stats.periods import period_of_cell
 from fulian_stats.read.layout import FOOTER, SUBTOTAL_ROW, TOTAL_ROW, cell_text
 from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, parse_number
+from fulian_stats.read.textrows import check_text_rows
 
 
 def read_table(reader) -> None:
@@ -30,7 +31,7 @@ def read_table(reader) -> None:
             seen[ind.id] = col
     unknown = list(lay.unknown_cols)  # reported once, at the header, when a number is under it
     end = _table_end(reader)
-    reader.check_text_rows(lay.data_start, end)
+    check_text_rows(reader, lay.data_start, end)
     for r in range(lay.data_start, end):
         if r in reader.ragged:
             continue

@@ -1,0 +1,71 @@
+"""What a form holds beyond what its rows are read as, named rather than guessed at:
+a column per month (several periods on one sheet), a value cell merged down over
+several indicator rows, numbers of indicators below the footer. Each is a finding of
+the sheet's reader (sheet.py)."""
+
+from __future__ import annotations
+
+from fulian_stats.findings import join_cells
+from fulian_stats.read.header import FormBlock
+from fulian_stats.read.layout import cell_text
+from fulian_stats.read.numbers import holds_number
+
+
+def refuse_months_across(reader, block: FormBlock) -> None:
+    """A form with a column per month (1月, 2月, 3月…) holds several periods, and the
+    reader takes one period a sheet: none of it is read, and the finding says so."""
+    headed = {col.index: col for col in reader.layout.columns}
+    named = "、".join(f"{headed[c].cell or ''}“{headed[c].heading}”" for c in sorted(block.months)[:6])
+    first = headed[min(block.months)]
+    reader.finding("LAYOUT_UNKNOWN", f"工作表“{reader.sheet.name}”每月一列（{named}），而一张表只能读一个报告期，"
+                   "表中的数值均未读取；请每月填一张表（每月一个工作表或文件），可用 fulian-stats template 生成模板",
+                   cell=first.cell, values={"months": sorted(set(block.months.values()))})
+
+
+def merged_over_rows(reader) -> None:
+    """A value cell merged down over several indicator rows holds one number, read
+    as the first row's: the others are blank (not reported), which the clerk may
+    not have meant."""
+    down = [m for m in reader.sheet.merged if m[2] > m[0] and m[0] >= reader.layout.data_start]
+    if not down:
+        return  # the usual merges: the title, headings across a row, the header
+    rows, catalog, end = reader.sheet.rows, reader.catalog, reader.footer_row()
+    for block in reader.layout.blocks:
+        for top, left, bottom, right in down:
+            if top >= end or not any(left <= c <= right for c in block.value_cols):
+                continue
+            names = [cell_text(rows[r][block.name_col]) if block.name_col < len(rows[r]) else ""
+                     for r in range(top, min(bottom, end - 1) + 1)]
+            ids = dict.fromkeys(i for i in (catalog.lookup(n)[0] for n in names if n.strip()) if i)
+            labels = [catalog[i].label for i in ids]
+            if len(labels) > 1:
+                span = f"{reader.cell(top, left)}:{reader.cell(bottom, right)}"
+                reader.finding("CELL_MERGED", f"{span}是合并单元格，跨了{len(labels)}个指标行（{'、'.join(labels[:5])}），"
+                               f"其中的数只计入“{labels[0]}”，其余按未填报处理；请取消合并，每个指标分别填写",
+                               top, left, values={"range": span, "indicators": len(labels)})
+
+
+def below_footer(reader, block: FormBlock, columns, end: int) -> None:
+    """Name the numbers of indicator rows below the footer (a second form stacked
+    under the first, rows added after 填表人：…): the form ended at the footer."""
+    rows, catalog = reader.sheet.rows, reader.catalog
+    cells, labels, parent = [], [], None
+    for r in range(end + 1, len(rows)):
+        row = rows[r]
+        name = cell_text(row[block.name_col]) if block.name_col < len(row) else ""
+        ind_id = catalog.lookup_row(name, parent)[0] if name.strip() else None
+        if ind_id is None:
+            continue
+        parent = parent if catalog[ind_id].parent else ind_id
+        filled = [reader.cell(r, c) for c, _o, _m in columns if c < len(row) and holds_number(row[c])]
+        cells += filled
+        labels += [catalog[ind_id].label] if filled else []
+    if not cells:
+        return
+    if reader.inspection is not None:
+        reader.inspection.left_out += [(cell, "在表尾之后") for cell in cells]
+    footer = next(v for v in rows[end] if isinstance(v, str) and v.strip()).strip()
+    reader.finding("DATA_AFTER_FOOTER", f"第{reader.row_number(end)}行是表尾（“{footer[:20]}”），其下还有{len(cells)}个"
+                   f"指标数值（{join_cells(cells)}，如“{labels[0]}”），未读取；一张工作表只填一份报表：请把另一份报表"
+                   "移到单独的工作表或文件，补填的数请填回表中对应的行", cell=cells[0],
+                   values={"cells": cells[:100], "count": len(cells), "footer_row": reader.row_number(end)})

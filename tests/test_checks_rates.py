@@ -1,0 +1,41 @@
+"""A rate typed into a submission against its numerator and denominator (checks/rates.py)."""
+
+from __future__ import annotations
+
+import pytest
+from check_helpers import obs, run_check
+
+from fulian_stats.checks import rates
+from fulian_stats.observations import blocks_from_rows
+
+
+def petitions(handled, received, rate, measure="month"):
+    return blocks_from_rows([obs("大宁镇", "2016-03", "petitions", received, "D13", measure),
+                             obs("大宁镇", "2016-03", "petitions_handled", handled, "D14", measure),
+                             obs("大宁镇", "2016-03", "petition_handling_rate", rate, "D21", measure)])
+
+
+@pytest.mark.parametrize("rate", [66.67, 66.7, 67, 0.67, 0.6667])
+def test_a_rate_as_rounded_or_as_a_fraction_agrees_with_its_parts(rate):
+    assert run_check(rates, petitions(2, 3, rate)) == []
+
+
+@pytest.mark.parametrize("rate", [66.6, 66, 0.66, 90])
+def test_a_rate_off_by_more_than_its_rounding_is_named(rate):
+    found = run_check(rates, petitions(2, 3, rate))
+    assert [(f.code, f.cell, f.values) for f in found] == [
+        ("RATE_MISMATCH", "D21", {"value": float(rate), "computed": 66.67})]
+
+
+def test_a_rate_over_no_cases_and_a_total_column_are_left_alone():
+    assert run_check(rates, petitions(0, 0, 100)) == []
+    assert run_check(rates, petitions(2, 3, 90, measure="total")) == []
+
+
+def test_a_rate_without_one_of_its_parts_is_named():
+    blocks = blocks_from_rows([obs("大宁镇", "2016-03", "petitions", 3, "D13"),
+                               obs("大宁镇", "2016-03", "petition_handling_rate", 75, "D21")])
+    found = run_check(rates, blocks)
+    assert [(f.code, f.values["missing"]) for f in found] == [("RATE_WITHOUT_PARTS", ["petitions_handled"])]
+    assert found[0].message == ("“信访案件处理率”填了75%，但本表没有填已处理信访案件；比率由已处理信访案件÷接待信访案件计算，"
+                                "所填的比率不计入汇总；请填写这两项")
