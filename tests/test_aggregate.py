@@ -406,3 +406,39 @@ def test_a_rate_is_the_ratio_of_the_sums(data, period):
                 assert result.value(rate, org) is None
             else:
                 assert result.value(rate, org) == num / den * 100
+
+
+# ---------------------------------------------------------------- what a report compares with
+
+
+def _months(orgs, year, months, value=10.0):
+    return [(org, f"{year}-{m:02d}", "trainees", value) for org in orgs for m in months]
+
+
+def _compared(rows, period):
+    from fulian_stats.aggregate import compare
+
+    return compare(aggregate(frame(rows), CATALOG, parse_period(period), "total"))
+
+
+def test_a_year_is_compared_with_the_year_before_only_when_that_covers_the_same_months():
+    # Regression: a 2017 review given December 2016 alone wrote 比上年增长1213.1%.
+    both = ["大宁镇", "白沙镇"]
+    this_year = _months(both, 2017, range(1, 13))
+    partial = _compared(this_year + _months(both, 2016, [12]), "2017")
+    assert (partial.previous, partial.year_ago) == (None, None)
+    fewer = _compared(this_year + _months(["大宁镇"], 2016, range(1, 13)), "2017")
+    assert fewer.year_ago is None
+    whole = _compared(this_year + _months(both, 2016, range(1, 13), 5.0), "2017")
+    assert [r["value"] for r in whole.year_ago.rows] == [120.0]
+    assert whole.previous.period.code == "2016"
+
+
+def test_a_months_year_to_date_needs_every_month_since_january():
+    # Regression: a brief of March read from March's folder alone showed 本年累计 = 本月.
+    both = ["大宁镇", "白沙镇"]
+    assert _compared(_months(both, 2017, [3]), "2017-03").year_to_date is None
+    assert _compared(_months(both, 2017, [1, 3]), "2017-03").year_to_date is None
+    found = _compared(_months(both, 2017, [1, 2, 3]), "2017-03")
+    assert [r["value"] for r in found.year_to_date.rows] == [60.0]
+    assert [r["value"] for r in found.previous.rows] == [20.0]

@@ -14,6 +14,7 @@ import fulian_stats.api as fs
 from fulian_stats.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,22 @@ def test_the_region_of_fulian_toml_titles_the_totals(qingxi, tmp_path):
     (tmp_path / "fulian.toml").write_text('region = "青溪县"\norgs = "orgs.csv"\n', encoding="utf-8")
     totals = fs.aggregate(fs.check([qingxi], fs.setup(folder=tmp_path), "2016-Q1"), skip_invalid=True)
     assert (totals.region, totals.place, totals.title) == ("青溪县", "青溪县", "青溪县2016年第一季度")
+
+
+def test_a_notebooks_natural_arguments_are_taken():
+    # Regression: one path was read as its characters, an int period raised AttributeError.
+    import datetime
+
+    report = fs.check(SAMPLE / "2017" / "03", orgs=SAMPLE / "orgs.csv")
+    assert len(report.files) == 10 and report.files == fs.check(str(SAMPLE / "2017" / "03")).files
+    assert fs.aggregate(report, period=datetime.date(2017, 3, 31)).period == fs.aggregate(report, period="2017-03").period
+    assert repr(fs.aggregate(fs.check(SAMPLE / "2017"), period=2017).period) == "Period('2017')"
+    with pytest.raises(UsageError, match="报告期应写作 2016-03、2016-Q1、2016 等，而不是 3.5"):
+        fs.aggregate(report, period=3.5)
+
+
+def test_a_misspelt_indicator_is_an_error_not_none():
+    totals = fs.aggregate(fs.check(SAMPLE / "2017" / "03"))
+    assert totals.value("trainees") is not None
+    with pytest.raises(UsageError, match="指标目录中没有指标“trainess”"):
+        totals.value("trainess")

@@ -378,6 +378,52 @@ def test_output_onto_any_file_the_run_reads_is_refused(office, target, link_to, 
     assert leftovers(office) == []
 
 
+@pytest.mark.parametrize("name", ["汇总.xlsx", "汇总.csv", "汇总.json"])
+def test_the_next_run_replaces_its_own_earlier_output(office, name):
+    assert cli("aggregate", "报表", "-o", name, "-q").code == 0
+    first = sha256(office / name)
+    write_form(office / "报表" / "白沙镇_2016-04.xlsx", "白沙镇", "2016-04", {"trainees": 5})
+    assert cli("aggregate", "报表", "-o", name, "-q").code == 0
+    assert sha256(office / name) != first and leftovers(office) == []
+
+
+@pytest.mark.parametrize("name, content", [("汇总.xlsx", None), ("汇总.csv", "单位,人数\n大宁镇,5\n"),
+                                           ("汇总.json", '{"mine": 1}')])
+def test_an_existing_file_the_tool_did_not_write_is_replaced_only_with_force(office, name, content):
+    # Regression: `aggregate -o` replaced whatever was there (a township's submission, too).
+    if content is None:
+        book = openpyxl.Workbook()
+        book.active.title = "我的笔记"
+        book.save(office / name)
+    else:
+        (office / name).write_text(content, encoding="utf-8")
+    before = digests(office)
+    run = cli("aggregate", "报表", "-o", name, "-q")
+    assert (run.code, run.err) == (2, f"错误：{name} 已存在，为防止覆盖，没有生成任何文件；确认要替换时加 --force\n")
+    assert digests(office) == before
+    assert cli("aggregate", "报表", "-o", name, "-q", "--force").code == 0
+    assert sha256(office / name) != before[name]
+
+
+def test_a_filled_submission_is_never_replaced_by_totals(office):
+    write_form(office / "白沙镇_2016-02.xlsx", "白沙镇", "2016-02", {"trainees": 5})  # not one of the run's
+    before = digests(office)
+    for force in ((), ("--force",)):
+        run = cli("aggregate", "报表", "-o", "白沙镇_2016-02.xlsx", "-q", *force)
+        assert (run.code, run.err) == (2, "错误：白沙镇_2016-02.xlsx 是已填报的报表，不能用汇总结果替换（加 --force 也不会替换）；"
+                                          "请换一个文件名或文件夹\n")
+    assert digests(office) == before
+
+
+def test_a_period_without_data_is_refused_not_an_empty_table(office):
+    # Regression: `--period 2015` on 2016's files printed an empty table and exited 0.
+    (office / "fulian.toml").write_text('catalog = "indicators.csv"\nrules = "rules.csv"\n', encoding="utf-8")
+    run = cli("aggregate", "报表", "--period", "2015", "-q")
+    assert run.code == 2
+    assert run.err.startswith("错误：没有可汇总的数据：所给文件中没有2015年的数值（读到的数值在2016年")
+    assert run.out == ""
+
+
 @pytest.mark.parametrize("name", ["out.txt", "out.xls", "out", "out.docx"])
 def test_unsupported_output_suffix(city, tmp_path, name):
     run = cli("aggregate", city / "青溪县", "-o", tmp_path / name, "-q")

@@ -50,6 +50,18 @@ def test_report_onto_a_link_to_a_submission_is_refused(office):
     assert digests(office) == before
 
 
+@pytest.mark.parametrize("name", ["综述.md", "综述.docx"])
+def test_a_draft_is_never_replaced_without_force(office, name):
+    # A draft is edited by hand once written: the next run must not replace the edits.
+    assert cli("report", "报表", "--period", "2016-02", "-o", name, "-q").code == 0
+    (office / name).write_bytes(b"edited by hand")
+    run = cli("report", "报表", "--period", "2016-02", "-o", name, "-q")
+    assert (run.code, run.err) == (2, f"错误：{name} 已存在，为防止覆盖，没有生成任何文件；确认要替换时加 --force\n")
+    assert (office / name).read_bytes() == b"edited by hand"
+    assert cli("report", "报表", "--period", "2016-02", "-o", name, "-q", "--force").code == 0
+    assert (office / name).read_bytes() != b"edited by hand" and leftovers(office) == []
+
+
 def test_report_past_missing_and_broken_files_says_what_it_covers(office):
     """A total that lacked townships was drafted as if all had reported."""
     for month in (1, 2, 3):
@@ -66,3 +78,11 @@ def test_report_past_missing_and_broken_files_says_what_it_covers(office):
         "全县3个乡镇（街道）中1个报送了2016年第一季度各月数据（大宁镇3月未报送；白沙镇2月报表有误，相关数据未计入）。")
     assert run.err.splitlines() == ["注意：未报送：大宁镇 3月", "注意：报表有误、未计入：白沙镇 2月",
                                     "注意：以下1个文件有错误，未计入汇总：报表/白沙镇_2016-02.xlsx"]
+
+
+def test_a_review_of_one_township_does_not_count_its_townships(office):
+    # Regression: --region 大宁镇 wrote 「全镇0个乡镇（街道）妇联全部按月报送了工作数据」.
+    run = cli("report", "报表", "--orgs", "orgs.csv", "--period", "2016-Q1", "--region", "大宁镇", "--template", "年度综述", "-q")
+    assert run.code == 0, run.err
+    opening = run.out.split("\n\n")[2]
+    assert opening.endswith("妇女儿童事业取得新进展。2016年第一季度的工作数据均已报送。")

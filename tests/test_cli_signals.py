@@ -91,7 +91,7 @@ def test_a_stopped_aggregate_leaves_no_temporary_file_and_the_old_output_whole(t
     output.parent.mkdir()
     output.write_bytes(b"last month's summary")
     process = start("aggregate", SAMPLE, "--orgs", SAMPLE / "orgs.csv", "--period", "2017", "-o", output, "-q",
-                    cwd=tmp_path)
+                    "--force", cwd=tmp_path)
     wait_for_workers(process)
     time.sleep(1.0)
     _, _, err = stop(process, signal.SIGTERM)

@@ -65,6 +65,7 @@ def test_find_in_by_first_character_finds_what_every_spelling_finds(text):
 def test_hierarchy(orgs):
     assert orgs.leaves() == ["青溪镇", "大宁镇", "河西街道", "白云镇"]
     assert orgs.leaves("青溪县") == ["青溪镇", "大宁镇", "河西街道"]
+    assert orgs.leaves("大宁镇") == ["大宁镇"]  # regression: a township region expected none ("全镇0个乡镇")
     assert orgs.descendants("云州市") == ["青溪县", "青溪镇", "大宁镇", "河西街道", "白云县", "白云镇"]
     assert [orgs.height(n) for n in ("大宁镇", "青溪县", "云州市")] == [0, 1, 2]
     assert orgs.ancestor_at("大宁镇", 1) == "青溪县"

@@ -79,8 +79,8 @@ def annual(rows=DISTRICT, period="2018", **kwargs):
     frame = frame_of(rows)
     p = parse_period(period)
     current = aggregate(frame, CATALOG, p, "org")
-    before = aggregate(frame, CATALOG, p.previous(), "total")
-    return Comparison(current, before if before.rows else None), kwargs
+    before = aggregate(frame, CATALOG, p.previous(), "total")  # for a year, also the year before
+    return Comparison(current, before if before.rows else None, before if before.rows else None), kwargs
 
 
 def test_annual_review_states_every_nonzero_total_in_official_style():

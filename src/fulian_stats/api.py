@@ -17,6 +17,7 @@ that would replace a file the run read.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +28,7 @@ from fulian_stats.catalog import Catalog
 from fulian_stats.checks import Report, check_paths
 from fulian_stats.errors import UsageError
 from fulian_stats.orgs import OrgRegistry, parse_level
-from fulian_stats.output.files import refuse_inputs
+from fulian_stats.output.files import refuse_inputs, refuse_replacing
 from fulian_stats.periods import Period, parse_period
 from fulian_stats.report.render import Document, check_report_suffix, template_files
 from fulian_stats.report.render import draft as draft_comparison
@@ -74,7 +75,21 @@ def setup(catalog=None, rules=None, orgs=None, region=None, templates=None, fold
 
 
 def _period(period) -> Period | None:
-    return parse_period(period) if isinstance(period, str) else period
+    """A period as a notebook may give it: "2016-03", 2016, a date (its month), a Period."""
+    import datetime
+
+    if period is None or isinstance(period, Period):
+        return period
+    if isinstance(period, datetime.date):
+        return Period.month(period.year, period.month)
+    if isinstance(period, (str, int)) and not isinstance(period, bool):
+        return parse_period(str(period))
+    raise UsageError(f"报告期应写作 2016-03、2016-Q1、2016 等，而不是 {period!r}")
+
+
+def _paths(paths) -> list:
+    """Files and folders: one path (a str or Path) or several."""
+    return [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
 
 
 def _setup(given: Setup | None, options: dict) -> Setup:
@@ -89,7 +104,7 @@ def check(paths, setup: Setup | None = None, period=None, progress=None, *, tota
     imported while the files are read (a third of a second of CPU a check alone need
     not spend)."""
     used = _setup(setup, options)
-    paths = list(paths)
+    paths = _paths(paths)
     report = check_paths(paths, used.catalog, used.rules, used.orgs, _period(period), exclude=used.exclude,
                          progress=progress, then_import=("pandas",) if totals else (), layouts=used.layouts)
     report.inputs = {**used.files, **{f: "报表" for f in report.files}}
@@ -106,7 +121,7 @@ def read(paths, setup: Setup | None = None, period=None, **options):
     used = _setup(setup, options)
     month = _period(period)
     ctx = ReadContext(used.catalog, used.orgs, month if month is not None and month.is_month else None, used.layouts)
-    return read_paths(list(paths), ctx, exclude=used.exclude)
+    return read_paths(_paths(paths), ctx, exclude=used.exclude)
 
 
 def inspect(paths, setup: Setup | None = None, sheet: str | None = None, period=None, **options) -> list:
@@ -116,7 +131,7 @@ def inspect(paths, setup: Setup | None = None, sheet: str | None = None, period=
     used = _setup(setup, options)
     month = _period(period)
     ctx = ReadContext(used.catalog, used.orgs, month if month is not None and month.is_month else None, used.layouts)
-    return inspect_paths(list(paths), ctx, sheet, exclude=used.exclude)
+    return inspect_paths(_paths(paths), ctx, sheet, exclude=used.exclude)
 
 
 def annotate(report: Report, folder):
@@ -175,13 +190,60 @@ def draft(totals: Totals, template: str | None = None, theme: str | None = None,
 OUTPUTS = {Totals: (".xlsx", ".csv", ".json"), Document: (".md", ".txt", ".html", ".docx"), Report: (".json",)}
 
 
-def refuse_output(path, setup: Setup, paths=(), template: str | None = None) -> None:
+def refuse_output(path, setup: Setup, paths=(), template: str | None = None, kind: type | None = None,
+                  force: bool = False) -> None:
     """Before reading: an output that is a file the run will read (its setup's, a path
-    given, a template) is refused at once."""
+    given, a template), or that would replace a file the user keeps, is refused at once."""
     if path is None:
         return
     refuse_inputs(path, {**setup.files, **{p: "报表" for p in paths},
                          **{p: "模板" for p in template_files(template, setup.templates)}})
+    # One inside a folder read (through links too) may be a submission of the run: write()
+    # says so once the files are known, before asking whether it may be replaced.
+    real = Path(os.path.realpath(path))
+    if kind is not None and not any(Path(os.path.realpath(p)) in real.parents for p in paths):
+        refuse_replacing_output(Path(path), kind, force, setup.catalog, setup.orgs)
+
+
+# How the outputs of an earlier run begin: such a file is replaced by the next run's.
+_OWN_STARTS = {(Totals, ".json"): b'{\n  "region": ', (Report, ".json"): b'{\n  "files": '}
+
+
+def refuse_replacing_output(path: Path, kind: type, force: bool, catalog: Catalog | None = None,
+                            orgs: OrgRegistry | None = None) -> None:
+    """An existing file is replaced only by the same kind of output it was written as
+    (a summary workbook by the next run's), or with `force`; a draft is never taken
+    for the tool's own (it may have been edited), and a filled submission is never
+    replaced by totals, even with `force`."""
+    if not path.is_file() or _own_output(path, kind):
+        return
+
+    def kept(existing: list[Path]) -> list[str]:
+        if kind is not Totals or catalog is None or path.suffix.lower() not in (".xlsx", ".csv"):
+            return []
+        from fulian_stats.forms import filled_submissions
+
+        return filled_submissions(existing, catalog, orgs)
+
+    refuse_replacing([path], force, kept, "汇总结果")
+
+
+def _own_output(path: Path, kind: type) -> bool:
+    suffix = path.suffix.lower()
+    if kind is Totals and suffix == ".xlsx":
+        from fulian_stats.output.original import first_sheet_name
+        from fulian_stats.output.workbook import SUMMARY_SHEET
+
+        return first_sheet_name(path) == SUMMARY_SHEET
+    start = _OWN_STARTS.get((kind, suffix))
+    if kind is Totals and suffix == ".csv":
+        from fulian_stats.output.files import ROW_COLUMNS
+
+        start = ("\ufeff" + ",".join(ROW_COLUMNS) + "\n").encode("utf-8")
+    if start is None:
+        return False
+    with open(path, "rb") as existing:
+        return existing.read(len(start)) == start
 
 
 def check_output_suffix(path, kind: type) -> str:
@@ -193,15 +255,17 @@ def check_output_suffix(path, kind: type) -> str:
     return suffix
 
 
-def write(thing, path) -> Path:
+def write(thing, path, force: bool = False) -> Path:
     """Write totals (.xlsx, .csv, .json), a draft (.md, .txt, .html, .docx) or a report
-    (.json), by the file's suffix; atomically, and never over a file the run read."""
+    (.json), by the file's suffix; atomically, never over a file the run read, and over
+    another existing file only as refuse_replacing_output allows."""
     path = Path(path)
     kind = next((k for k in OUTPUTS if isinstance(thing, k)), None)
     if kind is None:
         raise UsageError(f"无法写出 {type(thing).__name__}：只能写出汇总、报告或校验结果")
     suffix = check_output_suffix(path, kind)
     refuse_inputs(path, thing.inputs)
+    refuse_replacing_output(path, kind, force, getattr(thing, "catalog", None), getattr(thing, "registry", None))
     if isinstance(thing, Totals):
         _write_totals(thing, path, suffix)
     elif isinstance(thing, Document):

@@ -67,6 +67,7 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整�
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="逐条列出每个问题（默认把同类问题合并为一行）")]
 SkipOpt = Annotated[bool, typer.Option("--skip-invalid", help="跳过有错误的文件、不等未报送的单位，汇总已报送的数据，并列出未计入的文件和月份")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="替换已存在的文件（已填报的报表不会被替换）")]
 
 
 def _formats(name: str, *choices: str):
@@ -126,7 +127,7 @@ LevelOpt = Annotated[Optional[str], typer.Option("--level", metavar="<层级>", 
 
 
 def _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose, by="total", level=None,
-            output=None, template=None, kind=None):
+            output=None, template=None, kind=None, force=False):
     """Check and aggregate, for aggregate, explain and report; an output that cannot be of
     its `kind` or would replace a file the run reads is refused before anything is read."""
     from fulian_stats import api
@@ -135,7 +136,7 @@ def _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, ve
     if output is not None:
         api.check_output_suffix(output, kind)
     setup = api.setup(catalog, rules, orgs, region)
-    api.refuse_output(output, setup, paths, template)
+    api.refuse_output(output, setup, paths, template, kind, force)
     with Progress.reading(quiet) as progress:
         report = api.check(paths, setup, period, progress)
     try:
@@ -153,7 +154,7 @@ def aggregate_command(
     by: Annotated[By, typer.Option("--by", help="按什么分列：total（合计）、org（分单位）、period（分月）")] = By.total,
     level: LevelOpt = None, region: RegionOpt = None, orgs: OrgsOpt = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="<输出文件>", help="输出文件：.xlsx（汇总表、明细、图表）、.csv 或 .json")] = None,
-    format: TotalsFormatOpt = TotalsFormat.table,
+    format: TotalsFormatOpt = TotalsFormat.table, force: ForceOpt = False,
     skip_invalid: SkipOpt = False, catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False,
     verbose: VerboseOpt = False, debug: DebugOpt = False,
 ):
@@ -164,9 +165,9 @@ def aggregate_command(
 
     _run["debug"] = debug  # for run()
     totals = _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose, by.value, level,
-                     output, kind=api.Totals)
+                     output, kind=api.Totals, force=force)
     if output is not None:
-        api.write(totals, output)
+        api.write(totals, output, force)
         say(terminal.written_text(totals, output))
     elif format is TotalsFormat.json:
         write_out(machine.to_json(totals.as_dict()))
@@ -204,7 +205,7 @@ def report_command(
     theme: Annotated[Optional[str], typer.Option("--theme", metavar="<主题>", help="综述的主标题（主题），如“巾帼建新功 奋进新征程”")] = None,
     orgs: OrgsOpt = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="<输出文件>", help="输出文件：.md、.txt、.html 或 .docx；不给则打印到屏幕")] = None,
-    skip_invalid: SkipOpt = False, catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False,
+    force: ForceOpt = False, skip_invalid: SkipOpt = False, catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False,
     verbose: VerboseOpt = False, debug: DebugOpt = False,
 ):
     """起草报告：年度综述或月报（数字按公文习惯书写），输出 Markdown、HTML 或 Word。"""
@@ -212,12 +213,12 @@ def report_command(
 
     _run["debug"] = debug  # for run()
     totals = _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose, "org",
-                     output=output, template=template, kind=api.Document)
+                     output=output, template=template, kind=api.Document, force=force)
     document = api.draft(totals, template, theme)
     if output is None:
         write_out(document.text, end="")
         return
-    api.write(document, output)
+    api.write(document, output, force)
     say(f"已写入 {output}")
 
 
@@ -249,7 +250,7 @@ def template_command(
     layout: Annotated[Layout, typer.Option("--layout", help="form（表式，一个单位一张表）或 table（清单式，一行一个单位）")] = Layout.form,
     org: Annotated[Optional[str], typer.Option("--org", metavar="<单位>", help="填报单位（预先填好）")] = None,
     period: PeriodOpt = None, orgs: OrgsOpt = None, region: RegionOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="替换已存在的空白模板（已填报的报表不会被替换）")] = False,
+    force: ForceOpt = False,
     catalog: CatalogOpt = None, rules: RulesOpt = None, debug: DebugOpt = False,
 ):
     """生成空白报表模板：单位已标明、只能填不小于0的数、附填报说明，乡镇照表填报即可。"""

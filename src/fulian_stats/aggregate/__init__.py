@@ -17,7 +17,7 @@ from functools import cached_property
 from fulian_stats.catalog import Catalog
 from fulian_stats.checks import Report
 from fulian_stats.config import DEFAULT_REGION
-from fulian_stats.aggregate.coverage import Coverage, coverage_of, sent_by
+from fulian_stats.aggregate.coverage import REPORTED, Coverage, coverage_of, sent_by
 from fulian_stats.errors import FulianError, UsageError
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period
@@ -87,7 +87,10 @@ class Totals:
                 "coverage": self.coverage.as_dict()}
 
     def value(self, indicator: str, org: str | None = None, period: str | None = None):
-        """One aggregated value (the region total by default), or None."""
+        """One aggregated value (the region total by default), or None when nothing was
+        reported; an indicator the catalog does not have is an error, not a None."""
+        if indicator not in self.catalog.by_id:
+            raise UsageError(f"指标目录中没有指标“{indicator}”（fulian-stats indicators 可列出全部指标编号）")
         org = org or self.region
         period = period or self.period.code
         return next((r["value"] for r in self.rows if r["indicator"] == indicator and r["org"] == org
@@ -303,7 +306,13 @@ def aggregate_report(report: Report, period: Period | None = None, by: str = "to
     # Totals are made of month values only; 本年累计 and 合计 were for checking.
     frame = report.read.frame(measures=("month",), skip_files=bad)
     skipped = [r for r in report.read.files if r.file in bad]
-    return aggregate(frame, report.catalog, period or report.period, by, orgs, level, region, skipped)
+    if not len(frame) and skipped:
+        raise UsageError(f"没有可汇总的数据：所给的{len(report.files)}个文件中，有数值的都有错误，已全部跳过")
+    totals = aggregate(frame, report.catalog, period or report.period, by, orgs, level, region, skipped)
+    if not totals.rows and len(frame):
+        raise UsageError(f"没有可汇总的数据：所给文件中没有{totals.period.label}的数值"
+                         f"（读到的数值在{default_period(frame).label}）；请核对 --period 和 --region")
+    return totals
 
 
 @dataclass
@@ -345,16 +354,34 @@ class Comparison:
 
 def compare(totals: Totals) -> Comparison:
     """Aggregate the periods around the totals' period from the same files (the year
-    before is there when its files were among the paths)."""
+    before is there when its files were among the paths). A period to compare with is
+    left out unless the same orgs reported for the same months of it: against one
+    month of last year, or fewer townships, a change would be an artefact. The year to
+    date is left out unless it holds every month from January for each org reporting."""
     period = totals.period
     region = totals.region if totals.region != DEFAULT_REGION else None
+    reported = _reported(totals.coverage)
 
     def other(p: Period) -> Totals | None:
         found = aggregate(totals.frame, totals.catalog, p, "total", totals.registry, None, region)
         return found if found.rows else None
 
-    ytd = other(period.year_to_date()) if period.is_month else None
-    return Comparison(totals, other(period.previous()), other(period.year_before()), ytd)
+    def comparable(p: Period) -> Totals | None:
+        found = other(p)
+        shift = period.first - p.first
+        return found if found is not None and {(o, m + shift) for o, m in _reported(found.coverage)} == reported \
+            else None
+
+    ytd = None
+    if period.is_month and (found := other(period.year_to_date())) is not None:
+        year = range(period.first - period.first % 12, period.first + 1)
+        ytd = found if {(o, m) for o, _m in reported for m in year} <= _reported(found.coverage) else None
+    return Comparison(totals, comparable(period.previous()), comparable(period.year_before()), ytd)
+
+
+def _reported(coverage) -> set[tuple[str, int]]:
+    """(org, month) whose data are in a total."""
+    return {key for key, (status, _files) in coverage.cells.items() if status == REPORTED}
 
 
 def infer_region(orgs: OrgRegistry | None, names: list[str]) -> str | None:

@@ -79,7 +79,8 @@ def _same(path: str | Path, real: Path) -> bool:
         return False
 
 
-def refuse_replacing(targets: list[Path], force: bool, kept: Callable[[list[Path]], list[str]]) -> None:
+def refuse_replacing(targets: list[Path], force: bool, kept: Callable[[list[Path]], list[str]],
+                     replacement: str = "空白模板") -> None:
     """Files are only created, never replaced, unless `force`; and never, even with
     `force`, a file `kept(existing)` names (a filled submission). All targets are
     judged before any is written: a refused run writes none of them."""
@@ -88,7 +89,7 @@ def refuse_replacing(targets: list[Path], force: bool, kept: Callable[[list[Path
         return
     keep = kept(existing)
     if keep:
-        raise UsageError(f"{_listed(keep)} 是已填报的报表，不能用空白模板替换（加 --force 也不会替换）；"
+        raise UsageError(f"{_listed(keep)} 是已填报的报表，不能用{replacement}替换（加 --force 也不会替换）；"
                          "请换一个文件名或文件夹")
     if not force:
         raise UsageError(f"{_listed(existing)} 已存在，为防止覆盖，没有生成任何文件；确认要替换时加 --force")

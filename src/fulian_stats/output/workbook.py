@@ -26,6 +26,7 @@ from fulian_stats.output.printing import PageSetup, fit_width, row_height
 from fulian_stats.periods import Period, find_period
 
 _ORDINALS = "一二三四五六七八九十"
+SUMMARY_SHEET = "汇总表"  # the first sheet: how a later run knows its own workbook, to replace it
 DETAIL_HEADER = ["单位", "报告期", "指标名称", "计量单位", "数值", "文件", "工作表", "单元格", "指标编号"]
 MAX_DETAIL_ROWS = 1_048_576 - 1  # Excel's rows, less the header
 
@@ -116,7 +117,7 @@ def _write_note(sheet, fmt: _Formats, row: int, last_col: int, text: str, widths
 
 
 def _write_summary(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dict[str, int]:
-    sheet = book.add_worksheet("汇总表")
+    sheet = book.add_worksheet(SUMMARY_SHEET)
     orgs = result.orgs
     last_col = 3 + len(orgs)
     place = result.place  # without a region known the total is only 合计: no 填报单位 then
