@@ -273,7 +273,6 @@ def test_cn_num_is_within_rounding_of_the_value(n):
         (5, 2, "5%"),
         (5.10, 2, "5.1%"),
         (2.675, 2, "2.68%"),
-        (99.96, 1, "100%"),
         (92.3077, 0, "92%"),
         (92.5, 0, "93%"),
         (0, 1, "0%"),
@@ -306,10 +305,14 @@ def test_pct_decimals_and_accuracy(x, digits):
     assert text.endswith("%")
     body = text[:-1]
     decimals = body.partition(".")[2]
+    step = Decimal(1).scaleb(-digits)
+    exact = Decimal(repr(x))
+    if Decimal("5e-7") <= exact < step / 2 or 100 - step / 2 <= exact <= 100 - Decimal("5e-7"):  # kept off 0%, 100%
+        assert Decimal(body) not in (0, 100) and abs(Decimal(body) - exact) < step / 2
+        return
     assert len(decimals) <= digits
     assert not decimals.endswith("0")
-    step = Decimal(1).scaleb(-digits)
-    assert abs(Decimal(body) - Decimal(repr(x))) <= step / 2
+    assert abs(Decimal(body) - exact) <= step / 2
 
 
 # ---------------------------------------------------------------- cn_range
@@ -343,3 +346,18 @@ def test_cn_range_uses_fullwidth_wave_dash():
 def test_float_artefacts_never_reach_the_text():
     assert cn_num(0.1 + 0.2) == "0.3"
     assert pct(0.1 + 0.2, 2) == "0.3%"
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (99.96, 1, "99.96%"), (99.96, 0, "99.96%"), (99.5, 0, "99.5%"), (100, 1, "100%"),
+    (0.004, 1, "0.004%"), (0, 1, "0%"), (92.35, 1, "92.4%"),
+])
+def test_a_rate_is_never_rounded_onto_100_or_0_percent_it_is_not(value, digits, text):
+    # Regression: 99.96 printed as 「处理率达100%」.
+    assert pct(value, digits) == text
+
+
+@pytest.mark.parametrize("value, text", [(0.004, "40元"), (0.00004, "0.4元"), (0.5, "0.5万元"), (12500, "1.25亿元")])
+def test_a_sum_too_small_for_its_scale_word_is_written_in_the_one_below(value, text):
+    # Regression: 0.004万元 printed as 「0万元」.
+    assert cn_num(value, "万元") == text

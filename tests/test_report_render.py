@@ -42,7 +42,7 @@ def _doc_examples() -> list[tuple[str, str]]:
 
 
 def test_docs_list_every_filter_example_of_the_spec():
-    assert len(_doc_examples()) == 41
+    assert len(_doc_examples()) == 43
 
 
 @pytest.mark.parametrize(("expression", "expected"), _doc_examples())
@@ -236,7 +236,8 @@ def test_monthly_brief_compares_with_last_month_and_a_year_ago():
     # a handful of people change by a difference, hundreds by a percentage with one decimal
     assert "| 参训妇女 | 30人 | 60人 | 增加10人 | 减少10人 |" in text
     assert "| 提供就业岗位 | 1300个 | 2300个 | 增长30.0% | 增长19.3% |" in text
-    assert "环比增长较多的有：提供就业岗位1300个，环比增长30.0%；参训妇女30人，环比增加10人。" in text
+    # the biggest rise first (30 over 20 people, then 1300 over 1000 jobs), not catalog order
+    assert "环比增长较多的有：参训妇女30人，环比增加10人；提供就业岗位1300个，环比增长30.0%。" in text
 
 
 def test_parse_document_splits_title_paragraphs_and_table():
@@ -285,7 +286,7 @@ def test_the_offices_templates_folder_overrides_and_adds_templates(tmp_path):
     builtin, _ = render_report(comparison, CATALOG, "青溪县", ".md", template="月报", template_dir=tmp_path)
     assert default == "# 本县版\n\n青溪县2018年\n"
     assert named == "简报：2万多个\n"
-    assert builtin.startswith("# 青溪县妇联工作统计月报（2018年）")
+    assert builtin.startswith("# 青溪县妇联工作统计报告（2018年）")
 
 
 def test_the_2017_review_of_the_sample_district_reads_as_an_official_writes_it():
@@ -311,3 +312,17 @@ def test_the_2017_review_of_the_sample_district_reads_as_an_official_writes_it()
         "| 参训妇女中的贫困妇女 | 294人 | 254人 | 增长15.7% |",  # not a second row “贫困妇女”
     ):
         assert sentence in text
+
+
+def test_the_brief_of_a_half_year_has_no_month_columns_and_names_sub_items_in_full():
+    # Regression: for 2017-H1 the 环比 and 同比 columns were the same (both a year
+    # earlier) under 本月 / 本年累计 headings; two rows read only 「贫困妇女」.
+    rows = [("大宁镇", "2018-02", "trainees", 30), ("大宁镇", "2018-02", "trainees_poor", 5),
+            ("大宁镇", "2017-02", "trainees", 20), ("大宁镇", "2017-02", "trainees_poor", 4)]
+    frame = frame_of(rows)
+    p = parse_period("2018-H1")
+    comparison = Comparison(aggregate(frame, CATALOG, p, "org"), None, aggregate(frame, CATALOG, p.year_before()))
+    text, _ = render_report(comparison, CATALOG, "青溪县", ".md", template="月报")
+    assert text.startswith("# 青溪县妇联工作统计报告（2018年上半年）\n")
+    assert "| 指标 | 本期 | 同比 |\n|---|---|---|\n| 参训妇女 | 30人 | 增加10人 |\n" in text
+    assert f"| {CATALOG['trainees_poor'].label} | 5人 | 增加1人 |" in text and CATALOG["trainees_poor"].label != "贫困妇女"

@@ -118,6 +118,10 @@ def cn_num(x, unit: str = "") -> str:
     if d is None:
         return ""
     num, rest = _num_parts(d, unit)
+    base = _split_unit(unit)[0]
+    if base and d and not num.strip("-0.万亿"):
+        # Too small for its scale word: 0.004万元 is 40元, not 0万元.
+        return cn_num(d * _TEN_THOUSAND ** base, rest)
     return num + rest
 
 
@@ -189,7 +193,12 @@ def pct(x, digits: int = 1) -> str:
         return ""
     if digits < 0:
         raise FulianError(f"百分数的小数位数不能为负数：{digits}")
-    return _fmt(d, digits) + "%"
+    text = _fmt(d, digits)
+    # Never rounded onto 100% or 0% that it is not: 99.96 is 99.96%, not "处理率达100%".
+    while digits < 6 and ((d < 100 and Decimal(text) >= 100) or (d > 0 and Decimal(text).is_zero())):
+        digits += 1
+        text = _fmt(d, digits)
+    return text + "%"
 
 
 # A count changes by a difference ("增加5个") when it is small or moves little: a
@@ -217,9 +226,10 @@ def cn_change(cur, prev, unit: str = "", rate: bool = False) -> str:
     with localcontext() as ctx:
         ctx.prec = 60
         if rate or unit == "%":
-            # A rate of 0% is a real value, so prev == 0 still has a difference.
-            diff = Decimal(_fmt(c, 1)) - Decimal(_fmt(p, 1))
-            return _said(diff, _fmt(abs(diff), 1), "个百分点", "提高", "降低", diff.is_zero())
+            # Between the figures as pct prints them; a rate of 0% is a real value, so
+            # prev == 0 still has a difference.
+            diff = Decimal(pct(c)[:-1]) - Decimal(pct(p)[:-1])
+            return _said(diff, format(abs(diff).normalize(), "f"), "个百分点", "提高", "降低", diff.is_zero())
         if unit:
             ones = _TEN_THOUSAND ** _split_unit(unit)[0]  # 2.5 万人 are 25000 people
             if abs(p) * ones < SMALL_COUNT or abs(c - p) * ones < SMALL_CHANGE:
