@@ -127,3 +127,13 @@ def test_the_readme_shows_what_inspect_prints(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["inspect", *command.split()])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == shown
+
+
+def test_inspect_a_summary_names_its_org_columns(tmp_path):
+    # Regression: a county's 汇总表 showed each township's column as 无法识别.
+    path = write_csv(tmp_path / "青溪县_2016-03.csv", [["指标名称", "计量单位", "合计", "大宁镇", "白沙镇"],
+                                                    ["参训妇女", "人", 57, 45, 12]])
+    [found] = inspect_paths([path], ReadContext(CATALOG))
+    assert found.kind == "matrix"
+    assert [(c["column"], c["role"], c["role_label"], c["reason"]) for c in found.columns][3:] == [
+        ("D", "org", "填报单位", ""), ("E", "org", "填报单位", "")]

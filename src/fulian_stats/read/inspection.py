@@ -64,8 +64,9 @@ class SheetInspection:
                       block.total_col, *block.org_cols, *block.unknown_cols, *block.ignored_cols):
                 if c is not None:
                     block_of.setdefault(c, number)
+        orgs = {c for block in layout.blocks for c in block.org_cols}  # a summary's: each an org's values
         for column in layout.columns:
-            role = column.role
+            role = "org" if column.index in orgs else column.role
             self.columns.append({
                 "column": column_letters(column.index + col_offset),
                 "heading": column.heading,
@@ -73,7 +74,7 @@ class SheetInspection:
                 "role_label": ROLE_LABELS.get(role) or EXTRA_ROLES.get(role, role),
                 "block": block_of.get(column.index),
                 "month": column.month,
-                "reason": column.reason,
+                "reason": "" if column.index in orgs else column.reason,
             })
 
     def as_dict(self) -> dict:
