@@ -416,7 +416,7 @@ def _months(orgs, year, months, value=10.0):
 
 
 def _compared(rows, period):
-    from fulian_stats.aggregate import compare
+    from fulian_stats.aggregate.compare import compare
 
     return compare(aggregate(frame(rows), CATALOG, parse_period(period), "total"))
 

@@ -82,3 +82,32 @@ def test_different_orgs_or_months_are_not_duplicates():
             obs("大宁镇", "2016-04", "trainees", 1, file="c.xlsx"),
             obs("大宁镇", "2016-03", "trainees", 4, measure="ytd", cell="E8", file="a.xlsx")]
     assert run_check(duplicates, blocks_from_rows(rows)) == []
+
+
+def test_a_stray_summary_is_the_copy_not_the_townships_forms_it_repeats():
+    # Regression: the finding went to whichever file came second, so --skip-invalid left
+    # out 青溪镇's and 马岭乡's own forms (sorted after 青溪县.xlsx) with the summary.
+    rows = [obs("大宁镇", "2016-03", "trainees", 5, "D5", file="大宁镇_2016-03.xlsx"),
+            obs("大宁镇", "2016-03", "trainees", 5, "E5", file="县.xlsx"),
+            obs("白沙镇", "2016-03", "trainees", 7, "F5", file="县.xlsx"),
+            obs("白沙镇", "2016-03", "trainees", 7, "D5", file="白沙镇_2016-03.xlsx")]
+    found = run_check(duplicates, blocks_from_rows(rows))
+    assert sorted((f.file, f.org) for f in found) == [("县.xlsx", "大宁镇"), ("县.xlsx", "白沙镇")]
+
+
+def test_a_countys_own_figures_beside_its_townships_forms_would_count_twice():
+    # Regression: a county's form (填报单位：青溪县妇联) beside its townships' was summed
+    # with them at --level county, doubling every total without a word.
+    from fulian_stats.orgs import parse_orgs
+
+    orgs = parse_orgs("name,parent\n青溪县,\n大宁镇,青溪县\n白沙镇,青溪县\n石门镇,青溪县\n", "orgs.csv")
+    rows = [obs("青溪县", "2016-Q1", "trainees", 50, "D5", file="青溪县_2016-Q1.xlsx"),
+            obs("大宁镇", "2016-03", "trainees", 30, "D5", file="大宁镇_2016-03.xlsx"),
+            obs("白沙镇", "2016-02", "trainees", 20, "D5", file="白沙镇_2016-02.xlsx"),
+            obs("石门镇", "2016-04", "trainees", 20, "D5", file="石门镇_2016-04.xlsx")]
+    [finding] = run_check(duplicates, blocks_from_rows(rows), orgs=orgs)
+    assert (finding.code, finding.file, finding.org, finding.values["below"]) == (
+        "DUPLICATE_SUBMISSION", "青溪县_2016-Q1.xlsx", "青溪县", ["大宁镇", "白沙镇"])
+    assert finding.message == ("青溪县2016年第一季度的数据（青溪县_2016-Q1.xlsx）与其下属单位大宁镇、白沙镇的报表同时读入，"
+                               "按单位层级汇总时会重复计算；请只保留青溪县的汇总数或下属单位的报表其中一种")
+    assert run_check(duplicates, blocks_from_rows(rows)) == []  # without the registry nobody knows

@@ -43,3 +43,16 @@ def test_a_total_of_a_rate_is_a_ratio_not_a_sum():
             obs("城东街道", "2016-03", "children_home_coverage", 100, file="t.csv"),
             obs(None, "2016-03", "children_home_coverage", 75, measure="total", file="t.csv")]
     assert run_check(totals, blocks_from_rows(rows)) == []
+
+
+def test_a_groups_subtotal_named_for_the_group_is_checked_not_counted(tmp):
+    # Regression: 镇小计 and 乡小计 were read as two more townships, doubling the total.
+    names = ["参训妇女"]
+    rows = [["大宁镇", 100], ["白沙镇", 50], ["镇小计", 150], ["龙潭乡", 80], ["乡小计", 80]]
+    result = check(write_table(tmp / "清单_2016-03.csv", rows, names=names, total=False))
+    assert problems(result) == []
+    assert sorted((b.org, b.values[0]) for b in result.read.blocks() if b.measure == "month") == [
+        ("大宁镇", 100.0), ("白沙镇", 50.0), ("龙潭乡", 80.0)]
+    rows[2][1] = 151
+    result = check(write_table(tmp / "清单_2016-03.csv", rows, names=names, total=False))
+    assert problems(result) == [("TOTAL_MISMATCH", "清单_2016-03.csv", "B4")]

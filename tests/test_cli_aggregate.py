@@ -415,6 +415,16 @@ def test_a_filled_submission_is_never_replaced_by_totals(office):
     assert digests(office) == before
 
 
+def test_aggregate_says_when_warnings_may_mean_a_number_is_missing(office):
+    # Regression: a formula without its value was read as blank and the total printed
+    # with no word of it (only check showed the warning).
+    write_form(office / "报表" / "白沙镇_2016-04.xlsx", "白沙镇", "2016-04", {"trainees": "约30"})
+    run = cli("aggregate", "报表", "-q")
+    assert run.code == 0
+    assert "注意：校验有1条警告（数值是估计数（如“300多”“约300”），按整数读取1条），未阻止汇总，" \
+           "但其中的数可能未计入或不准确；请用 fulian-stats check 查看\n" in run.err
+
+
 def test_a_period_without_data_is_refused_not_an_empty_table(office):
     # Regression: `--period 2015` on 2016's files printed an empty table and exited 0.
     (office / "fulian.toml").write_text('catalog = "indicators.csv"\nrules = "rules.csv"\n', encoding="utf-8")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fulian_stats.aggregate import Comparison, aggregate
+from fulian_stats.aggregate import aggregate
+from fulian_stats.aggregate.compare import Comparison
 from fulian_stats.catalog import load_catalog, parse_catalog
 from fulian_stats.report.numbers import cn_approx, cn_change, cn_num, pct
 from fulian_stats.errors import FulianError

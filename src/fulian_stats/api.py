@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from fulian_stats.aggregate import DataErrors, Totals, aggregate_report, compare
+from fulian_stats.aggregate import DataErrors, Totals, aggregate_report
+from fulian_stats.aggregate.compare import compare
 from fulian_stats.aggregate import explain as explain_totals
 from fulian_stats.catalog import Catalog
 from fulian_stats.checks import Report, check_paths

@@ -11,14 +11,16 @@ exact to the cent and free of binary noise.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from fulian_stats.catalog import Catalog
 from fulian_stats.checks import Report
 from fulian_stats.config import DEFAULT_REGION
-from fulian_stats.aggregate.coverage import REPORTED, Coverage, coverage_of, sent_by
+from fulian_stats.aggregate.coverage import Coverage, coverage_of, sent_by
 from fulian_stats.errors import FulianError, UsageError
+from fulian_stats.findings import CODES, WARNING
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period
 from fulian_stats.read import paused_gc
@@ -312,6 +314,11 @@ def aggregate_report(report: Report, period: Period | None = None, by: str = "to
     if not totals.rows and len(frame):
         raise UsageError(f"没有可汇总的数据：所给文件中没有{totals.period.label}的数值"
                          f"（读到的数值在{default_period(frame).label}）；请核对 --period 和 --region")
+    warned = Counter(f.code for f in report.findings if f.severity == WARNING and f.file not in bad)
+    if warned:  # a warning does not stop the totals, but may mean a number is missing or estimated
+        listed = "；".join(f"{CODES[code][1]}{count}条" for code, count in warned.most_common(3))
+        totals.notes.append(f"校验有{sum(warned.values())}条警告（{listed}{'等' if len(warned) > 3 else ''}），"
+                            "未阻止汇总，但其中的数可能未计入或不准确；请用 fulian-stats check 查看")
     return totals
 
 
@@ -339,49 +346,6 @@ def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | No
                             aggregate_report(checked, period, by, level, region, skip_invalid))
     except DataErrors as stopped:
         return AggregateRun(checked, stopped.findings, None)
-
-
-@dataclass
-class Comparison:
-    """The aggregates a report compares: the period, the one before, a year earlier,
-    and the year to date (for a month)."""
-
-    current: Totals
-    previous: Totals | None = None
-    year_ago: Totals | None = None
-    year_to_date: Totals | None = None
-
-
-def compare(totals: Totals) -> Comparison:
-    """Aggregate the periods around the totals' period from the same files (the year
-    before is there when its files were among the paths). A period to compare with is
-    left out unless the same orgs reported for the same months of it: against one
-    month of last year, or fewer townships, a change would be an artefact. The year to
-    date is left out unless it holds every month from January for each org reporting."""
-    period = totals.period
-    region = totals.region if totals.region != DEFAULT_REGION else None
-    reported = _reported(totals.coverage)
-
-    def other(p: Period) -> Totals | None:
-        found = aggregate(totals.frame, totals.catalog, p, "total", totals.registry, None, region)
-        return found if found.rows else None
-
-    def comparable(p: Period) -> Totals | None:
-        found = other(p)
-        shift = period.first - p.first
-        return found if found is not None and {(o, m + shift) for o, m in _reported(found.coverage)} == reported \
-            else None
-
-    ytd = None
-    if period.is_month and (found := other(period.year_to_date())) is not None:
-        year = range(period.first - period.first % 12, period.first + 1)
-        ytd = found if {(o, m) for o, _m in reported for m in year} <= _reported(found.coverage) else None
-    return Comparison(totals, comparable(period.previous()), comparable(period.year_before()), ytd)
-
-
-def _reported(coverage) -> set[tuple[str, int]]:
-    """(org, month) whose data are in a total."""
-    return {key for key, (status, _files) in coverage.cells.items() if status == REPORTED}
 
 
 def infer_region(orgs: OrgRegistry | None, names: list[str]) -> str | None:

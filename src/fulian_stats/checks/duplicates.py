@@ -1,5 +1,7 @@
-"""One org and period reported twice, in two files or two rows of one table; or a
-period that overlaps another file's (a year summary beside its months). Per run."""
+"""One org and period reported twice, in two files or two rows of one table; a
+period that overlaps another file's (a year summary beside its months); or, with the
+registry, an org's own figures beside its townships' for the same months (a county's
+form beside the forms it totals). Per run."""
 
 from __future__ import annotations
 
@@ -41,8 +43,11 @@ def check(blocks, ctx) -> list[Finding]:
         block = blocks[positions[0]]
         periods_by_org[org].setdefault(period, (block.file, block.sheet, block.cells[0]))
     findings = []
+    orgs_in = _orgs_per_file(blocks) if sources else {}
     for (org, period), listed in sources.items():
-        first, *others = listed
+        # The copy is the file that reports more orgs (a stray summary beside the
+        # townships' own forms), so that --skip-invalid leaves out that one.
+        first, *others = sorted(listed, key=lambda source: len(orgs_in[source[0]]))
         for file, sheet, cell in others:
             at = cell
             if file != first[0]:  # two files: the whole second file is the copy
@@ -71,4 +76,39 @@ def check(blocks, ctx) -> list[Finding]:
                         f"{org}的{outer.label}数据（{o_src[0]}）与{inner.label}数据（{i_src[0]}）时间重叠，"
                         "汇总时会重复计算；请只保留其中一种", file=o_src[0], sheet=o_src[1], org=org,
                         period=o_code, values={"files": [o_src[0], i_src[0]], "periods": [o_code, i_code]}))
+    if ctx.orgs is not None:
+        findings += _above_and_below(periods_by_org, ctx.orgs)
+    return findings
+
+
+def _orgs_per_file(blocks) -> dict[str, set]:
+    found: dict[str, set] = defaultdict(set)
+    for block in blocks:
+        found[block.file].add(block.org)
+    return found
+
+
+def _above_and_below(periods_by_org: dict[str, dict[str, tuple]], registry) -> list[Finding]:
+    """An org with townships under it that reported figures of its own for months its
+    townships reported too, from other files: summed up the hierarchy, those months
+    would count twice."""
+    findings = []
+    for org, by_period in periods_by_org.items():
+        if org not in registry.orgs or not registry.children.get(org):
+            continue
+        below = [o for o in registry.descendants(org) if o in periods_by_org]
+        for code, (file, sheet, _cell) in by_period.items():
+            period = find_period(code)
+            if period is None:
+                continue
+            overlapping = sorted({o for o in below for c, (f, _s, _c) in periods_by_org[o].items()
+                                  if f != file and (p := find_period(c)) is not None
+                                  and p.first <= period.last and period.first <= p.last})
+            if overlapping:
+                named = "、".join(overlapping[:5]) + (f"等{len(overlapping)}个单位" if len(overlapping) > 5 else "")
+                findings.append(Finding(
+                    "DUPLICATE_SUBMISSION", f"{org}{period.label}的数据（{file}）与其下属单位{named}的报表同时读入，"
+                    f"按单位层级汇总时会重复计算；请只保留{org}的汇总数或下属单位的报表其中一种",
+                    file=file, sheet=sheet, org=org, period=code,
+                    values={"files": [file], "below": overlapping}))
     return findings

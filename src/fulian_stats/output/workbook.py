@@ -158,7 +158,8 @@ def _write_summary(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dic
         listed = f"明细超过Excel的行数上限，只列出前{MAX_DETAIL_ROWS}个数值（合计不受影响）。"
     _write_note(sheet, fmt, row + 1, last_col, f"注：存量指标取报告期内最后一个月的数，比率由汇总后的分子、分母计算。"
                                                 f"共汇总{result.observations['file'].nunique()}个文件，"
-                                                f"{coverage_note(result.coverage)}{listed}", widths)
+                                                f"{coverage_note(result.coverage)}{listed}"
+                                                + "".join(f"{note}。" for note in result.notes), widths)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(3, 3)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from fulian_stats.aggregate import Comparison
+from fulian_stats.aggregate.compare import Comparison
 from fulian_stats.catalog import Catalog, Indicator, default_data, read_text_file
 from fulian_stats.errors import CatalogError, FulianError
 from fulian_stats.periods import Period

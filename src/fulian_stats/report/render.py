@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from fulian_stats.aggregate import Comparison
+from fulian_stats.aggregate.compare import Comparison
 from fulian_stats.catalog import Catalog
 from fulian_stats.errors import FulianError, UsageError
 from fulian_stats.report.context import SECTIONS_FILE, build_context, load_sections, office_of
