@@ -305,6 +305,11 @@ CASES: dict[str, Case] = {
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D13", "values": {"range": "D13:D14", "indicators": 2},
          "message": "D13:D14是合并单元格，跨了2个指标行（接待信访案件、已处理信访案件），其中的数只计入“接待信访案件”，"
                     "其余按未填报处理；请取消合并，每个指标分别填写"}),
+    "NUMBER_OUTSIDE_TABLE": Case(
+        _form("大宁镇_2016-03.xlsx", below=[["注：另有补报", "", "", 12, ""]]),
+        _form("大宁镇_2016-03.xlsx", below=[["注：另有补报", "", "", "", ""]]),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D23", "values": {"cells": ["D23"], "count": 1},
+         "message": "表格以外的1个数值（D23）未读取；如是报表数据，请填入表中对应的行"}),
     "TOTAL_ROW_SKIPPED": Case(
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["合计", "", 100, ""]]),
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["合计", "", "", ""]]),

@@ -105,8 +105,13 @@ def test_numbers_of_an_indicator_below_the_footer_are_left_to_the_row_by_row_rea
     assert fast.blocks == slow.blocks and fast.findings == slow.findings
     assert [(f.code, f.cell, f.values) for f in fast.findings] == [
         ("DATA_AFTER_FOOTER", "D11", {"cells": ["D11"], "count": 1, "footer_row": 9})]
-    plain_below = form(clean_body()[:3], below=[["联系电话：", "", "", 13812345678.0, ""], [4, "接待信访案件", "件", "", ""]])
-    assert len(read_form_columns(plain_below, detect_layout(plain_below, CATALOG), CATALOG)) == 2
+    phone_below = form(clean_body()[:3], below=[["联系电话：", "", "", 13812345678.0, ""], [4, "接待信访案件", "件", "", ""]])
+    assert read_form_columns(phone_below, detect_layout(phone_below, CATALOG), CATALOG) is None
+    fast, slow = both_ways(phone_below)
+    assert fast.findings == slow.findings
+    assert [(f.code, f.values["cells"]) for f in fast.findings] == [("NUMBER_OUTSIDE_TABLE", ["D10"])]
+    text_below = form(clean_body()[:3], below=[["说明：本表截至3月31日", "", "", "", ""]])
+    assert len(read_form_columns(text_below, detect_layout(text_below, CATALOG), CATALOG)) == 2
 
 
 CELL = st.one_of(

@@ -184,11 +184,12 @@ def test_form_footer_and_headings_are_not_data(tmp_path):
 
 
 def test_form_stops_at_the_footer(tmp_path):
-    """Rows under 填表人 (notes, a signature block, a telephone number) are not data."""
+    """Rows under 填表人 (notes, a signature block, a telephone number) are not data: a
+    number among them is named in a note."""
     rows = form_rows(footer=True) + [["说明：本表数据截至3月31日"], ["联系电话：", None, None, 13812345678]]
     result = read(write_xlsx(tmp_path / "f.xlsx", rows))
     assert month_values(result) == EXPECTED
-    assert found(result) == []
+    assert found(result) == [("NUMBER_OUTSIDE_TABLE", "D12")]
 
 
 def test_an_indicators_number_below_the_footer_is_an_error_not_read(tmp_path):

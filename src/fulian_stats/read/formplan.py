@@ -29,7 +29,7 @@ from fulian_stats.normalize import is_sub_item
 from fulian_stats.observations import MONTH, YTD, Block
 from fulian_stats.read.grid import Sheet
 from fulian_stats.read.layout import Layout, cell_text, header_key, opens_footer
-from fulian_stats.read.numbers import BLANK, OK, parse_number, without_noise
+from fulian_stats.read.numbers import BLANK, OK, holds_number, parse_number, without_noise
 from fulian_stats.units import factor_into
 
 MAX_PLANS = 1024  # templates seen in one run; a province has a handful
@@ -125,8 +125,8 @@ def _read_columns(plan: FormPlan, rows: list[list], where: tuple, columns) -> li
             return None  # numbers in a row without an indicator (or a 合计 row): a finding
         quiet[r] = list(row)
     n = bisect_left(plan.rows, stop)
-    if any(parse_number(rows[r][c]).status is not BLANK for r in plan.rows[n:] for c, _ in columns):
-        return None  # numbers of indicator rows below the footer: a finding
+    if any(holds_number(row[c]) for row in rows[stop:] for c, _ in columns if c < len(row)):
+        return None  # numbers in or below the footer: a finding
     found = []
     month_kept = None
     indicator_rows = list(map(rows.__getitem__, plan.rows[:n]))

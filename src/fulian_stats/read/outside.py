@@ -1,13 +1,14 @@
 """What a form holds beyond what its rows are read as, named rather than guessed at:
 a column per month (several periods on one sheet), a value cell merged down over
-several indicator rows, numbers of indicators below the footer. Each is a finding of
+several indicator rows, numbers of indicators below the footer, and any other number
+outside the table (above its header, in or under the footer). Each is a finding of
 the sheet's reader (sheet.py)."""
 
 from __future__ import annotations
 
 from fulian_stats.findings import join_cells
 from fulian_stats.read.header import FormBlock
-from fulian_stats.read.layout import cell_text
+from fulian_stats.read.layout import cell_text, opens_footer
 from fulian_stats.read.numbers import holds_number
 
 
@@ -69,3 +70,26 @@ def below_footer(reader, block: FormBlock, columns, end: int) -> None:
                    f"指标数值（{join_cells(cells)}，如“{labels[0]}”），未读取；一张工作表只填一份报表：请把另一份报表"
                    "移到单独的工作表或文件，补填的数请填回表中对应的行", cell=cells[0],
                    values={"cells": cells[:100], "count": len(cells), "footer_row": reader.row_number(end)})
+
+
+def numbers_outside(reader, end: int | None) -> None:
+    """An info naming the numbers above the header and, from the footer (row `end`) on,
+    in a value column of a row that is no indicator's (those are below_footer's): none
+    is read. A year written as a number beside 报告期 is the period's, not a figure.
+    `end` None: the footer holds no number in a value column (the fast path knows)."""
+    rows, catalog = reader.sheet.rows, reader.catalog
+    cells = [reader.cell(r, c) for r in range(reader.layout.header_row) for c, v in enumerate(rows[r])
+             if type(v) in (int, float) and not (1900 <= v <= 2100 or 190001 <= v <= 210012)]
+    value_cols = sorted({c for block in reader.layout.blocks for c in block.value_cols})
+    for r in range(len(rows) if end is None else end, len(rows)):
+        row = rows[r]
+        named = any(catalog.lookup(cell_text(row[b.name_col]))[0] for b in reader.layout.blocks if b.name_col < len(row)
+                    and cell_text(row[b.name_col]).strip()) and not opens_footer(row)
+        if not named:
+            cells += [reader.cell(r, c) for c in value_cols if c < len(row) and holds_number(row[c])]
+    if not cells:
+        return
+    if reader.inspection is not None:
+        reader.inspection.left_out += [(cell, "在表格以外") for cell in cells]
+    reader.finding("NUMBER_OUTSIDE_TABLE", f"表格以外的{len(cells)}个数值（{join_cells(cells)}）未读取；"
+                   "如是报表数据，请填入表中对应的行", cell=cells[0], values={"cells": cells[:100], "count": len(cells)})

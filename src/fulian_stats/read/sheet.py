@@ -33,7 +33,7 @@ from fulian_stats.read.header import FormBlock
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, header_key, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, holds_number, parse_number, without_noise
-from fulian_stats.read.outside import below_footer, merged_over_rows, refuse_months_across
+from fulian_stats.read.outside import below_footer, merged_over_rows, numbers_outside, refuse_months_across
 from fulian_stats.read.textrows import check_text_rows
 from fulian_stats.units import factor_into, unit_scale
 
@@ -228,11 +228,13 @@ class SheetReader:
             if fast is not None:
                 self._blocks = fast
                 self.uses_sheet_period = bool(fast)
+                numbers_outside(self, None)
                 return
         end = self.footer_row()
         seen: dict[str, int] = {}
         for block in blocks:
             self.read_block(block, end, seen)
+        numbers_outside(self, end)
         width = len(layout.columns)
         rows = self.sheet.rows
         for r in range(layout.data_start, end):  # numbers right of every headed column
