@@ -373,3 +373,15 @@ def test_formulas_stay_formulas_and_a_file_named_like_the_feedback_keeps_its_own
     for cell in ("E8", "D19"):  # every cell the finding names
         assert (sheet[cell].fill.fgColor.rgb, sheet[cell].comment.text) == (YELLOW, message)
     assert openpyxl.load_workbook(tmp_path / "反馈" / "反馈单.xlsx").sheetnames == ["反馈单"]
+
+
+def test_a_copy_of_a_file_with_the_longest_name_still_has_a_name():
+    # Regression: a 251-byte name (allowed on ext4) stopped the whole --annotate (exit 3).
+    from fulian_stats.output.annotate import copy_name
+
+    long = "大宁镇_" + "很长" * 40 + ".xls"
+    name = copy_name(f"报表/{long}", set())
+    assert len(long.encode()) > 240 and len(name.encode()) <= 255 - 24 + len(".xlsx")
+    assert name.startswith("大宁镇_很长") and name.endswith(".xlsx")
+    second = copy_name(f"别处/{long}", {name})
+    assert second.endswith("（2）.xlsx") and len(second.encode()) <= 255

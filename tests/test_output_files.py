@@ -186,3 +186,13 @@ def test_output_permissions_follow_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_an_output_with_the_longest_file_name_is_written(tmp_path):
+    # Regression: the temporary name (the target's own with a prefix and a suffix) was
+    # too long for the file system: 「无法在文件夹…中写入输出文件：File name too long」.
+    target = tmp_path / ("汇总" * 41 + ".csv")
+    assert len(target.name.encode()) == 250
+    with atomic_path(target) as temp:
+        temp.write_text("x", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "x" and [p.name for p in tmp_path.iterdir()] == [target.name]

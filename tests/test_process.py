@@ -57,3 +57,15 @@ def test_a_run_just_above_the_minimum_is_a_run_like_any_other():
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert json.loads(done.stdout)["files"] == len(list(SAMPLE_MONTH.iterdir())) == 10
+
+
+def test_a_file_name_in_gbk_is_written_out_as_gbk_reads_it():
+    # Regression: a Windows zip unpacked here leaves GBK names; written as their raw
+    # bytes they made stdout invalid UTF-8 and --format json unreadable.
+    import os
+
+    import fulian_stats.process  # noqa: F401  (registers the error handler)
+
+    name = os.fsdecode("白沙镇_2017-03.xlsx".encode("gbk"))  # as os.listdir gives it: 沙's C9 B3 is UTF-8 ɳ
+    assert name == "\udcb0\udcd7ɳ\udcd5\udcf2_2017-03.xlsx"
+    assert f"文件 {name} 已读取".encode("utf-8", "fulian_names") == "文件 白沙镇_2017-03.xlsx 已读取".encode()

@@ -559,6 +559,21 @@ def test_a_period_cell_with_the_month_alone_takes_the_year_from_elsewhere(tmp_pa
     assert_clean(result)
 
 
+@pytest.mark.parametrize("title, org", [
+    ("大宁镇妇联2016年3月工作统计月报表", "大宁镇"),
+    (TITLE, None),  # regression: 青溪县 (the county that issued the form) was taken, silencing 12 missing townships
+])
+def test_only_a_township_is_taken_from_the_title(tmp_path, title, org):
+    s = SheetSpec()
+    s.top(title=title, org_line=None)
+    s.add("序号", "指标名称", "计量单位", "本月", "本年累计")
+    s.items(SECTIONS)
+    s.footer()
+    result = read(write_book(tmp_path / "月报2016-03.xlsx", s), orgs=ORGS)
+    assert {o[0] for o in all_observations(result)} == ({org} if org else set())
+    assert [f.code for f in findings_of(result) if f.severity == "error"] == ([] if org else ["ORG_MISSING"])
+
+
 # -- 12. the title names another period than the 报告期 cell --------------------------------
 
 

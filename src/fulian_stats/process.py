@@ -7,11 +7,14 @@ English line and exits 1 (the code for "the data has errors"); glibc loads libgc
 only when a thread ends, and aborts when it cannot. So: one BLAS buffer (the tool does
 no linear algebra), libgcc_s loaded while there is room, and a limit below what the
 imports alone take refused at once with one Chinese line. Libraries' warnings are
-English and for developers: off, unless asked for with python -W.
+English and for developers: off, unless asked for with python -W. And a file name that
+is not UTF-8 (a Windows zip unpacked here: GBK bytes) is written out as GBK read it,
+never as bytes that make the output invalid UTF-8 (and its JSON unreadable).
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 import warnings
@@ -30,7 +33,27 @@ MB = 1 << 20
 MINIMUM_ADDRESS_SPACE = 320 * MB
 
 
+def _names_as_gbk(error: UnicodeEncodeError) -> tuple[bytes, int]:
+    """The undecodable bytes of a name (each a lone surrogate, as Python keeps them), as
+    GB18030 reads them, in UTF-8 (the encoder takes bytes, or ASCII text only); what
+    GB18030 cannot read becomes �."""
+    text, end = error.object, error.end
+    # GBK bytes that happen to be valid UTF-8 were decoded as a letter of U+0080–U+07FF
+    # (白沙镇's 沙 is C9 B3, ɳ): they are part of the name.
+    while end < len(text) and (0xDC80 <= ord(text[end]) <= 0xDCFF or 0x80 <= ord(text[end]) <= 0x7FF):
+        end += 1
+    raw = b"".join(bytes([ord(c) - 0xDC00]) if 0xDC80 <= ord(c) <= 0xDCFF else c.encode("utf-8", "replace")
+                   for c in text[error.start:end])
+    return raw.decode("gb18030", "replace").encode("utf-8"), end
+
+
+codecs.register_error("fulian_names", _names_as_gbk)
+
+
 def prepare() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") == "utf8":
+            stream.reconfigure(errors="fulian_names")
     if not sys.warnoptions:
         warnings.simplefilter("ignore")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fulian_stats.findings import ERROR, INFO, SEVERITY_LABELS, WARNING, Finding
-from fulian_stats.output.files import atomic_path, make_output_folder, refuse_folder
+from fulian_stats.output.files import NAME_BYTES, atomic_path, make_output_folder, refuse_folder, shortened
 from fulian_stats.output.original import NoCopy, first_sheet_name, open_original
 
 LIST_SHEET = "问题清单"
@@ -102,7 +102,8 @@ def findings_by_file(report) -> dict[str, list[Finding]]:
 def copy_name(file: str, taken: set[str]) -> str:
     """The copy's file name: the original's, as .xlsx (a .csv or .xls is rebuilt as a
     workbook, and no copy holds macros); `（2）` added when two files would share one."""
-    stem = os.path.splitext(os.path.basename(file))[0]
+    # Cut so that `（99）.xlsx` still fits in a file name (the original's may end in .xls).
+    stem = shortened(os.path.splitext(os.path.basename(file))[0], NAME_BYTES - 24)
     name, n = f"{stem}.xlsx", 1
     while name in taken:
         n += 1

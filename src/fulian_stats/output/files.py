@@ -114,7 +114,8 @@ def atomic_path(path: Path):
     if path.is_dir():
         raise UsageError(f"输出路径 {path} 是一个文件夹；请给出文件名，如 {path / ('汇总' + (path.suffix or '.xlsx'))}")
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
+        # The temporary name holds the stem, cut so that a target of the longest name still has one.
+        fd, temp = tempfile.mkstemp(prefix=f".{shortened(path.stem, 100)}.", suffix=path.suffix, dir=folder)
     except OSError as exc:
         raise MachineError(f"无法在文件夹 {folder} 中写入输出文件：{machine_reason(exc)}") from exc
     os.close(fd)
@@ -157,11 +158,19 @@ def os_error(exc: BaseException) -> OSError | None:
 
 
 _REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘为只读", errno.EACCES: "没有写入权限",
-            errno.EPERM: "没有写入权限", getattr(errno, "EDQUOT", -1): "磁盘配额已用完"}
+            errno.EPERM: "没有写入权限", getattr(errno, "EDQUOT", -1): "磁盘配额已用完",
+            errno.ENAMETOOLONG: "文件名太长", errno.EISDIR: "同名的是一个文件夹"}
+NAME_BYTES = 255  # the longest file name most file systems take, in bytes (ext4, NTFS in UTF-16 units)
 
 
 def machine_reason(exc: OSError) -> str:
-    return _REASONS.get(exc.errno, exc.strerror or "系统拒绝写入")
+    return _REASONS.get(exc.errno) or f"系统拒绝写入（{errno.errorcode.get(exc.errno, exc.errno)}）"
+
+
+def shortened(stem: str, limit: int) -> str:
+    """`stem` cut at a character so that it takes at most `limit` bytes of UTF-8."""
+    data = stem.encode("utf-8")
+    return stem if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
 
 
 def _umask() -> int:
