@@ -283,3 +283,15 @@ def test_the_example_workflow_command_passes_clean_and_annotates_broken_submissi
     assert done.stdout.splitlines()[0] == (
         "::error file=submissions/2016-03/大宁镇_2016-03.xlsx,line=8,title=NUMBER_INVALID 月报 D8::"
         "“参训妇女”的数值“不详”无法识别；请只填数字，没有发生的填0，未统计的留空")
+
+
+def test_a_folder_without_a_submission_is_a_usage_error_not_a_pass(tmp_path):
+    # Regression: an empty folder (in CI: a wrong path) printed 共检查0个文件 and exited 0.
+    (tmp_path / "报表").mkdir()
+    done = run_cli("报表", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "错误：所给的报表中没有报表文件（只读取 .xlsx、.xlsm、.xls、.csv）\n"
+    (tmp_path / "报表" / "说明.docx").write_bytes(b"x")
+    done = run_cli("报表", "--format", "json", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "错误：所给的报表中没有报表文件：跳过了1个不是报表格式的文件（如 报表/说明.docx）；只读取 .xlsx、.xlsm、.xls、.csv\n"

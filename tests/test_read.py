@@ -933,3 +933,25 @@ def test_reading_findings_of_a_table_are_born_with_the_org_of_their_row(tmp_path
     result = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
     invalid = only(result, "NUMBER_INVALID")
     assert (invalid.cell, invalid.org, invalid.period) == ("D3", "白沙镇", "2016-03")
+
+
+def test_a_workbook_named_csv_is_read_by_what_its_bytes_are(tmp_path):
+    # Regression: an .xlsx saved as .csv was reported as text no encoding could decode.
+    xlsx = write_xlsx(tmp_path / "a" / "大宁镇_2016-03.xlsx", form_rows())
+    csv = tmp_path / "大宁镇_2016-03.csv"
+    csv.write_bytes(xlsx.read_bytes())
+    assert month_values(read(csv)) == month_values(read(xlsx)) == EXPECTED
+
+
+@pytest.mark.parametrize("head, what", [
+    ('<html><head><meta charset="utf-8"></head><body><table><tr><td>1</td></tr></table></body></html>', "网页（HTML）文件"),
+    ('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
+     "“XML表格2003”文件"),
+])
+def test_a_web_page_or_xml_saved_as_xls_says_what_it_is(tmp_path, head, what):
+    # Regression: a web system's export (.xls holding HTML) was only 「既不是xlsx也不是xls格式」.
+    path = tmp_path / "龙潭乡_2017-03.xls"
+    path.write_text(head, encoding="utf-8")
+    assert [(f.code, f.message) for f in read(path).findings] == [
+        ("FILE_UNREADABLE", f"这是{what}，扩展名却是.xls（网上系统导出的报表常是这样），无法读取；"
+                            "请在Excel或WPS中打开，另存为 .xlsx 后重新报送")]

@@ -108,6 +108,10 @@ def check(paths, setup: Setup | None = None, period=None, progress=None, *, tota
     paths = _paths(paths)
     report = check_paths(paths, used.catalog, used.rules, used.orgs, _period(period), exclude=used.exclude,
                          progress=progress, then_import=("pandas",) if totals else (), layouts=used.layouts)
+    if not report.files:  # an empty folder, or a wrong one in CI: not a pass
+        skipped = [f.message for f in report.findings if f.code == "FILES_SKIPPED"]
+        raise UsageError(f"所给的{'、'.join(map(str, paths[:3]))}中没有报表文件"
+                         + (f"：{'；'.join(skipped)}" if skipped else "（只读取 .xlsx、.xlsm、.xls、.csv）"))
     report.inputs = {**used.files, **{f: "报表" for f in report.files}}
     report.paths = list(paths)
     report.region, report.templates = used.region, used.templates

@@ -19,7 +19,16 @@ from itertools import chain
 from pathlib import Path
 
 from fulian_stats.findings import Finding, join_cells
-from fulian_stats.read.guard import GridError, Vetted, damaged, encrypted, read_bytes, too_large, vet_workbook
+from fulian_stats.read.guard import (
+    OLE_MAGIC,
+    GridError,
+    Vetted,
+    damaged,
+    encrypted,
+    read_bytes,
+    too_large,
+    vet_workbook,
+)
 from fulian_stats.read.limits import LIMITS, Limits
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -70,9 +79,24 @@ def load_sheets(path: str | Path, limits: Limits = LIMITS) -> list[Sheet]:
         raise GridError("FILE_FORMAT_UNSUPPORTED", f"这是{OTHER_SPREADSHEETS[suffix]}文件（{suffix}），无法读取，"
                         "其中的数据未计入；本工具只读取 .xlsx、.xlsm、.xls、.csv，请另存为 .xlsx 后重新报送")
     data = read_bytes(path, limits)
-    if suffix in CSV_SUFFIXES:
+    # What the bytes are, not what the name says: a workbook saved as .csv is read as one.
+    if suffix in CSV_SUFFIXES and not data.startswith((b"PK\x03\x04", OLE_MAGIC)):
         return [_csv_sheet(data, limits)]
+    saved_as = _text_saved_as_workbook(data)
+    if saved_as is not None:
+        raise GridError("FILE_UNREADABLE", f"这是{saved_as}，扩展名却是{suffix}（网上系统导出的报表常是这样），无法读取；"
+                        "请在Excel或WPS中打开，另存为 .xlsx 后重新报送")
     return _workbook_sheets(vet_workbook(data, limits), limits)
+
+
+def _text_saved_as_workbook(data: bytes) -> str | None:
+    """What a text file named as a workbook is: a web page, or Excel 2003's XML."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")):
+        return "网页（HTML）文件"
+    if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "“XML表格2003”文件"
+    return None
 
 
 def _workbook_sheets(vetted: Vetted, limits: Limits) -> list[Sheet]:
