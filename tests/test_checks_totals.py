@@ -56,3 +56,14 @@ def test_a_groups_subtotal_named_for_the_group_is_checked_not_counted(tmp):
     rows[2][1] = 151
     result = check(write_table(tmp / "清单_2016-03.csv", rows, names=names, total=False))
     assert problems(result) == [("TOTAL_MISMATCH", "清单_2016-03.csv", "B4")]
+
+
+def test_a_total_row_at_the_top_totals_the_rows_below_it(tmp):
+    # Regression: a 合计 right under the header was compared with the rows above it
+    # (none): 「合计为230，但各单位之和为0」 on every column, and aggregate refused.
+    names = ["参训妇女"]
+    rows = [["合计", 230], ["大宁镇", 100], ["白沙镇", 50], ["龙潭乡", 80]]
+    assert problems(check(write_table(tmp / "清单_2016-03.csv", rows, names=names, total=False))) == []
+    rows[0][1] = 231
+    result = check(write_table(tmp / "清单_2016-03.csv", rows, names=names, total=False))
+    assert only(result, "TOTAL_MISMATCH").message == "“参训妇女”的合计为231，但各单位之和为230；请核对合计或各行数据"

@@ -955,3 +955,16 @@ def test_a_web_page_or_xml_saved_as_xls_says_what_it_is(tmp_path, head, what):
     assert [(f.code, f.message) for f in read(path).findings] == [
         ("FILE_UNREADABLE", f"这是{what}，扩展名却是.xls（网上系统导出的报表常是这样），无法读取；"
                             "请在Excel或WPS中打开，另存为 .xlsx 后重新报送")]
+
+
+def test_rows_of_months_a_file_named_for_another_month_does_not_hold_are_an_error(tmp_path):
+    # Regression: 大宁镇_2016-03.xlsx holding January and February rows was read silently.
+    path = write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", [["乡镇", "月份", "参训妇女（人）"], ["大宁镇", "2016年1月", 10],
+                                                        ["大宁镇", "2016年2月", 20]])
+    result = read(path)
+    assert [(f.code, f.severity, f.cell, f.values) for f in result.findings] == [
+        ("PERIOD_CONFLICT", "error", "C2", {"contents": "2016-03", "rows": ["2016-01", "2016-02"]})]
+    assert result.findings[0].message == ("表中各行的月份（2016年1月、2016年2月）不在本表的报告期2016年3月（表内报告期或文件名）之内；"
+                                          "请核对月份列或文件名")
+    named_for_the_year = write_xlsx(tmp_path / "大宁镇_2016.xlsx", [["乡镇", "月份", "参训妇女（人）"], ["大宁镇", "2016年1月", 10]])
+    assert read(named_for_the_year).findings == []

@@ -26,6 +26,11 @@ def check(blocks, ctx) -> list[Finding]:
     any_period: dict[tuple, float] = defaultdict(float)  # (file, sheet, indicator)
     since: dict[tuple, float] = defaultdict(float)  # the same since the sheet's last 小计
     findings = []
+    for block in blocks:  # a 合计 totals every row of its sheet, above it or below (at the top, as often)
+        if block.measure == MONTH and (block.file, block.sheet) in sheets:
+            for ind_id, value in zip(block.indicators, block.values):
+                sums[(block.file, block.sheet, block.period, ind_id)] += value
+                any_period[(block.file, block.sheet, ind_id)] += value
     for block in blocks:  # in reading order: a 小计 comes after the rows it totals
         file = block.file
         where = (file, block.sheet)
@@ -33,8 +38,6 @@ def check(blocks, ctx) -> list[Finding]:
             continue
         if block.measure == MONTH:
             for ind_id, value in zip(block.indicators, block.values):
-                sums[(*where, block.period, ind_id)] += value
-                any_period[(*where, ind_id)] += value
                 since[(*where, ind_id)] += value
         elif block.measure in (TOTAL, SUBTOTAL):
             for ind_id, value, cell in zip(block.indicators, block.values, block.cells):

@@ -151,7 +151,7 @@ def common_text(messages: list[str], code: str) -> str:
         first = values[0][i]
         same = all(found[i] == first for found in values)
         text += (first if same else "“…”" if first.startswith("“") else "…") + literal
-    return text.removeprefix("“…”")
+    return text.removeprefix("“…”").removeprefix("的")  # `“…”的合计为…` reads `合计为…`
 
 
 def _merge_months(lines: list[_FileLine]) -> list[tuple[str, Line]]:

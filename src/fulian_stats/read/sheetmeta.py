@@ -42,6 +42,7 @@ class SheetMeta:
     period: str | None = None
     org_findings: list[Finding] = field(default_factory=list)
     period_findings: list[Finding] = field(default_factory=list)
+    period_claimed: bool = False  # the sheet or its file name says its period (not only --period)
 
     @classmethod
     def settle(cls, stem: str, sheet, layout, ctx, file: str, declared, inspection: SheetInspection | None) -> "SheetMeta":
@@ -61,6 +62,7 @@ class SheetMeta:
         if "period" not in missing:
             sources = _period_sources(found_period, texts, sheet, layout, stem, ctx)
             meta.period = _settle_period(sources, report, inspection)
+            meta.period_claimed = any(source.origin != OPTION for source in sources)
         if layout.kind == "form" and "org" not in missing:
             meta.org = _settle_org(found_org, texts, stem, ctx, report, inspection)
         return meta
@@ -71,6 +73,8 @@ class SheetMeta:
         blocks = reader.blocks
         if not blocks:
             return blocks
+        if self.period_claimed and self.period is not None:
+            findings += self._rows_outside_period(reader, blocks)
         needs = []
         if reader.uses_sheet_period:
             needs.append((self.period, self.period_findings))
@@ -81,6 +85,21 @@ class SheetMeta:
             findings += said
             refused = refused or value is None or any(f.severity == ERROR and f.code.endswith("_CONFLICT") for f in said)
         return [] if refused else blocks
+
+
+    def _rows_outside_period(self, reader, blocks) -> list[Finding]:
+        """A table's rows whose own period (a 月份 column) the sheet's does not hold: the
+        file named for March holding January and February. An error: one of them is wrong."""
+        sheet_period = find_period(self.period)
+        outside = [b for b in blocks if b.period and b.period != self.period
+                   and not sheet_period.contains(find_period(b.period) or sheet_period)]
+        if not outside:
+            return []
+        labels = "、".join(dict.fromkeys(find_period(b.period).label for b in outside))
+        return [Finding("PERIOD_CONFLICT", f"表中各行的月份（{labels}）不在本表的报告期{sheet_period.label}"
+                        "（表内报告期或文件名）之内；请核对月份列或文件名", file=reader.file, sheet=reader.sheet.name,
+                        cell=outside[0].cells[0], org=outside[0].org, period=outside[0].period,
+                        values={"contents": self.period, "rows": sorted({b.period for b in outside})})]
 
 
 def _period_sources(label: Found | None, texts: list[Found], sheet, layout, stem: str, ctx) -> list[PeriodSource]:
