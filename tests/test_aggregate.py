@@ -442,3 +442,14 @@ def test_a_months_year_to_date_needs_every_month_since_january():
     found = _compared(_months(both, 2017, [1, 2, 3]), "2017-03")
     assert [r["value"] for r in found.year_to_date.rows] == [60.0]
     assert [r["value"] for r in found.previous.rows] == [20.0]
+
+
+def test_a_stock_taken_from_before_the_periods_last_month_is_noted():
+    # Regression: 白沙镇 sent no March, its February 贫困村 went into the quarter with no word.
+    rows = [("大宁镇", f"2016-{m:02d}", "poor_villages", 3) for m in (1, 2, 3)] + \
+           [("白沙镇", f"2016-{m:02d}", "poor_villages", 2) for m in (1, 2)]
+    result = aggregate(frame(rows), CATALOG, parse_period("2016-Q1"))
+    assert result.value("poor_villages") == 5
+    assert result.notes == ["存量指标取各单位报告期内最后报送的一个月：白沙镇取2016年2月的数（其他单位为2016年3月）"]
+    whole = aggregate(frame(rows[:3]), CATALOG, parse_period("2016-Q1"))
+    assert whole.notes == []

@@ -235,6 +235,8 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     else:
         data = data.assign(group_org=data["org"])
 
+    if not coverage.expected:  # with the registry and a period, the gaps say which months are missing
+        notes += _stale_stocks(data, catalog, period)
     org_names = list(dict.fromkeys(sorted(data["group_org"].unique(), key=_org_order(orgs))))
     whole = period.code
     rows = _rows_for(_totals(data, catalog, []), catalog, lambda g: region_name, lambda g: whole)
@@ -245,6 +247,22 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     elif by == "period":
         result.rows = rows + result.month_rows
     return result
+
+
+def _stale_stocks(data, catalog: Catalog, period: Period) -> list[str]:
+    """A note naming the orgs whose stocks come from a month before the latest any org
+    reported in the period: the total is right by the rule, but mixes months."""
+    stocks = data.loc[_of_kind(data, catalog, "stock"), ["org", "last"]]
+    if stocks.empty or period.first == period.last:
+        return []
+    latest = stocks.groupby("org", observed=True)["last"].max()
+    newest = int(latest.max())
+    early = latest[latest < newest]
+    if early.empty:
+        return []
+    named = "、".join(f"{org}取{Period(int(m), int(m)).label}" for org, m in list(early.items())[:5])
+    return [f"存量指标取各单位报告期内最后报送的一个月：{named}{'等' if len(early) > 5 else ''}的数"
+            f"（其他单位为{Period(newest, newest).label}）"]
 
 
 def _org_order(orgs: OrgRegistry | None):
