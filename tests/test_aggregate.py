@@ -453,3 +453,14 @@ def test_a_stock_taken_from_before_the_periods_last_month_is_noted():
     assert result.notes == ["存量指标取各单位报告期内最后报送的一个月：白沙镇取2016年2月的数（其他单位为2016年3月）"]
     whole = aggregate(frame(rows[:3]), CATALOG, parse_period("2016-Q1"))
     assert whole.notes == []
+
+
+def test_by_period_a_quarters_value_is_in_the_total_not_in_a_month():
+    # Regression: a county's quarter beside a township's months made a second 合计 row
+    # for the quarter (60 beside the right 66), which the table showed.
+    rows = [("大宁镇", "2016-Q1", "trainees", 60, "县Q1.xlsx")] + \
+           [("甲镇", f"2016-{m:02d}", "trainees", m) for m in (1, 2, 3)]
+    result = aggregate(frame(rows), CATALOG, parse_period("2016-Q1"), "period")
+    assert [(r["period"], r["value"]) for r in result.rows] == [
+        ("2016-Q1", 66), ("2016-01", 1), ("2016-02", 2), ("2016-03", 3)]
+    assert result.notes == ["1个数值的报告期长于一个月（如 县Q1.xlsx 的2016年第一季度），只计入合计，不在分月数中"]

@@ -78,8 +78,11 @@ class Totals:
 
     @cached_property
     def month_rows(self) -> list[dict]:
-        """The region total of each month (made when first asked for)."""
-        rows = _rows_for(_totals(self.observations, self.catalog, ["period"]), self.catalog,
+        """The region total of each month (made when first asked for). A value of a
+        longer period (a county's quarter) belongs to no month: only in the total."""
+        data = self.observations
+        months = data["first"] == data["last"]
+        rows = _rows_for(_totals(data if months.all() else data[months], self.catalog, ["period"]), self.catalog,
                          lambda g: self.region, lambda g: g[0])
         rows.sort(key=lambda r: r["period"])
         return rows
@@ -246,6 +249,11 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
         result.rows = rows + [r for r in result.org_rows if r["org"] != region_name]
     elif by == "period":
         result.rows = rows + result.month_rows
+        spans = data[data["first"] != data["last"]]
+        if len(spans):
+            notes.append(f"{len(spans)}个数值的报告期长于一个月（如 {spans['file'].iloc[0]} 的"
+                         f"{find_period(spans['period'].iloc[0]).label}），"
+                         "只计入合计，不在分月数中")
     return result
 
 
