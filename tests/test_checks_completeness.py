@@ -13,6 +13,8 @@ from check_helpers import (
     obs,
     problems,
     run_check,
+    street_rows,
+    write_table,
 )
 
 from fulian_stats.checks import completeness
@@ -46,3 +48,15 @@ def test_completeness_needs_the_registry_and_the_period(tmp):
     (folder / "2016-02" / "白沙镇_2016-02.xlsx").unlink()
     assert problems(check(folder, orgs=Path("orgs.csv"))) == []
     assert problems(check(folder, period="2016-Q1")) == []
+
+
+def test_a_township_whose_row_was_refused_sent_its_report_wrongly_it_is_not_missing(tmp_path):
+    # Regression: 城东街道's CSV row with a field too many was refused (ROW_RAGGED), and
+    # 城东街道 was then also reported as not having sent March; the 合计 of the sheet,
+    # short of that row, was 25 TOTAL_MISMATCH errors more.
+    folder = clean_folder(tmp_path, months=range(3, 4))
+    rows = street_rows(3)
+    rows[1] = [*rows[1], 99]
+    write_table(folder / "2016-03" / "城区街道_2016-03.csv", rows)
+    result = check(folder, orgs=tmp_path / "orgs.csv", period="2016-03")
+    assert [(f.code, f.org) for f in result.findings if f.severity == ERROR] == [("ROW_RAGGED", "城东街道")]

@@ -21,6 +21,9 @@ def failed_submissions(files, orgs: OrgRegistry | None) -> list[tuple[str, str, 
 
     claims = []
     for result in files:
+        # A row refused with its org known (a CSV row with a field too many): sent, wrongly.
+        claims += [(result.file, f.org, f.period) for f in result.findings if f.is_error and f.org and f.period
+                   and f.code == "ROW_RAGGED"]
         if result.blocks or not any(f.is_error for f in result.findings):
             continue
         stem = os.path.splitext(os.path.basename(result.file))[0]

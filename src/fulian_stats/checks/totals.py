@@ -21,7 +21,9 @@ def check(blocks, ctx) -> list[Finding]:
     if not any(block.measure in (TOTAL, SUBTOTAL) for block in blocks):
         return []
     catalog = ctx.catalog
-    sheets = {(block.file, block.sheet) for block in blocks if block.measure in (TOTAL, SUBTOTAL)}
+    # A sheet with rows refused (ROW_RAGGED) cannot be totalled: its 合计 would disagree for that alone.
+    refused = {(f.file, f.sheet) for f in ctx.findings if f.code == "ROW_RAGGED"}
+    sheets = {(block.file, block.sheet) for block in blocks if block.measure in (TOTAL, SUBTOTAL)} - refused
     sums: dict[tuple, float] = defaultdict(float)  # (file, sheet, period, indicator) → sum of all rows
     any_period: dict[tuple, float] = defaultdict(float)  # (file, sheet, indicator)
     since: dict[tuple, float] = defaultdict(float)  # the same since the sheet's last 小计

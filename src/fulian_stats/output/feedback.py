@@ -67,13 +67,21 @@ def feedback_rows(report, copies: dict[str, str], refused: dict[str, str]) -> li
     rows = []
     read = {r.file: r for r in (report.read.files if report.read is not None else [])}
     for file, findings in findings_by_file(report).items():
-        for org, group in _by_org(file, findings, read.get(file), report.orgs).items():
+        groups = _by_org(file, findings, read.get(file), report.orgs)
+        failed = [org for org, group in groups.items() if any(f.severity == ERROR for f in group)]
+        # The other orgs of a table with an error: their rows are left out with it (--skip-invalid).
+        others = [org for org in dict.fromkeys(b.org for b in read[file].blocks if b.org)
+                  if org not in groups] if failed and file in read else []
+        for org, group in [*groups.items(), *((org, []) for org in others)]:
             errors = sum(1 for f in group if f.severity == ERROR)
             warnings = sum(1 for f in group if f.severity == WARNING)
             messages = problem_lines(group, copies.get(file) is not None)
+            if failed and not errors:
+                messages.insert(0, f"本单位的数据与{'、'.join(failed[:3])}同在 {os.path.basename(file)} 中，"
+                                   "此文件有错误，整份未计入汇总；改正后一并重报")
             if file in refused and refused[file] not in {f.message for f in group}:
                 messages.insert(0, f"未生成标注副本：{refused[file]}")
-            status = RESEND if errors else CHECK if warnings else NOTE
+            status = RESEND if failed else CHECK if warnings else NOTE
             rows.append(FeedbackRow(org, _periods(group, file), status, file, copies.get(file), errors, warnings,
                                     messages))
     for finding in report.findings:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from fulian_stats.orgs import clean_org_name
+
 
 def check_text_rows(reader, start: int, end: int) -> None:
     """A text file's rows must have as many fields as its header: more means values
@@ -40,9 +42,20 @@ def check_text_rows(reader, start: int, end: int) -> None:
                        "请重新导出完整的文件后报送")
         else:
             message = f"第{line}行只有{len(row)}个字段，而表头有{width}个，本行未读取；请核对该行是否缺了数值或分隔符"
+        reader.here = (_row_org(reader, row), reader.period)  # whose row was refused, as its cell says
         reader.finding("ROW_RAGGED", message, r, min(len(row), width) if len(row) < width else width,
-                     values={"line": line, "fields": len(row), "header_fields": width, "extra": extra[:20]})
+                       values={"line": line, "fields": len(row), "header_fields": width, "extra": extra[:20]})
+        reader.here = (reader.org, reader.period)
     if not text.ends_with_newline and last not in reader.ragged and any(v.strip() for v in rows[last]):
         reader.finding("TEXT_UNFINISHED", f"最后一行（第{text.lines[last]}行）后没有换行符：Excel和WPS保存的文件每行都以换行结束，"
-                     "这个文件可能在传输或复制时被截断；请核对最后一行的数值，或重新导出后报送", last, 0,
-                     values={"line": text.lines[last]})
+                       "这个文件可能在传输或复制时被截断；请核对最后一行的数值，或重新导出后报送", last, 0,
+                       values={"line": text.lines[last]})
+
+
+def _row_org(reader, row: list) -> str | None:
+    """The org a table's row names (quietly: the row is refused already), else the sheet's."""
+    column = reader.layout.org_col if reader.layout.kind == "table" else None
+    text = row[column].strip() if column is not None and column < len(row) else ""
+    if not text:
+        return reader.org
+    return reader.orgs.canonical(text) if reader.orgs is not None else clean_org_name(text)
