@@ -390,3 +390,14 @@ def test_a_copy_of_a_file_with_the_longest_name_still_has_a_name():
     assert name.startswith("大宁镇_很长") and name.endswith(".xlsx")
     second = copy_name(f"别处/{long}", {name})
     assert second.endswith("（2）.xlsx") and len(second.encode()) <= 255
+
+
+def test_a_rerun_removes_its_own_copy_of_a_file_that_has_no_problem_now(annotated, monkeypatch):
+    # Regression: 大宁镇 resubmitted a correct form; its old red copy stayed beside a
+    # 反馈单 that no longer listed it.
+    root, _done = annotated
+    write_form(root / "报表" / FORM)  # corrected
+    (root / "反馈" / "我的笔记.xlsx").write_bytes((root / "反馈" / "城区街道_2016-03.xlsx").read_bytes())
+    done = run_annotate(root, monkeypatch)
+    assert sorted(p.name for p in (root / "反馈").iterdir()) == sorted(["城区街道_2016-03.xlsx", "反馈单.xlsx", "我的笔记.xlsx"])
+    assert done.stderr.strip().endswith(f"；删除了1份上次的标注副本（这些文件现在没有问题，如 {FORM}）")

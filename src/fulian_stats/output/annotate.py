@@ -46,6 +46,7 @@ class Annotation:
     refused: dict[str, str] = field(default_factory=dict)  # file → why it has no copy
     feedback: Path | None = None
     missing: int = 0  # orgs that have not reported
+    removed: list[str] = field(default_factory=list)  # earlier copies of files that have no problem now
 
     def summary(self) -> str:
         text = f"已在 {self.folder} 中写入{len(self.copies)}份标注副本和{self.feedback.name if self.feedback else '反馈单'}"
@@ -53,6 +54,8 @@ class Annotation:
             text += f"；{len(self.refused)}个文件未生成副本（原因见反馈单）"
         if self.missing:
             text += f"；{self.missing}个单位未报送，已列入反馈单"
+        if self.removed:
+            text += f"；删除了{len(self.removed)}份上次的标注副本（这些文件现在没有问题，如 {self.removed[0]}）"
         return text
 
 
@@ -83,6 +86,13 @@ def annotate_report(report, folder: Path) -> Annotation:
             done.copies[file] = target
         else:
             done.refused[file] = reason
+    # An earlier run's copy of a file that has no problem now would send a township to
+    # fix what it has fixed: removed (only a copy of ours, of a file of this run).
+    for file in (f for f in report.files if f not in done.copies and f not in done.refused):
+        stale = folder / copy_name(file, taken)
+        if stale.is_file() and first_sheet_name(stale) == LIST_SHEET:
+            stale.unlink()
+            done.removed.append(stale.name)
     rows = feedback_rows(report, {f: p.name for f, p in done.copies.items()}, done.refused)
     done.missing = sum(1 for row in rows if row.missing)
     write_feedback(feedback, rows, report)
