@@ -968,3 +968,12 @@ def test_rows_of_months_a_file_named_for_another_month_does_not_hold_are_an_erro
                                           "请核对月份列或文件名")
     named_for_the_year = write_xlsx(tmp_path / "大宁镇_2016.xlsx", [["乡镇", "月份", "参训妇女（人）"], ["大宁镇", "2016年1月", 10]])
     assert read(named_for_the_year).findings == []
+
+
+def test_a_month_column_of_months_alone_takes_the_year_of_the_sheet(tmp_path):
+    # Regression: 月份 written 1月, 2月 under a title giving 2016 was PERIOD_MISSING on every row.
+    path = write_xlsx(tmp_path / "清单.xlsx", [["青溪县2016年各乡镇月报"], ["乡镇", "月份", "参训妇女（人）"],
+                                              ["大宁镇", "1月", 10], ["大宁镇", "二月", 20]])
+    result = read(path)
+    assert result.findings == []
+    assert sorted((o[1], o[3]) for o in observations(result)) == [("2016-01", 10.0), ("2016-02", 20.0)]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from fulian_stats.normalize import normalize_text
 from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
-from fulian_stats.periods import period_of_cell
+from fulian_stats.periods import Period, period_of_cell
 from fulian_stats.read.layout import FOOTER, SUBTOTAL_ROW, TOTAL_ROW, cell_text
+from fulian_stats.read.meta import month_alone
 from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, parse_number
 from fulian_stats.read.textrows import check_text_rows
 
@@ -67,6 +68,9 @@ def read_table(reader) -> None:
         period = None
         if lay.period_col is not None and lay.period_col < len(row) and row[lay.period_col] not in ("", None):
             found = period_of_cell(row[lay.period_col])
+            month = month_alone(cell_text(row[lay.period_col])) if found is None and reader.period else None
+            if month is not None:  # `3月` in a sheet whose title or file name gives the year
+                found = Period.month(int(reader.period[:4]), month)
             if found is None:
                 reader.finding("PERIOD_MISSING", f"报告期“{cell_text(row[lay.period_col])}”无法识别；"
                                "请写作 2016年3月 或 2016-03", r, lay.period_col)
