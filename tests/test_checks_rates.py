@@ -39,3 +39,17 @@ def test_a_rate_without_one_of_its_parts_is_named():
     assert [(f.code, f.values["missing"]) for f in found] == [("RATE_WITHOUT_PARTS", ["petitions_handled"])]
     assert found[0].message == ("“信访案件处理率”填了75%，但本表没有填已处理信访案件；比率由已处理信访案件÷接待信访案件计算，"
                                 "所填的比率不计入汇总；请填写这两项")
+
+
+def test_the_parts_of_a_rate_may_stand_in_the_form_beside_it():
+    # Regression: with two forms side by side (two blocks), a rate on the right had its
+    # parts on the left and was 「本表没有填…」.
+    from array import array
+
+    from fulian_stats.observations import Block
+
+    left = Block("a.xlsx", "大宁镇", "2016-03", "month", "月报", ("petitions", "petitions_handled"),
+                 array("d", [4, 3]), ("D5", "D6"))
+    right = Block("a.xlsx", "大宁镇", "2016-03", "month", "月报", ("petition_handling_rate",), array("d", [90]), ("I5",))
+    assert [(f.code, f.values) for f in run_check(rates, [left, right])] == [
+        ("RATE_MISMATCH", {"value": 90.0, "computed": 75.0})]

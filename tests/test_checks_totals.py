@@ -67,3 +67,9 @@ def test_a_total_row_at_the_top_totals_the_rows_below_it(tmp):
     rows[0][1] = 231
     result = check(write_table(tmp / "清单_2016-03.csv", rows, names=names, total=False))
     assert only(result, "TOTAL_MISMATCH").message == "“参训妇女”的合计为231，但各单位之和为230；请核对合计或各行数据"
+
+
+def test_a_street_groups_合计_is_its_subtotal_and_the_countys_the_total(tmp):
+    names = ["参训妇女"]
+    rows = [["大宁镇", 10], ["白沙镇", 20], ["乡镇小计", 30], ["城东街道", 5], ["街道合计", 5], ["全县合计", 35]]
+    assert problems(check(write_table(tmp / "青溪县2016年3月.csv", rows, names=names, total=False))) == []

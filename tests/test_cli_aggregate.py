@@ -388,13 +388,15 @@ def test_the_next_run_replaces_its_own_earlier_output(office, name):
     assert sha256(office / name) != first and leftovers(office) == []
 
 
-@pytest.mark.parametrize("name, content", [("汇总.xlsx", None), ("汇总.csv", "单位,人数\n大宁镇,5\n"),
+@pytest.mark.parametrize("name, content", [("汇总.xlsx", "我的笔记"), ("汇总.xlsx", "汇总表"), ("汇总.csv", "单位,人数\n大宁镇,5\n"),
                                            ("汇总.json", '{"mine": 1}')])
 def test_an_existing_file_the_tool_did_not_write_is_replaced_only_with_force(office, name, content):
-    # Regression: `aggregate -o` replaced whatever was there (a township's submission, too).
-    if content is None:
+    # Regression: `aggregate -o` replaced whatever was there (a township's submission, too),
+    # and then any workbook whose first sheet a county had named 汇总表.
+    if name.endswith(".xlsx"):
         book = openpyxl.Workbook()
-        book.active.title = "我的笔记"
+        book.active.title = content
+        book.create_sheet("我的备注")
         book.save(office / name)
     else:
         (office / name).write_text(content, encoding="utf-8")

@@ -151,3 +151,22 @@ def test_the_fast_path_reads_template_forms_exactly_as_row_by_row(rows, disturba
     fast, slow = both_ways(form(body, footer))
     assert fast.blocks == slow.blocks
     assert fast.findings == slow.findings
+
+
+def test_a_name_ending_in_合计_is_no_total_row_unless_it_names_a_group():
+    # Regression: 贷款发放合计 (no catalog name) was taken for a 合计 row, an info, and
+    # its number left out of the totals; it is an unknown indicator with a number.
+    body = clean_body()
+    body[2][1] = "贷款发放合计"
+    fast, slow = both_ways(form(body))
+    assert fast.findings == slow.findings
+    assert [f.code for f in fast.findings] == ["INDICATOR_UNKNOWN"]
+
+
+def test_a_blank_merged_value_cell_and_a_split_date_above_the_header_say_nothing():
+    sheet = form(clean_body())
+    sheet.rows.insert(1, ["", "2016", "年", 3, "月"])
+    sheet.merged = ((6, 3, 7, 3),)
+    sheet.rows[6][3] = ""  # the merged D7:D8 is blank
+    fast, slow = both_ways(sheet)
+    assert fast.findings == slow.findings == []

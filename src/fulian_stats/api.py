@@ -236,10 +236,11 @@ def refuse_replacing_output(path: Path, kind: type, force: bool, catalog: Catalo
 def _own_output(path: Path, kind: type) -> bool:
     suffix = path.suffix.lower()
     if kind is Totals and suffix == ".xlsx":
-        from fulian_stats.output.original import first_sheet_name
-        from fulian_stats.output.workbook import SUMMARY_SHEET
+        from fulian_stats.output.original import sheet_names
+        from fulian_stats.output.workbook import OWN_SHEETS
 
-        return first_sheet_name(path) == SUMMARY_SHEET
+        names = sheet_names(path) or []  # a county's own 汇总表 is no output of ours: all of ours, in order
+        return names[:len(OWN_SHEETS)] == list(OWN_SHEETS)
     start = _OWN_STARTS.get((kind, suffix))
     if kind is Totals and suffix == ".csv":
         from fulian_stats.output.files import ROW_COLUMNS

@@ -104,7 +104,7 @@ class OrgRegistry:
     def leaves(self, under: str | None = None) -> list[str]:
         """The orgs expected to submit: those without children (under one org when given;
         a township given is itself the one)."""
-        if under and not self.children[under]:
+        if under in self.children and not self.children[under]:
             return [under]
         names = self.descendants(under) if under else list(self.orgs)
         return [n for n in names if not self.children[n]]

@@ -39,9 +39,16 @@ def _names_as_gbk(error: UnicodeEncodeError) -> tuple[bytes, int]:
     GB18030 cannot read becomes �."""
     text, end = error.object, error.end
     # GBK bytes that happen to be valid UTF-8 were decoded as a letter of U+0080–U+07FF
-    # (白沙镇's 沙 is C9 B3, ɳ): they are part of the name.
-    while end < len(text) and (0xDC80 <= ord(text[end]) <= 0xDCFF or 0x80 <= ord(text[end]) <= 0x7FF):
-        end += 1
+    # (白沙镇's 沙 is C9 B3, ɳ): part of the name when more undecodable bytes follow
+    # (a 「·」 after the name is the text's own).
+    while end < len(text):
+        more = end
+        while more < len(text) and 0x80 <= ord(text[more]) <= 0x7FF:
+            more += 1
+        if more < len(text) and 0xDC80 <= ord(text[more]) <= 0xDCFF:
+            end = more + 1
+        else:
+            break
     raw = b"".join(bytes([ord(c) - 0xDC00]) if 0xDC80 <= ord(c) <= 0xDCFF else c.encode("utf-8", "replace")
                    for c in text[error.start:end])
     return raw.decode("gb18030", "replace").encode("utf-8"), end

@@ -340,7 +340,9 @@ def aggregate_report(report: Report, period: Period | None = None, by: str = "to
     if not totals.rows and len(frame):
         raise UsageError(f"没有可汇总的数据：所给文件中没有{totals.period.label}的数值"
                          f"（读到的数值在{default_period(frame).label}）；请核对 --period 和 --region")
-    warned = Counter(f.code for f in report.findings if f.severity == WARNING and f.file not in bad)
+    inside = set(orgs.descendants(region)) | {region} if orgs is not None and region in orgs.orgs else None
+    warned = Counter(f.code for f in report.findings if f.severity == WARNING and f.file not in bad
+                     and (inside is None or f.org is None or f.org in inside))
     if warned:  # a warning does not stop the totals, but may mean a number is missing or estimated
         listed = "；".join(f"{CODES[code][1]}{count}条" for code, count in warned.most_common(3))
         totals.notes.append(f"校验有{sum(warned.values())}条警告（{listed}{'等' if len(warned) > 3 else ''}），"

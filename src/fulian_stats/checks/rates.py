@@ -17,16 +17,21 @@ SCOPE = "file"
 def check(blocks, ctx) -> list[Finding]:
     catalog = ctx.catalog
     rates = catalog.rate_ids
-    findings = []
+    if all(rates.isdisjoint(block.indicators) for block in blocks):
+        return []
+    # An org's values in one column of a sheet, whichever block holds them (forms side by side).
+    values: dict[tuple, dict[str, tuple[float, str]]] = {}
     for block in blocks:
-        if block.measure not in (MONTH, YTD) or rates.isdisjoint(block.indicators):
-            continue
-        at = {ind_id: (value, cell) for ind_id, value, cell in zip(block.indicators, block.values, block.cells)}
-        for ind_id in rates.intersection(at):
+        if block.measure in (MONTH, YTD):
+            at = values.setdefault((block.file, block.sheet, block.org, block.period, block.measure), {})
+            for ind_id, value, cell in zip(block.indicators, block.values, block.cells):
+                at.setdefault(ind_id, (value, cell))
+    findings = []
+    for (file, sheet, org, period, _measure), at in values.items():
+        for ind_id in sorted(rates.intersection(at)):
             typed, cell = at[ind_id]
             ind = catalog[ind_id]
-            where = dict(file=block.file, sheet=block.sheet, cell=cell, org=block.org, period=block.period,
-                         indicator=ind_id)
+            where = dict(file=file, sheet=sheet, cell=cell, org=org, period=period, indicator=ind_id)
             parts = [catalog[ind.numerator], catalog[ind.denominator]]
             missing = [part.label for part in parts if part.id not in at]
             if missing:

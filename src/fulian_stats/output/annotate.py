@@ -90,6 +90,7 @@ def annotate_report(report, folder: Path) -> Annotation:
     # fix what it has fixed: removed (only a copy of ours, of a file of this run).
     for file in (f for f in report.files if f not in done.copies and f not in done.refused):
         stale = folder / copy_name(file, taken)
+        taken.add(stale.name)  # as the earlier run named them: a second 大宁镇.xlsx was 大宁镇（2）.xlsx
         if stale.is_file() and first_sheet_name(stale) == LIST_SHEET:
             stale.unlink()
             done.removed.append(stale.name)

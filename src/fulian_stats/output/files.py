@@ -199,7 +199,7 @@ def rows_csv(rows: list[dict], columns: Mapping[str, str] = ROW_COLUMNS) -> str:
 
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     with atomic_path(path) as temp:
-        temp.write_text(text, encoding=encoding)
+        temp.write_text(text, encoding=encoding, newline="")  # "\n" as written, on Windows too
 
 
 def write_rows(path: Path, data: dict) -> None:

@@ -253,6 +253,12 @@ def first_sheet_name(path: Path) -> str | None:
     """The name of a workbook's first sheet, read through the guard (None when it
     cannot be): tells a marked-up copy or 反馈单 of an earlier run from a file that
     must not be replaced."""
+    names = sheet_names(path)
+    return names[0] if names else None
+
+
+def sheet_names(path: Path) -> list[str] | None:
+    """A workbook's sheet names in order, read through the guard (None when it cannot be)."""
     try:
         data = read_bytes(path)
         if data.startswith(OLE_MAGIC):
@@ -262,5 +268,5 @@ def first_sheet_name(path: Path) -> str | None:
         return None
     with zipfile.ZipFile(io.BytesIO(copy)) as vetted:
         name = next((n for n in vetted.namelist() if n.lower() == "xl/workbook.xml"), None)
-        found = re.search(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', vetted.read(name)) if name else None
-    return html.unescape(found.group(1).decode("utf-8", "replace")) if found else None
+        found = re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', vetted.read(name)) if name else []
+    return [html.unescape(n.decode("utf-8", "replace")) for n in found] or None

@@ -26,7 +26,8 @@ from fulian_stats.output.printing import PageSetup, fit_width, row_height
 from fulian_stats.periods import Period, find_period
 
 _ORDINALS = "一二三四五六七八九十"
-SUMMARY_SHEET = "汇总表"  # the first sheet: how a later run knows its own workbook, to replace it
+SUMMARY_SHEET = "汇总表"
+OWN_SHEETS = (SUMMARY_SHEET, "报送情况", "分月", "明细")  # how a later run knows its own workbook, to replace it
 DETAIL_HEADER = ["单位", "报告期", "指标名称", "计量单位", "数值", "文件", "工作表", "单元格", "指标编号"]
 MAX_DETAIL_ROWS = 1_048_576 - 1  # Excel's rows, less the header
 
@@ -197,7 +198,7 @@ def _write_coverage(book, fmt: _Formats, result: Totals) -> None:
     """Orgs × months, each cell 已报, 有误 (the files in a comment) or 未报; then the
     files left out."""
     coverage = result.coverage
-    sheet = book.add_worksheet("报送情况")
+    sheet = book.add_worksheet(OWN_SHEETS[1])
     months = coverage.months
     with_year = _across_years(coverage.period)
     last_col = max(1, len(months))
@@ -234,7 +235,7 @@ def _write_coverage(book, fmt: _Formats, result: Totals) -> None:
 
 def _write_months(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dict:
     """The region's indicators (rows) by month (columns), as 汇总表 by org: one page wide."""
-    sheet = book.add_worksheet("分月")
+    sheet = book.add_worksheet(OWN_SHEETS[2])
     months = sorted({r["period"] for r in result.month_rows})
     values = {(r["period"], r["indicator"]): r["value"] for r in result.month_rows}
     indicators = [ind for ind in catalog if any((m, ind.id) in values for m in months)]
@@ -269,7 +270,7 @@ def _write_months(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dict
 def _write_details(book, fmt: _Formats, result: Totals, catalog: Catalog) -> None:
     """Every observation: where it came from in Chinese, the indicator's id last for
     programs that join on it."""
-    sheet = book.add_worksheet("明细")
+    sheet = book.add_worksheet(OWN_SHEETS[3])
     for col, header in enumerate(DETAIL_HEADER):
         sheet.write_string(0, col, header, fmt.header)
     data = result.observations.iloc[:MAX_DETAIL_ROWS]

@@ -49,9 +49,11 @@ ORG_HEADERS = {"单位", "单位名称", "填报单位", "乡镇", "乡镇(街�
 PERIOD_HEADERS = {"月份", "报告期", "时间", "期间", "统计月份", "填报月份", "报告月份", "年月"}
 # The first words of a footer row (below the table: not data) and of a 合计 or 小计 row.
 FOOTER = re.compile(r"^(?:填表人|填报人|审核人|负责人|制表人|填报日期|填表日期|报送日期|日期|联系电话|单位负责人|统计人|分管领导|注[:：]|说明[:：])")
-# A group's own subtotal names the group first: 镇小计, 乡镇小计, 街道合计.
-TOTAL_ROW = re.compile(r"^(?:合计|总计|小计|汇总|全[县区市镇]合?计|[\u4e00-\u9fff]{1,6}(?:小计|合计)$)")
-SUBTOTAL_ROW = re.compile(r"^(?:小计|[\u4e00-\u9fff]{1,6}小计$)")
+# A group's own subtotal names the group first: 镇小计, 乡镇小计, 街道合计 (a kind of place,
+# not an indicator: 贷款发放合计 is no total row, and its number must not go unread).
+_GROUP = r"(?:镇|乡|村|乡镇|街道|社区|城区|农村|片区|其中)"
+SUBTOTAL_ROW = re.compile(rf"^(?:小计|{_GROUP}(?:小计|合计)$)")
+TOTAL_ROW = re.compile(rf"^(?:合计|总计|小计|汇总|全[县区市镇]合?计|{_GROUP}(?:小计|合计)$)")
 NAME_SAMPLE_ROWS = 40  # rows under a header looked at to tell the name column from a category column
 
 

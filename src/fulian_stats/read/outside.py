@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fulian_stats.findings import join_cells
 from fulian_stats.read.header import FormBlock
-from fulian_stats.read.layout import cell_text, opens_footer
+from fulian_stats.read.layout import cell_text
 from fulian_stats.read.numbers import holds_number
 
 
@@ -33,8 +33,9 @@ def merged_over_rows(reader) -> None:
     rows, catalog, end = reader.sheet.rows, reader.catalog, reader.footer_row()
     for block in reader.layout.blocks:
         for top, left, bottom, right in down:
-            if top >= end or not any(left <= c <= right for c in block.value_cols):
-                continue
+            if top >= end or not any(left <= c <= right for c in block.value_cols) \
+                    or left >= len(rows[top]) or not holds_number(rows[top][left]):
+                continue  # a blank merged cell holds no number to misplace
             names = [cell_text(rows[r][block.name_col]) if block.name_col < len(rows[r]) else ""
                      for r in range(top, min(bottom, end - 1) + 1)]
             ids = dict.fromkeys(i for i in (catalog.lookup(n)[0] for n in names if n.strip()) if i)
@@ -46,18 +47,28 @@ def merged_over_rows(reader) -> None:
                                top, left, values={"range": span, "indicators": len(labels)})
 
 
-def below_footer(reader, block: FormBlock, columns, end: int) -> None:
-    """Name the numbers of indicator rows below the footer (a second form stacked
-    under the first, rows added after 填表人：…): the form ended at the footer."""
+def indicator_rows_below(reader, block: FormBlock, end: int) -> dict[int, str]:
+    """Row → indicator of the rows below the footer (row `end`) named for an indicator,
+    as the form's own rows are (a 其中 row is part of the indicator above it)."""
     rows, catalog = reader.sheet.rows, reader.catalog
-    cells, labels, parent = [], [], None
+    found, parent = {}, None
     for r in range(end + 1, len(rows)):
         row = rows[r]
         name = cell_text(row[block.name_col]) if block.name_col < len(row) else ""
         ind_id = catalog.lookup_row(name, parent)[0] if name.strip() else None
-        if ind_id is None:
-            continue
-        parent = parent if catalog[ind_id].parent else ind_id
+        if ind_id is not None:
+            found[r] = ind_id
+            parent = parent if catalog[ind_id].parent else ind_id
+    return found
+
+
+def below_footer(reader, block: FormBlock, columns, end: int) -> None:
+    """Name the numbers of indicator rows below the footer (a second form stacked
+    under the first, rows added after 填表人：…): the form ended at the footer."""
+    rows, catalog = reader.sheet.rows, reader.catalog
+    cells, labels = [], []
+    for r, ind_id in indicator_rows_below(reader, block, end).items():
+        row = rows[r]
         filled = [reader.cell(r, c) for c, _o, _m in columns if c < len(row) and holds_number(row[c])]
         cells += filled
         labels += [catalog[ind_id].label] if filled else []
@@ -77,19 +88,26 @@ def numbers_outside(reader, end: int | None) -> None:
     in a value column of a row that is no indicator's (those are below_footer's): none
     is read. A year written as a number beside 报告期 is the period's, not a figure.
     `end` None: the footer holds no number in a value column (the fast path knows)."""
-    rows, catalog = reader.sheet.rows, reader.catalog
+    rows = reader.sheet.rows
     cells = [reader.cell(r, c) for r in range(reader.layout.header_row) for c, v in enumerate(rows[r])
-             if type(v) in (int, float) and not (1900 <= v <= 2100 or 190001 <= v <= 210012)]
+             if type(v) in (int, float) and not _part_of_a_date(v, rows[r], c)]
     value_cols = sorted({c for block in reader.layout.blocks for c in block.value_cols})
-    for r in range(len(rows) if end is None else end, len(rows)):
-        row = rows[r]
-        named = any(catalog.lookup(cell_text(row[b.name_col]))[0] for b in reader.layout.blocks if b.name_col < len(row)
-                    and cell_text(row[b.name_col]).strip()) and not opens_footer(row)
-        if not named:
-            cells += [reader.cell(r, c) for c in value_cols if c < len(row) and holds_number(row[c])]
+    if end is not None:
+        named = {r for block in reader.layout.blocks for r in indicator_rows_below(reader, block, end)}
+        for r in range(end, len(rows)):
+            if r not in named:
+                cells += [reader.cell(r, c) for c in value_cols if c < len(rows[r]) and holds_number(rows[r][c])]
     if not cells:
         return
     if reader.inspection is not None:
         reader.inspection.left_out += [(cell, "在表格以外") for cell in cells]
     reader.finding("NUMBER_OUTSIDE_TABLE", f"表格以外的{len(cells)}个数值（{join_cells(cells)}）未读取；"
                    "如是报表数据，请填入表中对应的行", cell=cells[0], values={"cells": cells[:100], "count": len(cells)})
+
+
+def _part_of_a_date(value: float, row: list, c: int) -> bool:
+    """A year (2016, 201603) or a part of a date written across cells (2016 | 年 | 3 | 月)."""
+    if 1900 <= value <= 2100 or 190001 <= value <= 210012:
+        return True
+    after = next((cell_text(v).strip() for v in row[c + 1:] if cell_text(v).strip()), "")
+    return after[:1] in ("年", "月", "日", "季")
