@@ -61,6 +61,8 @@ def test_spellings(text, code, label):
     ("2016年1-6月工作总结", "2016-01..2016-06"),  # not 2016年1月
     ("2016年度妇联工作综述", "2016"),
     ("青溪县妇联16年3月工作统计月报表", "2016-03"),  # a two-digit year is this century's
+    ("2016年三月", "2016-03"),  # regression: these two were read as the whole year
+    ("二〇一六年十二月工作统计", "2016-12"),
 ])
 def test_find_period_in_free_text(text, code):
     assert find_period(text).code == code

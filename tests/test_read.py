@@ -977,3 +977,20 @@ def test_a_month_column_of_months_alone_takes_the_year_of_the_sheet(tmp_path):
     result = read(path)
     assert result.findings == []
     assert sorted((o[1], o[3]) for o in observations(result)) == [("2016-01", 10.0), ("2016-02", 20.0)]
+
+
+def test_where_the_seal_goes_is_no_org(tmp_path):
+    # Regression: 填报单位：（盖章） made an org named (盖章) with its own column of totals.
+    rows = form_rows()
+    rows[1] = ["填报单位：（盖章）", None, None, "报告期：2016年3月"]
+    result = read(write_xlsx(tmp_path / "月报.xlsx", rows))
+    assert [f.code for f in result.findings] == ["ORG_MISSING"] and observations(result) == []
+
+
+def test_a_tables_rows_below_its_footer_are_an_error_not_lost(tmp_path):
+    # Regression: township rows added below 填表人 in a 清单式 sheet disappeared.
+    path = write_csv(tmp_path / "清单_2016-03.csv", [["单位名称", "参训妇女（人）"], ["大宁镇", 12], ["填表人：李红梅", ""],
+                                                     ["联系电话：", 13812345678], ["白沙镇", 7]])
+    result = read(path)
+    assert [(f.code, f.cell, f.values["cells"]) for f in result.findings] == [("DATA_AFTER_FOOTER", "B5", ["B5"])]
+    assert observations(result) == [("大宁镇", "2016-03", "trainees", 12.0, None, "B2", "month")]

@@ -173,12 +173,14 @@ def test_value_columns_headed_by_the_month_in_any_order(tmp_path, headings):
     assert_clean(result)
 
 
-def test_a_form_with_a_column_per_month_is_refused_whole(tmp_path):
+@pytest.mark.parametrize("months", [("1月", "2月", "3月"), ("一月", "二月", "三月"), ("2016-01", "2016-02", "2016-03")])
+def test_a_form_with_a_column_per_month_is_refused_whole(tmp_path, months):
     # Regression: under 报告期：2016年, the 1月 column was read as the whole year and
-    # 2月, 3月 were only warnings: a wrong annual total that looked right.
+    # 2月, 3月 were only warnings: a wrong annual total that looked right; 一月 and
+    # 2016-01 headings were read as townships of a summary.
     s = SheetSpec()
     s.add("填报单位：大宁镇妇联", "", "报告期：2016年")
-    s.add("指标名称", "计量单位", "1月", "2月", "3月", "合计")
+    s.add("指标名称", "计量单位", *months, "合计")
     s.add("新媒体推送信息", "条", 13, 13, 13, 39)
     s.add("发放宣传资料", "份", 100, 200, 300, 600)
     result = read(write_book(tmp_path / "大宁镇.xlsx", s), orgs=ORGS)
@@ -186,8 +188,8 @@ def test_a_form_with_a_column_per_month_is_refused_whole(tmp_path):
     assert [(f.code, f.severity, f.cell, f.values) for f in result.findings] == [
         ("LAYOUT_UNKNOWN", "error", "C2", {"months": [1, 2, 3]})]
     assert result.findings[0].message == (
-        "工作表“月报”每月一列（C2“1月”、D2“2月”、E2“3月”），而一张表只能读一个报告期，表中的数值均未读取；"
-        "请每月填一张表（每月一个工作表或文件），可用 fulian-stats template 生成模板")
+        f"工作表“月报”每月一列（C2“{months[0]}”、D2“{months[1]}”、E2“{months[2]}”），而一张表只能读一个报告期，"
+        "表中的数值均未读取；请每月填一张表（每月一个工作表或文件），可用 fulian-stats template 生成模板")
 
 
 # -- 3. the 栏次 row ------------------------------------------------------------------------

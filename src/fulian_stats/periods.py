@@ -173,10 +173,24 @@ def _build(kind: str, groups: tuple[str, ...]) -> Period | None:
     return Period(year * 12, year * 12 + 11)
 
 
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+_CN_MONTH = re.compile(r"年(十[一二]?|[一二三四五六七八九])月")
+_CN_MONTH_NUMBER = {name: str(n) for n, name in enumerate("一二三四五六七八九十", start=1)} | {"十一": "11", "十二": "12"}
+
+
+def _arabic(text: str) -> str:
+    """二〇一六年三月 as 2016年3月."""
+    text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(1)) + "年", text)
+    return _CN_MONTH.sub(lambda m: "年" + _CN_MONTH_NUMBER[m.group(1)] + "月", text)
+
+
 @lru_cache(maxsize=16384)
 def find_period(text: str) -> Period | None:
     """The first period written in `text` (a cell, a title, a file name), or None."""
     text = normalize_text(text)
+    if "年" in text and not text.isascii():
+        text = _arabic(text)
     for kind, pattern, words in _PATTERNS:
         for word in words:
             if word in text:

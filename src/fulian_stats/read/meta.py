@@ -84,7 +84,9 @@ def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
                     rest_value = rest
                 if rest_value is None:
                     continue
-                if (label in ORG_LABELS and org is None and isinstance(rest_value, str)
+                if label in ORG_LABELS and isinstance(rest_value, str):
+                    rest_value = _STAMP.sub("", rest_value).strip()  # （盖章）: where the seal goes, no name
+                if (label in ORG_LABELS and org is None and isinstance(rest_value, str) and rest_value
                         and normalize_text(rest_value) not in units):
                     org = Found(rest_value, cell_name(r, c))
                 elif label in PERIOD_LABELS and period is None:
@@ -140,6 +142,7 @@ def same_org(a: str, b: str, registry: OrgRegistry | None) -> bool:
 # Where a sheet's period may be written, most telling first.
 LABEL, SHEET, TITLE, HEADER, FILE, OPTION = "label", "sheet", "title", "header", "file", "option"
 ORIGIN_TEXT = {LABEL: "表内报告期", SHEET: "工作表名", TITLE: "标题", HEADER: "表头", FILE: "文件名中", OPTION: "--period"}
+_STAMP = re.compile(r"[（(]?\s*(?:加?盖[公印]?章|公章|签章|印章|签字)\s*[)）]?")
 _MONTH_ALONE = re.compile(r"^(\d{1,2}|十[一二]?|[一二三四五六七八九])月份?$")
 _CN_MONTHS = {name: n for n, name in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
 

@@ -6,12 +6,13 @@ the first row). Both are kept out of the data and cross-checked (checks: TOTAL_M
 
 from __future__ import annotations
 
+from fulian_stats.findings import join_cells
 from fulian_stats.normalize import normalize_text
 from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
 from fulian_stats.periods import Period, period_of_cell
 from fulian_stats.read.layout import FOOTER, SUBTOTAL_ROW, TOTAL_ROW, cell_text
 from fulian_stats.read.meta import month_alone
-from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, parse_number
+from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, holds_number, parse_number
 from fulian_stats.read.textrows import check_text_rows
 
 
@@ -33,6 +34,7 @@ def read_table(reader) -> None:
     unknown = list(lay.unknown_cols)  # reported once, at the header, when a number is under it
     end = _table_end(reader)
     check_text_rows(reader, lay.data_start, end)
+    _rows_below_footer(reader, end, indicators)
     for r in range(lay.data_start, end):
         if r in reader.ragged:
             continue
@@ -78,6 +80,20 @@ def read_table(reader) -> None:
             period = found.code
         for c in filled:
             reader.emit(org, period, indicators[c], row[c], factors[c], r, c, measure, r)
+
+
+def _rows_below_footer(reader, end: int, indicators: dict) -> None:
+    """Numbers in a table's indicator columns below its footer (rows added after 填表人):
+    the table ended at the footer, so they are named, not read."""
+    rows, org_col = reader.sheet.rows, reader.layout.org_col
+    below = [r for r in range(end + 1, len(rows))  # a footer's own rows (联系电话：…) are not data
+             if not FOOTER.match(normalize_text(cell_text(rows[r][org_col]) if org_col < len(rows[r]) else ""))]
+    cells = [reader.cell(r, c) for r in below for c in indicators if c < len(rows[r]) and holds_number(rows[r][c])]
+    if cells:
+        footer = cell_text(rows[end][reader.layout.org_col]).strip()
+        reader.finding("DATA_AFTER_FOOTER", f"第{reader.row_number(end)}行是表尾（“{footer[:20]}”），其下还有{len(cells)}个"
+                       f"数值（{join_cells(cells)}），未读取；请把这些行移到表尾之上", cell=cells[0],
+                       values={"cells": cells[:100], "count": len(cells), "footer_row": reader.row_number(end)})
 
 
 def _table_end(reader) -> int:
