@@ -82,7 +82,7 @@ def load_sheets(path: str | Path, limits: Limits = LIMITS) -> list[Sheet]:
     # What the bytes are, not what the name says: a workbook saved as .csv is read as one.
     if suffix in CSV_SUFFIXES and not data.startswith((b"PK\x03\x04", OLE_MAGIC)):
         return [_csv_sheet(data, limits)]
-    saved_as = _text_saved_as_workbook(data)
+    saved_as = None if data.startswith((b"PK\x03\x04", OLE_MAGIC)) else _text_saved_as_workbook(data)
     if saved_as is not None:
         raise GridError("FILE_UNREADABLE", f"这是{saved_as}，扩展名却是{suffix}（网上系统导出的报表常是这样），无法读取；"
                         "请在Excel或WPS中打开，另存为 .xlsx 后重新报送")
