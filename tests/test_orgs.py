@@ -150,3 +150,11 @@ def test_sample_registry():
     assert len(orgs.leaves("青溪县")) == 12
     assert orgs.ancestor_at("城南街道", 2) == "云州市"
     assert orgs.canonical("官塘") == "官塘镇"
+
+
+def test_a_township_is_found_in_a_title_outside_the_countys_name():
+    orgs = parse_orgs("name,parent,aliases\n青溪县,,青溪县妇联\n大宁镇,青溪县,大宁\n青溪镇,青溪县,青溪\n", "orgs.csv")
+    assert orgs.find_in("青溪县大宁镇妇联2016年3月", leaves_only=True) == "大宁镇"
+    assert orgs.find_in("青溪县妇联工作统计月报表", leaves_only=True) is None  # not 青溪镇, inside 青溪县's name
+    assert orgs.find_in("青溪镇妇联月报", leaves_only=True) == "青溪镇"
+    assert orgs.find_in("青溪县妇联工作统计月报表") == "青溪县"

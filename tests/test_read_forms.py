@@ -563,6 +563,7 @@ def test_a_period_cell_with_the_month_alone_takes_the_year_from_elsewhere(tmp_pa
 
 @pytest.mark.parametrize("title, org", [
     ("大宁镇妇联2016年3月工作统计月报表", "大宁镇"),
+    ("青溪县大宁镇妇联2016年3月工作统计月报表", "大宁镇"),  # the county first, then the township
     (TITLE, None),  # regression: 青溪县 (the county that issued the form) was taken, silencing 12 missing townships
 ])
 def test_only_a_township_is_taken_from_the_title(tmp_path, title, org):

@@ -67,8 +67,10 @@ class OrgRegistry:
         """The registry name for any spelling or alias, or None."""
         return self._by_key.get(clean_org_name(text))
 
-    def find_in(self, text: str) -> str | None:
-        """The org whose longest name or alias appears inside `text` (a title, a file name)."""
+    def find_in(self, text: str, leaves_only: bool = False) -> str | None:
+        """The org whose longest name or alias appears inside `text` (a title, a file name);
+        with `leaves_only`, an org with none under it, outside the names of those above
+        (青溪县白沙镇妇联: 白沙镇; 青溪县妇联 is no 青溪 township's)."""
         text = normalize_text(text)
         order = self._order
         best = None
@@ -78,6 +80,8 @@ class OrgRegistry:
                 if text.startswith(key, i) and (best is None or len(key) > len(best) or
                                                 (len(key) == len(best) and order[key] < order[best])):
                     best = key
+        if best and leaves_only and self.children.get(self._by_key[best]):
+            return self.find_in(text.replace(best, "|"), leaves_only=True)
         return self._by_key[best] if best else None
 
     def height(self, name: str) -> int:

@@ -108,9 +108,11 @@ def period_from_texts(texts: list[Found]) -> Found | None:
 
 
 def org_from_texts(texts: list[Found], registry: OrgRegistry) -> Found | None:
-    """The first registry org named in a title: its name and cell."""
+    """The first township of the registry (an org with none under it) named in a title:
+    its name and cell. A title names the county that issued the form as often as the
+    township filling it in."""
     for text in texts:
-        found = registry.find_in(text.text)
+        found = registry.find_in(text.text, leaves_only=True)
         if found is not None:
             return Found(found, text.cell)
     return None

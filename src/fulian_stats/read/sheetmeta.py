@@ -160,10 +160,8 @@ def _settle_org(found: Found | None, texts: list[Found], stem: str, ctx, report,
     from_name = org_from_file_name(stem, registry)
     origin = "单元格"
     if found is None and registry is not None:
-        titled = org_from_texts(texts, registry)
-        # A title names the county that issued the form as often as the township filling
-        # it in: only a township (an org with none under it) is taken from a title.
-        if titled is not None and not registry.children.get(titled.text):
+        titled = org_from_texts(texts, registry)  # a township only: never the county that issued the form
+        if titled is not None:
             found, origin = titled, "标题"
     in_contents = found.text.strip() if found else None
     if in_contents and from_name and not same_org(in_contents, from_name, registry):
