@@ -175,14 +175,23 @@ def _build(kind: str, groups: tuple[str, ...]) -> Period | None:
 
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
-_CN_MONTH = re.compile(r"年(十[一二]?|[一二三四五六七八九])月")
-_CN_MONTH_NUMBER = {name: str(n) for n, name in enumerate("一二三四五六七八九十", start=1)} | {"十一": "11", "十二": "12"}
+_CN_MONTH_NUMERAL = r"十[一二]?|[一二三四五六七八九]"
+# A month as a number, in digits or Chinese numerals (3, 03, 三, 十二): a regex alternation to group.
+MONTH_NUMERAL = r"\d{1,2}|" + _CN_MONTH_NUMERAL
+_CN_MONTHS = {name: n for n, name in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
+_CN_MONTH = re.compile(rf"年({_CN_MONTH_NUMERAL})月")
+
+
+def month_number(text: str) -> int | None:
+    """What MONTH_NUMERAL matched, as 1 to 12; None for no month (13, 0)."""
+    month = _CN_MONTHS.get(text) or (int(text) if text.isdigit() else 0)
+    return month if 1 <= month <= 12 else None
 
 
 def _arabic(text: str) -> str:
     """二〇一六年三月 as 2016年3月."""
     text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(1)) + "年", text)
-    return _CN_MONTH.sub(lambda m: "年" + _CN_MONTH_NUMBER[m.group(1)] + "月", text)
+    return _CN_MONTH.sub(lambda m: f"年{month_number(m.group(1))}月", text)
 
 
 @lru_cache(maxsize=16384)

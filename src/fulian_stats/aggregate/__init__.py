@@ -138,9 +138,15 @@ def select(frame, period: Period, orgs: OrgRegistry | None, region: str | None):
     if region and orgs is not None:
         if region not in orgs.orgs:
             raise UsageError(f"--region {region} 不在单位名册中")
-        under = set(orgs.descendants(region)) | {region}
-        data = data[data["org"].isin(under)]
+        data = data[data["org"].isin(_region_orgs(orgs, region))]
     return data, notes
+
+
+def _region_orgs(orgs: OrgRegistry | None, region: str | None) -> set[str] | None:
+    """--region and every org under it; None when the registry does not have it."""
+    if orgs is None or region not in orgs.orgs:
+        return None
+    return set(orgs.descendants(region)) | {region}
 
 
 def _of_kind(data, catalog: Catalog, kind: str):
@@ -340,7 +346,7 @@ def aggregate_report(report: Report, period: Period | None = None, by: str = "to
     if not totals.rows and len(frame):
         raise UsageError(f"没有可汇总的数据：所给文件中没有{totals.period.label}的数值"
                          f"（读到的数值在{default_period(frame).label}）；请核对 --period 和 --region")
-    inside = set(orgs.descendants(region)) | {region} if orgs is not None and region in orgs.orgs else None
+    inside = _region_orgs(orgs, region)
     warned = Counter(f.code for f in report.findings if f.severity == WARNING and f.file not in bad
                      and (inside is None or f.org is None or f.org in inside))
     if warned:  # a warning does not stop the totals, but may mean a number is missing or estimated

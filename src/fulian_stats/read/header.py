@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from fulian_stats.findings import a1
 from fulian_stats.normalize import normalize_name, normalize_text
+from fulian_stats.periods import MONTH_NUMERAL, month_number
 
 NAME_HEADERS = {"指标名称", "指标", "项目", "指标项目", "项目名称", "统计指标", "指标名", "工作项目",
                 "统计项目", "主要指标", "工作内容"}
@@ -33,9 +34,8 @@ IGNORED_WORDS = re.compile(r"^(?:上年|去年|上月|同比|环比|比上年|�
                            r"|填报人|填表人|联系人|联系电话|电话|手机)")
 # Headings that only say "the figure" and take their meaning from the group above them.
 GENERIC_VALUE = {"数量", "数值", "完成数", "实绩", "数据", "完成情况", "完成", "数"}
-_MONTH_HEADING = re.compile(r"^(?:(?:19|20)\d\d年)?(\d{1,2}|十[一二]?|[一二三四五六七八九])月份?(?:数|完成数|完成|发生数)?$")
+_MONTH_HEADING = re.compile(rf"^(?:(?:19|20)\d\d年)?({MONTH_NUMERAL})月份?(?:数|完成数|完成|发生数)?$")
 _YEAR_MONTH_HEADING = re.compile(r"^(?:19|20)\d\d[-./](\d{1,2})$")  # 2016-01: a month as a column heading
-_CN_MONTHS = {name: n for n, name in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
 _YTD_HEADING = re.compile(r"^(?:(?:19|20)\d\d年)?(?:1|一)月?[-~—–至到](\d{1,2}|本)月份?(?:累计)?(?:数|完成数|完成)?$")
 _YTD_TO_DATE = re.compile(r"^(?:本月止|至本月|截至本月|截止本月|截至目前|截止目前|年初至今|年初至本月)(?:累计)?(?:数|完成数|完成)?$")
 # Spellings of the two beyond the lists: `本月实际数`, `当月完成情况`; `累计完成数量`.
@@ -75,10 +75,9 @@ def heading_role(key: str) -> tuple[str | None, int | None]:
         if key in words:
             return role, None
     match = _MONTH_HEADING.match(key) or _YEAR_MONTH_HEADING.match(key)
-    if match:
-        month = _CN_MONTHS.get(match.group(1)) or int(match.group(1))
-        if 1 <= month <= 12:
-            return MONTH, month
+    month = month_number(match.group(1)) if match else None
+    if month is not None:
+        return MONTH, month
     match = _YTD_HEADING.match(key)
     if match:
         end = match.group(1)

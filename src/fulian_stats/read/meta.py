@@ -10,7 +10,7 @@ from functools import lru_cache
 from fulian_stats.findings import ERROR, WARNING
 from fulian_stats.normalize import normalize_text
 from fulian_stats.orgs import OrgRegistry, clean_org_name, core_name
-from fulian_stats.periods import Period, find_period, period_of_cell
+from fulian_stats.periods import MONTH_NUMERAL, Period, find_period, month_number, period_of_cell
 
 ORG_LABELS = ("填报单位名称", "填报单位", "单位名称", "报送单位", "单位")
 PERIOD_LABELS = ("报告期", "填报月份", "统计月份", "报告月份", "统计期间", "统计期", "所属期", "统计时间", "月份")
@@ -145,17 +145,13 @@ def same_org(a: str, b: str, registry: OrgRegistry | None) -> bool:
 LABEL, SHEET, TITLE, HEADER, FILE, OPTION = "label", "sheet", "title", "header", "file", "option"
 ORIGIN_TEXT = {LABEL: "表内报告期", SHEET: "工作表名", TITLE: "标题", HEADER: "表头", FILE: "文件名中", OPTION: "--period"}
 _STAMP = re.compile(r"[（(]?\s*(?:加?盖[公印]?章|公章|签章|印章|签字)\s*[)）]?")
-_MONTH_ALONE = re.compile(r"^(\d{1,2}|十[一二]?|[一二三四五六七八九])月份?$")
-_CN_MONTHS = {name: n for n, name in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
+_MONTH_ALONE = re.compile(rf"^({MONTH_NUMERAL})月份?$")
 
 
 def month_alone(text: str) -> int | None:
     """`3月`, `03月份`, `三月份`: a month written without its year."""
     match = _MONTH_ALONE.match(normalize_text(text).strip())
-    if match is None:
-        return None
-    month = _CN_MONTHS.get(match.group(1)) or int(match.group(1))
-    return month if 1 <= month <= 12 else None
+    return month_number(match.group(1)) if match else None
 _SHEET_YEAR_MONTH = re.compile(r"^((?:19|20)\d\d)[.\-_年](\d{1,2})月?份?$")
 
 
