@@ -79,7 +79,7 @@ def test_a_stopped_check_prints_one_line_and_no_half_document(signum, code, dela
         assert json.loads(out)["files"] > 200
         return
     assert process.returncode == code, err
-    assert took < 1.5
+    assert took < 3  # it stops at once, not when the workers have read their files
     assert err.splitlines()[-1:] == ["已中断，未写入输出"]
     assert "Traceback" not in err
     assert out == "" or json.loads(out)

@@ -105,15 +105,16 @@ class DiesOn:
 ], ids=["os._exit", "SIGKILL", "SIGSEGV"])
 def test_a_worker_that_dies_costs_its_own_item_and_the_rest_go_on_at_full_speed(how, detail, capfd):
     items = [str(i) for i in range(N)]
-    start = time.perf_counter()
     found = list(map_files(DiesOn("40", how), items, jobs=2, limits=LIMITS, failed=as_failure))
-    elapsed = time.perf_counter() - start
     assert found[40] == ("failed", "40", "died", detail)
     rest = found[:40] + found[41:]
     assert [item for item, _pid in rest] == items[:40] + items[41:]
     # The two first workers and the one that replaced the dead one: no process per item.
     assert len({pid for _item, pid in rest}) == 3
-    assert elapsed < 0.75 * N * 0.01  # one at a time would take N × 10 ms and more
+    # Full speed after the death: two workers still share the rest, none of it is read
+    # one at a time or in this process. (Told by the pids, not by a clock: CI is noisy.)
+    after = {pid for _item, pid in found[45:]}
+    assert len(after) == 2 and os.getpid() not in after
     assert capfd.readouterr() == ("", "")
     assert children(os.getpid()) == []
 
@@ -129,7 +130,7 @@ def test_an_item_past_its_time_is_a_timeout_and_the_others_are_read():
     found = list(map_files(_sleep_on_slow, ["a", "slow", "b"], jobs=2, limits=Limits(seconds_per_file=0.3),
                            failed=as_failure))
     assert found == ["a", ("failed", "slow", "timeout", "(worker killed after 0.3 s on this item)"), "b"]
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 10  # not the 30 s the slow item would take
 
 
 def _greedy(item):
@@ -208,7 +209,7 @@ def test_sigterm_raises_interrupted_and_the_previous_handler_comes_back():
         list(map_files(_terminate_parent_on_5, [str(i) for i in range(10)], jobs=1, limits=LIMITS, failed=as_failure))
     assert caught.value.signal == signal.SIGTERM and str(caught.value) == "SIGTERM"
     assert not isinstance(caught.value, Exception)  # no `except Exception` on the way swallows it
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < 10  # not the 30 s the worker sleeps
     assert signal.getsignal(signal.SIGTERM) is before
     assert children(os.getpid()) == []
 
@@ -248,14 +249,14 @@ def test_workers_die_with_their_parent_even_when_it_is_killed(tmp_path):
     (signal.SIGTERM, "Interrupted 15", 143),
     (signal.SIGINT, "KeyboardInterrupt", 130),
 ], ids=["SIGTERM", "Ctrl-C"])
-def test_a_signal_stops_read_paths_within_a_second_and_leaves_no_worker(tmp_path, signum, said, code):
+def test_a_signal_stops_read_paths_at_once_and_leaves_no_worker(tmp_path, signum, said, code):
     run = run_script(tmp_path, """
         import sys, time
         from fulian_stats.catalog import load_catalog
         from fulian_stats.read import Interrupted, ReadContext, read_paths
 
         def slowly(result):
-            time.sleep(0.02)  # 240 files: five seconds at least
+            time.sleep(0.1)  # 240 files: 24 seconds at least
 
         def started(done, total):
             if done == 1:
@@ -274,8 +275,8 @@ def test_a_signal_stops_read_paths_within_a_second_and_leaves_no_worker(tmp_path
     assert len(workers) == 2
     start = time.monotonic()
     run.send_signal(signum)
-    assert run.wait(1) == code
-    assert time.monotonic() - start < 1
+    assert run.wait(10) == code
+    assert time.monotonic() - start < 10  # not the 24 s the rest of the files would take
     assert run.stdout.read() == f"{said}\n"
     assert run.stderr.read() == ""
     assert [pid for pid in workers if alive(pid)] == []
