@@ -138,8 +138,8 @@ def _streets_with_extra_field(tmp: Path) -> dict:
     return {"paths": [path]}
 
 
-def _with_plan(rows: list[list], name: str, plan) -> list[list]:
-    """A 计划数 figure beside one indicator's 本月 and 本年累计."""
+def _with_extra(rows: list[list], name: str, plan) -> list[list]:
+    """One more cell (a 计划数, a 备注) beside one indicator's 本月 and 本年累计."""
     return [row + [plan] if row[0] == name else row for row in rows]
 
 
@@ -288,11 +288,16 @@ CASES: dict[str, Case] = {
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "B21", "indicator": None,
          "message": "指标“巾帼志愿服务”不在指标目录中，但填有数值（D21、E21）；请改用目录中的指标名称，或在指标目录中补充别名"}),
     "COLUMN_UNKNOWN": Case(
-        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "计划数"], rows=_rows(lambda r: _with_plan(r, "参训妇女", 50))),
+        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "计划数"], rows=_rows(lambda r: _with_extra(r, "参训妇女", 50))),
         _form("大宁镇_2016-03.xlsx", header=[*HEADER, "计划数"]),
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "F3", "values": {"heading": "计划数", "cells": ["F8"], "count": 1},
          "message": "列F（表头“计划数”）不是可识别的数值列，其中的1个数值（F8）未读取；如是本期数据，"
                     "请把表头改为“本月”或“本年累计”，否则请删去"}),
+    "COLUMN_NOT_READ": Case(
+        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "备注"], rows=_rows(lambda r: _with_extra(r, "参训妇女", "另有线上培训30人"))),
+        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "备注"], rows=_rows(lambda r: _with_extra(r, "参训妇女", "无"))),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "F8", "values": {"heading": "备注", "cells": ["F8"], "count": 1},
+         "message": "列F（表头“备注”）是说明栏，其中1个单元格写有数字（F8），未读取；如是本期数据，请填入表中对应的栏目"}),
     "DATA_AFTER_FOOTER": Case(
         _form("大宁镇_2016-03.xlsx", below=[[], [1, "参训妇女", "人", 5, ""], [2, "专题宣讲", "场", "", 3]]),
         _form("大宁镇_2016-03.xlsx", below=[["说明：本表数据截至3月31日", "", "", 31]]),

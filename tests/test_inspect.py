@@ -53,10 +53,13 @@ def test_inspect_shows_header_columns_sources_rows_and_cells_left_out(tmp_path):
         "    第6行 参训妇女 → trainees（指标：参训妇女）",
         "    第7行 其中：贫困妇女 → trainees_poor（指标：参训妇女中的贫困妇女）",
         "    第8行 巾帼志愿服务（不在指标目录中）",
-        "  未读取的单元格（2个）：",
+        "  未读取的单元格（4个）：",
+        "    F6：“上年同期”列不读取",
+        "    F7：“上年同期”列不读取",
         "    D8：本行没有可识别的指标",
         "    E8：本行没有可识别的指标",
-        "  校验结果（1条）：",
+        "  校验结果（2条）：",
+        "    提示 F6：列F（表头“上年同期”）不是本期数，其中的2个数值（F6、F7）未读取 [COLUMN_NOT_READ]",
         "    错误 B8：指标“巾帼志愿服务”不在指标目录中，但填有数值（D8、E8）；请改用目录中的指标名称，"
         "或在指标目录中补充别名 [INDICATOR_UNKNOWN]",
     ]
@@ -75,8 +78,9 @@ def test_inspect_as_json_keeps_stable_keys(tmp_path):
     assert sheet["period"] == {"value": "2016-03", "origin": "工作表名", "cell": None}
     assert [(r["row"], r["indicator"]) for r in sheet["rows"]] == [(5, None), (6, "trainees"), (7, "trainees_poor"),
                                                                    (8, None)]
-    assert sheet["left_out"] == [{"cell": "D8", "why": "本行没有可识别的指标"}, {"cell": "E8", "why": "本行没有可识别的指标"}]
-    assert [f["code"] for f in sheet["findings"]] == ["INDICATOR_UNKNOWN"]
+    assert sheet["left_out"] == [{"cell": "F6", "why": "“上年同期”列不读取"}, {"cell": "F7", "why": "“上年同期”列不读取"},
+                                 {"cell": "D8", "why": "本行没有可识别的指标"}, {"cell": "E8", "why": "本行没有可识别的指标"}]
+    assert [f["code"] for f in sheet["findings"]] == ["COLUMN_NOT_READ", "INDICATOR_UNKNOWN"]
 
 
 def test_inspect_a_sheet_no_layout_was_found_for_says_why(tmp_path):

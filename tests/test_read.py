@@ -12,6 +12,7 @@ from conftest import (
     EXPECTED,
     EXPECTED_YTD,
     FIGURES,
+    FORM_HEADER,
     IDS,
     ORGS,
     OTHER,
@@ -20,6 +21,7 @@ from conftest import (
     context,
     csv_bytes,
     figure_rows,
+    findings,
     form_rows,
     found,
     month_values,
@@ -195,6 +197,16 @@ def test_form_stops_at_the_footer(tmp_path):
 def test_an_indicators_number_below_the_footer_is_an_error_not_read(tmp_path):
     # Regression: it was dropped without a word (a second form stacked under the first).
     rows = form_rows(footer=True) + [[None, "参训妇女", "人", 999]]
+    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    assert month_values(result) == EXPECTED
+    assert found(result) == [("DATA_AFTER_FOOTER", "D11")]
+
+
+@pytest.mark.parametrize("footer", [["审核：王芳", None, "制表：李红梅"], ["制表：李红梅"], ["经办人：赵敏"], ["统计员：赵敏"],
+                                    ["联系人：赵敏", None, "13812345678"], ["报出日期：2016年4月3日"]])
+def test_footers_without_人_end_the_form_too(tmp_path, footer):
+    # Regression: 「审核：王芳 制表：李红梅」 was a section heading, and the form read on below it.
+    rows = form_rows() + [[], footer, [None, "参训妇女", "人", 999]]
     result = read(write_xlsx(tmp_path / "f.xlsx", rows))
     assert month_values(result) == EXPECTED
     assert found(result) == [("DATA_AFTER_FOOTER", "D11")]
@@ -497,7 +509,8 @@ def test_table_unknown_column_with_values(tmp_path):
             [2, "白沙镇", 10, 7, 1, "王芳", "0771-1234567", "12"],
             [3, "青溪镇", 1, 8, 1, None, None, None]]
     result = read(write_csv(tmp_path / "t_2016-03.csv", rows))
-    assert found(result) == [("INDICATOR_UNKNOWN", "D1")]  # once per column, at its header
+    # once per column, at its header; the 联系电话 are no figures, the 备注 12 is named
+    assert found(result) == [("COLUMN_NOT_READ", "H3"), ("INDICATOR_UNKNOWN", "D1")]
     assert only(result, "INDICATOR_UNKNOWN").values == {"name": "不在目录的指标"}
     assert {o[2] for o in result.observations} == {"trainees", "petitions"}
     assert cells(result, org="白沙镇") == {"trainees": "C3", "petitions": "E3"}
@@ -994,3 +1007,18 @@ def test_a_tables_rows_below_its_footer_are_an_error_not_lost(tmp_path):
     result = read(path)
     assert [(f.code, f.cell, f.values["cells"]) for f in result.findings] == [("DATA_AFTER_FOOTER", "B5", ["B5"])]
     assert observations(result) == [("大宁镇", "2016-03", "trainees", 12.0, None, "B2", "month")]
+
+
+def test_numbers_in_a_note_or_last_year_column_are_named_and_contacts_are_not(tmp_path):
+    # Regression: a 30 written in 备注 (or a whole 上年同期 column) was dropped without a word.
+    header = [*FORM_HEADER, "上年同期", "备注", "联系电话"]
+    body = [row + [None, None, None] for row in figure_rows()]
+    body[0][5:8] = [40, "另有线上培训30人", "13800000000"]
+    body[1][5:8] = [None, "无", None]
+    body[2][5:8] = [3, 12, None]
+    result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(header=header, body=body)))
+    assert [(f.code, f.cell, f.severity, f.message) for f in findings(result)] == [
+        ("COLUMN_NOT_READ", "F4", "info", "列F（表头“上年同期”）不是本期数，其中的2个数值（F4、F6）未读取"),
+        ("COLUMN_NOT_READ", "G4", "info", "列G（表头“备注”）是说明栏，其中2个单元格写有数字（G4、G6），未读取；"
+                                          "如是本期数据，请填入表中对应的栏目")]
+    assert len(result.observations) == 2 * len(FIGURES)

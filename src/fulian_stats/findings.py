@@ -35,6 +35,7 @@ CODES: dict[str, tuple[str, str]] = {
     "COLUMN_UNKNOWN": (WARNING, "数值所在的列不是可识别的数值列（表头不是本月或本年累计），未读取"),
     "DATA_AFTER_FOOTER": (ERROR, "表尾（填表人等）之下还有填了数值的指标行，未读取"),
     "CELL_MERGED": (WARNING, "数值单元格合并跨了几个指标行，数只计入第一行"),
+    "COLUMN_NOT_READ": (INFO, "按表头不读取的列（上年同期、增减、备注等）中的数值未计入"),
     "NUMBER_OUTSIDE_TABLE": (INFO, "表格以外（表头以上、表尾）的数值未读取"),
     "TOTAL_ROW_SKIPPED": (INFO, "表式报表中的合计、小计行不是指标，其中的数值未计入"),
     "ROW_RAGGED": (ERROR, "文本文件某行的字段数与表头不符（多出的值没有对应的列，或该行不完整）"),

@@ -29,9 +29,12 @@ MONTH_HEADERS = {"本月", "本期", "本月数", "本期数", "数值", "本月
                  "本月完成数", "当月完成", "当月完成数", "本月实绩", "本月发生数", "当月发生数", "本期完成"}
 YTD_HEADERS = {"本年累计", "累计", "本年累计数", "年度累计", "今年累计", "累计数", "1-本月累计", "本年度累计", "累计完成",
                "累计完成数", "本年累计完成", "年累计", "全年累计"}
-# Words that make a column no figure of this period, wherever they stand in its heading.
-IGNORED_WORDS = re.compile(r"^(?:上年|去年|上月|同比|环比|比上年|比去年|较上年|比上月|增减|增长|增幅|备注|说明|完成率|占比|比重"
-                           r"|填报人|填表人|联系人|联系电话|电话|手机)")
+# Words that make a column no figure of this period, wherever they stand in its heading:
+# another period's figures or ratios of them, notes, and who filled the form in.
+_NOT_THIS_PERIOD = r"上年|去年|上月|同比|环比|比上年|比去年|较上年|比上月|增减|增长|增幅|完成率|占比|比重"
+_NOTE, _CONTACT = r"备注|说明", r"填报人|填表人|联系人|联系电话|电话|手机"
+NOTE_WORDS, CONTACT_WORDS = re.compile(rf"^(?:{_NOTE})"), re.compile(rf"^(?:{_CONTACT})")
+IGNORED_WORDS = re.compile(rf"^(?:{_NOT_THIS_PERIOD}|{_NOTE}|{_CONTACT})")
 # Headings that only say "the figure" and take their meaning from the group above them.
 GENERIC_VALUE = {"数量", "数值", "完成数", "实绩", "数据", "完成情况", "完成", "数"}
 _MONTH_HEADING = re.compile(rf"^(?:(?:19|20)\d\d年)?({MONTH_NUMERAL})月份?(?:数|完成数|完成|发生数)?$")
@@ -102,13 +105,18 @@ class Column:
     reason: str = ""  # why a column is not read (for inspect)
 
 
+def ignored_reason(part: str) -> str:
+    """Why a column headed `part` (an IGNORED_WORDS heading) is not read: 不是本期数…"""
+    return "是说明栏" if NOTE_WORDS.match(part) else "是填报人信息" if CONTACT_WORDS.match(part) else "不是本期数"
+
+
 def column_role(parts: list[str]) -> tuple[str, int | None, str]:
     """(role, month named, reason) of a column from its heading's words, top to bottom."""
     if not parts:
         return EMPTY, None, "没有表头"
     for part in parts:
         if IGNORED_WORDS.match(part):
-            return IGNORED, None, f"“{part}”不是本期数"
+            return IGNORED, None, f"“{part}”{ignored_reason(part)}"
     role, month = heading_role(parts[-1])
     if role is None or (role == MONTH and parts[-1] in GENERIC_VALUE):
         # A leaf that only says "the figure" (or says nothing) takes the meaning of its group.

@@ -6,10 +6,14 @@ the sheet's reader (sheet.py)."""
 
 from __future__ import annotations
 
-from fulian_stats.findings import join_cells
-from fulian_stats.read.header import FormBlock
+import re
+
+from fulian_stats.findings import column_letters, join_cells
+from fulian_stats.read.header import CONTACT_WORDS, IGNORED, IGNORED_WORDS, NOTE_WORDS, FormBlock, ignored_reason
 from fulian_stats.read.layout import cell_text
 from fulian_stats.read.numbers import holds_number
+
+_DIGIT = re.compile(r"[0-9０-９]")
 
 
 def refuse_months_across(reader, block: FormBlock) -> None:
@@ -103,6 +107,31 @@ def numbers_outside(reader, end: int | None) -> None:
         reader.inspection.left_out += [(cell, "在表格以外") for cell in cells]
     reader.finding("NUMBER_OUTSIDE_TABLE", f"表格以外的{len(cells)}个数值（{join_cells(cells)}）未读取；"
                    "如是报表数据，请填入表中对应的行", cell=cells[0], values={"cells": cells[:100], "count": len(cells)})
+
+
+def numbers_in_unread_columns(reader, end: int) -> None:
+    """An info per column the reader leaves out by its heading (上年同期, 增减, 备注…)
+    that holds numbers in the table's rows (up to row `end`): another period's figures,
+    or a figure the clerk wrote beside the form instead of in it. In a note any text
+    with a digit counts (含线上培训30人); who filled the form in (联系电话) does not."""
+    rows, start = reader.sheet.rows, reader.layout.data_start
+    for col in reader.layout.columns:
+        parts = col.heading.split("/") if col.role == IGNORED else []
+        part = next((p for p in parts if IGNORED_WORDS.match(p)), None)
+        if part is None or CONTACT_WORDS.match(part):
+            continue
+        note, c = NOTE_WORDS.match(part), col.index
+        cells = [reader.cell(r, c) for r in range(start, end) if c < len(rows[r]) and (
+            _DIGIT.search(cell_text(rows[r][c])) if note else holds_number(rows[r][c]))]  # a note 无 is no 0
+        if not cells:
+            continue
+        if reader.inspection is not None:
+            reader.inspection.left_out += [(cell, f"“{col.heading}”列不读取") for cell in cells]
+        held = f"其中{len(cells)}个单元格写有数字（{join_cells(cells)}），未读取；如是本期数据，请填入表中对应的栏目" if note \
+            else f"其中的{len(cells)}个数值（{join_cells(cells)}）未读取"
+        reader.finding("COLUMN_NOT_READ", f"列{column_letters(reader.sheet.col_offset + c)}（表头“{col.heading}”）"
+                       f"{ignored_reason(part)}，{held}", cell=cells[0],
+                       values={"heading": col.heading, "cells": cells[:100], "count": len(cells)})
 
 
 def _part_of_a_date(value: float, row: list, c: int) -> bool:

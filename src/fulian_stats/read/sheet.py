@@ -29,11 +29,12 @@ from fulian_stats.observations import DERIVE, MONTH, SUBTOTAL, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.read.formplan import read_form_columns
 from fulian_stats.read.grid import Sheet
-from fulian_stats.read.header import FormBlock
+from fulian_stats.read.header import IGNORED, FormBlock
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, header_key, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, holds_number, parse_number, without_noise
-from fulian_stats.read.outside import below_footer, merged_over_rows, numbers_outside, refuse_months_across
+from fulian_stats.read.outside import (below_footer, merged_over_rows, numbers_in_unread_columns, numbers_outside,
+                                       refuse_months_across)
 from fulian_stats.read.textrows import check_text_rows
 from fulian_stats.units import factor_into, unit_scale
 
@@ -221,6 +222,8 @@ class SheetReader:
             check_text_rows(self, layout.data_start, self.footer_row())
         if self.sheet.merged:
             merged_over_rows(self)
+        if any(col.role == IGNORED for col in layout.columns):
+            numbers_in_unread_columns(self, self.footer_row())
         blocks = layout.blocks
         if fast and len(blocks) == 1 and layout.kind == "form" and self.inspection is None and not blocks[0].unknown_cols \
                 and blocks[0].category_col is None and not self.ragged:

@@ -12,6 +12,7 @@ from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
 from fulian_stats.periods import Period, period_of_cell
 from fulian_stats.read.layout import FOOTER, SUBTOTAL_ROW, TOTAL_ROW, cell_text
 from fulian_stats.read.meta import month_alone
+from fulian_stats.read.outside import numbers_in_unread_columns
 from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, holds_number, parse_number
 from fulian_stats.read.textrows import check_text_rows
 
@@ -35,6 +36,7 @@ def read_table(reader) -> None:
     end = _table_end(reader)
     check_text_rows(reader, lay.data_start, end)
     _rows_below_footer(reader, end, indicators)
+    numbers_in_unread_columns(reader, end)
     for r in range(lay.data_start, end):
         if r in reader.ragged:
             continue
