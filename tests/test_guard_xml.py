@@ -161,3 +161,17 @@ def test_a_formulas_cell_is_looked_for_only_as_far_back_as_a_tag_reaches():
 
     assert formulas_without_values(b'<c r="B2"><f>1</f></c>') == ["B2"]
     assert formulas_without_values(b'<c r="B2">' + b" " * (MAX_TAG_BYTES + 64) + b"<f>1</f></c>") == [""]
+
+
+@pytest.mark.parametrize("xml, cells", [
+    (b'<c r="D6" t="e"><f>1/0</f><v>#DIV/0!</v></c>', {"D6": "#DIV/0!"}),  # Excel: the formula, then its error
+    (b"<c t='e' r='d6' s='3'><v>#REF!</v></c>", {"D6": "#REF!"}),  # the attributes in any order and quoting
+    (b'<x:c r="D6" t="e"><x:v>#N/A</x:v></x:c>', {}),  # a prefixed cell is not looked for (neither are formulas)
+    (b'<c r="D6" t="e"><v>not an error</v></c>', {}),
+    (b'<c r="D6" t="s"><v>0</v></c><c r="E6" t="n"><v>3</v></c>', {}),
+    (b'<c r="D6" t="e">' + b" " * 5000 + b"<v>#REF!</v></c>", {}),  # bounded: no search past a tag's reach
+])
+def test_error_cells_give_the_error_each_one_shows(xml, cells):
+    from fulian_stats.read.guard.xml import error_cells
+
+    assert error_cells(xml) == cells

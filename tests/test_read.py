@@ -4,6 +4,7 @@ numbers, units, org and period as townships write them; bad files as findings.""
 from __future__ import annotations
 
 import random
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -1022,3 +1023,38 @@ def test_numbers_in_a_note_or_last_year_column_are_named_and_contacts_are_not(tm
         ("COLUMN_NOT_READ", "G4", "info", "列G（表头“备注”）是说明栏，其中2个单元格写有数字（G4、G6），未读取；"
                                           "如是本期数据，请填入表中对应的栏目")]
     assert len(result.observations) == 2 * len(FIGURES)
+
+
+def test_a_number_in_the_unit_column_is_named_not_taken_for_no_unit(tmp_path):
+    # Regression: 150 typed in 计量单位 left the catalog's unit and the row read as not reported.
+    body = figure_rows()
+    body[2][2:4] = [150, None]  # 提供就业岗位: the figure one cell to the left
+    result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(body=body)))
+    assert [(f.code, f.cell, f.message) for f in findings(result)] == [
+        ("UNIT_UNKNOWN", "C6", "“提供就业岗位”的计量单位是“150”，指标目录要求“个”，两者无法换算；请改为目录中的单位")]
+    assert "jobs_offered" not in {o[2] for o in result.observations}
+
+
+@pytest.mark.parametrize("written, bracketed", [("元", "万元"), ("万元", "元")])
+def test_a_unit_cell_that_disagrees_with_the_name_s_unit_is_refused(tmp_path, written, bracketed):
+    # Regression: 创业担保贷款金额（万元） with 元 in 计量单位 and 30000 was read as 3 万元.
+    body = figure_rows()
+    body[1][1:4] = [f"创业担保贷款金额（{bracketed}）", written, 30000]
+    result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(body=body)))
+    assert [(f.code, f.cell, f.message) for f in findings(result)] == [
+        ("UNIT_UNKNOWN", "C5", f"“创业担保贷款金额”的名称写明单位是“{bracketed}”，计量单位栏却写“{written}”，"
+                               "不知数值按哪个单位填写；请改正其中一处")]
+    assert "loan_amount" not in {o[2] for o in result.observations}
+
+
+def test_a_formula_error_in_a_value_cell_is_named_not_read_as_blank(tmp_path):
+    # Regression: calamine reads #DIV/0! as "": the indicator looked not reported, the total short.
+    body = figure_rows()
+    body[2][3] = "#DIV/0!"  # openpyxl saves an error text as an error cell (t="e")
+    body[3][3] = "#REF!"
+    path = write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(body=body))
+    assert b't="e"' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    result = read(path)
+    assert [(f.code, f.cell, f.message) for f in findings(result)] == [
+        ("NUMBER_INVALID", "D6", "“提供就业岗位”的公式出错（#DIV/0!），没有算出数值；请改正公式，或直接填数"),
+        ("NUMBER_INVALID", "D7", "“接待信访案件”的公式出错（#REF!），没有算出数值；请改正公式，或直接填数")]

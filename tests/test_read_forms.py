@@ -461,6 +461,20 @@ def test_org_label_with_a_decoration_gives_the_org(tmp_path, label, registry):
     assert_clean(result)
 
 
+@pytest.mark.parametrize("line", ["填报单位：大宁镇妇联　　填报人：李红梅　　联系电话：13800001111",
+                                  "填报单位：大宁镇妇联 负责人：张三", "填报单位：大宁镇妇联（盖章）    2016年3月"])
+def test_the_org_ends_where_the_next_label_or_the_period_begins(tmp_path, line):
+    # Regression: the org was 大宁镇妇联填报人:李红梅联系电话:13800001111, a false ORG_CONFLICT.
+    s = SheetSpec()
+    s.top(org_line=line, period_line=None)
+    s.add("序号", "指标名称", "计量单位", "本月", "本年累计")
+    rows_of = s.items(SECTIONS)
+    s.footer()
+    result = read(write_book(tmp_path / "大宁镇_2016-03.xlsx", s))
+    assert got(result) == expect(rows_of, ITEMS, "D")
+    assert_clean(result)
+
+
 # -- 10. a filing date is not the period -----------------------------------------------------
 
 
@@ -475,7 +489,7 @@ def dated_form(path: Path, label: str, at_top: bool) -> tuple[Path, dict[str, in
 
 
 @pytest.mark.parametrize("at_top", [True, False], ids=["top-right", "footer"])
-@pytest.mark.parametrize("label", ["填报日期", "报送日期", "填表日期"])
+@pytest.mark.parametrize("label", ["填报日期", "报送日期", "填表日期", "填报时间", "报送时间", "制表时间"])
 def test_filing_date_is_not_the_period_the_file_name_is(tmp_path, label, at_top):
     """No 报告期 line, filed 2016年4月3日, file 大宁镇_2016-03.xlsx: the period is 2016-03,
     and the April date is no conflict with it."""
@@ -485,7 +499,7 @@ def test_filing_date_is_not_the_period_the_file_name_is(tmp_path, label, at_top)
     assert_clean(result)
 
 
-@pytest.mark.parametrize("label", ["填报日期", "报送日期", "填表日期"])
+@pytest.mark.parametrize("label", ["填报日期", "报送日期", "填表日期", "填报时间", "报送时间", "制表时间"])
 def test_filing_date_alone_is_no_period(tmp_path, label):
     """No period in the sheet, the file name (大宁镇月报.xlsx) or --period, only
     `填报日期：2016年4月3日`: PERIOD_MISSING, never 2016-04."""

@@ -127,6 +127,23 @@ def a1(row: int, col: int) -> str:
     return f"{column_letters(col)}{row + 1}"
 
 
+def column_index(letters: str) -> int:
+    """`A`, `B`, …, `AA` → 0-based column index (column_letters' inverse)."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+_A1 = re.compile(r"([A-Za-z]{1,3})([1-9]\d{0,6})")
+
+
+def cell_index(cell: str | None) -> tuple[int, int] | None:
+    """An A1 address → 0-based (row, column); None for anything else (a1's inverse)."""
+    match = _A1.fullmatch(cell or "")
+    return (int(match.group(2)) - 1, column_index(match.group(1))) if match else None
+
+
 def join_cells(cells: list[str], most: int = 5) -> str:
     """`D5、D7、D9等12个单元格`: the first few cells of a list, and how many in all."""
     named = [c for c in cells if c]

@@ -36,6 +36,12 @@ def factor_into(found: str | None, expected: str) -> float | None:
     return conversion_factor(found, expected)
 
 
+def units_disagree(written: str | None, bracketed: str | None) -> bool:
+    """A 计量单位 cell and the unit in the name's brackets (`资金（万元）`) that are both
+    written and are not the same unit: which one the figure is in is not known."""
+    return bool(written and bracketed) and factor_into(written, bracketed) != 1.0
+
+
 def scale_prefixed(units: set[str]) -> frozenset[str]:
     """The units, plus every scaled spelling of them, for recognising a unit in a header."""
     found = set(units)

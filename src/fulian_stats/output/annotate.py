@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fulian_stats.findings import ERROR, INFO, SEVERITY_LABELS, WARNING, Finding
+from fulian_stats.findings import ERROR, INFO, SEVERITY_LABELS, WARNING, Finding, cell_index
 from fulian_stats.output.files import NAME_BYTES, atomic_path, make_output_folder, refuse_folder, shortened
 from fulian_stats.output.original import NoCopy, first_sheet_name, open_original
 
@@ -262,13 +262,9 @@ def problem_list(book, findings: list[Finding], marks: list[tuple], labels: dict
 
 
 def cell_column(cell: str | None) -> int:
-    match = _A1.fullmatch(cell or "")
-    if not match:
-        return 0
-    n = 0
-    for ch in match.group(1):
-        n = n * 26 + ord(ch) - 64
-    return n
+    """The 1-based column of an A1 address, 0 for none: a sort key."""
+    found = cell_index(cell)
+    return found[1] + 1 if found else 0
 
 
 # -- in worker processes ------------------------------------------------------------------

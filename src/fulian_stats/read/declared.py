@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from fulian_stats.errors import ConfigError
-from fulian_stats.findings import a1
+from fulian_stats.findings import a1, column_index
 from fulian_stats.normalize import normalize_text
 from fulian_stats.periods import period_of_cell
 from fulian_stats.read.header import (
@@ -50,13 +50,6 @@ _COLUMN = re.compile(r"^[A-Za-z]{1,3}$")
 _CELL = re.compile(r"^([A-Za-z]{1,3})([1-9]\d{0,6})$")
 _ROWS = re.compile(r"^\s*([1-9]\d{0,5})\s*(?:[-~–—]\s*([1-9]\d{0,5}))?\s*$")
 TITLE_ROWS = 10  # where a declared title is looked for
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + ord(ch) - 64
-    return index - 1
 
 
 @dataclass(frozen=True)
@@ -168,7 +161,7 @@ def _parse_one(entry: dict, number: int, source: str) -> DeclaredLayout:
         if key in entry:
             if not _COLUMN.match(entry[key].strip()):
                 raise fail(f"{key} 应为列的字母（如 \"B\"），而不是“{entry[key]}”")
-            columns.append((role, _column_index(entry[key].strip())))
+            columns.append((role, column_index(entry[key].strip())))
     roles = dict(columns)
     if NAME not in roles:
         raise fail("缺少 name_column（指标名称所在的列）")
@@ -188,7 +181,7 @@ def _parse_one(entry: dict, number: int, source: str) -> DeclaredLayout:
             match = _CELL.match(entry[key].strip())
             if match is None:
                 raise fail(f"{key} 应为单元格地址（如 \"B2\"），而不是“{entry[key]}”")
-            cells[key] = (int(match.group(2)) - 1, _column_index(match.group(1)))
+            cells[key] = (int(match.group(2)) - 1, column_index(match.group(1)))
     return DeclaredLayout(label, entry.get("files"), entry.get("title"), entry.get("sheet"), header,
                           data_start - 1 if data_start is not None else None, tuple(columns),
                           cells.get("org_cell"), cells.get("period_cell"))

@@ -28,9 +28,10 @@ from fulian_stats.findings import a1
 from fulian_stats.normalize import is_sub_item
 from fulian_stats.observations import MONTH, YTD, Block
 from fulian_stats.read.grid import Sheet
-from fulian_stats.read.layout import Layout, cell_text, header_key, opens_footer
+from fulian_stats.read.header import unit_cell
+from fulian_stats.read.layout import Layout, cell_text, opens_footer
 from fulian_stats.read.numbers import BLANK, OK, holds_number, parse_number, without_noise
-from fulian_stats.units import factor_into
+from fulian_stats.units import factor_into, units_disagree
 
 MAX_PLANS = 1024  # templates seen in one run; a province has a handful
 
@@ -99,8 +100,9 @@ def _make_plan(catalog: Catalog, start: int, names: tuple, units: tuple, sheet: 
             continue
         if catalog[ind_id].parent is None:
             parent = ind_id
-        unit = header_key(units[i]) if units else ""
-        if ind_id in ids or factor_into(unit or bracket_unit, catalog[ind_id].unit) != 1.0:
+        unit = unit_cell(units[i]) if units else ""
+        if ind_id in ids or factor_into(unit or bracket_unit, catalog[ind_id].unit) != 1.0 \
+                or units_disagree(unit, bracket_unit):
             return None  # a repeated row or a unit to convert: findings, read row by row
         rows.append(r)
         ids.append(ind_id)

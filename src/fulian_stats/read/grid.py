@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 
-from fulian_stats.findings import Finding, join_cells
+from fulian_stats.findings import Finding, cell_index, join_cells
 from fulian_stats.read.guard import (
     OLE_MAGIC,
     GridError,
@@ -137,6 +137,8 @@ def _workbook_sheets(vetted: Vetted, limits: Limits) -> list[Sheet]:
             if facts is not None and not vetted.empty_strings:
                 _all_values_read(meta.name, rows, facts.values)
             _clean_cells(rows, limits.cell_chars if may_hold_long_text else None)
+            if facts is not None and facts.errors:
+                _show_errors(rows, start, facts.errors)
             loaded = Sheet(meta.name, rows, start[0], start[1], merged=_merged(sheet, start))
             if facts is not None and facts.formulas:
                 loaded.findings.append(_formula_finding(meta.name, facts.formulas))
@@ -176,6 +178,16 @@ def _all_values_read(sheet: str, rows: list[list], written: int) -> None:
         raise GridError("FILE_UNREADABLE", f"文件已损坏：工作表“{sheet}”中有{written}个单元格写有内容，但只能读出{read}个"
                         "（可能有地址重复的单元格，或有内容不在任何单元格中）；请在Excel或WPS中打开并另存后重新报送",
                         sheet=sheet, values={"written": written, "read": read})
+
+
+def _show_errors(rows: list[list], start: tuple[int, int], errors: dict[str, str]) -> None:
+    """Put back the `#DIV/0!` calamine reads as "" into its cell, as Excel shows it and
+    a CSV saved from it holds it: a value cell with it is then no number, not a blank."""
+    for ref, error in errors.items():
+        r, c = cell_index(ref)
+        r, c = r - start[0], c - start[1]
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]) and rows[r][c] == "":
+            rows[r][c] = error
 
 
 def _refused(name: str, rows: int, cols: int, limits: Limits) -> Sheet:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from fulian_stats.findings import a1
+from fulian_stats.findings import a1, show_number
 from fulian_stats.normalize import normalize_name, normalize_text
 from fulian_stats.periods import MONTH_NUMERAL, month_number
 
@@ -63,6 +63,14 @@ def _text_key(text: str) -> str:
 def header_key(value: object) -> str:
     """A header cell's words as compared: normalised, no numbering, no colon."""
     return _text_key(value) if isinstance(value, str) else ""
+
+
+def unit_cell(value: object) -> str:
+    """The unit written in a 计量单位 cell. A number typed there stays a number: a unit
+    no indicator has (UNIT_UNKNOWN), not a blank that leaves the catalog's unit."""
+    if isinstance(value, str):
+        return header_key(value)
+    return show_number(value) if type(value) in (int, float) else ""
 
 
 @lru_cache(maxsize=16384)

@@ -15,9 +15,15 @@ from fulian_stats.periods import MONTH_NUMERAL, Period, find_period, month_numbe
 ORG_LABELS = ("填报单位名称", "填报单位", "单位名称", "报送单位", "单位")
 PERIOD_LABELS = ("报告期", "填报月份", "统计月份", "报告月份", "统计期间", "统计期", "所属期", "统计时间", "月份")
 # When the form was filled in, never the period it reports.
-FILING_LABELS = ("填报日期", "报送日期", "填表日期", "制表日期", "上报日期", "日期")
+FILING_LABELS = ("填报日期", "报送日期", "填表日期", "制表日期", "上报日期", "填报时间", "报送时间", "填表时间", "制表时间",
+                 "上报时间", "日期")
+# Who filled it in: a label that ends the value before it (`填报单位：大宁镇 填报人：李红梅`).
+PERSON_LABELS = ("单位负责人", "负责人", "填报人", "填表人", "制表人", "审核人", "统计人", "联系人", "联系电话", "电话", "手机")
 # A label may carry a note in brackets: `填报单位（盖章）：`, `单位（公章）`.
-_LABEL = re.compile("(" + "|".join(ORG_LABELS + PERIOD_LABELS + FILING_LABELS) + r")(?:\([^()]{0,8}\))?:?")
+_LABEL = re.compile("(" + "|".join(sorted(ORG_LABELS + PERIOD_LABELS + FILING_LABELS + PERSON_LABELS, key=len, reverse=True))
+                    + r")(?:\([^()]{0,8}\))?:?")  # the longest first: 单位负责人 is no 单位
+# A period written after the org in its cell, without a label (`填报单位：大宁镇妇联 2017年3月`).
+_PERIOD_AFTER_ORG = re.compile(r"(?:19|20)\d\d(?:年|[-./]\d).*$")
 # Words in file names that are not part of an org's name.
 _FILE_NOISE = re.compile(r"(?:工作统计|统计月报|月报表|月报|报表|统计表|统计|汇总表|汇总|数据|工作|妇联|表)")
 _FILE_SPLIT = re.compile(r"[_\-\s.()\[\]]+")
@@ -86,6 +92,9 @@ def scan_meta(rows: list[list], before: int, cell_name, units: frozenset[str]
                     continue
                 if label in ORG_LABELS and isinstance(rest_value, str):
                     rest_value = _STAMP.sub("", rest_value).strip()  # （盖章）: where the seal goes, no name
+                    if (tail := _PERIOD_AFTER_ORG.search(rest_value)) and tail.start() > 0:
+                        texts.append(Found(tail.group(0), cell_name(r, c)))  # the period, as a title gives one
+                        rest_value = rest_value[:tail.start()].strip()
                 if (label in ORG_LABELS and org is None and isinstance(rest_value, str) and rest_value
                         and normalize_text(rest_value) not in units):
                     org = Found(rest_value, cell_name(r, c))

@@ -22,6 +22,8 @@ _NUMBER = re.compile(
     r"(?P<unit>[^\d.,]{0,4})$"
 )
 _SCALE = {"万": 10_000, "亿": 100_000_000}
+# What Excel shows for a formula that failed, as the guard puts it back and a CSV holds it.
+EXCEL_ERROR = re.compile(r"#(?:DIV/0!|REF!|VALUE!|NAME\?|N/A|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)")
 
 
 class ParsedNumber(NamedTuple):

@@ -29,14 +29,14 @@ from fulian_stats.observations import DERIVE, MONTH, SUBTOTAL, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.read.formplan import read_form_columns
 from fulian_stats.read.grid import Sheet
-from fulian_stats.read.header import IGNORED, FormBlock
+from fulian_stats.read.header import IGNORED, FormBlock, unit_cell
 from fulian_stats.read.inspection import SheetInspection
-from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, header_key, opens_footer
-from fulian_stats.read.numbers import BLANK, ESTIMATE, INVALID, OK, holds_number, parse_number, without_noise
+from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, opens_footer
+from fulian_stats.read.numbers import BLANK, ESTIMATE, EXCEL_ERROR, INVALID, OK, holds_number, parse_number, without_noise
 from fulian_stats.read.outside import (below_footer, merged_over_rows, numbers_in_unread_columns, numbers_outside,
                                        refuse_months_across)
 from fulian_stats.read.textrows import check_text_rows
-from fulian_stats.units import factor_into, unit_scale
+from fulian_stats.units import factor_into, unit_scale, units_disagree
 
 
 class SheetReader:
@@ -110,8 +110,10 @@ class SheetReader:
         if parsed.status is BLANK:
             return None
         if parsed.status is INVALID:
-            self.finding("NUMBER_INVALID", f"“{ind.label}”的数值“{cell_text(raw)[:40]}”无法识别；请只填数字，"
-                         "没有发生的填0，未统计的留空", r, c, indicator=ind.id, values={"raw": cell_text(raw)[:200]})
+            text = cell_text(raw)
+            why = f"的公式出错（{text}），没有算出数值；请改正公式，或直接填数" if EXCEL_ERROR.fullmatch(text) else \
+                f"的数值“{text[:40]}”无法识别；请只填数字，没有发生的填0，未统计的留空"
+            self.finding("NUMBER_INVALID", f"“{ind.label}”{why}", r, c, indicator=ind.id, values={"raw": text[:200]})
             return None
         value = parsed.value
         if parsed.unit:
@@ -310,7 +312,13 @@ class SheetReader:
                 self.note_row(r, name, ind_id, "重复的指标，未读取")
                 continue
             seen[ind_id] = self.row_number(r)
-            unit = header_key(row[unit_col]) if unit_col is not None and unit_col < width else ""
+            unit = unit_cell(row[unit_col]) if unit_col is not None and unit_col < width else ""
+            if units_disagree(unit, bracket_unit):
+                self.finding("UNIT_UNKNOWN", f"“{ind.label}”的名称写明单位是“{bracket_unit}”，计量单位栏却写“{unit}”，"
+                             "不知数值按哪个单位填写；请改正其中一处", r, unit_col, indicator=ind.id,
+                             values={"unit": unit, "expected": bracket_unit})
+                self.note_row(r, name, ind_id, "计量单位前后不一，未读取")
+                continue
             factor = self.unit_factor(ind, unit or bracket_unit, r, unit_col if unit else name_col)
             if factor is None:
                 self.note_row(r, name, ind_id, "计量单位无法换算，未读取")

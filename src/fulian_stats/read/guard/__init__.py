@@ -63,6 +63,7 @@ class SheetFacts:
     size: int = 0  # bytes of XML
     values: int = 0  # cells writing a value calamine must give back (xml.values_written)
     formulas: list[str] = field(default_factory=list)  # cells (A1, or "") with a formula and no saved value
+    errors: dict[str, str] = field(default_factory=dict)  # cell (A1) → the error it shows (#DIV/0!)
 
 
 @dataclass

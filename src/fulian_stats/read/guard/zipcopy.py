@@ -21,6 +21,7 @@ from fulian_stats.read.guard.parts import PACKAGE_RELS, READ_AT_OPEN, RELS, SHEE
 from fulian_stats.read.guard.xml import (
     XmlProblem,
     cells_out_of_order,
+    error_cells,
     formulas_without_values,
     has_empty_strings,
     merged_cells_first,
@@ -102,7 +103,7 @@ def copy_zip(data: bytes, limits: Limits) -> Vetted | None:
             if problem is not None:
                 broken.append((key, problem))
         if is_sheet:
-            facts.append(SheetFacts(name, len(xml), values_written(xml), formulas_without_values(xml)))
+            facts.append(SheetFacts(name, len(xml), values_written(xml), formulas_without_values(xml), error_cells(xml)))
             stored = merged_cells_first(xml)
             if stored is not xml:
                 crc = zlib.crc32(stored)
