@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -514,3 +515,23 @@ def test_explain_flow_rate_and_table(city):
     table = cli("explain", "poor_villages", city / "青溪县", "--period", "2016-Q1", "-q")
     assert table.code == 0 and "龙潭乡" in table.out and "2016-02" in table.out and "13" in table.out
     assert cli("explain", "no_such", city / "青溪县", "-q").code == 2
+
+
+@pytest.mark.parametrize("edit", ["a sheet added", "a cell changed"])
+def test_a_summary_edited_since_it_was_written_is_replaced_only_with_force(office, edit):
+    # Regression: the user's own sheet 我的分析 vanished on the next `aggregate -o`.
+    assert cli("aggregate", "报表", "-o", "汇总.xlsx", "-q").code == 0
+    book = openpyxl.load_workbook(office / "汇总.xlsx")
+    if edit == "a sheet added":
+        book.create_sheet("我的分析")["A1"] = "重要手工分析"
+    else:
+        book["汇总表"]["A1"] = "青溪县2016年一季度汇总（已核）"
+    book.properties.created = datetime(2016, 4, 1)  # saved after it was written, as any later save is
+    book.save(office / "汇总.xlsx")
+    edited = sha256(office / "汇总.xlsx")
+    run = cli("aggregate", "报表", "-o", "汇总.xlsx", "-q")
+    assert (run.code, run.err) == (2, "错误：汇总.xlsx 是本工具写出的汇总表，但写出后又被修改或另存过；为免丢失其中的修改，"
+                                      "没有写出任何文件；请换一个文件名，或确认要替换时加 --force\n")
+    assert sha256(office / "汇总.xlsx") == edited
+    assert cli("aggregate", "报表", "-o", "汇总.xlsx", "-q", "--force").code == 0
+    assert openpyxl.load_workbook(office / "汇总.xlsx").sheetnames == ["汇总表", "报送情况", "分月", "明细", "图表"]

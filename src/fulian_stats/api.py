@@ -220,8 +220,14 @@ def refuse_replacing_output(path: Path, kind: type, force: bool, catalog: Catalo
     (a summary workbook by the next run's), or with `force`; a draft is never taken
     for the tool's own (it may have been edited), and a filled submission is never
     replaced by totals, even with `force`."""
-    if not path.is_file() or _own_output(path, kind):
+    if not path.is_file():
         return
+    own = _own_output(path, kind)
+    if own == "edited" and not force:
+        raise UsageError(f"{path} 是本工具写出的汇总表，但写出后又被修改或另存过；为免丢失其中的修改，没有写出任何文件；"
+                         "请换一个文件名，或确认要替换时加 --force")
+    if own is not None:
+        return  # ours as written (or edited, and `force`): even a summary reads as a filled form
 
     def kept(existing: list[Path]) -> list[str]:
         if kind is not Totals or catalog is None or path.suffix.lower() not in (".xlsx", ".csv"):
@@ -233,23 +239,30 @@ def refuse_replacing_output(path: Path, kind: type, force: bool, catalog: Catalo
     refuse_replacing([path], force, kept, "汇总结果")
 
 
-def _own_output(path: Path, kind: type) -> bool:
+def _own_output(path: Path, kind: type) -> str | None:
+    """"own" for an output of ours as it was written, "edited" for our summary workbook
+    saved again since, None for anything else."""
     suffix = path.suffix.lower()
     if kind is Totals and suffix == ".xlsx":
-        from fulian_stats.output.original import sheet_names
-        from fulian_stats.output.workbook import OWN_SHEETS
+        from fulian_stats.output.original import saved_since_written, sheet_names
+        from fulian_stats.output.workbook import CHART_SHEET, OWN_SHEETS
 
-        names = sheet_names(path) or []  # a county's own 汇总表 is no output of ours: all of ours, in order
-        return names[:len(OWN_SHEETS)] == list(OWN_SHEETS)
+        # A county's own 汇总表 is no output of ours: all of ours, in order, and no other;
+        # and one saved again since has the user's work in it (a sheet, a note, a fix).
+        names = sheet_names(path) or []
+        if names[:len(OWN_SHEETS)] != list(OWN_SHEETS):
+            return None
+        untouched = names in (list(OWN_SHEETS), [*OWN_SHEETS, CHART_SHEET]) and not saved_since_written(path)
+        return "own" if untouched else "edited"
     start = _OWN_STARTS.get((kind, suffix))
     if kind is Totals and suffix == ".csv":
         from fulian_stats.output.files import ROW_COLUMNS
 
         start = ("\ufeff" + ",".join(ROW_COLUMNS) + "\n").encode("utf-8")
     if start is None:
-        return False
+        return None
     with open(path, "rb") as existing:
-        return existing.read(len(start)) == start
+        return "own" if existing.read(len(start)) == start else None
 
 
 def check_output_suffix(path, kind: type) -> str:

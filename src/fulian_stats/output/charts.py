@@ -7,6 +7,7 @@ from __future__ import annotations
 from fulian_stats.aggregate import Totals
 from fulian_stats.catalog import Catalog
 from fulian_stats.output.printing import PageSetup
+from fulian_stats.output.workbook import CHART_SHEET
 
 MAX_CHART_SERIES = 5
 PEOPLE_UNITS = ("人", "人次")
@@ -36,7 +37,7 @@ def write_charts(book, result: Totals, catalog: Catalog, row_of: dict[str, int],
     main = main_indicators(result, catalog)
     if not main:
         return
-    sheet = book.add_worksheet("图表")
+    sheet = book.add_worksheet(CHART_SHEET)
     name = result.title
     sheet.write_string(0, 0, f"{name}主要指标（人数最多的{len(main)}项）")
     n_orgs, n_months = len(result.orgs), months["count"]

@@ -259,6 +259,34 @@ def first_sheet_name(path: Path) -> str | None:
 
 def sheet_names(path: Path) -> list[str] | None:
     """A workbook's sheet names in order, read through the guard (None when it cannot be)."""
+    found = _parts(path, "xl/workbook.xml")
+    if found is None:
+        return None
+    names = re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', found["xl/workbook.xml"])
+    return [html.unescape(n.decode("utf-8", "replace")) for n in names] or None
+
+
+_STAMP = re.compile(rb"<dcterms:(created|modified)\b[^>]*>([^<]{1,40})</dcterms:\1>")
+
+
+def saved_since_written(path: Path) -> bool:
+    """Whether a workbook was saved again after it was written: xlsxwriter stamps it
+    created and modified at the same moment, and Excel, WPS or openpyxl saving it
+    stamp it modified when they do. One without both stamps counts as saved."""
+    try:  # the guard's copy holds only what calamine reads: the stamps are read from the file
+        with zipfile.ZipFile(path) as book:
+            info = next((i for i in book.infolist() if i.filename.lower() == "docprops/core.xml"), None)
+            with book.open(info) if info is not None and info.file_size <= 1 << 16 else io.BytesIO() as part:
+                core = part.read(1 << 16)
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return True
+    stamps = dict(_STAMP.findall(core))
+    return not (stamps.get(b"created") and stamps.get(b"created") == stamps.get(b"modified"))
+
+
+def _parts(path: Path, *wanted: str) -> dict[str, bytes] | None:
+    """Parts of a workbook's copy made by the guard, by name (b"" for one it lacks);
+    None when it cannot be read."""
     try:
         data = read_bytes(path)
         if data.startswith(OLE_MAGIC):
@@ -267,6 +295,5 @@ def sheet_names(path: Path) -> list[str] | None:
     except (GridError, OSError):
         return None
     with zipfile.ZipFile(io.BytesIO(copy)) as vetted:
-        name = next((n for n in vetted.namelist() if n.lower() == "xl/workbook.xml"), None)
-        found = re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', vetted.read(name)) if name else []
-    return [html.unescape(n.decode("utf-8", "replace")) for n in found] or None
+        names = {n.lower(): n for n in vetted.namelist()}
+        return {w: vetted.read(names[w.lower()]) if w.lower() in names else b"" for w in wanted}

@@ -28,6 +28,7 @@ from fulian_stats.periods import Period, find_period
 _ORDINALS = "一二三四五六七八九十"
 SUMMARY_SHEET = "汇总表"
 OWN_SHEETS = (SUMMARY_SHEET, "报送情况", "分月", "明细")  # how a later run knows its own workbook, to replace it
+CHART_SHEET = "图表"  # after them, when there is something to chart
 DETAIL_HEADER = ["单位", "报告期", "指标名称", "计量单位", "数值", "文件", "工作表", "单元格", "指标编号"]
 MAX_DETAIL_ROWS = 1_048_576 - 1  # Excel's rows, less the header
 
