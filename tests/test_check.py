@@ -139,7 +139,7 @@ def _streets_with_extra_field(tmp: Path) -> dict:
 
 
 def _with_extra(rows: list[list], name: str, plan) -> list[list]:
-    """One more cell (a 计划数, a 备注) beside one indicator's 本月 and 本年累计."""
+    """One more cell (a 考核分, a 备注) beside one indicator's 本月 and 本年累计."""
     return [row + [plan] if row[0] == name else row for row in rows]
 
 
@@ -288,16 +288,22 @@ CASES: dict[str, Case] = {
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "B21", "indicator": None,
          "message": "指标“巾帼志愿服务”不在指标目录中，但填有数值（D21、E21）；请改用目录中的指标名称，或在指标目录中补充别名"}),
     "COLUMN_UNKNOWN": Case(
-        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "计划数"], rows=_rows(lambda r: _with_extra(r, "参训妇女", 50))),
-        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "计划数"]),
-        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "F3", "values": {"heading": "计划数", "cells": ["F8"], "count": 1},
-         "message": "列F（表头“计划数”）不是可识别的数值列，其中的1个数值（F8）未读取；如是本期数据，"
+        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "考核分"], rows=_rows(lambda r: _with_extra(r, "参训妇女", 50))),
+        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "考核分"]),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "F3", "values": {"heading": "考核分", "cells": ["F8"], "count": 1},
+         "message": "列F（表头“考核分”）不是可识别的数值列，其中的1个数值（F8）未读取；如是本期数据，"
                     "请把表头改为“本月”或“本年累计”，否则请删去"}),
     "COLUMN_NOT_READ": Case(
         _form("大宁镇_2016-03.xlsx", header=[*HEADER, "备注"], rows=_rows(lambda r: _with_extra(r, "参训妇女", "另有线上培训30人"))),
         _form("大宁镇_2016-03.xlsx", header=[*HEADER, "备注"], rows=_rows(lambda r: _with_extra(r, "参训妇女", "无"))),
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "F8", "values": {"heading": "备注", "cells": ["F8"], "count": 1},
          "message": "列F（表头“备注”）是说明栏，其中1个单元格写有数字（F8），未读取；如是本期数据，请填入表中对应的栏目"}),
+    "COLUMN_AMBIGUOUS": Case(
+        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "本月"], rows=_rows(lambda r: _with_extra(r, "参训妇女", 50))),
+        _form("大宁镇_2016-03.xlsx", header=[*HEADER, "本月"]),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "F3", "values": {"columns": ["D3", "F3"], "headings": ["本月", "本月"]},
+         "message": "列D（表头“本月”）和列F（表头“本月”）都是“本月”列，不知哪一列是本期数（或两列都是其中一部分），"
+                    "表中的数值均未读取；请只保留本期的一列，其他列的表头写明“上年同期”“计划”等"}),
     "DATA_AFTER_FOOTER": Case(
         _form("大宁镇_2016-03.xlsx", below=[[], [1, "参训妇女", "人", 5, ""], [2, "专题宣讲", "场", "", 3]]),
         _form("大宁镇_2016-03.xlsx", below=[["说明：本表数据截至3月31日", "", "", 31]]),
@@ -320,6 +326,10 @@ CASES: dict[str, Case] = {
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["合计", "", "", ""]]),
         {"file": "大宁镇_2016-03.xlsx", "sheet": "月报", "cell": "B21", "values": {"cells": ["D21"]},
          "message": "第21行“合计”不是指标，其中的数值（D21）未计入"}),
+    "ROW_NOT_READ": Case(
+        _streets(("平均" + ",1" * len(INDICATORS) + "\r\n").encode("gb18030")), _streets(),
+        {"file": STREETS_CSV, "sheet": None, "cell": "A6",
+         "message": "第6行“平均”不是单位，其中的数值（B6、C6、D6、E6、F6等16个单元格）未计入"}),
     "ROW_RAGGED": Case(
         _streets_with_extra_field, _streets(),
         {"file": STREETS_CSV, "sheet": None, "cell": "R2", "row": 2,

@@ -1058,3 +1058,44 @@ def test_a_formula_error_in_a_value_cell_is_named_not_read_as_blank(tmp_path):
     assert [(f.code, f.cell, f.message) for f in findings(result)] == [
         ("NUMBER_INVALID", "D6", "“提供就业岗位”的公式出错（#DIV/0!），没有算出数值；请改正公式，或直接填数"),
         ("NUMBER_INVALID", "D7", "“接待信访案件”的公式出错（#REF!），没有算出数值；请改正公式，或直接填数")]
+
+
+@pytest.mark.parametrize("label", ["全县总计", "本月合计", "共计"])
+def test_more_spellings_of_a_table_s_total_row_total_and_are_not_an_org(tmp_path, label):
+    # Regression: 全县总计 was summed in as a township, doubling the county's total.
+    rows = table_rows()
+    rows[3][0] = label
+    result = read(write_xlsx(tmp_path / "t_2016-03.xlsx", rows))
+    assert found(result) == []
+    assert {o[0] for o in result.observations if o[6] == "month"} == {"大宁镇", "白沙镇"}
+    assert {o[0] for o in result.observations if o[6] == "total"} == {None}
+
+
+@pytest.mark.parametrize("label", ["平均数", "累计", "上年同期", "其中：街道"])
+def test_a_table_row_that_is_no_org_is_named_not_summed(tmp_path, label):
+    # Regression: 平均, 上年同期 and 其中：街道 rows were read as townships without a registry.
+    rows = table_rows(total=False) + [[label, *[1] * len(FIGURES)]]
+    result = read(write_xlsx(tmp_path / "t_2016-03.xlsx", rows))
+    assert [(f.code, f.cell, f.severity, f.message) for f in findings(result)] == [
+        ("ROW_NOT_READ", "A4", "info", f"第4行“{label}”不是单位，其中的数值（B4、C4、D4、E4、F4）未计入")]
+    assert {o[0] for o in result.observations} == {"大宁镇", "白沙镇"}
+
+
+def test_a_total_written_in_the_number_column_is_the_table_s_total(tmp_path):
+    # Regression: 合计 in 序号 (or merged across 序号 and 单位) was ORG_MISSING, the file refused.
+    rows = [["序号", *table_header()], *[[i, *row] for i, row in enumerate(table_rows()[1:3], 1)],
+            ["合计", None, *[TOTALS[i] for i in IDS]]]
+    result = read(write_xlsx(tmp_path / "t_2016-03.xlsx", rows))
+    assert found(result) == []
+    assert month_values(result) >= EXPECTED
+    assert cells(result, "total", org=None)["trainees"] == "C4"
+
+
+def test_a_row_of_bracketed_units_under_a_table_s_header_belongs_to_the_header(tmp_path):
+    # Regression: a units row （人）（万元） under the header was a row without an org: ORG_MISSING.
+    rows = table_rows()
+    rows[0] = ["单位名称", *[name for _i, name, *_ in FIGURES]]
+    rows.insert(1, [None, *[f"（{unit}）" for *_, unit, _m, _y in FIGURES]])
+    result = read(write_xlsx(tmp_path / "t_2016-03.xlsx", rows))
+    assert found(result) == []
+    assert cells(result)["trainees"] == "B3"

@@ -53,7 +53,7 @@ TITLE_PERIOD_CONFLICT = "PERIOD_CONFLICT"
 CSV_EXTRA_FIELDS = "ROW_RAGGED"
 # error: a CSV cut in the middle of its last row (message: 文件可能不完整).
 FILE_TRUNCATED = "ROW_RAGGED"
-# a value column whose heading is not understood (计划数) holds numbers: named at its header cell.
+# a value column whose heading is not understood (考核分) holds numbers: named at its header cell.
 COLUMN_UNKNOWN = "COLUMN_UNKNOWN"
 # error: a sheet with numbers and no recognisable header, named at the sheet and its first number.
 SHEET_NOT_UNDERSTOOD = "LAYOUT_UNKNOWN"
@@ -843,11 +843,11 @@ def test_names_in_column_b_under_a_name_heading_merged_over_a_and_b(tmp_path):
 
 
 def test_numbers_under_an_unknown_value_column_are_named_at_its_header(tmp_path):
-    """`计划数` between 计量单位 and 本月 holds numbers: 本月 and 本年累计 read, and one
+    """`考核分` between 计量单位 and 本月 holds numbers: 本月 and 本年累计 read, and one
     finding (error or warning) names the header cell D3; nothing from column D."""
     s = SheetSpec()
     s.top(width="F", period_col="E")
-    s.add("序号", "指标名称", "计量单位", "计划数", "本月", "本年累计")
+    s.add("序号", "指标名称", "计量单位", "考核分", "本月", "本年累计")
     rows_of = s.items(SECTIONS, lambda n, it: [n, it.name, it.unit, it.ytd * 4, it.month, it.ytd])
     s.footer()
     result = read(write_book(tmp_path / "大宁镇_2016-03.xlsx", s), orgs=ORGS)
@@ -856,7 +856,7 @@ def test_numbers_under_an_unknown_value_column_are_named_at_its_header(tmp_path)
     assert "D" not in columns_read(result)
     named = with_code(result, COLUMN_UNKNOWN)
     assert [(f.cell, f.severity in ("error", "warning")) for f in named] == [("D3", True)], describe(result)
-    assert "计划数" in named[0].message
+    assert "考核分" in named[0].message
 
 
 def test_sheet_with_numbers_and_no_recognisable_header_is_an_error_at_its_first_number(tmp_path):
@@ -871,3 +871,63 @@ def test_sheet_with_numbers_and_no_recognisable_header_is_an_error_at_its_first_
     assert all_observations(result) == []
     errors = [f for f in findings_of(result) if f.severity == "error"]
     assert [(f.code, f.sheet, f.cell) for f in errors] == [(SHEET_NOT_UNDERSTOOD, "工作情况", "B3")], describe(result)
+
+
+# -- two candidate 本月 columns ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("groups, read_col", [(("计划", "实际完成"), "F"), (("2016年", "2017年"), "F")])
+def test_of_a_plan_or_last_year_beside_this_period_the_period_s_columns_are_read(tmp_path, groups, read_col):
+    # Regression: 计划/本月 (or 2016年/本月), the first 本月 column, was read as the month.
+    s = SheetSpec()
+    s.top(width="G", period_line="报告期：2017年3月")
+    s.add("序号", "指标名称", "计量单位", groups[0], None, groups[1], None)
+    s.add(None, None, None, "本月", "本年累计", "本月", "本年累计")
+    for cells in ("A3:A4", "B3:B4", "C3:C4", "D3:E3", "F3:G3"):
+        s.merge(cells)
+    s.add(1, "参训妇女", "人", 50, 150, 45, 120)
+    result = read(write_book(tmp_path / "大宁镇_2017-03.xlsx", s))
+    assert {(o[2], o[3], o[5], o[6]) for o in all_observations(result)} == {
+        ("trainees", 45.0, f"{read_col}5", "month"), ("trainees", 120.0, "G5", "ytd")}
+    assert [(f.code, f.cell) for f in findings_of(result)] == [("COLUMN_NOT_READ", "D5"), ("COLUMN_NOT_READ", "E5")]
+
+
+def test_two_month_columns_neither_heading_tells_apart_are_refused(tmp_path):
+    # Regression: of 城镇/本月 and 农村/本月 only the first was read: a wrong total that looked right.
+    s = SheetSpec()
+    s.top(width="E")
+    s.add("序号", "指标名称", "计量单位", "城镇", "农村")
+    s.add(None, None, None, "本月", "本月")
+    s.add(1, "参训妇女", "人", 20, 25)
+    result = read(write_book(tmp_path / "大宁镇_2016-03.xlsx", s))
+    assert all_observations(result) == []
+    assert [(f.code, f.severity, f.cell, f.message) for f in findings_of(result)] == [
+        ("COLUMN_AMBIGUOUS", "error", "E4", "列D（表头“城镇/本月”）和列E（表头“农村/本月”）都是“本月”列，不知哪一列是本期数"
+         "（或两列都是其中一部分），表中的数值均未读取；请只保留本期的一列，其他列的表头写明“上年同期”“计划”等")]
+
+
+@pytest.mark.parametrize("headings, said", [(("本月", "2016年1-3月"), "表头（E3）为2016年3月"),
+                                            (("2016年3月", "本年累计"), "表头（D3）为2016年3月")])
+def test_a_heading_naming_another_year_than_the_period_is_a_conflict(tmp_path, headings, said):
+    # Regression: 2016年1-3月 in a form for 2017年3月 was read as 2017's 本年累计 without a word.
+    s = SheetSpec()
+    s.top(period_line="报告期：2017年3月")
+    s.add("序号", "指标名称", "计量单位", *headings)
+    s.add(1, "参训妇女", "人", 45, 120)
+    result = read(write_book(tmp_path / "大宁镇_2017-03.xlsx", s))
+    [conflict] = findings_of(result)
+    assert (conflict.code, conflict.severity, conflict.message) == (
+        "PERIOD_CONFLICT", "error", f"表内报告期为2017年3月，{said}，两者不一致；请核对后修改其中写错的一处")
+
+
+def test_the_latest_year_s_columns_against_another_period_are_a_conflict(tmp_path):
+    s = SheetSpec()
+    s.top(width="G", period_line="报告期：2016年3月")
+    s.add("序号", "指标名称", "计量单位", "2016年", None, "2017年", None)
+    s.add(None, None, None, "本月", "本年累计", "本月", "本年累计")
+    for cells in ("A3:A4", "B3:B4", "C3:C4", "D3:E3", "F3:G3"):
+        s.merge(cells)
+    s.add(1, "参训妇女", "人", 50, 150, 45, 120)
+    result = read(write_book(tmp_path / "大宁镇_2016-03.xlsx", s))
+    assert [(f.code, f.severity, f.message) for f in findings_of(result) if f.code == "PERIOD_CONFLICT"] == [
+        ("PERIOD_CONFLICT", "error", "表内报告期为2016年3月，表头（F4）为2017年，两者不一致；请核对后修改其中写错的一处")]

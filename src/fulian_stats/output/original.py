@@ -20,6 +20,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from fulian_stats.read.grid import CSV_SUFFIXES, GridError, load_sheets
@@ -259,11 +260,17 @@ def first_sheet_name(path: Path) -> str | None:
 
 def sheet_names(path: Path) -> list[str] | None:
     """A workbook's sheet names in order, read through the guard (None when it cannot be)."""
-    found = _parts(path, "xl/workbook.xml")
-    if found is None:
+    try:
+        data = read_bytes(path)
+        if data.startswith(OLE_MAGIC):
+            return None
+        copy = vet_workbook(data).workbook
+    except (GridError, OSError):
         return None
-    names = re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', found["xl/workbook.xml"])
-    return [html.unescape(n.decode("utf-8", "replace")) for n in names] or None
+    with zipfile.ZipFile(io.BytesIO(copy)) as vetted:
+        name = next((n for n in vetted.namelist() if n.lower() == "xl/workbook.xml"), None)
+        found = re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', vetted.read(name)) if name else []
+    return [html.unescape(n.decode("utf-8", "replace")) for n in found] or None
 
 
 _STAMP = re.compile(rb"<dcterms:(created|modified)\b[^>]*>([^<]{1,40})</dcterms:\1>")
@@ -278,22 +285,8 @@ def saved_since_written(path: Path) -> bool:
             info = next((i for i in book.infolist() if i.filename.lower() == "docprops/core.xml"), None)
             with book.open(info) if info is not None and info.file_size <= 1 << 16 else io.BytesIO() as part:
                 core = part.read(1 << 16)
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, zlib.error):
         return True
     stamps = dict(_STAMP.findall(core))
     return not (stamps.get(b"created") and stamps.get(b"created") == stamps.get(b"modified"))
 
-
-def _parts(path: Path, *wanted: str) -> dict[str, bytes] | None:
-    """Parts of a workbook's copy made by the guard, by name (b"" for one it lacks);
-    None when it cannot be read."""
-    try:
-        data = read_bytes(path)
-        if data.startswith(OLE_MAGIC):
-            return None
-        copy = vet_workbook(data).workbook
-    except (GridError, OSError):
-        return None
-    with zipfile.ZipFile(io.BytesIO(copy)) as vetted:
-        names = {n.lower(): n for n in vetted.namelist()}
-        return {w: vetted.read(names[w.lower()]) if w.lower() in names else b"" for w in wanted}

@@ -32,9 +32,12 @@ YTD_HEADERS = {"本年累计", "累计", "本年累计数", "年度累计", "今
 # Words that make a column no figure of this period, wherever they stand in its heading:
 # another period's figures or ratios of them, notes, and who filled the form in.
 _NOT_THIS_PERIOD = r"上年|去年|上月|同比|环比|比上年|比去年|较上年|比上月|增减|增长|增幅|完成率|占比|比重"
+_PLAN = r"计划|目标|任务|预计|预算|应完成"  # what was to be done, not what was
 _NOTE, _CONTACT = r"备注|说明", r"填报人|填表人|联系人|联系电话|电话|手机"
 NOTE_WORDS, CONTACT_WORDS = re.compile(rf"^(?:{_NOTE})"), re.compile(rf"^(?:{_CONTACT})")
-IGNORED_WORDS = re.compile(rf"^(?:{_NOT_THIS_PERIOD}|{_NOTE}|{_CONTACT})")
+PLAN_WORDS = re.compile(rf"^(?:{_PLAN})")
+IGNORED_WORDS = re.compile(rf"^(?:{_NOT_THIS_PERIOD}|{_PLAN}|{_NOTE}|{_CONTACT})")
+_HEADING_YEAR = re.compile(r"^((?:19|20)\d\d)(?:年|[-./]\d)")
 # Headings that only say "the figure" and take their meaning from the group above them.
 GENERIC_VALUE = {"数量", "数值", "完成数", "实绩", "数据", "完成情况", "完成", "数"}
 _MONTH_HEADING = re.compile(rf"^(?:(?:19|20)\d\d年)?({MONTH_NUMERAL})月份?(?:数|完成数|完成|发生数)?$")
@@ -111,11 +114,18 @@ class Column:
     cell: str | None = None
     month: int | None = None  # the month the heading names: 3 for `3月` or `1-3月累计`
     reason: str = ""  # why a column is not read (for inspect)
+    year: int | None = None  # the year the heading names: 2016 for `2016年/本月`
 
 
 def ignored_reason(part: str) -> str:
     """Why a column headed `part` (an IGNORED_WORDS heading) is not read: 不是本期数…"""
-    return "是说明栏" if NOTE_WORDS.match(part) else "是填报人信息" if CONTACT_WORDS.match(part) else "不是本期数"
+    return "是说明栏" if NOTE_WORDS.match(part) else "是填报人信息" if CONTACT_WORDS.match(part) else \
+        "是计划数，不是完成数" if PLAN_WORDS.match(part) else "不是本期数"
+
+
+def heading_year(parts: list[str]) -> int | None:
+    """The year a column's heading names (`2016年/本月`, `2017年3月`, `2016-03`), if any."""
+    return next((int(m.group(1)) for part in parts if (m := _HEADING_YEAR.match(part))), None)
 
 
 def column_role(parts: list[str]) -> tuple[str, int | None, str]:
@@ -189,6 +199,7 @@ class FormBlock:
     unknown_cols: list[int] = field(default_factory=list)  # headed (or not) but no known role
     ignored_cols: list[int] = field(default_factory=list)  # 序号, 上年同期, 备注…: never data
     months: dict[int, int] = field(default_factory=dict)  # column → the month its 本月-like heading names (`3月`)
+    rivals: dict[int, int] = field(default_factory=dict)  # a second 本月 (本年累计, 合计) column → the first
 
     @property
     def value_cols(self) -> list[int]:
@@ -266,7 +277,8 @@ def header_band(cells: SheetCells, top: int, bottom: int | None = None) -> Heade
                 parts.append(key)
                 cell = cells.cell(r, c)
         role, month, reason = column_role(parts)
-        columns.append(Column(c, "/".join(parts), role, cell or cells.cell(bottom, c), month, reason))
+        year = heading_year(parts) if role in (MONTH, YTD) else None
+        columns.append(Column(c, "/".join(parts), role, cell or cells.cell(bottom, c), month, reason, year))
     code_row = bottom + 1 if bottom + 1 < len(rows) and is_code_row(rows[bottom + 1]) else None
     return HeaderBand(top, bottom, columns, code_row, cells.merges is not None)
 

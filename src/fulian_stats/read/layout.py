@@ -55,7 +55,11 @@ FOOTER = re.compile(r"^(?:填表人|填报人|审核人|负责人|制表人|单�
 # not an indicator: 贷款发放合计 is no total row, and its number must not go unread).
 _GROUP = r"(?:镇|乡|村|乡镇|街道|社区|城区|农村|片区|其中)"
 SUBTOTAL_ROW = re.compile(rf"^(?:小计|{_GROUP}(?:小计|合计)$)")
-TOTAL_ROW = re.compile(rf"^(?:合计|总计|小计|汇总|全[县区市镇]合?计|{_GROUP}(?:小计|合计)$)")
+TOTAL_ROW = re.compile(rf"^(?:合计|总计|小计|汇总|共计|总合计|全[县区市镇乡旗](?:合计|总计|计)|(?:本月|本期|当月)合计"
+                       rf"|{_GROUP}(?:小计|合计)$)")
+# Rows of a table that are no org's and total nothing to check: another period's, an
+# average, a breakdown (其中：街道). Their numbers are named, never summed as an org's.
+NOT_AN_ORG_ROW = re.compile(r"^(?:(?:本年|年度|全年)?累计|平均|上年|去年|同期|同比|环比|增减|增长|增幅|比上年|比去年|较上年|其中)")
 NAME_SAMPLE_ROWS = 40  # rows under a header looked at to tell the name column from a category column
 
 
@@ -86,8 +90,10 @@ class Layout:
 
     @cached_property
     def month_hint(self) -> Column | None:
-        """The first value column whose heading names a month (`3月`, `1-3月累计`)."""
-        return next((c for c in self.columns if c.month is not None and c.role in (MONTH, YTD)), None)
+        """The first value column whose heading names a month or a year (`3月`, `1-3月累计`,
+        `2017年/本月`)."""
+        return next((c for c in self.columns if (c.month is not None or c.year is not None) and c.role in (MONTH, YTD)),
+                    None)
 
     # The first form's columns, by the names the row reader and the fast path use.
     @property
@@ -200,9 +206,23 @@ def form_blocks(band: HeaderBand, sheet: Sheet, catalog: Catalog) -> list[FormBl
     for i, (first, block) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(columns)
         begin = 0 if i == 0 else first
+        _earlier_years_not_read(columns[begin:end])
         for column in columns[begin:end]:
             _assign(block, column)
     return [block for _first, block in starts]
+
+
+def _earlier_years_not_read(columns: list[Column]) -> None:
+    """Of 本月 (or 本年累计) columns headed for different years (`2016年/本月`,
+    `2017年/本月`), the latest year's is this period's: the others are last year's."""
+    for role in (MONTH, YTD):
+        dated = [col for col in columns if col.role == role and col.year is not None]
+        years = {col.year for col in dated}
+        if len(years) < 2 or len({col.month for col in dated}) > 1:
+            continue  # 2016-12 | 2017-01: a column per month, which sheet.py refuses
+        for col in dated:
+            if col.year < max(years):
+                col.role, col.reason, col.month = IGNORED, f"“{col.year}年”不是本期数", None
 
 
 def _name_runs(columns: list[Column]) -> list[list[int]]:
@@ -284,6 +304,8 @@ def _assign(block: FormBlock, column: Column) -> None:
     elif role in (MONTH, YTD, UNIT, TOTAL):  # a second one in one form: which is meant is not known
         column.role, column.reason = UNKNOWN, f"同一张表中第二个“{column.heading}”列"
         block.unknown_cols.append(c)
+        if role != UNIT:
+            block.rivals[c] = {MONTH: block.month_col, YTD: block.ytd_col, TOTAL: block.total_col}[role]
     elif role in (UNKNOWN, EMPTY, NAME, CATEGORY):
         if role in (NAME, CATEGORY):
             column.role, column.reason = UNKNOWN, f"同一张表中第二个“{column.heading}”列"
@@ -335,7 +357,7 @@ def _table_layout(sheet: Sheet, index: int, keys: list[str], indicator_cols: dic
         below += 1
     # A row of units under the header (`人`, `万元`) belongs to the header.
     if below < len(rows):
-        unit_keys = {c: header_key(rows[below][c]) for c in indicator_cols if c < len(rows[below])}
+        unit_keys = {c: header_key(rows[below][c]).strip("()[]【】") for c in indicator_cols if c < len(rows[below])}
         filled = [u for u in unit_keys.values() if u]
         if filled and all(u in catalog.units for u in filled):
             layout.unit_row = below

@@ -173,6 +173,7 @@ class PeriodSource:
     period: Period | None
     cell: str | None = None
     month: int | None = None
+    decides: bool = True  # False: only checked against the period read (a column headed `2017年/本月`)
 
 
 @lru_cache(maxsize=4096)  # the sheets of one template share their names
@@ -199,15 +200,18 @@ def settle_period(sources: list[PeriodSource]) -> tuple[PeriodSource | None, lis
     month inside it from a later place. A month alone takes the year of the first place
     that has one. Another place disagrees when its period does not hold the one read (a
     file named for the year holds each of its months): an error, but for a title or a
-    header, which only decorate the form: a warning."""
+    header's month alone, which only decorate the form: a warning. A header naming its
+    year (`2016年1-3月`) says whose figures the column holds: an error too."""
     year = next((s.period.year for s in sources if s.period is not None), None)
     whole = [s if s.period is not None else replace(s, period=Period.month(year, s.month))
              for s in sources if s.period is not None or (s.month is not None and year is not None)]
-    if not whole:
+    chosen = next((s for s in whole if s.decides), None)
+    if chosen is None:
         return None, []
-    chosen = whole[0]
     if chosen.origin == TITLE and not chosen.period.is_month:
-        chosen = next((s for s in whole[1:] if chosen.period.contains(s.period) and s.period.is_month), chosen)
-    conflicts = [(s, WARNING if s.origin in (TITLE, HEADER) else ERROR) for s in whole
+        chosen = next((s for s in whole[whole.index(chosen) + 1:] if s.decides and chosen.period.contains(s.period)
+                       and s.period.is_month), chosen)
+    conflicts = [(s, WARNING if s.origin == TITLE or (s.origin == HEADER and s.month is not None) else ERROR)
+                 for s in whole
                  if s is not chosen and s.origin != OPTION and not s.period.contains(chosen.period)]
     return chosen, conflicts

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from fulian_stats.findings import column_letters, join_cells
-from fulian_stats.read.header import CONTACT_WORDS, IGNORED, IGNORED_WORDS, NOTE_WORDS, FormBlock, ignored_reason
+from fulian_stats.read.header import (CONTACT_WORDS, IGNORED, IGNORED_WORDS, MONTH, NOTE_WORDS, ROLE_LABELS, TOTAL, YTD,
+                                      FormBlock, ignored_reason)
 from fulian_stats.read.layout import cell_text
 from fulian_stats.read.numbers import holds_number
 
@@ -25,6 +26,28 @@ def refuse_months_across(reader, block: FormBlock) -> None:
     reader.finding("LAYOUT_UNKNOWN", f"工作表“{reader.sheet.name}”每月一列（{named}），而一张表只能读一个报告期，"
                    "表中的数值均未读取；请每月填一张表（每月一个工作表或文件），可用 fulian-stats template 生成模板",
                    cell=first.cell, values={"months": sorted(set(block.months.values()))})
+
+
+def refuse_rivals(reader, end: int) -> bool:
+    """Two 本月 (本年累计, 合计) columns in one form holding numbers (城镇/本月 and
+    农村/本月, or a 计划 the heading does not say): which is this period's, or whether
+    both are parts of it, is not known. Reading the first would give a wrong total
+    that looks right: nothing on the sheet is read, and the finding says why."""
+    rows, start = reader.sheet.rows, reader.layout.data_start
+    headed = {col.index: col for col in reader.layout.columns}
+    for block in reader.layout.blocks:
+        for second, first in block.rivals.items():
+            if first is None or not any(second < len(rows[r]) and holds_number(rows[r][second]) for r in range(start, end)):
+                continue
+            a, b = headed[first], headed[second]
+            role = ROLE_LABELS[MONTH if first == block.month_col else YTD if first == block.ytd_col else TOTAL]
+            reader.finding("COLUMN_AMBIGUOUS", f"列{column_letters(reader.sheet.col_offset + first)}（表头“{a.heading}”）和"
+                           f"列{column_letters(reader.sheet.col_offset + second)}（表头“{b.heading}”）都是“{role}”列，"
+                           "不知哪一列是本期数（或两列都是其中一部分），表中的数值均未读取；请只保留本期的一列，"
+                           "其他列的表头写明“上年同期”“计划”等", cell=b.cell,
+                           values={"columns": [a.cell, b.cell], "headings": [a.heading, b.heading]})
+            return True
+    return False
 
 
 def merged_over_rows(reader) -> None:
@@ -116,11 +139,13 @@ def numbers_in_unread_columns(reader, end: int) -> None:
     with a digit counts (含线上培训30人); who filled the form in (联系电话) does not."""
     rows, start = reader.sheet.rows, reader.layout.data_start
     for col in reader.layout.columns:
-        parts = col.heading.split("/") if col.role == IGNORED else []
-        part = next((p for p in parts if IGNORED_WORDS.match(p)), None)
-        if part is None or CONTACT_WORDS.match(part):
+        if col.role != IGNORED:
             continue
-        note, c = NOTE_WORDS.match(part), col.index
+        part = next((p for p in col.heading.split("/") if IGNORED_WORDS.match(p)), None)
+        if part is not None and CONTACT_WORDS.match(part) or part is None and col.year is None:
+            continue  # who filled it in, or 序号
+        note, c = part is not None and NOTE_WORDS.match(part), col.index
+        why = ignored_reason(part) if part is not None else "不是本期数"  # an earlier year's column
         cells = [reader.cell(r, c) for r in range(start, end) if c < len(rows[r]) and (
             _DIGIT.search(cell_text(rows[r][c])) if note else holds_number(rows[r][c]))]  # a note 无 is no 0
         if not cells:
@@ -130,7 +155,7 @@ def numbers_in_unread_columns(reader, end: int) -> None:
         held = f"其中{len(cells)}个单元格写有数字（{join_cells(cells)}），未读取；如是本期数据，请填入表中对应的栏目" if note \
             else f"其中的{len(cells)}个数值（{join_cells(cells)}）未读取"
         reader.finding("COLUMN_NOT_READ", f"列{column_letters(reader.sheet.col_offset + c)}（表头“{col.heading}”）"
-                       f"{ignored_reason(part)}，{held}", cell=cells[0],
+                       f"{why}，{held}", cell=cells[0],
                        values={"heading": col.heading, "cells": cells[:100], "count": len(cells)})
 
 

@@ -34,7 +34,7 @@ from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, EXCEL_ERROR, INVALID, OK, holds_number, parse_number, without_noise
 from fulian_stats.read.outside import (below_footer, merged_over_rows, numbers_in_unread_columns, numbers_outside,
-                                       refuse_months_across)
+                                       refuse_months_across, refuse_rivals)
 from fulian_stats.read.textrows import check_text_rows
 from fulian_stats.units import factor_into, unit_scale, units_disagree
 
@@ -219,6 +219,8 @@ class SheetReader:
         across = next((b for b in layout.blocks if len(set(b.months.values())) > 1), None)
         if across is not None:
             refuse_months_across(self, across)
+            return
+        if any(b.rivals for b in layout.blocks) and refuse_rivals(self, self.footer_row()):
             return
         if self.sheet.text is not None:
             check_text_rows(self, layout.data_start, self.footer_row())

@@ -10,7 +10,7 @@ from fulian_stats.findings import join_cells
 from fulian_stats.normalize import normalize_text
 from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
 from fulian_stats.periods import Period, period_of_cell
-from fulian_stats.read.layout import FOOTER, SUBTOTAL_ROW, TOTAL_ROW, cell_text
+from fulian_stats.read.layout import FOOTER, NOT_AN_ORG_ROW, SUBTOTAL_ROW, TOTAL_ROW, cell_text
 from fulian_stats.read.meta import month_alone
 from fulian_stats.read.outside import numbers_in_unread_columns
 from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, holds_number, parse_number
@@ -33,6 +33,7 @@ def read_table(reader) -> None:
         else:
             seen[ind.id] = col
     unknown = list(lay.unknown_cols)  # reported once, at the header, when a number is under it
+    first_value = min(indicators, default=0)
     end = _table_end(reader)
     check_text_rows(reader, lay.data_start, end)
     _rows_below_footer(reader, end, indicators)
@@ -43,6 +44,9 @@ def read_table(reader) -> None:
         reader.here = (None, reader.period)
         row = rows[r]
         org_text = cell_text(row[lay.org_col]).strip() if lay.org_col is not None and lay.org_col < len(row) else ""
+        if not org_text:  # 合计 written in the 序号 column, or merged across 序号 and 单位
+            org_text = next((t for v in row[:first_value] if (t := cell_text(v).strip())
+                             and TOTAL_ROW.match(normalize_text(t))), "")
         for c in [c for c in unknown if c < len(row) and parse_number(row[c]).status in (OK, ESTIMATE)]:
             unknown.remove(c)
             name = cell_text(rows[header][c]).strip()
@@ -58,6 +62,12 @@ def read_table(reader) -> None:
             reader.note_row(r, org_text, None, "空行" if not org_text else "没有数值")
             continue
         key = normalize_text(org_text)
+        if NOT_AN_ORG_ROW.match(key) and not TOTAL_ROW.match(key):
+            cells = [reader.cell(r, c) for c in filled]
+            reader.finding("ROW_NOT_READ", f"第{reader.row_number(r)}行“{org_text[:20]}”不是单位，其中的数值"
+                           f"（{join_cells(cells)}）未计入", r, lay.org_col, values={"cells": cells[:100]})
+            reader.note_row(r, org_text, None, "不是单位，未读取")
+            continue
         measure = SUBTOTAL if SUBTOTAL_ROW.match(key) else TOTAL if TOTAL_ROW.match(key) else MONTH
         org = None
         if measure == MONTH:
