@@ -79,6 +79,20 @@ def _merged_over_two_rows(tmp: Path) -> dict:
     return {"paths": [path]}
 
 
+def _hidden_form(hidden: bool):
+    """大宁镇's form, its only sheet hidden (or not)."""
+    def build(tmp: Path) -> dict:
+        import openpyxl
+
+        path = write_form(tmp / "大宁镇_2016-03.xlsx", extra_sheets={"说明": [["本表按月报送"]]})
+        book = openpyxl.load_workbook(path)
+        book["月报"].sheet_state = "hidden" if hidden else "visible"
+        book.active = 1
+        book.save(path)
+        return {"paths": [path]}
+    return build
+
+
 def _far_cell(tmp: Path) -> dict:
     """大宁镇's form with a second sheet holding A1 and a stray cell at Z100000."""
     path = write_form(tmp / "大宁镇_2016-03.xlsx", extra_sheets={"附表": [["备注"]]})
@@ -326,6 +340,10 @@ CASES: dict[str, Case] = {
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["合计", "", "", ""]]),
         {"file": "大宁镇_2016-03.xlsx", "sheet": "月报", "cell": "B21", "values": {"cells": ["D21"]},
          "message": "第21行“合计”不是指标，其中的数值（D21）未计入"}),
+    "SHEET_HIDDEN": Case(
+        _hidden_form(True), _hidden_form(False),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": None,
+         "message": "工作表“月报”是隐藏的，其中的数值也已读取（2016年3月）；如是旧表或草稿，请删去；如是报表，请取消隐藏"}),
     "ROW_NOT_READ": Case(
         _streets(("平均" + ",1" * len(INDICATORS) + "\r\n").encode("gb18030")), _streets(),
         {"file": STREETS_CSV, "sheet": None, "cell": "A6",

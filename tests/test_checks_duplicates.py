@@ -111,3 +111,17 @@ def test_a_countys_own_figures_beside_its_townships_forms_would_count_twice():
     assert finding.message == ("青溪县2016年第一季度的数据（青溪县_2016-Q1.xlsx）与其下属单位大宁镇、白沙镇的报表同时读入，"
                                "按单位层级汇总时会重复计算；请只保留青溪县的汇总数或下属单位的报表其中一种")
     assert run_check(duplicates, blocks_from_rows(rows)) == []  # without the registry nobody knows
+
+
+def test_a_quarter_sheet_beside_its_month_sheets_in_one_workbook_overlaps(tmp):
+    # Regression: a township's own 一季度合计 sheet was added to its 1月-3月 sheets (Q1 counted twice).
+    path = write_form(tmp / "大宁镇2016年一季度.xlsx", period="2016年1月", sheet="1月", rows=month_rows(1, ytd=False))
+    wb = openpyxl.load_workbook(path)
+    for name, period in (("2月", "2016年2月"), ("一季度合计", "2016年第一季度")):
+        sheet = wb.copy_worksheet(wb["1月"])
+        sheet.title, sheet["D2"] = name, f"报告期：{period}"
+    wb.save(path)
+    found = [f for f in check(path).findings if f.code == "DUPLICATE_SUBMISSION"]
+    assert [(f.sheet, f.message) for f in found] == [
+        ("一季度合计", f"大宁镇的2016年第一季度数据（工作表“一季度合计”）与2016年{m}月数据（工作表“{m}月”）时间重叠，"
+                  "汇总时会重复计算；请只保留其中一种") for m in (1, 2)]

@@ -1099,3 +1099,28 @@ def test_a_row_of_bracketed_units_under_a_table_s_header_belongs_to_the_header(t
     result = read(write_xlsx(tmp_path / "t_2016-03.xlsx", rows))
     assert found(result) == []
     assert cells(result)["trainees"] == "B3"
+
+
+def test_a_hidden_sheet_with_a_form_is_read_and_named(tmp_path):
+    # Regression: a leftover hidden February sheet in a March workbook was summed in without a word.
+    book = openpyxl.Workbook()
+    for sheet, period in ((book.active, "2016年3月"), (book.create_sheet("Sheet1"), "2016年2月")):
+        for row in form_rows(period=period):
+            sheet.append(row)
+    book["Sheet1"].sheet_state = "hidden"
+    book.active.title = "3月"
+    book.save(tmp_path / "大宁镇.xlsx")
+    result = read(tmp_path / "大宁镇.xlsx")
+    assert [(f.code, f.severity, f.sheet, f.period, f.message) for f in findings(result)] == [
+        ("SHEET_HIDDEN", "warning", "Sheet1", "2016-02",
+         "工作表“Sheet1”是隐藏的，其中的数值也已读取（2016年2月）；如是旧表或草稿，请删去；如是报表，请取消隐藏")]
+    assert {o[1] for o in result.observations} == {"2016-02", "2016-03"}
+
+
+@pytest.mark.parametrize("name", ["大宁镇3月报表.xlsx", "大宁镇三月份.xlsx"])
+def test_a_month_in_the_file_name_without_a_year_is_checked_against_the_sheet(tmp_path, name):
+    # Regression: 大宁镇3月报表.xlsx still saying 报告期：2016年2月 was counted as February without a word.
+    result = read(write_xlsx(tmp_path / name, form_rows(period="2016年2月")))
+    assert [(f.code, f.severity) for f in findings(result)] == [("PERIOD_CONFLICT", "error")]
+    assert result.observations == []
+    assert month_values(read(write_xlsx(tmp_path / "3月" / name, form_rows(period="2016年3月")))) == EXPECTED

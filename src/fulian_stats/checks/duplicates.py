@@ -66,14 +66,17 @@ def check(blocks, ctx) -> list[Finding]:
             for b, b_code, b_src in spans[i + 1:]:
                 if b.first > a.last:
                     break
-                if a_src[0] != b_src[0] and (a.contains(b) or b.contains(a)):
+                if a_src[:2] != b_src[:2] and (a.contains(b) or b.contains(a)):
                     # The finding belongs to the longer period (a quarter or year beside its months).
                     (outer, o_code, o_src), (inner, i_code, i_src) = (
                         ((a, a_code, a_src), (b, b_code, b_src)) if a.contains(b) else
                         ((b, b_code, b_src), (a, a_code, a_src)))
+                    # One workbook's two sheets (一季度合计 beside 1月…3月): named by their sheets.
+                    o_at, i_at = (o_src[0], i_src[0]) if o_src[0] != i_src[0] else \
+                        (f"工作表“{o_src[1]}”", f"工作表“{i_src[1]}”")
                     findings.append(Finding(
                         "DUPLICATE_SUBMISSION",
-                        f"{org}的{outer.label}数据（{o_src[0]}）与{inner.label}数据（{i_src[0]}）时间重叠，"
+                        f"{org}的{outer.label}数据（{o_at}）与{inner.label}数据（{i_at}）时间重叠，"
                         "汇总时会重复计算；请只保留其中一种", file=o_src[0], sheet=o_src[1], org=org,
                         period=o_code, values={"files": [o_src[0], i_src[0]], "periods": [o_code, i_code]}))
     if ctx.orgs is not None:

@@ -67,6 +67,7 @@ class Sheet:
     merged: tuple[tuple[int, int, int, int], ...] = ()
     text: TextLayout | None = None  # a text file's lines; None for a workbook's sheet
     formulas: frozenset[str] = frozenset()  # cells (A1) whose formula has no saved value: unknown, not blank
+    hidden: bool = False  # a workbook's sheet hidden (or very hidden) in Excel
 
     def findings_for(self, file: str, org: str | None = None, period: str | None = None) -> list[Finding]:
         """The sheet's own findings, placed in the file (and the org and period, once known)."""
@@ -139,7 +140,8 @@ def _workbook_sheets(vetted: Vetted, limits: Limits) -> list[Sheet]:
             _clean_cells(rows, limits.cell_chars if may_hold_long_text else None)
             if facts is not None and facts.errors:
                 _show_errors(rows, start, facts.errors)
-            loaded = Sheet(meta.name, rows, start[0], start[1], merged=_merged(sheet, start))
+            loaded = Sheet(meta.name, rows, start[0], start[1], merged=_merged(sheet, start),
+                           hidden=str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible"))
             if facts is not None and facts.formulas:
                 loaded.findings.append(_formula_finding(meta.name, facts.formulas))
                 loaded.formulas = frozenset(facts.formulas)

@@ -12,7 +12,7 @@ from fulian_stats.findings import WARNING, Finding
 from fulian_stats.normalize import normalize_text
 from fulian_stats.observations import Block
 from fulian_stats.orgs import OrgRegistry
-from fulian_stats.periods import Period
+from fulian_stats.periods import Period, parse_period
 from fulian_stats.read.declared import DeclaredLayout, declared_for
 from fulian_stats.read.diagnose import layout_problem
 from fulian_stats.read.grid import GridError, Sheet, load_sheets
@@ -90,7 +90,14 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
             reader = SheetReader(sheet, layout, ctx.catalog, ctx.orgs, display, inspection, meta.org, meta.period)
             reader.read()
             result.findings.extend(reader.findings)
-            result.blocks.extend(meta.keep(reader, result.findings))
+            kept = meta.keep(reader, result.findings)
+            if sheet.hidden and kept:  # read, as it holds figures; but it may be a leftover nobody sees
+                periods = "、".join(dict.fromkeys(parse_period(b.period).label for b in kept if b.period))
+                result.findings.append(Finding(
+                    "SHEET_HIDDEN", f"工作表“{sheet.name}”是隐藏的，其中的数值也已读取（{periods}）；"
+                    "如是旧表或草稿，请删去；如是报表，请取消隐藏", file=display, sheet=sheet.name,
+                    org=meta.org, period=meta.period))
+            result.blocks.extend(kept)
         if inspection is not None:
             inspection.findings = result.findings[before:]
             result.inspections.append(inspection)

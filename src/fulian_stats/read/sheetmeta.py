@@ -9,11 +9,14 @@ carry their own period, needs no period of its own and hears nothing about it.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from fulian_stats.findings import ERROR, WARNING, Finding, a1
+from fulian_stats.normalize import normalize_text
 from fulian_stats.orgs import clean_org_name
-from fulian_stats.periods import Period, find_period
+from fulian_stats.periods import MONTH_NUMERAL, Period, find_period, month_number
 from fulian_stats.read.inspection import SheetInspection, Source
 from fulian_stats.read.meta import (
     FILE,
@@ -124,9 +127,21 @@ def _period_sources(label: Found | None, texts: list[Found], sheet, layout, stem
     from_name = find_period(stem)
     if from_name is not None:
         sources.append(PeriodSource(FILE, from_name))
+    elif (month := file_name_month(stem)) is not None:  # 大宁镇3月报表.xlsx: the year is the sheet's
+        sources.append(PeriodSource(FILE, None, month=month))
     if ctx.period is not None:
         sources.append(PeriodSource(OPTION, ctx.period))
     return sources
+
+
+_FILE_MONTH = re.compile(rf"(?<![\d年.\-~至到])({MONTH_NUMERAL})月(?!\s*[-~至到])")
+
+
+def file_name_month(stem: str) -> int | None:
+    """The one month a file name writes without a year (`大宁镇3月报表`, `三月份`), if any;
+    not a range (`1-3月`)."""
+    found = _FILE_MONTH.findall(normalize_text(stem))
+    return month_number(found[0]) if len(found) == 1 else None
 
 
 def _where(source: PeriodSource) -> str:
