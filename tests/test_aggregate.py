@@ -464,3 +464,33 @@ def test_by_period_a_quarters_value_is_in_the_total_not_in_a_month():
     assert [(r["period"], r["value"]) for r in result.rows] == [
         ("2016-Q1", 66), ("2016-01", 1), ("2016-02", 2), ("2016-03", 3)]
     assert result.notes == ["1个数值的报告期长于一个月（如 县Q1.xlsx 的2016年第一季度），只计入合计，不在分月数中"]
+
+
+def test_an_indicator_one_township_left_blank_in_one_period_is_not_compared():
+    # Regression: 丙乡 left 新媒体推送信息 blank in December 2017: 912 vs 882 (丙乡's 40 in it) read 增长3.4%.
+    both = ["大宁镇", "白沙镇"]
+    rows = _months(both, 2017, [12]) + _months(both, 2016, [12], 5.0)
+    rows += [(org, f"{y}-12", "wechat_posts", 20.0) for org in both for y in (2016, 2017)]
+    rows += [("白沙镇", "2016-12", "wechat_reads", 7.0)] + [("大宁镇", f"{y}-12", "wechat_reads", 9.0) for y in (2016, 2017)]
+    found = _compared(rows, "2017-12")
+    assert {r["indicator"]: r["value"] for r in found.year_ago.rows} == {"trainees": 10.0, "wechat_posts": 40.0}
+
+
+def test_a_year_to_date_is_shown_only_for_the_orgs_of_the_month():
+    # Regression: with 白沙镇's March missing, 本年累计 still held its January and February.
+    rows = _months(["大宁镇"], 2017, [1, 2, 3]) + _months(["白沙镇"], 2017, [1, 2])
+    rows += [(org, f"2017-{m:02d}", "poor_villages", 3.0) for org in ("大宁镇", "白沙镇") for m in (1, 2)]
+    rows += [("大宁镇", "2017-03", "poor_villages", 4.0)]
+    assert _compared(rows, "2017-03").year_to_date is None
+    rows = _months(["大宁镇", "白沙镇"], 2017, [1, 2, 3]) + [("大宁镇", f"2017-{m:02d}", "poor_villages", m) for m in (1, 3)]
+    ytd = _compared(rows, "2017-03").year_to_date
+    assert {r["indicator"]: r["value"] for r in ytd.rows} == {"trainees": 60.0, "poor_villages": 3}
+
+
+def test_a_stock_left_blank_in_a_month_the_org_reported_is_noted():
+    # Regression: 丙乡's November 儿童之家总数 went into December's year without a word.
+    rows = [(org, f"2016-{m:02d}", "children_homes_total", 5.0) for org in ("大宁镇", "白沙镇") for m in (11, 12)]
+    rows = [r for r in rows if r[:2] != ("白沙镇", "2016-12")] + [("白沙镇", "2016-12", "trainees", 3.0)]
+    result = aggregate(frame(rows), CATALOG, parse_period("2016-Q4"))
+    assert result.value("children_homes_total") == 10
+    assert result.notes == ["存量指标取各单位最后填报的一个月：白沙镇的儿童之家总数取2016年11月（2016年12月未填）"]

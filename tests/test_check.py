@@ -53,6 +53,14 @@ def _form(name: str, **kwargs) -> Callable[[Path], dict]:
     return build
 
 
+def _beside_a_clean_form(org: str, **kwargs) -> Callable[[Path], dict]:
+    """大宁镇's clean form and `org`'s form (written with `kwargs`), for the checks across files."""
+    def build(tmp: Path) -> dict:
+        return {"paths": [write_form(tmp / "大宁镇_2016-03.xlsx"), write_form(tmp / f"{org}_2016-03.xlsx",
+                                                                             org=f"{org}妇联", **kwargs)]}
+    return build
+
+
 def _rows(change: Callable[[list], list], month: int = 3) -> list:
     return change(month_rows(month))
 
@@ -396,6 +404,14 @@ CASES: dict[str, Case] = {
          "values": {"value": 90.0, "missing": ["petitions_handled", "petitions"]},
          "message": "“信访案件处理率”填了90%，但本表没有填已处理信访案件和接待信访案件；"
                     "比率由已处理信访案件÷接待信访案件计算，所填的比率不计入汇总；请填写这两项"}),
+    "RATE_PART_MISSING": Case(
+        _beside_a_clean_form("白沙镇", rows=_rows(lambda r: set_value(r, "已处理信访案件", month="", ytd=""))),
+        _beside_a_clean_form("白沙镇"),
+        {"file": "白沙镇_2016-03.xlsx", "sheet": "月报", "org": "白沙镇", "period": "2016-03", "cell": "D13",
+         "indicator": "petitions_handled",
+         "values": {"rate": "petition_handling_rate", "filled": "petitions", "blank": "petitions_handled"},
+         "message": "填了“接待信访案件”（D13为3），却没有填“已处理信访案件”，“信访案件处理率”无法按同样的单位计算；"
+                    "请填写，没有的填0"}),
     "NEGATIVE": Case(
         _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: set_value(r, "慰问困境妇女儿童老人", month=-3, ytd=120))),
         CLEAN,
@@ -583,5 +599,5 @@ def test_each_check_says_whether_it_runs_per_file_or_per_run():
     from fulian_stats.checks import CHECKS, PER_FILE, PER_RUN
 
     assert {check.__name__.rsplit(".", 1)[-1]: check.SCOPE for check in CHECKS} == {
-        "values": PER_FILE, "rates": PER_FILE, "rules": PER_FILE, "totals": PER_FILE, "duplicates": PER_RUN, "ytd": PER_RUN,
-        "outliers": PER_RUN, "completeness": PER_RUN}
+        "values": PER_FILE, "rates": PER_FILE, "rules": PER_FILE, "totals": PER_FILE, "duplicates": PER_RUN,
+        "rate_parts": PER_RUN, "ytd": PER_RUN, "outliers": PER_RUN, "completeness": PER_RUN}

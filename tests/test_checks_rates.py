@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from check_helpers import obs, run_check
 
-from fulian_stats.checks import rates
+from fulian_stats.checks import rate_parts, rates
 from fulian_stats.observations import blocks_from_rows
 
 
@@ -53,3 +53,30 @@ def test_the_parts_of_a_rate_may_stand_in_the_form_beside_it():
     right = Block("a.xlsx", "大宁镇", "2016-03", "month", "月报", ("petition_handling_rate",), array("d", [90]), ("I5",))
     assert [(f.code, f.values) for f in run_check(rates, [left, right])] == [
         ("RATE_MISMATCH", {"value": 90.0, "computed": 75.0})]
+
+
+# -- rate_parts: both parts from the same orgs ------------------------------------------------
+
+
+def villages(*orgs_parts):
+    """(org, 贫困村 or None, 建有儿童之家的贫困村 or None) → blocks, one file per org."""
+    rows = []
+    for org, total, covered in orgs_parts:
+        file = f"{org}_2016-03.xlsx"
+        rows += [obs(org, "2016-03", "poor_villages", total, "D47", file=file)] if total is not None else []
+        rows += [obs(org, "2016-03", "poor_villages_with_children_home", covered, "D48", file=file)] \
+            if covered is not None else []
+    return blocks_from_rows(rows)
+
+
+def test_a_rate_part_left_blank_where_others_filled_both_is_an_error():
+    # Regression: 丙乡's 贫困村 without its 建有儿童之家的贫困村 made the coverage 9/18 = 50%, not 9/12 = 75%.
+    found = run_check(rate_parts, villages(("甲镇", 6, 5), ("乙镇", 6, 4), ("丙乡", 6, None)))
+    assert [(f.code, f.severity, f.file, f.cell, f.org, f.indicator, f.message) for f in found] == [
+        ("RATE_PART_MISSING", "error", "丙乡_2016-03.xlsx", "D47", "丙乡", "poor_villages_with_children_home",
+         "填了“贫困村”（D47为6），却没有填“建有儿童之家的贫困村”，“贫困村儿童之家覆盖率”无法按同样的单位计算；请填写，没有的填0")]
+
+
+def test_a_rate_nobody_reports_both_parts_of_or_a_zero_beside_a_blank_is_no_error():
+    assert run_check(rate_parts, villages(("甲镇", 6, None), ("乙镇", 6, None))) == []
+    assert run_check(rate_parts, villages(("甲镇", 6, 5), ("乙镇", 0, None), ("丙乡", None, 0))) == []

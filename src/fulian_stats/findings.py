@@ -54,6 +54,7 @@ CODES: dict[str, tuple[str, str]] = {
     "NOT_INTEGER": (ERROR, "按个数计的指标填了小数"),
     "RATE_MISMATCH": (WARNING, "所填的比率与其分子、分母算出的不符（比率不计入汇总，由分子、分母计算）"),
     "RATE_WITHOUT_PARTS": (WARNING, "填了比率而没有填它的分子、分母（比率不计入汇总）"),
+    "RATE_PART_MISSING": (ERROR, "比率的分子、分母只填了一项，另一项为空，比率无法计算"),
     "RULE": (ERROR, "违反校验规则（rules.csv；严重程度由规则决定）"),
     "DUPLICATE_SUBMISSION": (ERROR, "同一单位同一报告期报送了两次"),
     "YTD_MISMATCH": (ERROR, "本年累计与各月数之和不符"),

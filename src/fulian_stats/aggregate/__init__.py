@@ -1,13 +1,6 @@
-"""Aggregation: checked observations summed up the org hierarchy and over periods.
-
-- flow: summed over months and orgs;
-- stock: per org the value of the last month reported in the period, then summed
-  over orgs (a stock is never summed over months);
-- rate: numerator and denominator aggregated first, then their ratio × 100.
-
-Values are rounded to 6 decimals after summing: a cent of 万元, so the totals are
-exact to the cent and free of binary noise.
-"""
+"""Aggregation: checked observations summed up the org hierarchy and over periods
+(sums.py says how each kind of indicator adds up), with the notes that say what a
+total leaves out or mixes."""
 
 from __future__ import annotations
 
@@ -19,6 +12,7 @@ from fulian_stats.catalog import Catalog
 from fulian_stats.checks import Report
 from fulian_stats.config import DEFAULT_REGION
 from fulian_stats.aggregate.coverage import Coverage, coverage_of, sent_by
+from fulian_stats.aggregate.sums import clean_value, of_kind, rows_for, stock_latest_by, totals_by
 from fulian_stats.errors import FulianError, UsageError
 from fulian_stats.findings import CODES, WARNING
 from fulian_stats.orgs import OrgRegistry
@@ -26,7 +20,6 @@ from fulian_stats.periods import Period, find_period
 from fulian_stats.read import paused_gc
 
 BY_CHOICES = ("total", "org", "period")
-DECIMALS = 6
 
 
 @dataclass
@@ -70,7 +63,7 @@ class Totals:
     def org_rows(self) -> list[dict]:
         """Per org over the whole period, in the columns' order: the workbook and the
         report show them whatever --by says (made when first asked for)."""
-        rows = _rows_for(_totals(self.observations, self.catalog, ["group_org"]), self.catalog,
+        rows = rows_for(totals_by(self.observations, self.catalog, ["group_org"]), self.catalog,
                          lambda g: g[0], lambda g: self.period.code)
         position = {name: i for i, name in enumerate(self.orgs)}
         rows.sort(key=lambda r: position[r["org"]])  # whatever order the files were read in
@@ -82,7 +75,7 @@ class Totals:
         longer period (a county's quarter) belongs to no month: only in the total."""
         data = self.observations
         months = data["first"] == data["last"]
-        rows = _rows_for(_totals(data if months.all() else data[months], self.catalog, ["period"]), self.catalog,
+        rows = rows_for(totals_by(data if months.all() else data[months], self.catalog, ["period"]), self.catalog,
                          lambda g: self.region, lambda g: g[0])
         rows.sort(key=lambda r: r["period"])
         return rows
@@ -100,12 +93,6 @@ class Totals:
         period = period or self.period.code
         return next((r["value"] for r in self.rows if r["indicator"] == indicator and r["org"] == org
                      and r["period"] == period), None)
-
-
-def _clean(value: float) -> float | int:
-    """Rounded to a cent of 万元; whole numbers as int so JSON shows `12`, not `12.0`."""
-    value = round(float(value), DECIMALS)
-    return int(value) if value == int(value) and abs(value) < 2**53 else value
 
 
 def default_period(frame) -> Period:
@@ -149,70 +136,6 @@ def _region_orgs(orgs: OrgRegistry | None, region: str | None) -> set[str] | Non
     return set(orgs.descendants(region)) | {region}
 
 
-def _of_kind(data, catalog: Catalog, kind: str):
-    """A mask of the observations whose indicator is of `kind`, decided per category."""
-    import numpy as np
-    import pandas as pd
-
-    column = data["indicator"]
-    if not isinstance(column.dtype, pd.CategoricalDtype):  # a frame built by hand
-        column = column.astype("category")
-    indicator = column.cat
-    wanted = np.array([catalog[name].kind == kind for name in indicator.categories] + [False])
-    return wanted[indicator.codes.to_numpy()]  # code -1 (no indicator) takes the last: False
-
-
-def _totals(data, catalog: Catalog, keys: list[str]) -> dict[tuple, float]:
-    """Flow sums and stock latest-then-sum, grouped by `keys` (+ indicator; no keys: the
-    region total). A stock's latest month is taken per submitting org (the `org` column)
-    inside each group, so a group of several orgs (a county under --level) sums their
-    latest values."""
-    # Only the columns the sums need: filtering all of them (cells, files) cost more than summing.
-    flows = data.loc[_of_kind(data, catalog, "flow"), [*keys, "indicator", "value"]]
-    stocks = data.loc[_of_kind(data, catalog, "stock"),
-                      list(dict.fromkeys([*keys, "org", "first", "last", "indicator", "value"]))]
-    result: dict[tuple, float] = {}
-    for frame in (flows, _stock_latest_by(stocks, keys)):
-        if frame.empty:
-            continue
-        sums = frame.groupby(keys + ["indicator"], sort=False, observed=True)["value"].sum()
-        for key, value in sums.items():
-            result[key if isinstance(key, tuple) else (key,)] = value
-    return result
-
-
-def _stock_latest_by(stocks, keys: list[str]):
-    """Stocks: the latest month per submitting org within each group of `keys`."""
-    if stocks.empty:
-        return stocks
-    group = [k for k in keys if k != "org"]
-    ordered = stocks.sort_values(["last", "first"], kind="stable")
-    return ordered.groupby(group + ["org", "indicator"], sort=False, observed=True).tail(1)
-
-
-def _rows_for(totals: dict[tuple, float], catalog: Catalog, org_of, period_of) -> list[dict]:
-    """Catalog-ordered rows for each group found in `totals`, rates computed last."""
-    groups = list(dict.fromkeys(key[:-1] for key in totals))
-    rows = []
-    for group in groups:
-        for ind in catalog:
-            if ind.kind == "rate":
-                # The ratio of the totals as shown (rounded to a cent of 万元), so a rate is
-                # exactly value(numerator) / value(denominator) × 100 whatever the order of
-                # summing, and the level above computes the same one from this output.
-                num, den = totals.get(group + (ind.numerator,)), totals.get(group + (ind.denominator,))
-                num, den = (None if x is None else _clean(x) for x in (num, den))
-                value = None if num is None or not den else num / den * 100
-            else:
-                value = totals.get(group + (ind.id,))
-            if value is None:
-                continue
-            rows.append({"org": org_of(group), "period": period_of(group), "indicator": ind.id,
-                         "name": ind.label, "unit": ind.unit,
-                         "value": float(value) if ind.kind == "rate" else _clean(value)})
-    return rows
-
-
 def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "total",
               orgs: OrgRegistry | None = None, level: int | None = None, region: str | None = None,
               skipped=()) -> Totals:
@@ -227,7 +150,7 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     period = period or default_period(frame)
     region_name = region or DEFAULT_REGION
     data, notes = select(frame, period, orgs, region)
-    rates = _of_kind(data, catalog, "rate")
+    rates = of_kind(data, catalog, "rate")
     if rates.any():
         data = data[~rates]
     coverage = coverage_of(data, period, orgs, region, expected, sent_by(skipped, orgs), [r.file for r in skipped])
@@ -244,11 +167,10 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     else:
         data = data.assign(group_org=data["org"])
 
-    if not coverage.expected:  # with the registry and a period, the gaps say which months are missing
-        notes += _stale_stocks(data, catalog, period)
+    notes += _stale_stocks(data, catalog, period, coverage.expected)
     org_names = list(dict.fromkeys(sorted(data["group_org"].unique(), key=_org_order(orgs))))
     whole = period.code
-    rows = _rows_for(_totals(data, catalog, []), catalog, lambda g: region_name, lambda g: whole)
+    rows = rows_for(totals_by(data, catalog, []), catalog, lambda g: region_name, lambda g: whole)
     result = Totals(region_name, period, by, rows, data, org_names, coverage, notes, catalog, orgs, frame)
     if by == "org":
         # An org that is the region itself (--region 青溪县 --level county) is the total row.
@@ -263,20 +185,29 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     return result
 
 
-def _stale_stocks(data, catalog: Catalog, period: Period) -> list[str]:
-    """A note naming the orgs whose stocks come from a month before the latest any org
-    reported in the period: the total is right by the rule, but mixes months."""
-    stocks = data.loc[_of_kind(data, catalog, "stock"), ["org", "last"]]
+def _stale_stocks(data, catalog: Catalog, period: Period, expected: bool) -> list[str]:
+    """Notes naming the stocks taken from an earlier month than the latest: an org that
+    left one blank in a month it reported (its total takes the month before), and,
+    without the registry's gaps to say so, an org whose latest month is earlier than
+    the others'. The total is right by the rule, but mixes months."""
+    stocks = data.loc[of_kind(data, catalog, "stock"), ["org", "indicator", "last"]]
     if stocks.empty or period.first == period.last:
         return []
-    latest = stocks.groupby("org", observed=True)["last"].max()
-    newest = int(latest.max())
-    early = latest[latest < newest]
-    if early.empty:
-        return []
-    named = "、".join(f"{org}取{Period(int(m), int(m)).label}" for org, m in list(early.items())[:5])
-    return [f"存量指标取各单位报告期内最后报送的一个月：{named}{'等' if len(early) > 5 else ''}的数"
-            f"（其他单位为{Period(newest, newest).label}）"]
+    org_latest = data.groupby("org", observed=True)["last"].max()
+    notes = []
+    latest = stocks.groupby(["org", "indicator"], observed=True)["last"].max()
+    blank = [(org, ind, int(m)) for (org, ind), m in latest.items() if m < org_latest[org]]
+    if blank:
+        named = "、".join(f"{org}的{catalog[ind].label}取{Period(m, m).label}（"
+                         f"{Period(int(org_latest[org]), int(org_latest[org])).label}未填）" for org, ind, m in blank[:5])
+        notes.append(f"存量指标取各单位最后填报的一个月：{named}{'等' if len(blank) > 5 else ''}")
+    newest = int(org_latest.max())
+    early = org_latest[org_latest < newest]
+    if not expected and not early.empty:
+        named = "、".join(f"{org}取{Period(int(m), int(m)).label}" for org, m in list(early.items())[:5])
+        notes.append(f"存量指标取各单位报告期内最后报送的一个月：{named}{'等' if len(early) > 5 else ''}的数"
+                     f"（其他单位为{Period(newest, newest).label}）")
+    return notes
 
 
 def _org_order(orgs: OrgRegistry | None):
@@ -308,10 +239,10 @@ def explain(result: Totals, catalog: Catalog, indicator: str) -> list[dict]:
     for part in parts:
         chosen = data[data["indicator"] == part]
         if catalog[part].kind == "stock":
-            chosen = _stock_latest_by(chosen, ["org"])
+            chosen = stock_latest_by(chosen, ["org"])
         chosen = chosen.sort_values(["org", "first"], kind="stable")
         for rec in chosen.itertuples(index=False):
-            rows.append({"indicator": part, "org": rec.org, "period": rec.period, "value": _clean(rec.value),
+            rows.append({"indicator": part, "org": rec.org, "period": rec.period, "value": clean_value(rec.value),
                          "file": rec.file, "sheet": rec.sheet if isinstance(rec.sheet, str) else None,
                          "cell": rec.cell})
     return rows

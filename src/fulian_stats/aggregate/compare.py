@@ -1,14 +1,16 @@
 """What a report compares a total with: the period before, the same period a year
 earlier, and a month's year to date, aggregated from the same files, each only where
-it covers what the total covers."""
+it covers what the total covers: the same orgs and months, and, indicator by
+indicator, the same cells filled in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from fulian_stats.aggregate import Totals, aggregate
-from fulian_stats.config import DEFAULT_REGION
 from fulian_stats.aggregate.coverage import REPORTED
+from fulian_stats.aggregate.sums import of_kind, stock_latest_by
+from fulian_stats.config import DEFAULT_REGION
 from fulian_stats.periods import Period
 
 
@@ -27,11 +29,14 @@ def compare(totals: Totals) -> Comparison:
     """Aggregate the periods around the totals' period from the same files (the year
     before is there when its files were among the paths). A period to compare with is
     left out unless the same orgs reported for the same months of it: against one
-    month of last year, or fewer townships, a change would be an artefact. The year to
-    date is left out unless it holds every month from January for each org reporting."""
+    month of last year, or fewer townships, a change would be an artefact. Of one that
+    is kept, an indicator is left out where other cells went into it (a township that
+    left it blank in one of the two). The year to date is kept, indicator by
+    indicator, where each org in the total reported it every month from January."""
     period = totals.period
     region = totals.region if totals.region != DEFAULT_REGION else None
     reported = _reported(totals.coverage)
+    made_of = contributions(totals)
 
     def other(p: Period) -> Totals | None:
         found = aggregate(totals.frame, totals.catalog, p, "total", totals.registry, None, region)
@@ -40,14 +45,49 @@ def compare(totals: Totals) -> Comparison:
     def comparable(p: Period) -> Totals | None:
         found = other(p)
         shift = period.first - p.first
-        return found if found is not None and {(o, m + shift) for o, m in _reported(found.coverage)} == reported \
-            else None
+        if found is None or {(o, m + shift) for o, m in _reported(found.coverage)} != reported:
+            return None
+        theirs = contributions(found)
+        return _keep(found, {ind for ind, cells in made_of.items()
+                             if {(o, m + shift) for o, m in theirs.get(ind, ())} == cells})
 
     ytd = None
     if period.is_month and (found := other(period.year_to_date())) is not None:
         year = range(period.first - period.first % 12, period.first + 1)
-        ytd = found if {(o, m) for o, _m in reported for m in year} <= _reported(found.coverage) else None
+        theirs = contributions(found)
+        stocks = {ind.id for ind in totals.catalog if ind.kind == "stock"}
+        ytd = _keep(found, {ind for ind, cells in made_of.items() if theirs.get(ind) == (
+            cells if ind in stocks else {(o, m) for o, _m in cells for m in year})})
     return Comparison(totals, comparable(period.previous()), comparable(period.year_before()), ytd)
+
+
+def contributions(totals: Totals) -> dict[str, frozenset[tuple[str, int]]]:
+    """Indicator → the (org, month) whose values went into its total: every month of a
+    flow, each org's latest of a stock."""
+    data, catalog = totals.observations, totals.catalog
+    if not len(data):
+        return {}
+    flows = data.loc[of_kind(data, catalog, "flow"), ["org", "indicator", "first"]]
+    stocks = stock_latest_by(data.loc[of_kind(data, catalog, "stock"), ["org", "indicator", "first", "last", "value"]],
+                             [])
+    found: dict[str, set] = {}
+    for frame in (flows, stocks):
+        for org, ind, first in zip(frame["org"], frame["indicator"], frame["first"]):
+            found.setdefault(ind, set()).add((org, int(first)))
+    return {ind: frozenset(cells) for ind, cells in found.items()}
+
+
+def _keep(found: Totals, indicators: set[str]) -> Totals | None:
+    """`found` with only the rows of `indicators` (a rate's when both its parts are)."""
+    catalog = found.catalog
+
+    def kept(ind_id: str) -> bool:
+        ind = catalog[ind_id]
+        return ind.numerator in indicators and ind.denominator in indicators if ind.kind == "rate" \
+            else ind_id in indicators
+
+    found.rows = [row for row in found.rows if kept(row["indicator"])]
+    return found if found.rows else None
 
 
 def _reported(coverage) -> set[tuple[str, int]]:

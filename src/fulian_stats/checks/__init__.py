@@ -7,6 +7,7 @@ Each check is a module with a SCOPE and `check(blocks, ctx) -> findings`:
     rules         the rules of rules.csv (their language: expression.py)      per file
     totals        合计 and 小计 against the rows they total                     per file
     duplicates    one org and period reported twice                          per run
+    rate_parts    a rate's part filled in where the other is blank            per run
     ytd           本年累计 against the months of the year                      per run
     outliers      a month against the org's own history                      per run
     completeness  every org the registry expects, every month                per run
@@ -23,7 +24,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from fulian_stats.catalog import Catalog
-from fulian_stats.checks import completeness, duplicates, outliers, rates, rules, totals, values, ytd
+from fulian_stats.checks import completeness, duplicates, outliers, rate_parts, rates, rules, totals, values, ytd
 from fulian_stats.findings import ERROR, INFO, WARNING, Finding
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period
@@ -31,7 +32,7 @@ from fulian_stats.read import FileResult, ReadContext, ReadResult, paused_gc, re
 from fulian_stats.read.derive import derive_months, has_pending
 
 PER_FILE, PER_RUN = "file", "run"
-CHECKS = (values, rates, rules, totals, duplicates, ytd, outliers, completeness)
+CHECKS = (values, rates, rules, totals, duplicates, rate_parts, ytd, outliers, completeness)
 
 
 @dataclass

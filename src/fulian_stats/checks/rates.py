@@ -1,9 +1,9 @@
 """A rate typed into a submission, against its numerator and denominator. Per file.
 
 A rate is never added up: the aggregate divides the sums of its parts (the catalog's
-numerator and denominator). A rate a township typed in is therefore not counted, and
-says so when it could mislead: when it disagrees with its parts in the same column, or
-stands without them.
+numerator and denominator; rate_parts.py sees that they come from the same orgs). A
+rate a township typed in is therefore not counted, and says so when it could mislead:
+when it disagrees with its parts in the same column, or stands without them.
 """
 
 from __future__ import annotations
