@@ -352,6 +352,10 @@ CASES: dict[str, Case] = {
         _hidden_form(True), _hidden_form(False),
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": None,
          "message": "工作表“月报”是隐藏的，其中的数值也已读取（2016年3月）；如是旧表或草稿，请删去；如是报表，请取消隐藏"}),
+    "FORM_BLANK": Case(
+        _form("大宁镇_2016-03.xlsx", rows=_rows(lambda r: [[name, unit, "", ""] for name, unit, *_ in r])), CLEAN,
+        {"file": "大宁镇_2016-03.xlsx", "sheet": None, "cell": None,
+         "message": "报表中没有填任何数值（空白报表），按未报送处理；请确认是否发错了文件"}),
     "ROW_NOT_READ": Case(
         _streets(("平均" + ",1" * len(INDICATORS) + "\r\n").encode("gb18030")), _streets(),
         {"file": STREETS_CSV, "sheet": None, "cell": "A6",

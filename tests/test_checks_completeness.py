@@ -10,10 +10,13 @@ from pathlib import Path
 from check_helpers import (
     check,
     clean_folder,
+    month_rows,
     obs,
+    only,
     problems,
     run_check,
     street_rows,
+    write_form,
     write_table,
 )
 
@@ -60,3 +63,16 @@ def test_a_township_whose_row_was_refused_sent_its_report_wrongly_it_is_not_miss
     write_table(folder / "2016-03" / "城区街道_2016-03.csv", rows)
     result = check(folder, orgs=tmp_path / "orgs.csv", period="2016-03")
     assert [(f.code, f.org) for f in result.findings if f.severity == ERROR] == [("ROW_RAGGED", "城东街道")]
+
+
+def test_a_blank_form_sent_for_a_month_is_named_in_its_missing_submission(tmp):
+    # Regression: 乙镇 sent its blank template for March; the run said only that March was not sent.
+    folder = clean_folder(tmp)
+    march = folder / "2016-03" / "大宁镇_2016-03.xlsx"
+    write_form(march, rows=[[name, unit, "", ""] for name, unit, *_ in month_rows(3)])
+    result = check(folder, orgs=Path("orgs.csv"), period="2016-Q1")
+    assert [f.file for f in result.findings if f.code == "FORM_BLANK"] == ["submissions/2016-03/大宁镇_2016-03.xlsx"]
+    missing = only(result, "MISSING_SUBMISSION")
+    assert missing.message == ("大宁镇没有报送2016年3月的报表（收到的submissions/2016-03/大宁镇_2016-03.xlsx是空白报表）；"
+                               "请催报或确认该单位是否已撤并")
+    assert missing.values["blank_files"] == ["submissions/2016-03/大宁镇_2016-03.xlsx"]

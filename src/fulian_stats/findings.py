@@ -43,6 +43,7 @@ CODES: dict[str, tuple[str, str]] = {
     "ROW_NOT_READ": (INFO, "清单式报表中不是单位的行（平均、上年同期、累计、其中等），其中的数值未计入"),
     "ROW_RAGGED": (ERROR, "文本文件某行的字段数与表头不符（多出的值没有对应的列，或该行不完整）"),
     "TEXT_UNFINISHED": (WARNING, "文本文件的最后一行没有换行符，文件可能被截断"),
+    "FORM_BLANK": (INFO, "报表中没有填任何数值（空白报表），按未报送处理"),
     "NO_DATA": (ERROR, "文本文件中有表头，但没有一行数值（文件可能被截断）"),
     "NUMBER_INVALID": (ERROR, "数值单元格中是无法识别的文字"),
     "NUMBER_IMPLAUSIBLE": (ERROR, "数值远超一个单位一个月可能的数（如人数超过10亿、金额超过1亿万元）"),

@@ -49,6 +49,7 @@ def check(blocks, ctx) -> list[Finding]:
         if org is not None and found is not None:
             covered[org].update(range(found.first, found.last + 1))
     wanted = set(range(period.first, period.last + 1))
+    blank = _blank_forms(ctx.files, orgs)
     findings = []
     for org in orgs.leaves():
         have: set[int] = set()
@@ -59,7 +60,24 @@ def check(blocks, ctx) -> list[Finding]:
         missing = sorted(wanted - have)
         if missing:
             labels = "、".join(Period(m, m).label for m in missing)
+            sent = [file for file, (who, months) in blank.items() if who == org and months & set(missing)]
+            said = f"（收到的{'、'.join(sent[:3])}是空白报表）" if sent else ""
             findings.append(Finding(
-                "MISSING_SUBMISSION", f"{org}没有报送{labels}的报表；请催报或确认该单位是否已撤并",
-                org=org, period=period.code, values={"missing": [Period(m, m).code for m in missing]}))
+                "MISSING_SUBMISSION", f"{org}没有报送{labels}的报表{said}；请催报或确认该单位是否已撤并",
+                org=org, period=period.code, values={"missing": [Period(m, m).code for m in missing],
+                                                     **({"blank_files": sent} if sent else {})}))
     return findings
+
+
+def _blank_forms(files, orgs: OrgRegistry) -> dict[str, tuple[str, set[int]]]:
+    """File → (org, months) of the forms sent blank, as their names tell."""
+    from fulian_stats.read.meta import org_from_file_name
+
+    found = {}
+    for result in files:
+        if not result.blocks and any(f.code == "FORM_BLANK" for f in result.findings):
+            stem = os.path.splitext(os.path.basename(result.file))[0]
+            org, span = org_from_file_name(stem, orgs), find_period(stem)
+            if org is not None and span is not None:
+                found[result.file] = (org, set(range(span.first, span.last + 1)))
+    return found

@@ -218,7 +218,8 @@ def write_template(path, catalog, rules, layout: str = "form", org: str | None =
 
 # Findings that say a file is no submission at all (or none that can be opened): such a
 # file may be replaced with --force. Anything else the reader finds means someone's work.
-NOT_A_SUBMISSION = {"FILE_UNREADABLE", "FILE_EMPTY", "FILE_TOO_LARGE", "ENCODING", "LAYOUT_UNKNOWN", "SHEET_SKIPPED"}
+NOT_A_SUBMISSION = {"FILE_UNREADABLE", "FILE_EMPTY", "FILE_TOO_LARGE", "ENCODING", "LAYOUT_UNKNOWN", "SHEET_SKIPPED",
+                    "FORM_BLANK"}
 
 
 def guard_targets(targets: list[Path], catalog, orgs, force: bool, inputs: dict) -> None:

@@ -104,10 +104,13 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
     layout_findings = _unknown_layouts(display, unknown, recognised)
     # A text file with its header and no row of figures was most likely cut short (a blank
     # workbook is a form nobody filled in: completeness says it is missing).
-    if recognised and not result.blocks and all(s.text is not None for s in sheets) \
-            and not any(f.is_error for f in result.findings):
-        layout_findings.append(Finding("NO_DATA", "文件中有表头，但没有一行数值，可能在传输或复制时被截断；"
-                                       "请重新导出完整的文件后报送", file=display))
+    if recognised and not result.blocks and not any(f.is_error for f in result.findings):
+        if all(s.text is not None for s in sheets):
+            layout_findings.append(Finding("NO_DATA", "文件中有表头，但没有一行数值，可能在传输或复制时被截断；"
+                                           "请重新导出完整的文件后报送", file=display))
+        else:  # a form nobody filled in: not sent, as completeness says, but named
+            layout_findings.append(Finding("FORM_BLANK", "报表中没有填任何数值（空白报表），按未报送处理；"
+                                           "请确认是否发错了文件", file=display))
     result.findings += layout_findings
     for inspection in result.inspections:
         inspection.findings += [f for f in layout_findings if f.sheet == inspection.sheet]
