@@ -328,3 +328,19 @@ def test_the_brief_of_a_half_year_has_no_month_columns_and_names_sub_items_in_fu
     assert text.startswith("# 青溪县妇联工作统计报告（2018年上半年）\n")
     assert "| 指标 | 本期 | 同比 |\n|---|---|---|\n| 参训妇女 | 30人 | 增加10人 |\n" in text
     assert f"| {CATALOG['trainees_poor'].label} | 5人 | 增加1人 |" in text and CATALOG["trainees_poor"].label != "贫困妇女"
+
+
+def test_an_indicator_that_fell_to_zero_stays_in_the_tables():
+    # Regression: 接待信访案件 0 (90 a year earlier) vanished from 附表 and 月报; 「7项指标有数」 left out the zeros.
+    rows = [("大宁镇", "2018-03", "trainees", 30), ("大宁镇", "2018-03", "petitions", 0),
+            ("大宁镇", "2018-03", "wechat_posts", 0),
+            ("大宁镇", "2017-03", "trainees", 20), ("大宁镇", "2017-03", "petitions", 90)]
+    frame = frame_of(rows)
+    month = parse_period("2018-03")
+    comparison = Comparison(aggregate(frame, CATALOG, month, "org"), None, aggregate(frame, CATALOG, month.year_before()))
+    brief, _ = render_report(comparison, CATALOG, "青溪县", ".md", template="月报")
+    assert "2018年3月，青溪县1个乡镇（街道）妇联报送了工作数据，3项指标有数。" in brief
+    assert "| 接待信访案件 | 0件 | — | — | 减少90件 |" in brief
+    assert "新媒体推送信息" not in brief  # 0, and 0 (none) before: nothing to see
+    review, _ = render_report(comparison, CATALOG, "青溪县", ".md", template="年度综述")
+    assert "| 接待信访案件 | 0件 | 90件 | 减少90件 |" in review
