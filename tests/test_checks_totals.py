@@ -73,3 +73,14 @@ def test_a_street_groups_合计_is_its_subtotal_and_the_countys_the_total(tmp):
     names = ["参训妇女"]
     rows = [["大宁镇", 10], ["白沙镇", 20], ["乡镇小计", 30], ["城东街道", 5], ["街道合计", 5], ["全县合计", 35]]
     assert problems(check(write_table(tmp / "青溪县2016年3月.csv", rows, names=names, total=False))) == []
+
+
+def test_a_stock_s_total_over_several_months_is_each_org_s_latest_month():
+    # Regression: 贫困村's 合计 10 (the March figures) was a TOTAL_MISMATCH against all months summed, 32.
+    rows = [obs(org, f"2016-{m:02d}", "poor_villages", v, file="t.csv") for org, m, v in
+            [("大宁镇", 1, 5), ("白沙镇", 1, 6), ("大宁镇", 2, 5), ("白沙镇", 2, 6), ("大宁镇", 3, 4), ("白沙镇", 3, 6)]]
+    total = [obs(None, None, "poor_villages", 10, "D12", measure="total", file="t.csv")]
+    assert run_check(totals, blocks_from_rows(rows + total)) == []
+    total = [obs(None, None, "poor_villages", 11, "D12", measure="total", file="t.csv")]
+    assert [(f.code, f.values) for f in run_check(totals, blocks_from_rows(rows + total))] == [
+        ("TOTAL_MISMATCH", {"total": 11.0, "sum": 10.0})]

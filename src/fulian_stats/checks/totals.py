@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from fulian_stats.findings import Finding, show_number
 from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
+from fulian_stats.periods import find_period
 
 SCOPE = "file"
 TOLERANCE = 1e-6  # a cent of 万元 is 1e-6; sums are compared to that
@@ -17,7 +18,8 @@ def check(blocks, ctx) -> list[Finding]:
     the sum of the rows since the previous 小计 (or the first row), within its sheet
     (run on each file where it is read).
 
-    Rates are skipped: their total is a ratio of sums, not a sum."""
+    Rates are skipped: their total is a ratio of sums, not a sum. A stock's 合计 over
+    several months is each org's latest month, summed over orgs."""
     if not any(block.measure in (TOTAL, SUBTOTAL) for block in blocks):
         return []
     catalog = ctx.catalog
@@ -26,13 +28,20 @@ def check(blocks, ctx) -> list[Finding]:
     sheets = {(block.file, block.sheet) for block in blocks if block.measure in (TOTAL, SUBTOTAL)} - refused
     sums: dict[tuple, float] = defaultdict(float)  # (file, sheet, period, indicator) → sum of all rows
     any_period: dict[tuple, float] = defaultdict(float)  # (file, sheet, indicator)
+    # A stock's 合计 over several months is the sum of each org's latest month, never of all months.
+    latest: dict[tuple, dict[str, tuple[int, float]]] = defaultdict(dict)  # (file, sheet, indicator) → org → (month, value)
     since: dict[tuple, float] = defaultdict(float)  # the same since the sheet's last 小计
     findings = []
     for block in blocks:  # a 合计 totals every row of its sheet, above it or below (at the top, as often)
         if block.measure == MONTH and (block.file, block.sheet) in sheets:
+            last = _last_month(block.period)
             for ind_id, value in zip(block.indicators, block.values):
                 sums[(block.file, block.sheet, block.period, ind_id)] += value
                 any_period[(block.file, block.sheet, ind_id)] += value
+                if catalog[ind_id].kind == "stock":
+                    by_org = latest[(block.file, block.sheet, ind_id)]
+                    if block.org not in by_org or by_org[block.org][0] <= last:
+                        by_org[block.org] = (last, value)
     for block in blocks:  # in reading order: a 小计 comes after the rows it totals
         file = block.file
         where = (file, block.sheet)
@@ -49,10 +58,13 @@ def check(blocks, ctx) -> list[Finding]:
                     expected = since.get((*where, ind_id), 0.0)
                 elif block.period:
                     expected = sums.get((*where, block.period, ind_id), 0.0)
+                elif catalog[ind_id].kind == "stock":
+                    expected = sum(value for _m, value in latest.get((*where, ind_id), {}).values())
                 else:
                     expected = any_period.get((*where, ind_id), 0.0)
                 if abs(value - expected) > TOLERANCE * max(1.0, abs(expected)):
-                    rows = "小计以上各行（至上一个小计）" if block.measure == SUBTOTAL else "各单位"
+                    rows = "小计以上各行（至上一个小计）" if block.measure == SUBTOTAL else \
+                        "各单位（存量取各自最后一个月）" if not block.period and catalog[ind_id].kind == "stock" else "各单位"
                     findings.append(Finding(
                         "TOTAL_MISMATCH", f"“{catalog[ind_id].label}”的{'小计' if block.measure == SUBTOTAL else '合计'}"
                         f"为{show_number(value)}，但{rows}之和为{show_number(round(expected, 6))}；请核对"
@@ -63,3 +75,8 @@ def check(blocks, ctx) -> list[Finding]:
                 for key in [k for k in since if k[:2] == where]:
                     del since[key]
     return findings
+
+
+def _last_month(code: str | None) -> int:
+    found = find_period(code) if code else None
+    return found.last if found is not None else -1
