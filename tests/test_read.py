@@ -1124,3 +1124,12 @@ def test_a_month_in_the_file_name_without_a_year_is_checked_against_the_sheet(tm
     assert [(f.code, f.severity) for f in findings(result)] == [("PERIOD_CONFLICT", "error")]
     assert result.observations == []
     assert month_values(read(write_xlsx(tmp_path / "3月" / name, form_rows(period="2016年3月")))) == EXPECTED
+
+
+def test_a_sub_item_with_no_indicator_above_it_says_so_plainly(tmp_path):
+    # Regression: the message ran two clauses together (但上方没有它所属的指标在指标目录中没有这一分项).
+    body = [[1, "其中：贫困妇女", "人", 12, 30], *figure_rows()]
+    result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(body=body)))
+    assert [(f.code, f.cell, f.message) for f in findings(result)] == [
+        ("INDICATOR_UNKNOWN", "B4", "“其中：贫困妇女”是其中项，但上方没有它所属的指标，而本行填有数值（D4、E4）；"
+                                    "请核对它所属的指标，或在指标目录中补充（parent 列）")]

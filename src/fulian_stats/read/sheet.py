@@ -363,9 +363,10 @@ class SheetReader:
                          f"（{self.cell(r, block.name_col)}为空）；请补上指标名称或删去数值", r, block.name_col,
                          values={"cells": cells})
         elif is_sub_item(text):
-            under = f"上一行的指标“{self.catalog[parent].label}”" if parent else "上方没有它所属的指标"
+            under = f"上一行的指标“{self.catalog[parent].label}”在指标目录中没有这一分项" if parent else \
+                "上方没有它所属的指标"
             self.note_row(r, text, None, "其中项无法识别")
-            self.finding("INDICATOR_UNKNOWN", f"“{text[:40]}”是其中项，但{under}在指标目录中没有这一分项，而本行填有数值"
+            self.finding("INDICATOR_UNKNOWN", f"“{text[:40]}”是其中项，但{under}，而本行填有数值"
                          f"（{join_cells(cells)}）；请核对它所属的指标，或在指标目录中补充（parent 列）",
                          r, block.name_col, values={"name": text[:200], "parent": parent})
         else:
