@@ -125,3 +125,13 @@ def test_a_quarter_sheet_beside_its_month_sheets_in_one_workbook_overlaps(tmp):
     assert [(f.sheet, f.message) for f in found] == [
         ("一季度合计", f"大宁镇的2016年第一季度数据（工作表“一季度合计”）与2016年{m}月数据（工作表“{m}月”）时间重叠，"
                   "汇总时会重复计算；请只保留其中一种") for m in (1, 2)]
+
+
+def test_a_quarter_row_beside_the_month_rows_of_one_table_overlaps(tmp):
+    # Regression: a 月份 column with 2016年1月…3月 rows and a 2016年第一季度 row for one org was summed twice.
+    rows = [["河西街道", f"2016年{m}月", *street_rows(m)[0][1:]] for m in (1, 2, 3)]
+    rows.append(["河西街道", "2016年第一季度", *street_rows(3)[0][1:]])
+    result = check(write_table(tmp / "城区街道_2016年一季度.csv", rows, period_col=True, total=False))
+    found = [f.message for f in result.findings if f.code == "DUPLICATE_SUBMISSION"]
+    assert found == [f"河西街道的2016年第一季度数据（C5单元格）与2016年{m}月数据（C{m + 1}单元格）时间重叠，"
+                     "汇总时会重复计算；请只保留其中一种" for m in (1, 2, 3)]

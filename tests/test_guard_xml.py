@@ -166,7 +166,8 @@ def test_a_formulas_cell_is_looked_for_only_as_far_back_as_a_tag_reaches():
 @pytest.mark.parametrize("xml, cells", [
     (b'<c r="D6" t="e"><f>1/0</f><v>#DIV/0!</v></c>', {"D6": "#DIV/0!"}),  # Excel: the formula, then its error
     (b"<c t='e' r='d6' s='3'><v>#REF!</v></c>", {"D6": "#REF!"}),  # the attributes in any order and quoting
-    (b'<x:c r="D6" t="e"><x:v>#N/A</x:v></x:c>', {}),  # a prefixed cell is not looked for (neither are formulas)
+    (b'<x:c r="D6" t="e"><x:v>#N/A</x:v></x:c>', {"D6": "#N/A"}),  # as the OpenXML SDK writes it
+    (b'<c r="D6" t="e"><v>#GETTING_DATA</v></c>', {"D6": "#GETTING_DATA"}),
     (b'<c r="D6" t="e"><v>not an error</v></c>', {}),
     (b'<c r="D6" t="s"><v>0</v></c><c r="E6" t="n"><v>3</v></c>', {}),
     (b'<c r="D6" t="e">' + b" " * 5000 + b"<v>#REF!</v></c>", {}),  # bounded: no search past a tag's reach

@@ -66,14 +66,16 @@ def check(blocks, ctx) -> list[Finding]:
             for b, b_code, b_src in spans[i + 1:]:
                 if b.first > a.last:
                     break
-                if a_src[:2] != b_src[:2] and (a.contains(b) or b.contains(a)):
+                if a.contains(b) or b.contains(a):
                     # The finding belongs to the longer period (a quarter or year beside its months).
                     (outer, o_code, o_src), (inner, i_code, i_src) = (
                         ((a, a_code, a_src), (b, b_code, b_src)) if a.contains(b) else
                         ((b, b_code, b_src), (a, a_code, a_src)))
-                    # One workbook's two sheets (一季度合计 beside 1月…3月): named by their sheets.
+                    # Two files; one workbook's two sheets (一季度合计 beside 1月…3月); or one table's
+                    # rows (a 一季度 row beside the months'): named by what tells them apart.
                     o_at, i_at = (o_src[0], i_src[0]) if o_src[0] != i_src[0] else \
-                        (f"工作表“{o_src[1]}”", f"工作表“{i_src[1]}”")
+                        (f"工作表“{o_src[1]}”", f"工作表“{i_src[1]}”") if o_src[1] != i_src[1] else \
+                        (f"{o_src[2]}单元格", f"{i_src[2]}单元格")
                     findings.append(Finding(
                         "DUPLICATE_SUBMISSION",
                         f"{org}的{outer.label}数据（{o_at}）与{inner.label}数据（{i_at}）时间重叠，"

@@ -32,7 +32,6 @@ AUTHOR = "妇联统计校验"
 REFUSED_CODES = frozenset({"FILE_UNREADABLE", "FILE_EMPTY", "FILE_ENCRYPTED", "FILE_TOO_LARGE", "FILE_FORMAT_UNSUPPORTED",
                            "ENCODING"})
 MAX_COMMENT_CHARS = 32_767 - 100  # Excel's limit for a comment's text
-_A1 = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})")
 _ORDINAL = re.compile(r"[\s\d一二三四五六七八九十()（）、.．]*")
 
 
@@ -170,8 +169,9 @@ def also_named(finding: Finding) -> list[str]:
 
 
 def _is_cell(text: str | None) -> bool:
-    match = _A1.fullmatch(text or "")
-    return bool(match) and (len(match.group(1)) < 3 or match.group(1) <= "XFD") and int(match.group(2)) <= 1_048_576
+    """An A1 address inside Excel's sheet (XFD1048576 at most)."""
+    found = cell_index(text) if text and text == text.upper() else None
+    return found is not None and found[0] < 1_048_576 and found[1] < 16_384
 
 
 def _anchor(ws, coordinate: str) -> str:

@@ -31,11 +31,16 @@ YTD_HEADERS = {"本年累计", "累计", "本年累计数", "年度累计", "今
                "累计完成数", "本年累计完成", "年累计", "全年累计"}
 # Words that make a column no figure of this period, wherever they stand in its heading:
 # another period's figures or ratios of them, notes, and who filled the form in.
-_NOT_THIS_PERIOD = r"上年|去年|上月|同比|环比|比上年|比去年|较上年|比上月|增减|增长|增幅|完成率|占比|比重"
-_PLAN = r"计划|目标|任务|预计|预算|应完成"  # what was to be done, not what was
-_NOTE, _CONTACT = r"备注|说明", r"填报人|填表人|联系人|联系电话|电话|手机"
+_NOT_THIS_PERIOD = (r"(?:(?:19|20)\d\d年度?)?(?:上年|去年|同期|上月|同比|环比|比上年|比去年|较上年|比上月|增减|增长|增幅"
+                    r"|完成率|占比|比重)")
+# What was to be done, not what was: the whole heading word (任务完成情况 is what was done).
+_PLAN = r"(?:全年|年度|本年|本月|当月)?(?:计划|目标|任务|目标任务|预计|预算|应完成)(?:数|数量|值|任务)?$"
+# Who filled the form in: a footer's first words, a label that ends the org's value, a column of no figures.
+PERSON_WORDS = ("单位负责人", "负责人", "填报人", "填表人", "制表人", "审核人", "统计人", "统计员", "经办人", "复核人",
+                "核对人", "分管领导", "联系人", "联系电话", "电话", "手机")
+_NOTE, _CONTACT = r"备注|说明", "|".join(PERSON_WORDS)
 NOTE_WORDS, CONTACT_WORDS = re.compile(rf"^(?:{_NOTE})"), re.compile(rf"^(?:{_CONTACT})")
-PLAN_WORDS = re.compile(rf"^(?:{_PLAN})")
+PLAN_WORDS = re.compile(rf"^{_PLAN}")
 IGNORED_WORDS = re.compile(rf"^(?:{_NOT_THIS_PERIOD}|{_PLAN}|{_NOTE}|{_CONTACT})")
 _HEADING_YEAR = re.compile(r"^((?:19|20)\d\d)(?:年|[-./]\d)")
 # Headings that only say "the figure" and take their meaning from the group above them.

@@ -29,6 +29,7 @@ from fulian_stats.read.header import (
     MONTH,
     NAME,
     NAME_HEADERS,
+    PERSON_WORDS,
     SEQ,
     TOTAL,
     UNIT,
@@ -48,8 +49,7 @@ from fulian_stats.read.header import (
 ORG_HEADERS = {"单位", "单位名称", "填报单位", "乡镇", "乡镇(街道)", "乡镇街道", "镇街", "地区", "名称", "组织名称", "乡镇名称", "街道", "镇(街道)"}
 PERIOD_HEADERS = {"月份", "报告期", "时间", "期间", "统计月份", "填报月份", "报告月份", "年月"}
 # The first words of a footer row (below the table: not data) and of a 合计 or 小计 row.
-FOOTER = re.compile(r"^(?:填表人|填报人|审核人|负责人|制表人|单位负责人|统计人|统计员|经办人|复核人|核对人|分管领导|联系人|联系电话"
-                    r"|填报日期|填表日期|报送日期|报出日期|日期|填报时间|报送时间|填表时间|制表时间"
+FOOTER = re.compile(r"^(?:" + "|".join(PERSON_WORDS) + r"|填报日期|填表日期|报送日期|报出日期|日期|填报时间|报送时间|填表时间|制表时间"
                     r"|审核[:：]|制表[:：]|填表[:：]|注[:：]|说明[:：])")
 # A group's own subtotal names the group first: 镇小计, 乡镇小计, 街道合计 (a kind of place,
 # not an indicator: 贷款发放合计 is no total row, and its number must not go unread).

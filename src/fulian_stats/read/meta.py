@@ -11,6 +11,7 @@ from fulian_stats.findings import ERROR, WARNING
 from fulian_stats.normalize import normalize_text
 from fulian_stats.orgs import OrgRegistry, clean_org_name, core_name
 from fulian_stats.periods import MONTH_NUMERAL, Period, find_period, month_number, period_of_cell
+from fulian_stats.read.header import PERSON_WORDS
 
 ORG_LABELS = ("填报单位名称", "填报单位", "单位名称", "报送单位", "单位")
 PERIOD_LABELS = ("报告期", "填报月份", "统计月份", "报告月份", "统计期间", "统计期", "所属期", "统计时间", "月份")
@@ -18,12 +19,12 @@ PERIOD_LABELS = ("报告期", "填报月份", "统计月份", "报告月份", "�
 FILING_LABELS = ("填报日期", "报送日期", "填表日期", "制表日期", "上报日期", "填报时间", "报送时间", "填表时间", "制表时间",
                  "上报时间", "日期")
 # Who filled it in: a label that ends the value before it (`填报单位：大宁镇 填报人：李红梅`).
-PERSON_LABELS = ("单位负责人", "负责人", "填报人", "填表人", "制表人", "审核人", "统计人", "联系人", "联系电话", "电话", "手机")
+PERSON_LABELS = PERSON_WORDS
 # A label may carry a note in brackets: `填报单位（盖章）：`, `单位（公章）`.
 _LABEL = re.compile("(" + "|".join(sorted(ORG_LABELS + PERIOD_LABELS + FILING_LABELS + PERSON_LABELS, key=len, reverse=True))
                     + r")(?:\([^()]{0,8}\))?:?")  # the longest first: 单位负责人 is no 单位
 # A period written after the org in its cell, without a label (`填报单位：大宁镇妇联 2017年3月`).
-_PERIOD_AFTER_ORG = re.compile(r"(?:19|20)\d\d(?:年|[-./]\d).*$")
+_PERIOD_AFTER_ORG = re.compile(r"[(\[【]?(?:19|20)\d\d(?:年|[-./]\d).*$")
 # Words in file names that are not part of an org's name.
 _FILE_NOISE = re.compile(r"(?:工作统计|统计月报|月报表|月报|报表|统计表|统计|汇总表|汇总|数据|工作|妇联|表)")
 _FILE_SPLIT = re.compile(r"[_\-\s.()\[\]]+")
@@ -199,9 +200,10 @@ def settle_period(sources: list[PeriodSource]) -> tuple[PeriodSource | None, lis
     The first place that gives a period wins; a title that names only a year yields to a
     month inside it from a later place. A month alone takes the year of the first place
     that has one. Another place disagrees when its period does not hold the one read (a
-    file named for the year holds each of its months): an error, but for a title or a
-    header's month alone, which only decorate the form: a warning. A header naming its
-    year (`2016年1-3月`) says whose figures the column holds: an error too."""
+    file named for the year holds each of its months): an error, but for a title, or a
+    header's or file name's month alone (`3月`, `大宁镇3月报表`), which may be decoration
+    or a date: a warning. A header naming its year (`2016年1-3月`) says whose figures
+    the column holds: an error too."""
     year = next((s.period.year for s in sources if s.period is not None), None)
     whole = [s if s.period is not None else replace(s, period=Period.month(year, s.month))
              for s in sources if s.period is not None or (s.month is not None and year is not None)]
@@ -211,7 +213,7 @@ def settle_period(sources: list[PeriodSource]) -> tuple[PeriodSource | None, lis
     if chosen.origin == TITLE and not chosen.period.is_month:
         chosen = next((s for s in whole[whole.index(chosen) + 1:] if s.decides and chosen.period.contains(s.period)
                        and s.period.is_month), chosen)
-    conflicts = [(s, WARNING if s.origin == TITLE or (s.origin == HEADER and s.month is not None) else ERROR)
+    conflicts = [(s, WARNING if s.origin == TITLE or (s.origin in (HEADER, FILE) and s.month is not None) else ERROR)
                  for s in whole
                  if s is not chosen and s.origin != OPTION and not s.period.contains(chosen.period)]
     return chosen, conflicts

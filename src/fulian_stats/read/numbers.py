@@ -23,7 +23,9 @@ _NUMBER = re.compile(
 )
 _SCALE = {"万": 10_000, "亿": 100_000_000}
 # What Excel shows for a formula that failed, as the guard puts it back and a CSV holds it.
-EXCEL_ERROR = re.compile(r"#(?:DIV/0!|REF!|VALUE!|NAME\?|N/A|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)")
+EXCEL_ERRORS = ("#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#FIELD!",
+                "#BLOCKED!", "#BUSY!", "#CONNECT!", "#UNKNOWN!", "#GETTING_DATA")
+EXCEL_ERROR = re.compile("|".join(map(re.escape, EXCEL_ERRORS)))
 
 
 class ParsedNumber(NamedTuple):

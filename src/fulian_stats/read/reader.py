@@ -94,7 +94,7 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
             if sheet.hidden and kept:  # read, as it holds figures; but it may be a leftover nobody sees
                 periods = "、".join(dict.fromkeys(parse_period(b.period).label for b in kept if b.period))
                 result.findings.append(Finding(
-                    "SHEET_HIDDEN", f"工作表“{sheet.name}”是隐藏的，其中的数值也已读取（{periods}）；"
+                    "SHEET_HIDDEN", f"工作表“{sheet.name}”是隐藏的，其中的数值也已读取{f'（{periods}）' if periods else ''}；"
                     "如是旧表或草稿，请删去；如是报表，请取消隐藏", file=display, sheet=sheet.name,
                     org=meta.org, period=meta.period))
             result.blocks.extend(kept)

@@ -111,6 +111,8 @@ class SheetReader:
             return None
         if parsed.status is INVALID:
             text = cell_text(raw)
+            if ind.kind == "rate" and EXCEL_ERROR.fullmatch(text):
+                return None  # =已处理/接待 over no case: #DIV/0! rightly; a rate is computed from its parts
             why = f"的公式出错（{text}），没有算出数值；请改正公式，或直接填数" if EXCEL_ERROR.fullmatch(text) else \
                 f"的数值“{text[:40]}”无法识别；请只填数字，没有发生的填0，未统计的留空"
             self.finding("NUMBER_INVALID", f"“{ind.label}”{why}", r, c, indicator=ind.id, values={"raw": text[:200]})

@@ -127,14 +127,15 @@ def _period_sources(label: Found | None, texts: list[Found], sheet, layout, stem
     from_name = find_period(stem)
     if from_name is not None:
         sources.append(PeriodSource(FILE, from_name))
-    elif (month := file_name_month(stem)) is not None:  # 大宁镇3月报表.xlsx: the year is the sheet's
-        sources.append(PeriodSource(FILE, None, month=month))
+    elif (month := file_name_month(stem)) is not None:  # 大宁镇3月报表.xlsx: checked, the year the sheet's
+        sources.append(PeriodSource(FILE, None, month=month, decides=False))
     if ctx.period is not None:
         sources.append(PeriodSource(OPTION, ctx.period))
     return sources
 
 
-_FILE_MONTH = re.compile(rf"(?<![\d年.\-~至到])({MONTH_NUMERAL})月(?!\s*[-~至到])")
+# Not a range (1-3月), a date (4月3日报送) or a place (五月村).
+_FILE_MONTH = re.compile(rf"(?<![\d年.\-~至到])({MONTH_NUMERAL})月(?!\s*[-~至到]|\s*\d{{1,2}}\s*[日号]|[村镇乡街])")
 
 
 def file_name_month(stem: str) -> int | None:
