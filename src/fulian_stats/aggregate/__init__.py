@@ -194,12 +194,14 @@ def _stale_stocks(data, catalog: Catalog, period: Period, expected: bool) -> lis
     if stocks.empty or period.first == period.last:
         return []
     org_latest = data.groupby("org", observed=True)["last"].max()
+    newest_of = org_latest.to_dict()
     notes = []
     latest = stocks.groupby(["org", "indicator"], observed=True)["last"].max()
-    blank = [(org, ind, int(m)) for (org, ind), m in latest.items() if m < org_latest[org]]
+    stale = latest[latest.to_numpy() < latest.index.get_level_values(0).map(newest_of).to_numpy()]
+    blank = [(org, ind, int(m)) for (org, ind), m in stale.items()]
     if blank:
         named = "、".join(f"{org}的{catalog[ind].label}取{Period(m, m).label}（"
-                         f"{Period(int(org_latest[org]), int(org_latest[org])).label}未填）" for org, ind, m in blank[:5])
+                         f"{Period(int(newest_of[org]), int(newest_of[org])).label}未填）" for org, ind, m in blank[:5])
         notes.append(f"存量指标取各单位最后填报的一个月：{named}{'等' if len(blank) > 5 else ''}")
     newest = int(org_latest.max())
     early = org_latest[org_latest < newest]
