@@ -17,7 +17,6 @@ def failed_submissions(files, orgs: OrgRegistry | None) -> list[tuple[str, str, 
     errors (unreadable, a conflict, no layout), when its name tells the org and the
     period: that org sent that month, wrongly; it is not also missing. `files` are
     the reader's FileResults."""
-    from fulian_stats.read.meta import org_from_file_name
 
     claims = []
     for result in files:
@@ -26,11 +25,18 @@ def failed_submissions(files, orgs: OrgRegistry | None) -> list[tuple[str, str, 
                    and f.code == "ROW_RAGGED"]
         if result.blocks or not any(f.is_error for f in result.findings):
             continue
-        stem = os.path.splitext(os.path.basename(result.file))[0]
-        org, period = org_from_file_name(stem, orgs), find_period(stem)
+        org, period = _named_for(result.file, orgs)
         if org is not None and period is not None:
             claims.append((result.file, org, period.code))
     return claims
+
+
+def _named_for(file: str, orgs: OrgRegistry | None):
+    """(org, period) the file's name says, either None when it does not."""
+    from fulian_stats.read.meta import org_from_file_name
+
+    stem = os.path.splitext(os.path.basename(file))[0]
+    return org_from_file_name(stem, orgs), find_period(stem)
 
 
 def check(blocks, ctx) -> list[Finding]:
@@ -71,13 +77,10 @@ def check(blocks, ctx) -> list[Finding]:
 
 def _blank_forms(files, orgs: OrgRegistry) -> dict[str, tuple[str, set[int]]]:
     """File → (org, months) of the forms sent blank, as their names tell."""
-    from fulian_stats.read.meta import org_from_file_name
-
     found = {}
     for result in files:
         if not result.blocks and any(f.code == "FORM_BLANK" for f in result.findings):
-            stem = os.path.splitext(os.path.basename(result.file))[0]
-            org, span = org_from_file_name(stem, orgs), find_period(stem)
+            org, span = _named_for(result.file, orgs)
             if org is not None and span is not None:
                 found[result.file] = (org, set(range(span.first, span.last + 1)))
     return found

@@ -9,6 +9,7 @@ of the parts, the rate is not computed at all, and nothing is wrong.
 
 from __future__ import annotations
 
+from fulian_stats.checks.rates import column_values
 from fulian_stats.findings import Finding, show_number
 from fulian_stats.observations import MONTH
 
@@ -19,20 +20,12 @@ def check(blocks, ctx) -> list[Finding]:
     catalog = ctx.catalog
     rates = [catalog[r] for r in sorted(catalog.rate_ids)]
     parts = {p for rate in rates for p in (rate.numerator, rate.denominator)}
-    # Per org and month of a sheet: its rate parts' values and cells.
-    months: dict[tuple, dict[str, tuple[float, str]]] = {}
-    for block in blocks:
-        if block.measure != MONTH or parts.isdisjoint(block.indicators):
-            continue
-        at = months.setdefault((block.file, block.sheet, block.org, block.period), {})
-        for ind_id, value, cell in zip(block.indicators, block.values, block.cells):
-            if ind_id in parts:
-                at.setdefault(ind_id, (value, cell))
+    months = column_values(blocks, (MONTH,), parts)  # per org and month of a sheet: its rate parts
     findings = []
     for rate in rates:
         if not any(rate.numerator in at and rate.denominator in at for at in months.values()):
             continue  # nobody reported both: the rate is not computed
-        for (file, sheet, org, period), at in months.items():
+        for (file, sheet, org, period, _measure), at in months.items():
             for filled, blank in ((rate.numerator, rate.denominator), (rate.denominator, rate.numerator)):
                 if filled in at and blank not in at and at[filled][0] != 0:
                     value, cell = at[filled]

@@ -19,15 +19,8 @@ def check(blocks, ctx) -> list[Finding]:
     rates = catalog.rate_ids
     if all(rates.isdisjoint(block.indicators) for block in blocks):
         return []
-    # An org's values in one column of a sheet, whichever block holds them (forms side by side).
-    values: dict[tuple, dict[str, tuple[float, str]]] = {}
-    for block in blocks:
-        if block.measure in (MONTH, YTD):
-            at = values.setdefault((block.file, block.sheet, block.org, block.period, block.measure), {})
-            for ind_id, value, cell in zip(block.indicators, block.values, block.cells):
-                at.setdefault(ind_id, (value, cell))
     findings = []
-    for (file, sheet, org, period, _measure), at in values.items():
+    for (file, sheet, org, period, _measure), at in column_values(blocks, (MONTH, YTD)).items():
         for ind_id in sorted(rates.intersection(at)):
             typed, cell = at[ind_id]
             ind = catalog[ind_id]
@@ -49,6 +42,21 @@ def check(blocks, ctx) -> list[Finding]:
                 f"（{top_cell}÷{bottom_cell}）为{show_number(computed)}%；汇总时比率由分子、分母计算，"
                 "所填的比率不计入；请核对", values={"value": typed, "computed": computed}, **where))
     return findings
+
+
+def column_values(blocks, measures: tuple[str, ...], only: set[str] | None = None) -> dict[tuple, dict]:
+    """(file, sheet, org, period, measure) → indicator → (value, cell): an org's values in
+    one column of a sheet, whichever block holds them (forms side by side); `only`
+    those indicators."""
+    values: dict[tuple, dict[str, tuple[float, str]]] = {}
+    for block in blocks:
+        if block.measure not in measures or only is not None and only.isdisjoint(block.indicators):
+            continue
+        at = values.setdefault((block.file, block.sheet, block.org, block.period, block.measure), {})
+        for ind_id, value, cell in zip(block.indicators, block.values, block.cells):
+            if only is None or ind_id in only:
+                at.setdefault(ind_id, (value, cell))
+    return values
 
 
 def _agrees(typed: float, computed: float) -> bool:

@@ -31,8 +31,9 @@ YTD_HEADERS = {"本年累计", "累计", "本年累计数", "年度累计", "今
                "累计完成数", "本年累计完成", "年累计", "全年累计"}
 # Words that make a column no figure of this period, wherever they stand in its heading:
 # another period's figures or ratios of them, notes, and who filled the form in.
-_NOT_THIS_PERIOD = (r"(?:(?:19|20)\d\d年度?)?(?:上年|去年|同期|上月|同比|环比|比上年|比去年|较上年|比上月|增减|增长|增幅"
-                    r"|完成率|占比|比重)")
+# Another period's figures, or the change from one: a column's heading or a table row's label.
+OTHER_PERIOD = r"上年|去年|同期|同比|环比|比上年|比去年|较上年|增减|增长|增幅"
+_NOT_THIS_PERIOD = rf"(?:(?:19|20)\d\d年度?)?(?:{OTHER_PERIOD}|上月|比上月|完成率|占比|比重)"
 # What was to be done, not what was: the whole heading word (任务完成情况 is what was done).
 _PLAN = r"(?:全年|年度|本年|本月|当月)?(?:计划|目标|任务|目标任务|预计|预算|应完成)(?:数|数量|值|任务)?$"
 # Who filled the form in: a footer's first words, a label that ends the org's value, a column of no figures.

@@ -29,6 +29,7 @@ from fulian_stats.read.header import (
     MONTH,
     NAME,
     NAME_HEADERS,
+    OTHER_PERIOD,
     PERSON_WORDS,
     SEQ,
     TOTAL,
@@ -59,7 +60,7 @@ TOTAL_ROW = re.compile(rf"^(?:合计|总计|小计|汇总|共计|总合计|全[�
                        rf"|{_GROUP}(?:小计|合计)$)")
 # Rows of a table that are no org's and total nothing to check: another period's, an
 # average, a breakdown (其中：街道). Their numbers are named, never summed as an org's.
-NOT_AN_ORG_ROW = re.compile(r"^(?:(?:本年|年度|全年)?累计|平均|上年|去年|同期|同比|环比|增减|增长|增幅|比上年|比去年|较上年|其中)")
+NOT_AN_ORG_ROW = re.compile(rf"^(?:(?:本年|年度|全年)?累计|平均|{OTHER_PERIOD}|其中)")
 NAME_SAMPLE_ROWS = 40  # rows under a header looked at to tell the name column from a category column
 
 

@@ -18,10 +18,9 @@ PERIOD_LABELS = ("报告期", "填报月份", "统计月份", "报告月份", "�
 # When the form was filled in, never the period it reports.
 FILING_LABELS = ("填报日期", "报送日期", "填表日期", "制表日期", "上报日期", "填报时间", "报送时间", "填表时间", "制表时间",
                  "上报时间", "日期")
-# Who filled it in: a label that ends the value before it (`填报单位：大宁镇 填报人：李红梅`).
-PERSON_LABELS = PERSON_WORDS
 # A label may carry a note in brackets: `填报单位（盖章）：`, `单位（公章）`.
-_LABEL = re.compile("(" + "|".join(sorted(ORG_LABELS + PERIOD_LABELS + FILING_LABELS + PERSON_LABELS, key=len, reverse=True))
+# Who filled it in (PERSON_WORDS) is a label too: it ends the value before it (`填报单位：大宁镇 填报人：李红梅`).
+_LABEL = re.compile("(" + "|".join(sorted(ORG_LABELS + PERIOD_LABELS + FILING_LABELS + PERSON_WORDS, key=len, reverse=True))
                     + r")(?:\([^()]{0,8}\))?:?")  # the longest first: 单位负责人 is no 单位
 # A period written after the org in its cell, without a label (`填报单位：大宁镇妇联 2017年3月`).
 _PERIOD_AFTER_ORG = re.compile(r"[(\[【]?(?:19|20)\d\d(?:年|[-./]\d).*$")

@@ -56,6 +56,7 @@ class SheetReader:
         self._letters: dict[int, str] = {}
         self._unplaced: dict[int, list[int]] = {}  # column → rows of numbers under a column no value is read from
         self.ragged: set[int] = set()  # rows of a text file whose fields do not match its header: not read
+        self._footer: int | None = None
 
     @property
     def blocks(self) -> list[Block]:
@@ -252,12 +253,12 @@ class SheetReader:
         self.report_unplaced()
 
     def footer_row(self) -> int:
-        """The first row of the footer (填表人：…), or the end of the sheet."""
-        rows = self.sheet.rows
-        for r in range(self.layout.data_start, len(rows)):
-            if opens_footer(rows[r]):
-                return r
-        return len(rows)
+        """The first row of the footer (填表人：…), or the end of the sheet; found once,
+        for the several looks at a form's rows that end there."""
+        if self._footer is None:
+            rows = self.sheet.rows
+            self._footer = next((r for r in range(self.layout.data_start, len(rows)) if opens_footer(rows[r])), len(rows))
+        return self._footer
 
     def value_columns(self, block: FormBlock) -> list[tuple[int, str | None, str]]:
         """(column, org or None for the sheet's own, measure) of a form or matrix block."""

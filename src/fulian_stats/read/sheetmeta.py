@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fulian_stats.findings import ERROR, WARNING, Finding, a1
 from fulian_stats.normalize import normalize_text
 from fulian_stats.orgs import clean_org_name
-from fulian_stats.periods import MONTH_NUMERAL, Period, find_period, month_number
+from fulian_stats.periods import MONTH_NUMERAL, Period, find_period, month_number, period_from_code
 from fulian_stats.read.inspection import SheetInspection, Source
 from fulian_stats.read.meta import (
     FILE,
@@ -120,8 +120,7 @@ def _period_sources(label: Found | None, texts: list[Found], sheet, layout, stem
     if hint is not None and hint.year is not None and hint.month is not None:  # `2016年1-3月`: the year too
         sources.append(PeriodSource(HEADER, Period.month(hint.year, hint.month), hint.cell))
     elif hint is not None and hint.year is not None:  # `2017年/本月`: whose year the column holds
-        year = Period.month(hint.year, 1)
-        sources.append(PeriodSource(HEADER, Period(year.first, year.first + 11), hint.cell, decides=False))
+        sources.append(PeriodSource(HEADER, period_from_code(str(hint.year)), hint.cell, decides=False))
     elif hint is not None:
         sources.append(PeriodSource(HEADER, None, hint.cell, month=hint.month))
     from_name = find_period(stem)
