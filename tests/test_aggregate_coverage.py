@@ -3,6 +3,7 @@ missing and which were sent but left out."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from agg_helpers import CATALOG, ORGS_CSV, frame
@@ -87,3 +88,34 @@ def test_every_aggregate_result_has_its_coverage():
     assert result.coverage.reported == 2 and result.coverage.missing_text == "大宁镇 3月；白沙镇 1-3月；龙潭乡 1-3月"
     assert result.as_dict()["coverage"] == result.coverage.as_dict()
     assert aggregate(frame([("大宁镇", "2016-01", "trainees", 3)]), CATALOG, orgs=ORGS).coverage.expected is False
+
+
+def summary_rows(file: str, *orgs: str):
+    return select(frame([(org, "2016-Q1", "trainees", 1, file) for org in orgs]), Q1, ORGS, None)[0]
+
+
+def test_a_summary_workbook_covers_no_month_its_coverage_sheet_lacks():
+    """A township summary read back: 大宁镇's quarter is one number, but its February was
+    never sent and 白沙镇's March was left out with errors (their 报送情况)."""
+    data = summary_rows("乡镇汇总.xlsx", "大宁镇", "白沙镇")
+    jan, feb, mar = MONTHS.values()
+    lacking = [("乡镇汇总.xlsx", "大宁镇", feb, "未报"), ("乡镇汇总.xlsx", "白沙镇", mar, "有误"),
+               ("乡镇汇总.xlsx", "大宁镇", 2015 * 12, "未报")]  # outside the period: no row, no gap
+    for orgs, expected in ((ORGS, True), (None, False)):
+        coverage = coverage_of(data, Q1, orgs, "青溪县", expected, lacking=lacking)
+        assert [coverage.status("大宁镇", m) for m in (jan, feb, mar)] == [REPORTED, MISSING, REPORTED]
+        assert coverage.status("白沙镇", mar) == INVALID and coverage.files("白沙镇", mar) == ("乡镇汇总.xlsx",)
+        assert coverage.invalid_text == "白沙镇 3月" and coverage.reported == 4
+    assert coverage.orgs == ["大宁镇", "白沙镇"] and coverage.missing_text == "大宁镇 2月"
+    assert coverage_of(data, Q1, ORGS, "青溪县", True, lacking=lacking).missing_text == "大宁镇 2月；龙潭乡 1-3月"
+
+
+def test_a_county_column_does_not_cover_a_township_month_the_summary_lacks():
+    data = summary_rows("青溪县.xlsx", "青溪县")
+    mar = MONTHS["2016-03"]
+    coverage = coverage_of(data, Q1, ORGS, "青溪县", True, lacking=[("青溪县.xlsx", "龙潭乡", mar, "未报")])
+    assert coverage.missing_text == "龙潭乡 3月"
+    assert coverage.status("大宁镇", mar) == REPORTED
+    late = pd.concat([data, sent(("龙潭乡", "2016-03"))])  # its own March, sent straight up
+    coverage = coverage_of(late, Q1, ORGS, "青溪县", True, lacking=[("青溪县.xlsx", "龙潭乡", mar, "未报")])
+    assert coverage.complete and coverage.files("龙潭乡", mar) == ("龙潭乡_2016-03.xlsx",)

@@ -226,6 +226,18 @@ def _nine_months(september_served: int) -> Callable[[Path], dict]:
     return build
 
 
+def _county_summary(drop: str | None) -> Callable[[Path], dict]:
+    """青溪县's 2016-Q1 summary workbook, written past a dropped township file."""
+    def build(tmp: Path) -> dict:
+        import fulian_stats.api as fs
+
+        args = _county_quarter(drop)(tmp / "county")
+        report = fs.check(args["paths"], orgs=tmp / "county" / "orgs.csv", period="2016-Q1")
+        fs.write(fs.aggregate(report, region="青溪县", skip_invalid=True), tmp / "青溪县_2016-Q1.xlsx")
+        return {"paths": [tmp / "青溪县_2016-Q1.xlsx"]}
+    return build
+
+
 CLEAN = _form("大宁镇_2016-03.xlsx")
 HERE = {"org": "大宁镇", "period": "2016-03", "sheet": "月报"}  # a 大宁镇 March form's own place
 
@@ -458,6 +470,10 @@ CASES: dict[str, Case] = {
         {"file": STREETS_CSV, "sheet": None, "cell": "E5", "row": 5, "org": None, "period": "2016-03",
          "indicator": "trainees", "values": {"total": 140.0, "sum": 141.0},
          "message": "“参训妇女”的合计为140，但各单位之和为141；请核对合计或各行数据"}),
+    "SUMMARY_INCOMPLETE": Case(
+        _county_summary("2016-02/白沙镇_2016-02.xlsx"), _county_summary(None),
+        {"file": "青溪县_2016-Q1.xlsx", "sheet": "报送情况", "cell": "C5", "org": "白沙镇", "period": "2016-Q1",
+         "message": "据“报送情况”表，汇总表中白沙镇2016年第一季度的数不含2月（未报）；汇总时这些月份不算已报"}),
     "MISSING_SUBMISSION": Case(
         _county_quarter("2016-02/白沙镇_2016-02.xlsx"), _county_quarter(None),
         {"file": None, "org": "白沙镇", "period": "2016-Q1", "values": {"missing": ["2016-02"]},

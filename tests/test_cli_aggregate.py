@@ -122,6 +122,17 @@ def test_csv_on_screen_and_table(city):
     assert "参训妇女" in table.out and "龙潭乡" in table.out and "20.94" in table.out
 
 
+def test_region_named_by_the_registry_in_json_and_csv_as_in_the_workbook(city):
+    """Regression: with --orgs and no --region the workbook said 青溪县 and JSON and CSV 合计."""
+    args = (city / "青溪县", "--period", "2016-Q1", "--orgs", city / "orgs.csv", PAST_MISSING)
+    data = agg_json(*args, "--by", "org")
+    assert data["region"] == "青溪县"
+    assert {org for org, _p, _i in totals(data)} == {"青溪县", "大宁镇", "白沙镇", "龙潭乡"}
+    assert totals(data)[("青溪县", "2016-Q1", "loan_amount")] == 20.94
+    run = cli("aggregate", *args, "--format", "csv", "-q")
+    assert "青溪县,2016-Q1,创业担保贷款金额,万元,20.94,loan_amount" in run.out.splitlines()
+
+
 def test_hierarchy_levels_and_region(city):
     orgs = city / "orgs.csv"
     counties = agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--level", "county", "--by", "org",
@@ -134,8 +145,7 @@ def test_hierarchy_levels_and_region(city):
     assert got[("云州市", "2016-Q1", "poor_villages")] == 22
     assert got[("石门县", "2016-Q1", "trainees")] == 49
     assert got[("云州市", "2016-Q1", "children_home_coverage")] == 17 / 22 * 100
-    assert totals(agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--level", "县", "--by", "org", PAST_MISSING)) == {
-        (("合计" if org == "云州市" else org), p, i): v for (org, p, i), v in got.items()}
+    assert totals(agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--level", "县", "--by", "org", PAST_MISSING)) == got
     shimen = agg_json(city, "--period", "2016-Q1", "--orgs", orgs, "--region", "石门县", "--by", "org")  # 龙潭乡 is not in it
     assert shimen["region"] == "石门县"
     assert {r["org"] for r in shimen["rows"]} == {"石门县", "石门镇", "桃源乡"}
@@ -174,10 +184,9 @@ def test_city_from_county_workbooks_equals_city_from_townships(city, county_book
         assert totals(via) == {k: v for k, v in totals(direct).items() if k[1] == "2016-Q1"}
     else:
         assert totals_only(via) == totals_only(direct)
-    # The county's workbook holds 龙潭乡's quarter: the city cannot tell that March was missing
-    # (the county's 汇总表 and 报送情况 say so).
-    assert direct["coverage"]["missing"] == [{"org": "龙潭乡", "months": ["2016-03"]}]
-    assert via["coverage"]["missing"] == []
+    # The county's workbook holds 龙潭乡's quarter as one number; its 报送情况 tells the city
+    # that March was missing.
+    assert direct["coverage"]["missing"] == via["coverage"]["missing"] == [{"org": "龙潭乡", "months": ["2016-03"]}]
     got = totals(via)
     assert got[("云州市", "2016-Q1", "poor_villages")] == 22  # stocks: not summed over months
     assert got[("云州市", "2016-Q1", "loan_amount")] == 25.73  # 20.94 + 4.79, to the cent
@@ -282,7 +291,7 @@ def test_skip_invalid_goes_on_past_missing_submissions_and_says_which(tmp_path, 
         "missing": [{"org": "大宁镇", "months": ["2016-02", "2016-03"]}, {"org": "石门镇", "months": ["2016-03"]}],
         "invalid": [], "skipped_files": []}
     # 新媒体推送信息 of the 15 org-months sent, not of 18
-    posts = totals(run.json())[("合计", "2016-Q1", "wechat_posts")]
+    posts = totals(run.json())[("青溪县", "2016-Q1", "wechat_posts")]
     assert posts == sum(10 + m + k for m in (1, 2, 3) for k in range(6)) - (10 + 2 + 0) - (10 + 3 + 0) - (10 + 3 + 2)
 
 

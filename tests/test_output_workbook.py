@@ -97,8 +97,9 @@ def test_coverage_sheet_has_each_orgs_months(summary):
         ["龙潭乡", "已报", "已报", "未报"]]
     assert ws["A1"].value == "报送情况（2016年第一季度）"
     assert ws["C6"].fill.fgColor.rgb == "FFE2EFDA" and ws["D6"].fill.fgColor.rgb == "FFF8CBAD"
-    # The level above reads the workbook without a word about this sheet.
-    assert read_paths([summary[0]], ReadContext(CATALOG, ORGS)).all_findings() == []
+    # The level above reads the workbook with a word about this sheet only for its gap.
+    assert [f.code for f in read_paths([summary[0]], ReadContext(CATALOG, ORGS)).all_findings()] == [
+        "SUMMARY_INCOMPLETE"]
 
 
 def test_a_file_left_out_is_named_on_the_sheet_and_in_the_note(tmp_path):
@@ -272,12 +273,14 @@ def test_many_orgs_print_the_summary_landscape(tmp_path):
 
 
 def test_the_region_the_registry_infers_titles_the_workbook(qingxi, tmp_path):
-    """Without --region the workbook said 合计 where the registry knows 青溪县."""
+    """Without --region the workbook said 合计 where the registry knows 青溪县; so do the
+    rows (JSON and CSV)."""
     def unnamed(paths):  # the registry also expects 石门县's townships: past them
         return aggregate_paths(paths, CATALOG, RULES, ORGS, Q1, "org", skip_invalid=True).result
 
     result = unnamed([qingxi])
-    assert (result.region, result.place, result.title) == ("合计", "青溪县", "青溪县2016年第一季度")
+    assert (result.region, result.place, result.title) == ("青溪县", "青溪县", "青溪县2016年第一季度")
+    assert result.value("trainees") == 89 and result.rows[0]["org"] == "青溪县"
     write_workbook(tmp_path / "out.xlsx", result, CATALOG)
     book = openpyxl.load_workbook(tmp_path / "out.xlsx")
     ws = book["汇总表"]
@@ -363,6 +366,23 @@ def test_the_workbook_reads_back_to_the_same_totals(summary):
     assert totals(without_registry.rows) == totals(result.rows)
 
 
+def test_coverage_gap_survives_a_summary_read_back(summary, tmp_path):
+    """Regression: 龙潭乡's March, never sent, became complete once the workbook was
+    read back (its 汇总表 has one Q1 number per org); the 报送情况 sheet says it is not."""
+    path, result = summary
+    assert result.coverage.missing_text == "龙潭乡 3月"
+    for orgs in (ORGS, None):
+        again = run([path], orgs=orgs, region="青溪县")
+        assert again.coverage.missing_text == "龙潭乡 3月" and not again.coverage.complete
+    read = read_paths([path], ReadContext(CATALOG, ORGS))
+    assert read.files[0].gaps == [("龙潭乡", 2016 * 12 + 2, "未报")]
+    assert [(f.code, f.sheet, f.cell, f.org) for f in read.all_findings()] == [
+        ("SUMMARY_INCOMPLETE", "报送情况", "D6", "龙潭乡")]
+    # written again from the read-back, the gap is still there for the level above that
+    write_workbook(tmp_path / "again.xlsx", again, CATALOG)
+    assert run([tmp_path / "again.xlsx"], orgs=ORGS, region="青溪县").coverage.missing_text == "龙潭乡 3月"
+
+
 def test_the_workbook_reads_back_without_a_period_given(summary):
     path, result = summary
     again = run([path], period=None, orgs=ORGS, region="青溪县")
@@ -398,6 +418,8 @@ def test_a_county_level_workbook_reads_back_at_the_city(tmp_path):
     assert [c.value for c in ws[3]][3:] == ["合计", "青溪县", "石门县"]
     again = run([tmp_path / "云州市.xlsx"], orgs=ORGS, level=1, region="云州市")
     assert totals(again.rows) == totals(counties.rows)
+    # the county's column does not cover the township month the city's workbook lacks
+    assert again.coverage.missing_text == counties.coverage.missing_text == "龙潭乡 3月"
     assert again.value("poor_villages", "石门县") == 9
 
 

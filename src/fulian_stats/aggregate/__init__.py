@@ -26,7 +26,7 @@ BY_CHOICES = ("total", "org", "period")
 class Totals:
     """The totals of a period (and per org or month, by `by`), and what they are made of."""
 
-    region: str
+    region: str  # what the region's rows are called: --region, else the org all the orgs sit under, else 合计
     period: Period
     by: str
     rows: list[dict]  # {"org", "period", "indicator", "name", "unit", "value"}
@@ -40,14 +40,13 @@ class Totals:
     frame: object = field(default=None, repr=False)
     inputs: dict = field(default_factory=dict, repr=False)  # file read → its role: never an output
     templates: object = field(default=None, repr=False)  # the office's templates folder, for the report
+    scope: str | None = None  # --region as given: the orgs the totals were chosen from (None: all)
 
     @property
     def place(self) -> str | None:
         """The region's name as a title says it: --region (or fulian.toml's), else the
         registry org every reporting org sits under; None when nothing says."""
-        if self.region != DEFAULT_REGION:
-            return self.region
-        return infer_region(self.registry, self.orgs)
+        return self.region if self.region != DEFAULT_REGION else None
 
     @property
     def title(self) -> str:
@@ -138,22 +137,23 @@ def _region_orgs(orgs: OrgRegistry | None, region: str | None) -> set[str] | Non
 
 def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "total",
               orgs: OrgRegistry | None = None, level: int | None = None, region: str | None = None,
-              skipped=()) -> Totals:
+              skipped=(), lacking=()) -> Totals:
     """Aggregate observations (a reader DataFrame of checked files); `skipped` are the
-    FileResults of the files left out with their errors. With the registry and a
-    period given, the coverage knows which org-months were expected."""
+    FileResults of the files left out with their errors, `lacking` the months summary
+    workbooks among the files lack (coverage_of). With the registry and a period
+    given, the coverage knows which org-months were expected."""
     if by not in BY_CHOICES:
         raise UsageError(f"--by 只能是 total、org 或 period，而不是 {by}")
     if level is not None and orgs is None:
         raise UsageError("--level 需要同时用 --orgs 指定单位名册")
     expected = period is not None
     period = period or default_period(frame)
-    region_name = region or DEFAULT_REGION
     data, notes = select(frame, period, orgs, region)
     rates = of_kind(data, catalog, "rate")
     if rates.any():
         data = data[~rates]
-    coverage = coverage_of(data, period, orgs, region, expected, sent_by(skipped, orgs), [r.file for r in skipped])
+    coverage = coverage_of(data, period, orgs, region, expected, sent_by(skipped, orgs), [r.file for r in skipped],
+                           lacking)
     # `org` stays the submitting org (明细 and explain show it, and a stock's latest month
     # is per submitter); `group_org` is the column it is summed into: itself, or its ancestor
     # at --level.
@@ -169,9 +169,10 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
 
     notes += _stale_stocks(data, catalog, period, coverage.expected)
     org_names = list(dict.fromkeys(sorted(data["group_org"].unique(), key=_org_order(orgs))))
+    region_name = region or infer_region(orgs, org_names) or DEFAULT_REGION
     whole = period.code
     rows = rows_for(totals_by(data, catalog, []), catalog, lambda g: region_name, lambda g: whole)
-    result = Totals(region_name, period, by, rows, data, org_names, coverage, notes, catalog, orgs, frame)
+    result = Totals(region_name, period, by, rows, data, org_names, coverage, notes, catalog, orgs, frame, scope=region)
     if by == "org":
         # An org that is the region itself (--region 青溪县 --level county) is the total row.
         result.rows = rows + [r for r in result.org_rows if r["org"] != region_name]
@@ -261,6 +262,9 @@ class DataErrors(FulianError):
         self.findings, self.files = findings, files
 
 
+_IN_COVERAGE = {"SUMMARY_INCOMPLETE"}  # warnings the coverage's own notes already say
+
+
 def aggregate_report(report: Report, period: Period | None = None, by: str = "total", level: int | None = None,
                      region: str | None = None, skip_invalid: bool = False) -> Totals:
     """The totals of a checked run. Its errors stop it (DataErrors), or with
@@ -275,13 +279,14 @@ def aggregate_report(report: Report, period: Period | None = None, by: str = "to
     skipped = [r for r in report.read.files if r.file in bad]
     if not len(frame) and skipped:
         raise UsageError(f"没有可汇总的数据：所给的{len(report.files)}个文件中，有数值的都有错误，已全部跳过")
-    totals = aggregate(frame, report.catalog, period or report.period, by, orgs, level, region, skipped)
+    lacking = [(r.file, *gap) for r in report.read.files if r.file not in bad for gap in r.gaps]
+    totals = aggregate(frame, report.catalog, period or report.period, by, orgs, level, region, skipped, lacking)
     if not totals.rows and len(frame):
         raise UsageError(f"没有可汇总的数据：所给文件中没有{totals.period.label}的数值"
                          f"（读到的数值在{default_period(frame).label}）；请核对 --period 和 --region")
     inside = _region_orgs(orgs, region)
     warned = Counter(f.code for f in report.findings if f.severity == WARNING and f.file not in bad
-                     and (inside is None or f.org is None or f.org in inside))
+                     and f.code not in _IN_COVERAGE and (inside is None or f.org is None or f.org in inside))
     if warned:  # a warning does not stop the totals, but may mean a number is missing or estimated
         listed = "；".join(f"{CODES[code][1]}{count}条" for code, count in warned.most_common(3))
         totals.notes.append(f"校验有{sum(warned.values())}条警告（{listed}{'等' if len(warned) > 3 else ''}），"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from fulian_stats.aggregate import Totals, aggregate
 from fulian_stats.aggregate.coverage import REPORTED
 from fulian_stats.aggregate.sums import of_kind, stock_latest_by
-from fulian_stats.config import DEFAULT_REGION
 from fulian_stats.periods import Period
 
 
@@ -34,12 +33,11 @@ def compare(totals: Totals) -> Comparison:
     left it blank in one of the two). The year to date is kept, indicator by
     indicator, where each org in the total reported it every month from January."""
     period = totals.period
-    region = totals.region if totals.region != DEFAULT_REGION else None
     reported = _reported(totals.coverage)
     made_of = contributions(totals)
 
     def other(p: Period) -> Totals | None:
-        found = aggregate(totals.frame, totals.catalog, p, "total", totals.registry, None, region)
+        found = aggregate(totals.frame, totals.catalog, p, "total", totals.registry, None, totals.scope)
         return found if found.rows else None
 
     def comparable(p: Period) -> Totals | None:

@@ -15,9 +15,10 @@ from fulian_stats.checks.completeness import failed_submissions
 from fulian_stats.observations import MONTH
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period, months_text
+from fulian_stats.read.summary_gaps import INVALID_LABEL, MISSING_LABEL
 
 REPORTED, INVALID, MISSING = "reported", "invalid", "missing"
-STATUS_LABELS = {REPORTED: "已报", INVALID: "有误", MISSING: "未报"}
+STATUS_LABELS = {REPORTED: "已报", INVALID: INVALID_LABEL, MISSING: MISSING_LABEL}
 
 
 @dataclass
@@ -51,7 +52,8 @@ class Coverage:
 
     @cached_property
     def missing(self) -> list[tuple[str, list[int]]]:
-        """(org, months) sent by nobody, where the registry expects them."""
+        """(org, months) sent by nobody, where the registry expects them or a summary
+        workbook read says so."""
         return self._by_org(MISSING)
 
     @cached_property
@@ -141,11 +143,13 @@ def sent_by(files, orgs: OrgRegistry | None) -> list[tuple[str, str, str]]:
 
 
 def coverage_of(data, period: Period, orgs: OrgRegistry | None, region: str | None, expected: bool,
-                skipped: list[tuple[str, str, str]] = (), skipped_files: list[str] = ()) -> Coverage:
+                skipped: list[tuple[str, str, str]] = (), skipped_files: list[str] = (),
+                lacking: list[tuple[str, str, int, str]] = ()) -> Coverage:
     """The coverage of the observations a total is made of (`data`, with each one's
     span in `first` and `last`), and of the files left out (`skipped`: see sent_by).
     An org is covered for a month by its own data or by an org's above it (a county's
-    workbook covers its townships)."""
+    workbook covers its townships), except where that file lacks it (`lacking`: a
+    summary workbook's (file, org, month, 未报 or 有误), read from its 报送情况)."""
     spans = [(REPORTED, org, file, first, last) for org, file, first, last in _distinct_spans(data)]
     spans += [(INVALID, org, file, found.first, found.last) for file, org, code in skipped
               if (found := find_period(code)) is not None]
@@ -153,22 +157,33 @@ def coverage_of(data, period: Period, orgs: OrgRegistry | None, region: str | No
     for status, org, file, first, last in spans:
         for month in range(max(first, period.first), min(last, period.last) + 1):
             sent[status].setdefault((org, month), set()).add(file)
+    lacked: dict[tuple[str, int], dict[str, str]] = {}  # (org, month) → {file: 未报 or 有误}
+    for file, org, month, label in lacking:
+        if period.first <= month <= period.last:
+            lacked.setdefault((org, month), {})[file] = label
 
     if expected and orgs is not None:
         rows = orgs.leaves(region if region in orgs.orgs else None)
     else:
-        named = {org for org, _m in sent[REPORTED]} | {org for org, _m in sent[INVALID]}
+        named = {org for cells in (*sent.values(), lacked) for org, _m in cells}
         order = {name: i for i, name in enumerate(orgs.orgs)} if orgs is not None else {}
         rows = sorted(named, key=lambda name: (order.get(name, len(order)), name))
     cells = {}
     for org in rows:
         chain = _with_ancestors(org, orgs)
         for month in range(period.first, period.last + 1):
+            # A summary that lacks the org's month covers it with none of its numbers,
+            # not even its column of the org's county.
+            lacks = lacked.get((org, month), {})
             for status in (REPORTED, INVALID):
-                files = set().union(*(sent[status].get((o, month), ()) for o in chain))
+                files = set().union(*(sent[status].get((o, month), ()) for o in chain)) - lacks.keys()
                 if files:
                     cells[(org, month)] = (status, tuple(sorted(files)))
                     break
+            else:
+                if lacks:
+                    status = INVALID if INVALID_LABEL in lacks.values() else MISSING
+                    cells[(org, month)] = (status, tuple(sorted(lacks)))
     return Coverage(period, rows, expected and orgs is not None, cells, list(skipped_files))
 
 

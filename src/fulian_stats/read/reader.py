@@ -21,10 +21,11 @@ from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import detect_layout
 from fulian_stats.read.sheet import SheetReader
 from fulian_stats.read.sheetmeta import SheetMeta
+from fulian_stats.read.summary_gaps import COVERAGE_SHEET, summary_gaps
 
 # Sheets that are never data: the instructions of a template, the details, charts and
 # coverage of a summary workbook (reading 明细 would count every number twice).
-NON_DATA_SHEETS = {"填报说明", "说明", "明细", "图表", "分月", "封面", "报送情况"}
+NON_DATA_SHEETS = {"填报说明", "说明", "明细", "图表", "分月", "封面", COVERAGE_SHEET}
 
 
 @dataclass
@@ -45,6 +46,8 @@ class FileResult:
     blocks: list[Block] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     inspections: list[SheetInspection] = field(default_factory=list)  # only when ctx.inspect
+    # (org, month, 未报 or 有误): what a summary workbook's numbers lack (summary_gaps.py)
+    gaps: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def observations(self) -> list[tuple]:
@@ -69,6 +72,9 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
     stem = os.path.splitext(os.path.basename(path))[0]  # the file name's part in org and period
     for sheet in sheets:
         if sheet.name is not None and normalize_text(sheet.name) in NON_DATA_SHEETS:
+            if normalize_text(sheet.name) == COVERAGE_SHEET:
+                result.gaps, gap_findings = summary_gaps(sheet, display)
+                result.findings += gap_findings
             continue
         inspection = SheetInspection(display, sheet.name) if ctx.inspect else None
         before = len(result.findings)

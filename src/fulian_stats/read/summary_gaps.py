@@ -1,0 +1,61 @@
+"""The months a summary workbook's numbers lack, from its 报送情况 sheet.
+
+A county's summary is an input for the level above, but its 汇总表 gives each org one
+number for the whole period: read alone, 乙镇's 2017 looks complete when its March was
+never sent. The 报送情况 sheet the summary was written with says which org-months are
+未报 or 有误; read back, they are the file's gaps (the coverage above counts them as
+such) and a warning names each org's.
+"""
+
+from __future__ import annotations
+
+from fulian_stats.findings import WARNING, Finding, a1
+from fulian_stats.normalize import normalize_text
+from fulian_stats.periods import Period, find_period, months_text
+from fulian_stats.read.grid import Sheet
+
+COVERAGE_SHEET = "报送情况"
+MISSING_LABEL, INVALID_LABEL = "未报", "有误"  # as output.workbook writes them; 已报 and a blank are no gap
+GAP_LABELS = (MISSING_LABEL, INVALID_LABEL)
+
+
+def summary_gaps(sheet: Sheet, file: str) -> tuple[list[tuple[str, int, str]], list[Finding]]:
+    """(org, month, 未报 or 有误) of every gap the sheet lists, and one warning per org
+    with any; nothing when the sheet is not the 报送情况 of a summary workbook."""
+    rows = sheet.rows
+    title = normalize_text(_text(rows[0][0])) if rows and rows[0] else ""
+    period = find_period(title) if title.startswith(COVERAGE_SHEET) else None
+    header_at = next((i for i, row in enumerate(rows[:5]) if row and _text(row[0]) == "单位"), None)
+    if period is None or header_at is None:
+        return [], []
+    months = [_month(_text(cell), period) for cell in rows[header_at][1:]]
+    gaps: dict[str, list[tuple[int, str, str]]] = {}
+    for r, row in enumerate(rows[header_at + 1:], start=header_at + 1):
+        org = _text(row[0]) if row else ""
+        if not org:
+            break  # the orgs end at the first blank row; the files left out follow
+        for c, (month, cell) in enumerate(zip(months, row[1:]), start=1):
+            label = _text(cell)
+            if month is not None and label in GAP_LABELS:
+                gaps.setdefault(org, []).append((month, label, a1(r + sheet.row_offset, c + sheet.col_offset)))
+    listed = [(org, month, label) for org, found in gaps.items() for month, label, _cell in found]
+    return listed, [_warning(org, found, period, sheet.name, file) for org, found in gaps.items()]
+
+
+def _warning(org: str, found: list[tuple[int, str, str]], period: Period, sheet: str, file: str) -> Finding:
+    with_year = period.first // 12 != period.last // 12
+    parts = [f"{months_text([m for m, label, _c in found if label == gap], with_year)}（{gap}）"
+             for gap in GAP_LABELS if any(label == gap for _m, label, _c in found)]
+    return Finding("SUMMARY_INCOMPLETE", f"据“{COVERAGE_SHEET}”表，汇总表中{org}{period.label}的数不含"
+                   f"{'、'.join(parts)}；汇总时这些月份不算已报", severity=WARNING, file=file, sheet=sheet,
+                   cell=found[0][2], org=org, period=period.code)
+
+
+def _month(heading: str, period: Period) -> int | None:
+    """A column's month: `3月` in the title's year, or `2016年3月`."""
+    found = find_period(heading) if "年" in heading else find_period(f"{period.first // 12}年{heading}")
+    return found.first if found is not None and found.is_month and period.first <= found.first <= period.last else None
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
