@@ -448,8 +448,9 @@ CASES: dict[str, Case] = {
         _twice, CLEAN,
         {**HERE, "file": "大宁镇_2016-03(修改).xlsx", "cell": None,
          "values": {"files": ["大宁镇_2016-03.xlsx", "大宁镇_2016-03(修改).xlsx"], "sheets": ["月报", "月报"],
-                    "cells": ["D5", "D5"]},
-         "message": "大宁镇2016年3月的数据报送了两次：大宁镇_2016-03.xlsx和大宁镇_2016-03(修改).xlsx；请删去重复的一份"}),
+                    "cells": ["D5", "D5"], "differ": []},
+         "message": "大宁镇2016年3月的数据报送了两次：大宁镇_2016-03.xlsx和大宁镇_2016-03(修改).xlsx，两份数值相同；"
+                    "请删去重复的一份（--skip-invalid 汇总时只计入大宁镇_2016-03.xlsx）"}),
     "YTD_MISMATCH": Case(
         _quarter(lambda r: set_value(r, "参训妇女", ytd=999)), _quarter(),
         {**HERE, "file": "subs/大宁镇_2016-03.xlsx", "cell": "E8", "indicator": "trainees",

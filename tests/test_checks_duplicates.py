@@ -17,6 +17,7 @@ from check_helpers import (
     obs,
     only,
     run_check,
+    set_value,
     street_rows,
     write_form,
     write_table,
@@ -32,9 +33,35 @@ def test_two_rows_for_one_org_in_a_table_name_both_cells(tmp):
     result = check(write_table(tmp / "城区街道_2016-03.csv", rows))
     finding = only(result, "DUPLICATE_SUBMISSION")
     assert (finding.cell, finding.org) == ("B5", "河西街道")
-    assert finding.message == "河西街道2016年3月的数据报送了两次：城区街道_2016-03.csv的B2单元格和B5单元格；请删去重复的一份"
+    assert finding.message == "河西街道2016年3月的数据报送了两次：城区街道_2016-03.csv的B2单元格和B5单元格，两份数值相同；请删去重复的一份"
     # the 合计 row now totals four rows: it is right, no TOTAL_MISMATCH
     assert codes(result) == ["DUPLICATE_SUBMISSION"]
+
+
+def test_three_rows_for_one_org_name_every_copy(tmp):
+    """Regression: a third row of one township named only two of its cells."""
+    rows = street_rows(3)
+    rows += [list(rows[0]), [rows[0][0], *[v + 1 if isinstance(v, int) else v for v in rows[0][1:]]]]
+    found = [f for f in check(write_table(tmp / "城区街道_2016-03.csv", rows)).findings
+             if f.code == "DUPLICATE_SUBMISSION"]
+    assert [(f.cell, f.values["cells"]) for f in found] == [("B5", ["B2", "B5"]), ("B6", ["B2", "B6"])]
+    assert found[1].message == ("河西街道2016年3月的数据报送了两次：城区街道_2016-03.csv的B2单元格和B6单元格，"
+                                "两份有15项数值不同（如“新媒体推送信息”为16和17）；请核实后只保留正确的一份")
+
+
+def test_two_files_with_different_figures_both_fail(tmp):
+    """Which of two different figures is right nobody can tell: both files are in error,
+    and --skip-invalid leaves both out, never one picked by its name."""
+    first = write_form(tmp / "大宁镇_2016-03.xlsx")
+    second = write_form(tmp / "大宁镇_2016-03(修改).xlsx", rows=set_value(month_rows(3), "参训妇女", month=45))
+    result = check(first, second)
+    found = [f for f in result.findings if f.code == "DUPLICATE_SUBMISSION"]
+    assert [f.file for f in found] == ["大宁镇_2016-03(修改).xlsx", "大宁镇_2016-03.xlsx"]
+    assert found[0].message == found[1].message == (
+        "大宁镇2016年3月的数据报送了两次：大宁镇_2016-03.xlsx和大宁镇_2016-03(修改).xlsx，两份有1项数值不同"
+        "（如“参训妇女”为43和45）；请核实后只保留正确的一份（--skip-invalid 汇总时两份都不计入）")
+    assert found[0].values["differ"] == [{"indicator": "trainees", "values": [43.0, 45.0]}]
+    assert sorted(result.failed_files()) == ["大宁镇_2016-03(修改).xlsx", "大宁镇_2016-03.xlsx"]
 
 
 def test_one_org_in_two_sheets_of_a_workbook(tmp):
@@ -45,7 +72,7 @@ def test_one_org_in_two_sheets_of_a_workbook(tmp):
     wb.save(path)
     finding = only(check(path), "DUPLICATE_SUBMISSION")
     assert (finding.sheet, finding.cell) == ("月报(2)", None)
-    assert finding.message == "大宁镇2016年3月的数据报送了两次：大宁镇_2016-03.xlsx的“月报”和“月报(2)”两个工作表；请删去重复的一份"
+    assert finding.message == "大宁镇2016年3月的数据报送了两次：大宁镇_2016-03.xlsx的“月报”和“月报(2)”两个工作表，两份数值相同；请删去重复的一份"
 
 
 def test_a_copy_is_one_finding_and_no_year_to_date_noise(tmp):

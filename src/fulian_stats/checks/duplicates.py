@@ -6,8 +6,9 @@ form beside the forms it totals). Per run."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 
-from fulian_stats.findings import Finding
+from fulian_stats.findings import Finding, show_number
 from fulian_stats.periods import find_period
 
 SCOPE = "run"
@@ -22,44 +23,27 @@ def check(blocks, ctx) -> list[Finding]:
     """The same org and period reported twice, in two files or two rows; or a period
     reported that overlaps another file's (a year summary beside its months)."""
     index = ctx.index
-    # Only an org and period with more than one block can hold a value twice: look at
-    # those cell by cell, in reading order.
-    twice = sorted(p for positions in index.months.values() if len(positions) > 1 for p in positions)
-    first: dict[tuple, tuple] = {}
-    sources: dict[tuple, list[tuple]] = {}
-    for position in twice:
-        block = blocks[position]
-        file, org, period = block.file, block.org, block.period
-        for ind_id, cell in zip(block.indicators, block.cells):
-            key = (org, period, ind_id)
-            if key not in first:
-                first[key] = (file, block.sheet, cell)
-                continue
-            listed = sources.setdefault((org, period), [first[key]])
-            if (file, block.sheet) not in {(f, s) for f, s, _c in listed} or len(listed) == 1:
-                listed.append((file, block.sheet, cell))
+    findings = []
+    orgs_in = None
+    for (org, period), positions in index.months.items():
+        if len(positions) < 2:  # only an org and period with more than one block can hold a value twice
+            continue
+        copies = _copies(blocks, positions)
+        if len(copies) < 2:
+            continue
+        orgs_in = orgs_in or _orgs_per_file(blocks)
+        # The copy is the file that reports more orgs (a stray summary beside the
+        # townships' own forms), so that --skip-invalid leaves out that one.
+        first, *others = sorted(copies, key=lambda copy: len(orgs_in[copy.file]))
+        for copy in others:
+            shared = [ind for ind in copy.values if ind in first.values]
+            if shared:
+                findings += _twice(org, period, first, copy, shared, len(orgs_in[first.file]) == len(orgs_in[copy.file]),
+                                   ctx.catalog)
     periods_by_org: dict[str, dict[str, tuple]] = defaultdict(dict)
     for (org, period), positions in index.months.items():
         block = blocks[positions[0]]
         periods_by_org[org].setdefault(period, (block.file, block.sheet, block.cells[0]))
-    findings = []
-    orgs_in = _orgs_per_file(blocks) if sources else {}
-    for (org, period), listed in sources.items():
-        # The copy is the file that reports more orgs (a stray summary beside the
-        # townships' own forms), so that --skip-invalid leaves out that one.
-        first, *others = sorted(listed, key=lambda source: len(orgs_in[source[0]]))
-        for file, sheet, cell in others:
-            at = cell
-            if file != first[0]:  # two files: the whole second file is the copy
-                where, at = f"{first[0]}和{file}", None
-            elif sheet != first[1]:
-                where, at = f"{file}的“{first[1]}”和“{sheet}”两个工作表", None
-            else:  # two rows of one table
-                where = f"{file}的{first[2]}单元格和{cell}单元格"
-            findings.append(Finding(
-                "DUPLICATE_SUBMISSION", f"{org}{_month_label(period)}的数据报送了两次：{where}；请删去重复的一份",
-                file=file, sheet=sheet, cell=at, org=org, period=period,
-                values={"files": [first[0], file], "sheets": [first[1], sheet], "cells": [first[2], cell]}))
     for org, by_period in periods_by_org.items():
         spans = sorted((find_period(p), p, src) for p, src in by_period.items() if find_period(p))
         for i, (a, a_code, a_src) in enumerate(spans):
@@ -84,6 +68,58 @@ def check(blocks, ctx) -> list[Finding]:
     if ctx.orgs is not None:
         findings += _above_and_below(periods_by_org, ctx.orgs)
     return findings
+
+
+@dataclass
+class _Copy:
+    """One copy of an org's period: the blocks of one sheet that hold each indicator once."""
+
+    file: str
+    sheet: str | None
+    values: dict[str, tuple[float, str]]  # indicator → (value, cell)
+
+
+def _copies(blocks, positions: list[int]) -> list[_Copy]:
+    """The blocks of one org and period as copies, in reading order: a sheet's blocks
+    are one copy (a form's parts) unless they hold an indicator twice (two rows of a table)."""
+    copies: list[_Copy] = []
+    for position in sorted(positions):
+        block = blocks[position]
+        copy = next((c for c in copies if (c.file, c.sheet) == (block.file, block.sheet)
+                     and not any(ind in c.values for ind in block.indicators)), None)
+        if copy is None:
+            copy = _Copy(block.file, block.sheet, {})
+            copies.append(copy)
+        copy.values.update(zip(block.indicators, zip(block.values, block.cells)))
+    return copies
+
+
+def _twice(org: str, period: str, first: _Copy, copy: _Copy, shared: list[str], alike: bool, catalog) -> list[Finding]:
+    """The finding on the copy; on both files when they differ and neither is more
+    likely the copy (--skip-invalid must not pick one of two different figures)."""
+    cell, first_cell = copy.values[shared[0]][1], first.values[shared[0]][1]
+    at = cell
+    if copy.file != first.file:  # two files: the whole second file is the copy
+        where, at = f"{first.file}和{copy.file}", None
+    elif copy.sheet != first.sheet:
+        where, at = f"{copy.file}的“{first.sheet}”和“{copy.sheet}”两个工作表", None
+    else:  # two rows of one table
+        where = f"{copy.file}的{first_cell}单元格和{cell}单元格"
+    differ = [ind for ind in shared if first.values[ind][0] != copy.values[ind][0]]
+    if differ:
+        ind = differ[0]
+        values = f"{show_number(first.values[ind][0])}和{show_number(copy.values[ind][0])}"
+        said = (f"两份有{len(differ)}项数值不同（如“{catalog[ind].label}”为{values}）；请核实后只保留正确的一份"
+                + ("（--skip-invalid 汇总时两份都不计入）" if alike and copy.file != first.file else ""))
+    else:
+        said = "两份数值相同；请删去重复的一份" + (f"（--skip-invalid 汇总时只计入{first.file}）" if copy.file != first.file else "")
+    values = {"files": [first.file, copy.file], "sheets": [first.sheet, copy.sheet], "cells": [first_cell, cell],
+              "differ": [{"indicator": ind, "values": [first.values[ind][0], copy.values[ind][0]]} for ind in differ]}
+    found = [Finding("DUPLICATE_SUBMISSION", f"{org}{_month_label(period)}的数据报送了两次：{where}，{said}",
+                     file=copy.file, sheet=copy.sheet, cell=at, org=org, period=period, values=values)]
+    if differ and alike and copy.file != first.file:
+        found.append(replace(found[0], file=first.file, sheet=first.sheet))
+    return found
 
 
 def _orgs_per_file(blocks) -> dict[str, set]:
