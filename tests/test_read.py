@@ -613,6 +613,35 @@ def test_org_conflict_between_contents_and_file_name(tmp_path, registry):
     assert finding.message == "表内填报单位为“大宁镇妇联”，文件名中为“白沙镇”，两者不一致；请核对后修改"
 
 
+@pytest.mark.parametrize("registry", [None, ORGS], ids=["no-registry", "registry"])
+def test_county_workbook_of_one_sheet_per_township_takes_each_sheets_org(tmp_path, registry):
+    """Regression: a county's workbook of sheets named 大宁镇, 白沙镇 without 填报单位 gave
+    every sheet the file name's 青溪县 (and a DUPLICATE_SUBMISSION for each)."""
+    rows = form_rows(org=None)
+    path = write_xlsx(tmp_path / "青溪县_2016-03.xlsx", rows, "大宁镇", {"白沙镇妇联": rows})
+    result = read(path, orgs=registry)
+    assert found(result) == []
+    assert {o[0] for o in observations(result)} == {"大宁镇", "白沙镇"}
+    assert {o[:4] for o in observations(result) if o[4] == "大宁镇" and o[6] == "month"} == EXPECTED
+
+
+@pytest.mark.parametrize("registry", [None, ORGS], ids=["no-registry", "registry"])
+def test_sheet_named_for_another_township_than_the_file_is_a_conflict(tmp_path, registry):
+    result = read(write_xlsx(tmp_path / "白沙镇_2016-03.xlsx", form_rows(org=None), "大宁镇"), orgs=registry)
+    finding = only(result, "ORG_CONFLICT")
+    assert finding.message == "工作表名中的单位为“大宁镇”，文件名中为“白沙镇”，两者不一致；请核对后修改"
+    assert observations(result) == []
+    contents = read(write_xlsx(tmp_path / "2016-03.xlsx", form_rows(), "白沙镇"), orgs=registry)
+    assert only(contents, "ORG_CONFLICT").message == (
+        "表内填报单位为“大宁镇妇联”，工作表名中为“白沙镇”，两者不一致；请核对后修改")
+
+
+def test_township_file_whose_sheet_is_named_for_its_county_is_the_townships(tmp_path):
+    for registry in (None, ORGS):
+        result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(org=None), "青溪县"), orgs=registry)
+        assert found(result) == [] and month_values(result) == EXPECTED
+
+
 def test_short_name_in_contents_is_no_conflict(tmp_path):
     """`填报单位：大宁` in 大宁镇_2016-03.xlsx: one org, with or without a registry."""
     for registry in (None, ORGS):

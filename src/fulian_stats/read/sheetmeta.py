@@ -67,7 +67,7 @@ class SheetMeta:
             meta.period = _settle_period(sources, report, inspection)
             meta.period_claimed = any(source.origin != OPTION for source in sources)
         if layout.kind == "form" and "org" not in missing:
-            meta.org = _settle_org(found_org, texts, stem, ctx, report, inspection)
+            meta.org = _settle_org(found_org, texts, stem, sheet.name, ctx, report, inspection)
         return meta
 
     def keep(self, reader, findings: list[Finding]) -> list:
@@ -174,34 +174,60 @@ def _settle_period(sources: list[PeriodSource], report, inspection: SheetInspect
     return chosen.period.code
 
 
-def _settle_org(found: Found | None, texts: list[Found], stem: str, ctx, report,
+def _settle_org(found: Found | None, texts: list[Found], stem: str, sheet_name: str | None, ctx, report,
                 inspection: SheetInspection | None) -> str | None:
     registry = ctx.orgs
-    from_name = org_from_file_name(stem, registry)
+    named, named_origin = _org_from_names(stem, sheet_name, registry, report)
     origin = "单元格"
     if found is None and registry is not None:
         titled = org_from_texts(texts, registry)  # a township only: never the county that issued the form
         if titled is not None:
             found, origin = titled, "标题"
     in_contents = found.text.strip() if found else None
-    if in_contents and from_name and not same_org(in_contents, from_name, registry):
-        report("ORG_CONFLICT", f"表内填报单位为“{in_contents}”，文件名中为“{from_name}”，两者不一致；"
+    if in_contents and named and not same_org(in_contents, named, registry):
+        report("ORG_CONFLICT", f"表内填报单位为“{in_contents}”，{named_origin}中为“{named}”，两者不一致；"
                "请核对后修改", found.cell if found else None,
-               values={"contents": in_contents, "file_name": from_name})
-    chosen = in_contents or from_name
+               values={"contents": in_contents, ("sheet_name" if named_origin == "工作表名" else "file_name"): named})
+    chosen = in_contents or named
     if chosen is None:
         report("ORG_MISSING", "表内和文件名中都找不到填报单位；请在表头填写“填报单位：XX镇妇联”")
         return None
     if registry is None:
-        org = _longer_spelling(in_contents, from_name)
+        org = _longer_spelling(in_contents, named)
     else:
         org = registry.canonical(chosen)
         if org is None:
             report("ORG_UNKNOWN", f"填报单位“{chosen}”不在单位名册（{registry.source}）中；请核对名称，"
                    "或在名册中补充别名", found.cell if found else None, values={"org": chosen})
     if inspection is not None:
-        inspection.org = Source(org, origin if in_contents else "文件名", found.cell if in_contents else None)
+        inspection.org = Source(org, origin if in_contents else named_origin, found.cell if in_contents else None)
     return org
+
+
+def _org_from_names(stem: str, sheet_name: str | None, registry, report) -> tuple[str | None, str]:
+    """The org a sheet's name gives (a county's workbook of one sheet per township), else
+    its file name's. A sheet named for an org under the file's is that org; one named for
+    an org above it is the file's; for another org, an ORG_CONFLICT."""
+    from_file = org_from_file_name(stem, registry)
+    from_sheet = org_from_file_name(sheet_name, registry) if sheet_name else None
+    if from_sheet is None or (from_file is not None and (same_org(from_sheet, from_file, registry)
+                                                         or _above(from_sheet, from_file, registry))):
+        return from_file, "文件名"  # a township's file whose sheet is named for its county: the township's
+    if from_file is not None and not _above(from_file, from_sheet, registry):
+        report("ORG_CONFLICT", f"工作表名中的单位为“{from_sheet}”，文件名中为“{from_file}”，两者不一致；请核对后修改",
+               values={"sheet_name": from_sheet, "file_name": from_file})
+    return from_sheet, "工作表名"
+
+
+def _above(upper: str, lower: str, registry) -> bool:
+    """`upper` has `lower` under it: by the registry, else by their names (a 县, 区 or 市
+    above a 镇, 乡 or 街道)."""
+    if registry is not None:
+        return lower in registry.descendants(upper)
+    return _COUNTY_LEVEL.search(upper) is not None and _COUNTY_LEVEL.search(lower) is None
+
+
+_COUNTY_LEVEL = re.compile(r"(?:县|区|市|旗|盟|州)$")
 
 
 def _longer_spelling(a: str | None, b: str | None) -> str:
