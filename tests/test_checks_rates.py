@@ -27,6 +27,14 @@ def test_a_rate_off_by_more_than_its_rounding_is_named(rate):
         ("RATE_MISMATCH", "D21", {"value": float(rate), "computed": 66.67})]
 
 
+def test_a_fraction_is_said_as_the_percentage_a_formatted_cell_shows():
+    """Regression: 0.9 in a cell formatted 0% (it shows 90%) was said as 填的是0.9%."""
+    found = run_check(rates, petitions(2, 3, 0.9))
+    assert found[0].message == ("“信访案件处理率”填的是0.9（单元格为百分比格式时显示为90%），而已处理信访案件÷接待信访案件"
+                                "（D14÷D13）为66.67%；汇总时比率由分子、分母计算，所填的比率不计入；请核对")
+    assert "填的是90%" in run_check(rates, petitions(2, 3, 90))[0].message
+
+
 def test_a_rate_over_no_cases_and_a_total_column_are_left_alone():
     assert run_check(rates, petitions(0, 0, 100)) == []
     assert run_check(rates, petitions(2, 3, 90, measure="total")) == []

@@ -29,7 +29,7 @@ def check(blocks, ctx) -> list[Finding]:
             missing = [part.label for part in parts if part.id not in at]
             if missing:
                 findings.append(Finding(
-                    "RATE_WITHOUT_PARTS", f"“{ind.label}”填了{show_number(typed)}%，但本表没有填{'和'.join(missing)}；"
+                    "RATE_WITHOUT_PARTS", f"“{ind.label}”填了{_typed(typed)}，但本表没有填{'和'.join(missing)}；"
                     f"比率由{parts[0].label}÷{parts[1].label}计算，所填的比率不计入汇总；请填写这两项",
                     values={"value": typed, "missing": [p.id for p in parts if p.id not in at]}, **where))
                 continue
@@ -38,7 +38,7 @@ def check(blocks, ctx) -> list[Finding]:
                 continue
             computed = round(top / bottom * 100, 2)
             findings.append(Finding(
-                "RATE_MISMATCH", f"“{ind.label}”填的是{show_number(typed)}%，而{parts[0].label}÷{parts[1].label}"
+                "RATE_MISMATCH", f"“{ind.label}”填的是{_typed(typed)}，而{parts[0].label}÷{parts[1].label}"
                 f"（{top_cell}÷{bottom_cell}）为{show_number(computed)}%；汇总时比率由分子、分母计算，"
                 "所填的比率不计入；请核对", values={"value": typed, "computed": computed}, **where))
     return findings
@@ -57,6 +57,14 @@ def column_values(blocks, measures: tuple[str, ...], only: set[str] | None = Non
             if only is None or ind_id in only:
                 at.setdefault(ind_id, (value, cell))
     return values
+
+
+def _typed(value: float) -> str:
+    """A typed rate as the township sees it: 0.9 in a cell formatted as a percentage
+    shows 90% (calamine gives the value, not the format)."""
+    if 0 < value <= 1:
+        return f"{show_number(value)}（单元格为百分比格式时显示为{show_number(round(value * 100, 6))}%）"
+    return f"{show_number(value)}%"
 
 
 def _agrees(typed: float, computed: float) -> bool:
