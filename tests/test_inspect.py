@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
+from check_helpers import fulian
 from conftest import CATALOG, write_csv
 from fulian_stats.cli import app
 from fulian_stats.read import ReadContext, inspect_paths
@@ -107,8 +108,10 @@ def test_inspect_one_sheet_of_a_workbook_and_an_unreadable_file(tmp_path):
     [whole] = inspect_paths([broken], ReadContext(CATALOG))
     assert (whole.sheet, whole.kind, whole.findings[0].code) == (None, None, "FILE_UNREADABLE")
     assert whole.problem.startswith("不是有效的Excel文件或文件已损坏")
-    result = CliRunner().invoke(app, ["inspect", str(path), "--sheet", "4月"])
-    assert result.output.splitlines() == ["没有名为“4月”的工作表"]
+    # Regression: a sheet that is not there exited 0, as if it had been looked at.
+    done = fulian("inspect", path, "--sheet", "4月")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "错误：没有名为“4月”的工作表；文件中的工作表有：“3月”\n"
 
 
 def test_inspect_a_table_names_each_column_s_indicator(tmp_path):

@@ -130,13 +130,19 @@ def read(paths, setup: Setup | None = None, period=None, **options):
 
 
 def inspect(paths, setup: Setup | None = None, sheet: str | None = None, period=None, **options) -> list:
-    """How the reader understands each sheet of the files (read.inspection.SheetInspection)."""
+    """How the reader understands each sheet of the files (read.inspection.SheetInspection);
+    a `sheet` none of them has is a UsageError naming the sheets there are."""
     from fulian_stats.read import ReadContext, inspect_paths
 
     used = _setup(setup, options)
     month = _period(period)
     ctx = ReadContext(used.catalog, used.orgs, month if month is not None and month.is_month else None, used.layouts)
-    return inspect_paths(_paths(paths), ctx, sheet, exclude=used.exclude)
+    found = inspect_paths(_paths(paths), ctx, sheet, exclude=used.exclude)
+    if sheet is not None and not found:
+        names = "、".join(dict.fromkeys(f"“{i.sheet}”" for i in inspect_paths(_paths(paths), ctx, None, exclude=used.exclude)
+                                        if i.sheet is not None))
+        raise UsageError(f"没有名为“{sheet}”的工作表" + (f"；文件中的工作表有：{names}" if names else ""))
+    return found
 
 
 def annotate(report: Report, folder):

@@ -238,7 +238,7 @@ def inspect_command(
     if format is TextOrJson.json:
         write_out(machine.to_json([inspection.as_dict() for inspection in found]))
     else:
-        write_out("\n".join(inspection_lines(found, sheet)))
+        write_out("\n".join(inspection_lines(found)))
 
 
 Layout = Enum("Layout", {choice: choice for choice in ("form", "table")}, type=str)

@@ -9,9 +9,9 @@ from fulian_stats.read.inspection import KIND_LABELS, SheetInspection
 MAX_LEFT_OUT = 30  # cells listed before the rest is counted
 
 
-def inspection_lines(inspections: list[SheetInspection], sheet: str | None = None) -> list[str]:
+def inspection_lines(inspections: list[SheetInspection]) -> list[str]:
     if not inspections:
-        return [f"没有名为“{sheet}”的工作表" if sheet else "没有可查看的工作表"]
+        return ["没有可查看的工作表"]
     lines: list[str] = []
     for inspection in inspections:
         if lines:
