@@ -41,6 +41,9 @@ def test_errors_stop_aggregation_with_the_errors_in_hand(district, tmp_path):
     with pytest.raises(fs.DataErrors) as stopped:
         fs.aggregate(report)
     assert [(f.code, f.file) for f in stopped.value.findings] == [("FILE_UNREADABLE", f"{tmp_path}/大宁镇_2017-03.xlsx")]
+    # what a notebook prints: the first error itself, not only a count
+    assert str(stopped.value) == (f"有1个错误，未汇总；第一个：{tmp_path}/大宁镇_2017-03.xlsx："
+                                  f"{stopped.value.findings[0].message}")
     totals = fs.aggregate(report, skip_invalid=True)
     assert totals.coverage.skipped_files == [f"{tmp_path}/大宁镇_2017-03.xlsx"]
 

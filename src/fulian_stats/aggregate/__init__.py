@@ -258,7 +258,10 @@ class DataErrors(FulianError):
     exit_code = 1
 
     def __init__(self, findings: list, files: list[str]):
-        super().__init__(f"有{len(findings)}个错误，未汇总")
+        first = findings[0] if findings else None
+        said = f"；第一个：{first.location() + '：' if first.location() else ''}{first.message}" if first else ""
+        more = "（全部在 .findings 中）" if len(findings) > 1 else ""
+        super().__init__(f"有{len(findings)}个错误，未汇总{said}{more}")
         self.findings, self.files = findings, files
 
 
