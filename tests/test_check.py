@@ -25,6 +25,7 @@ from check_helpers import (
     check,
     clean_folder,
     codes,
+    form_cell,
     month_rows,
     only,
     problems,
@@ -226,6 +227,19 @@ def _nine_months(september_served: int) -> Callable[[Path], dict]:
     return build
 
 
+def _hidden_row(hidden: bool):
+    """大宁镇's form, its row of 参训妇女 hidden (or not)."""
+    def build(tmp: Path) -> dict:
+        import openpyxl
+
+        path = write_form(tmp / "大宁镇_2016-03.xlsx")
+        book = openpyxl.load_workbook(path)
+        book["月报"].row_dimensions[int(form_cell("参训妇女")[1:])].hidden = hidden
+        book.save(path)
+        return {"paths": [path]}
+    return build
+
+
 def _county_summary(drop: str | None) -> Callable[[Path], dict]:
     """青溪县's 2016-Q1 summary workbook, written past a dropped township file."""
     def build(tmp: Path) -> dict:
@@ -360,6 +374,11 @@ CASES: dict[str, Case] = {
         _form("大宁镇_2016-03.xlsx", rows=month_rows(3) + [["合计", "", "", ""]]),
         {"file": "大宁镇_2016-03.xlsx", "sheet": "月报", "cell": "B21", "values": {"cells": ["D21"]},
          "message": "第21行“合计”不是指标，其中的数值（D21）未计入"}),
+    "CELLS_HIDDEN": Case(
+        _hidden_row(True), _hidden_row(False),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": form_cell("参训妇女"),
+         "message": f"第{form_cell('参训妇女')[1:]}行是隐藏的，其中的数值（{form_cell('参训妇女')}、"
+                    f"{form_cell('参训妇女', 'E')}）也已读取；如是旧数据或草稿，请删去；如是报表数据，请取消隐藏"}),
     "SHEET_HIDDEN": Case(
         _hidden_form(True), _hidden_form(False),
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": None,

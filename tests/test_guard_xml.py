@@ -176,3 +176,17 @@ def test_error_cells_give_the_error_each_one_shows(xml, cells):
     from fulian_stats.read.guard.xml import error_cells
 
     assert error_cells(xml) == cells
+
+
+@pytest.mark.parametrize("xml, rows, columns", [
+    (b'<cols><col min="5" max="6" hidden="1" width="9"/></cols><row r="6" spans="1:5" hidden="1"><c r="D6"/></row>',
+     {5}, {4, 5}),
+    (b"<x:row hidden='true' r='12'/><x:col max='2' min='2' hidden='true'/>", {11}, {1}),  # prefixed, other spelling
+    (b'<row r="6" hidden="0"/><col min="1" max="1" hidden="false"/>', set(), set()),
+    (b'<row r="x" hidden="1"/><sheetPr hidden="1"/>', set(), set()),  # no number, or not a row or column
+    (b'<col min="1" max="99999" hidden="1"/>', set(), set(range(16384))),  # no wider than a sheet
+])
+def test_hidden_rows_and_columns_are_found_by_their_tags(xml, rows, columns):
+    from fulian_stats.read.guard.xml import hidden_rows_and_columns
+
+    assert hidden_rows_and_columns(xml) == (rows, columns)

@@ -642,6 +642,22 @@ def test_township_file_whose_sheet_is_named_for_its_county_is_the_townships(tmp_
         assert found(result) == [] and month_values(result) == EXPECTED
 
 
+def test_values_in_hidden_rows_and_columns_are_read_and_named(tmp_path):
+    path = write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows())
+    book = openpyxl.load_workbook(path)
+    book["月报"].row_dimensions[4].hidden = True
+    book["月报"].column_dimensions["E"].hidden = True
+    book.save(path)
+    result = read(path)
+    assert month_values(result) == EXPECTED and month_values(result, "ytd") == EXPECTED_YTD
+    finding = only(result, "CELLS_HIDDEN")
+    assert (finding.severity, finding.cell, finding.org, finding.period) == (WARNING, "D4", "大宁镇", "2016-03")
+    ytd_cells = [f"E{4 + i}" for i in range(len(EXPECTED_YTD))]
+    assert finding.values == {"cells": ["D4", *ytd_cells]}
+    assert finding.message == (f"第4行、E列是隐藏的，其中的数值（D4、{'、'.join(ytd_cells[:4])}等{1 + len(ytd_cells)}个单元格）"
+                               "也已读取；如是旧数据或草稿，请删去；如是报表数据，请取消隐藏")
+
+
 def test_short_name_in_contents_is_no_conflict(tmp_path):
     """`填报单位：大宁` in 大宁镇_2016-03.xlsx: one org, with or without a registry."""
     for registry in (None, ORGS):

@@ -68,6 +68,9 @@ class Sheet:
     text: TextLayout | None = None  # a text file's lines; None for a workbook's sheet
     formulas: frozenset[str] = frozenset()  # cells (A1) whose formula has no saved value: unknown, not blank
     hidden: bool = False  # a workbook's sheet hidden (or very hidden) in Excel
+    # its hidden rows and columns, 0-based from A1 (not into rows): their values are read
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
 
     def findings_for(self, file: str, org: str | None = None, period: str | None = None) -> list[Finding]:
         """The sheet's own findings, placed in the file (and the org and period, once known)."""
@@ -142,6 +145,8 @@ def _workbook_sheets(vetted: Vetted, limits: Limits) -> list[Sheet]:
                 _show_errors(rows, start, facts.errors)
             loaded = Sheet(meta.name, rows, start[0], start[1], merged=_merged(sheet, start),
                            hidden=str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible"))
+            if facts is not None:
+                loaded.hidden_rows, loaded.hidden_columns = facts.hidden_rows, facts.hidden_columns
             if facts is not None and facts.formulas:
                 loaded.findings.append(_formula_finding(meta.name, facts.formulas))
                 loaded.formulas = frozenset(facts.formulas)

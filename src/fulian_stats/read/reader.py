@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fulian_stats.catalog import Catalog
-from fulian_stats.findings import WARNING, Finding
+from fulian_stats.findings import WARNING, Finding, column_index, row_of_cell
 from fulian_stats.normalize import normalize_text
 from fulian_stats.observations import Block
 from fulian_stats.orgs import OrgRegistry
@@ -103,6 +103,8 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
                     "SHEET_HIDDEN", f"工作表“{sheet.name}”是隐藏的，其中的数值也已读取{f'（{periods}）' if periods else ''}；"
                     "如是旧表或草稿，请删去；如是报表，请取消隐藏", file=display, sheet=sheet.name,
                     org=meta.org, period=meta.period))
+            if kept and (sheet.hidden_rows or sheet.hidden_columns):
+                result.findings += _hidden_cells(sheet, kept, display, meta)
             result.blocks.extend(kept)
         if inspection is not None:
             inspection.findings = result.findings[before:]
@@ -121,6 +123,24 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
     for inspection in result.inspections:
         inspection.findings += [f for f in layout_findings if f.sheet == inspection.sheet]
     return result
+
+
+def _hidden_cells(sheet: Sheet, blocks: list[Block], file: str, meta: SheetMeta) -> list[Finding]:
+    """Values read from hidden rows or columns: counted, but nobody looking at the sheet
+    sees them (an old indicator, last year's column). A warning naming them."""
+    rows, columns = sheet.hidden_rows, sheet.hidden_columns
+    cells = [cell for block in blocks for cell in block.cells
+             if (row_of_cell(cell) or 0) - 1 in rows or column_index(cell.rstrip("0123456789")) in columns]
+    if not cells:
+        return []
+    hidden_rows = sorted({row_of_cell(c) for c in cells if (row_of_cell(c) or 0) - 1 in rows})
+    hidden_columns = sorted({c.rstrip("0123456789") for c in cells if column_index(c.rstrip("0123456789")) in columns},
+                            key=column_index)
+    where = "、".join([*(f"第{r}行" for r in hidden_rows[:5]), *(f"{c}列" for c in hidden_columns[:5])])
+    listed = "、".join(cells[:5]) + (f"等{len(cells)}个单元格" if len(cells) > 5 else "")
+    return [Finding("CELLS_HIDDEN", f"{where}是隐藏的，其中的数值（{listed}）也已读取；如是旧数据或草稿，请删去；"
+                    "如是报表数据，请取消隐藏", file=file, sheet=sheet.name, cell=cells[0], org=meta.org,
+                    period=meta.period, values={"cells": cells})]
 
 
 def _unknown_layouts(display: str, unknown: list[tuple[Sheet, tuple]], recognised: int) -> list[Finding]:

@@ -64,6 +64,8 @@ class SheetFacts:
     values: int = 0  # cells writing a value calamine must give back (xml.values_written)
     formulas: list[str] = field(default_factory=list)  # cells (A1, or "") with a formula and no saved value
     errors: dict[str, str] = field(default_factory=dict)  # cell (A1) → the error it shows (#DIV/0!)
+    hidden_rows: frozenset[int] = frozenset()  # 0-based, as the sheet's XML says
+    hidden_columns: frozenset[int] = frozenset()
 
 
 @dataclass

@@ -203,6 +203,36 @@ def error_cells(xml: bytes) -> dict[str, str]:
     return found
 
 
+_HIDDEN = (b'hidden="1"', b"hidden='1'", b'hidden="true"', b"hidden='true'")
+_ROW_OR_COL = re.compile(rb"<(?:[\w.-]+:)?(row|col)\s")
+
+
+def hidden_rows_and_columns(xml: bytes) -> tuple[frozenset[int], frozenset[int]]:
+    """The sheet's hidden rows and columns (0-based): a <row> or <col> tag with
+    hidden="1", found by literal searches, as error_cells finds its cells."""
+    rows: set[int] = set()
+    columns: set[int] = set()
+    for literal in _HIDDEN:
+        at = xml.find(literal)
+        while at >= 0:
+            start = xml.rfind(b"<", max(0, at - MAX_TAG_BYTES), at)
+            tag = _ROW_OR_COL.match(xml, start) if start >= 0 else None
+            end = xml.find(b">", at)
+            if tag is not None and end > 0:
+                found = attributes(xml[tag.end() - 1:end])
+                try:
+                    if tag.group(1) == b"row":
+                        rows.add(int(found.get(b"r", b"0")) - 1)
+                    else:  # a span of columns, at most a sheet's width
+                        first, last = int(found.get(b"min", b"0")), int(found.get(b"max", b"0"))
+                        columns.update(range(max(first, 1) - 1, min(last, 16384)))
+                except ValueError:
+                    pass  # a number spelt so that it cannot be read: no note, the value is read as it is
+            at = xml.find(literal, at + len(literal))
+    rows.discard(-1)
+    return frozenset(rows), frozenset(columns)
+
+
 def attributes(tag: bytes) -> dict[bytes, bytes]:
     """A tag's attributes (name, prefix and all → raw value; the last of a repeated one)."""
     return parse_attributes(tag)[0]

@@ -24,6 +24,7 @@ from fulian_stats.read.guard.xml import (
     error_cells,
     formulas_without_values,
     has_empty_strings,
+    hidden_rows_and_columns,
     merged_cells_first,
     shared_strings_claimed,
     values_written,
@@ -103,7 +104,8 @@ def copy_zip(data: bytes, limits: Limits) -> Vetted | None:
             if problem is not None:
                 broken.append((key, problem))
         if is_sheet:
-            facts.append(SheetFacts(name, len(xml), values_written(xml), formulas_without_values(xml), error_cells(xml)))
+            facts.append(SheetFacts(name, len(xml), values_written(xml), formulas_without_values(xml), error_cells(xml),
+                                    *hidden_rows_and_columns(xml)))
             stored = merged_cells_first(xml)
             if stored is not xml:
                 crc = zlib.crc32(stored)
