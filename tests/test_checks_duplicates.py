@@ -45,7 +45,8 @@ def test_three_rows_for_one_org_name_every_copy(tmp):
     found = [f for f in check(write_table(tmp / "城区街道_2016-03.csv", rows)).findings
              if f.code == "DUPLICATE_SUBMISSION"]
     assert [(f.cell, f.values["cells"]) for f in found] == [("B5", ["B2", "B5"]), ("B6", ["B2", "B6"])]
-    assert found[1].message == ("河西街道2016年3月的数据报送了两次：城区街道_2016-03.csv的B2单元格和B6单元格，"
+    assert found[0].message.startswith("河西街道2016年3月的数据报送了3次：")
+    assert found[1].message == ("河西街道2016年3月的数据报送了3次：城区街道_2016-03.csv的B2单元格和B6单元格，"
                                 "两份有15项数值不同（如“新媒体推送信息”为16和17）；请核实后只保留正确的一份")
 
 
@@ -62,6 +63,17 @@ def test_two_files_with_different_figures_both_fail(tmp):
         "（如“参训妇女”为43和45）；请核实后只保留正确的一份（--skip-invalid 汇总时两份都不计入）")
     assert found[0].values["differ"] == [{"indicator": "trainees", "values": [43.0, 45.0]}]
     assert sorted(result.failed_files()) == ["大宁镇_2016-03(修改).xlsx", "大宁镇_2016-03.xlsx"]
+
+
+def test_a_figure_one_copy_left_blank_is_a_difference(tmp):
+    """Regression: the copy without 参训妇女 was "两份数值相同", and --skip-invalid kept
+    it: the figure was lost."""
+    first = write_form(tmp / "大宁镇_2016-03.xlsx")
+    second = write_form(tmp / "大宁镇_2016-03(1).xlsx", rows=set_value(month_rows(3), "参训妇女", month="", ytd=""))
+    found = [f for f in check(first, second).findings if f.code == "DUPLICATE_SUBMISSION"]
+    assert [f.file for f in found] == ["大宁镇_2016-03(1).xlsx", "大宁镇_2016-03.xlsx"]
+    assert "两份有1项数值不同（如“参训妇女”为43和空白）" in found[0].message
+    assert found[0].values["differ"] == [{"indicator": "trainees", "values": [43.0, None]}]
 
 
 def test_one_org_in_two_sheets_of_a_workbook(tmp):

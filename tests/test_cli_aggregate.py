@@ -123,14 +123,24 @@ def test_csv_on_screen_and_table(city):
 
 
 def test_region_named_by_the_registry_in_json_and_csv_as_in_the_workbook(city):
-    """Regression: with --orgs and no --region the workbook said 青溪县 and JSON and CSV 合计."""
-    args = (city / "青溪县", "--period", "2016-Q1", "--orgs", city / "orgs.csv", PAST_MISSING)
+    """Regression: with --orgs and no --region the workbook said 青溪县 and JSON and CSV 合计.
+    Without a period nobody is expected: the orgs that reported are under 青溪县."""
+    args = (city / "青溪县", "--orgs", city / "orgs.csv")
     data = agg_json(*args, "--by", "org")
     assert data["region"] == "青溪县"
     assert {org for org, _p, _i in totals(data)} == {"青溪县", "大宁镇", "白沙镇", "龙潭乡"}
     assert totals(data)[("青溪县", "2016-Q1", "loan_amount")] == 20.94
     run = cli("aggregate", *args, "--format", "csv", "-q")
     assert "青溪县,2016-Q1,创业担保贷款金额,万元,20.94,loan_amount" in run.out.splitlines()
+
+
+def test_region_named_for_every_org_expected_not_only_those_that_reported(city):
+    """With the city's registry and a period, 石门县's townships are expected (未报): the
+    total is the city's, not 青溪县's as the files alone would say."""
+    data = agg_json(city / "青溪县", "--period", "2016-Q1", "--orgs", city / "orgs.csv", PAST_MISSING)
+    assert data["region"] == "云州市"
+    assert {m["org"] for m in data["coverage"]["missing"]} == {"龙潭乡", "石门镇", "桃源乡"}
+    assert totals(data)[("云州市", "2016-Q1", "loan_amount")] == 20.94
 
 
 def test_hierarchy_levels_and_region(city):

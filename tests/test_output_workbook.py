@@ -275,8 +275,8 @@ def test_many_orgs_print_the_summary_landscape(tmp_path):
 def test_the_region_the_registry_infers_titles_the_workbook(qingxi, tmp_path):
     """Without --region the workbook said 合计 where the registry knows 青溪县; so do the
     rows (JSON and CSV)."""
-    def unnamed(paths):  # the registry also expects 石门县's townships: past them
-        return aggregate_paths(paths, CATALOG, RULES, ORGS, Q1, "org", skip_invalid=True).result
+    def unnamed(paths):  # no period: nobody expected (with it, 石门县's townships are: 云州市)
+        return aggregate_paths(paths, CATALOG, RULES, ORGS, None, "org", skip_invalid=True).result
 
     result = unnamed([qingxi])
     assert (result.region, result.place, result.title) == ("青溪县", "青溪县", "青溪县2016年第一季度")

@@ -625,6 +625,20 @@ def test_county_workbook_of_one_sheet_per_township_takes_each_sheets_org(tmp_pat
     assert {o[:4] for o in observations(result) if o[4] == "大宁镇" and o[6] == "month"} == EXPECTED
 
 
+@pytest.mark.parametrize("sheet", ["3月白沙镇", "白沙镇3月份", "十二月白沙镇", "白沙镇（3月）"])
+def test_a_sheet_named_for_its_month_and_township_is_the_townships(tmp_path, sheet):
+    """Regression: without a registry, a sheet named 3月白沙镇 was an org of that name,
+    and so no copy of 白沙镇's own file."""
+    rows = form_rows(org=None)
+    result = read(write_xlsx(tmp_path / "青溪县_2016-03.xlsx", rows, "大宁镇", {sheet: rows}))
+    assert {o[0] for o in observations(result)} == {"大宁镇", "白沙镇"}
+
+
+def test_a_lone_county_character_names_no_org(tmp_path):
+    result = read(write_xlsx(tmp_path / "县汇总含分表.xlsx", form_rows(org=None, period="2016年3月")))
+    assert [f.code for f in findings(result)] == ["ORG_MISSING"]
+
+
 @pytest.mark.parametrize("registry", [None, ORGS], ids=["no-registry", "registry"])
 def test_sheet_named_for_another_township_than_the_file_is_a_conflict(tmp_path, registry):
     result = read(write_xlsx(tmp_path / "白沙镇_2016-03.xlsx", form_rows(org=None), "大宁镇"), orgs=registry)

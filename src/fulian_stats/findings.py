@@ -30,7 +30,7 @@ CODES: dict[str, tuple[str, str]] = {
     "SHEET_SKIPPED": (INFO, "工作簿中不是报表的工作表已跳过（表中有数值时为警告）"),
     "ORG_MISSING": (ERROR, "找不到填报单位"),
     "ORG_UNKNOWN": (ERROR, "填报单位不在单位名册中"),
-    "ORG_CONFLICT": (ERROR, "表内填报单位与文件名不一致"),
+    "ORG_CONFLICT": (ERROR, "填报单位在表内、工作表名、文件名中不一致"),
     "PERIOD_MISSING": (ERROR, "找不到报告期"),
     "PERIOD_CONFLICT": (ERROR, "表内报告期与文件名不一致"),
     "INDICATOR_UNKNOWN": (ERROR, "指标不在指标目录中，但填有数值"),

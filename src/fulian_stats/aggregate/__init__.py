@@ -169,7 +169,9 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
 
     notes += _stale_stocks(data, catalog, period, coverage.expected)
     org_names = list(dict.fromkeys(sorted(data["group_org"].unique(), key=_org_order(orgs))))
-    region_name = region or infer_region(orgs, org_names) or DEFAULT_REGION
+    # Named for the orgs expected where the registry says (a county that sent nothing is
+    # still in the city's total, as its gaps say), else for those that reported.
+    region_name = region or infer_region(orgs, coverage.orgs if coverage.expected else org_names) or DEFAULT_REGION
     whole = period.code
     rows = rows_for(totals_by(data, catalog, []), catalog, lambda g: region_name, lambda g: whole)
     result = Totals(region_name, period, by, rows, data, org_names, coverage, notes, catalog, orgs, frame, scope=region)

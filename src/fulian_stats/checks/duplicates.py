@@ -39,7 +39,7 @@ def check(blocks, ctx) -> list[Finding]:
             shared = [ind for ind in copy.values if ind in first.values]
             if shared:
                 findings += _twice(org, period, first, copy, shared, len(orgs_in[first.file]) == len(orgs_in[copy.file]),
-                                   ctx.catalog)
+                                   ctx.catalog, len(copies))
     periods_by_org: dict[str, dict[str, tuple]] = defaultdict(dict)
     for (org, period), positions in index.months.items():
         block = blocks[positions[0]]
@@ -94,9 +94,10 @@ def _copies(blocks, positions: list[int]) -> list[_Copy]:
     return copies
 
 
-def _twice(org: str, period: str, first: _Copy, copy: _Copy, shared: list[str], alike: bool, catalog) -> list[Finding]:
-    """The finding on the copy; on both files when they differ and neither is more
-    likely the copy (--skip-invalid must not pick one of two different figures)."""
+def _twice(org: str, period: str, first: _Copy, copy: _Copy, shared: list[str], alike: bool, catalog,
+           copies: int) -> list[Finding]:
+    """The finding on the copy (of `copies`); on both files when they differ and neither
+    is more likely the copy (--skip-invalid must not pick one of two different figures)."""
     cell, first_cell = copy.values[shared[0]][1], first.values[shared[0]][1]
     at = cell
     if copy.file != first.file:  # two files: the whole second file is the copy
@@ -105,21 +106,36 @@ def _twice(org: str, period: str, first: _Copy, copy: _Copy, shared: list[str], 
         where, at = f"{copy.file}的“{first.sheet}”和“{copy.sheet}”两个工作表", None
     else:  # two rows of one table
         where = f"{copy.file}的{first_cell}单元格和{cell}单元格"
-    differ = [ind for ind in shared if first.values[ind][0] != copy.values[ind][0]]
+    # A figure one copy has and the other left blank differs too: keeping the blank
+    # one would lose it.
+    differ = [ind for ind in dict.fromkeys([*first.values, *copy.values])
+              if _value(first, ind) != _value(copy, ind) and (ind in shared or _value(first, ind) or _value(copy, ind))]
     if differ:
         ind = differ[0]
-        values = f"{show_number(first.values[ind][0])}和{show_number(copy.values[ind][0])}"
+        values = f"{_shown(first, ind)}和{_shown(copy, ind)}"
         said = (f"两份有{len(differ)}项数值不同（如“{catalog[ind].label}”为{values}）；请核实后只保留正确的一份"
                 + ("（--skip-invalid 汇总时两份都不计入）" if alike and copy.file != first.file else ""))
     else:
-        said = "两份数值相同；请删去重复的一份" + (f"（--skip-invalid 汇总时只计入{first.file}）" if copy.file != first.file else "")
+        # with a third copy another finding may leave out the first too: no promise then
+        said = "两份数值相同；请删去重复的一份" + (f"（--skip-invalid 汇总时只计入{first.file}）"
+                                            if copy.file != first.file and copies == 2 else "")
     values = {"files": [first.file, copy.file], "sheets": [first.sheet, copy.sheet], "cells": [first_cell, cell],
-              "differ": [{"indicator": ind, "values": [first.values[ind][0], copy.values[ind][0]]} for ind in differ]}
-    found = [Finding("DUPLICATE_SUBMISSION", f"{org}{_month_label(period)}的数据报送了两次：{where}，{said}",
+              "differ": [{"indicator": ind, "values": [_value(first, ind), _value(copy, ind)]} for ind in differ]}
+    found = [Finding("DUPLICATE_SUBMISSION", f"{org}{_month_label(period)}的数据报送了{'两' if copies == 2 else copies}次：{where}，{said}",
                      file=copy.file, sheet=copy.sheet, cell=at, org=org, period=period, values=values)]
     if differ and alike and copy.file != first.file:
         found.append(replace(found[0], file=first.file, sheet=first.sheet))
     return found
+
+
+def _value(copy: _Copy, indicator: str) -> float | None:
+    found = copy.values.get(indicator)
+    return found[0] if found is not None else None
+
+
+def _shown(copy: _Copy, indicator: str) -> str:
+    value = _value(copy, indicator)
+    return "空白" if value is None else show_number(value)
 
 
 def _orgs_per_file(blocks) -> dict[str, set]:
