@@ -112,11 +112,16 @@ def write_form(path: Path, org: str | None = "大宁镇妇联", period: str | No
     """A form-layout workbook; org/period None leaves that line out. `rows` are
     [name, unit, 本月, 本年累计]; `extra_sheets` maps sheet name → list of rows; `below`
     are whole rows after the footer."""
+    return write_xlsx(path, form_sheet(org, period, rows, title, header, below), sheet, extra_sheets)
+
+
+def form_sheet(org: str | None = "大宁镇妇联", period: str | None = "2016年3月", rows: list[list] | None = None,
+               title: str = "青溪县妇联工作统计月报表", header: list[str] | None = None, below: list[list] = ()) -> list[list]:
+    """The cells of write_form's sheet, for a workbook of several (its `extra_sheets`)."""
     rows = month_rows(3) if rows is None else rows
-    form = [[title], [f"填报单位：{org}" if org else "", "", "", f"报告期：{period}" if period else "", ""],
+    return [[title], [f"填报单位：{org}" if org else "", "", "", f"报告期：{period}" if period else "", ""],
             header or HEADER, ["一、工作情况", "", "", "", ""], *([number, *row] for number, row in enumerate(rows, 1)),
             [], ["填表人：赵敏", "", "审核人：王芳", "", "填报日期：2016年4月3日"], *below]
-    return write_xlsx(path, form, sheet, extra_sheets)
 
 
 def write_table(path: Path, rows: list[list], names: list[str] | None = None,

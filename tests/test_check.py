@@ -26,6 +26,7 @@ from check_helpers import (
     clean_folder,
     codes,
     form_cell,
+    form_sheet,
     month_rows,
     only,
     problems,
@@ -240,6 +241,22 @@ def _hidden_row(hidden: bool):
     return build
 
 
+def _county_workbook(with_total: bool):
+    """青溪县's workbook of a sheet per township, with a 全县合计 sheet of their sum (or not)."""
+    def build(tmp: Path) -> dict:
+        towns = {town: month_rows(3, k, ytd=False) for k, town in enumerate(("大宁镇", "白沙镇"))}
+        total = [[name, unit, sum(rows[i][2] for rows in towns.values()), ""]
+                 for i, (name, unit, *_v) in enumerate(towns["大宁镇"])]
+        sheets = {town: form_sheet(None, rows=rows) for town, rows in towns.items()}
+        if not with_total:
+            first, *rest = sheets
+            return {"paths": [write_form(tmp / "青溪县_2016-03.xlsx", org=None, rows=towns[first], sheet=first,
+                                         extra_sheets={name: sheets[name] for name in rest})]}
+        return {"paths": [write_form(tmp / "青溪县_2016-03.xlsx", org=None, rows=total, sheet="全县合计",
+                                     extra_sheets=sheets)]}
+    return build
+
+
 def _county_summary(drop: str | None) -> Callable[[Path], dict]:
     """青溪县's 2016-Q1 summary workbook, written past a dropped township file."""
     def build(tmp: Path) -> dict:
@@ -379,6 +396,10 @@ CASES: dict[str, Case] = {
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": form_cell("参训妇女"),
          "message": f"第{form_cell('参训妇女')[1:]}行是隐藏的，其中的数值（{form_cell('参训妇女')}、"
                     f"{form_cell('参训妇女', 'E')}）也已读取；如是旧数据或草稿，请删去；如是报表数据，请取消隐藏"}),
+    "SHEET_TOTAL": Case(
+        _county_workbook(True), _county_workbook(False),
+        {"file": "青溪县_2016-03.xlsx", "sheet": "全县合计", "cell": None, "org": "青溪县", "period": "2016-03",
+         "message": "工作表“全县合计”（青溪县2016年3月）是其他各工作表的合计，只用于核对，不重复计入汇总"}),
     "SHEET_HIDDEN": Case(
         _hidden_form(True), _hidden_form(False),
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": None,

@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
     "LAYOUT_UNKNOWN": (ERROR, "没有找到可识别的报表（表式或清单式）"),
     "SUMMARY_INCOMPLETE": (WARNING, "汇总表中某单位的数不含部分月份（其“报送情况”表中为未报或有误）"),
     "CELLS_HIDDEN": (WARNING, "隐藏的行或列中有数值，也已读取（可能是旧数据或草稿）"),
+    "SHEET_TOTAL": (INFO, "工作簿中一张工作表是其他各表的合计，只用于核对，不重复计入"),
     "SHEET_HIDDEN": (WARNING, "隐藏的工作表中有报表，其中的数值也已读取（可能是旧表或草稿）"),
     "SHEET_SKIPPED": (INFO, "工作簿中不是报表的工作表已跳过（表中有数值时为警告）"),
     "ORG_MISSING": (ERROR, "找不到填报单位"),

@@ -114,6 +114,17 @@ class OrgRegistry:
         return [n for n in names if not self.children[n]]
 
 
+_COUNTY_LEVEL = re.compile(r"(?:县|区|市|旗|盟|州)$")
+
+
+def is_above(upper: str, lower: str, registry: OrgRegistry | None) -> bool:
+    """`upper` has `lower` under it: by the registry, else by their names (a 县, 区 or 市
+    above a 镇, 乡 or 街道)."""
+    if registry is not None:
+        return lower in registry.descendants(upper)
+    return _COUNTY_LEVEL.search(upper) is not None and _COUNTY_LEVEL.search(lower) is None
+
+
 def parse_orgs(text: str, source: str) -> OrgRegistry:
     reader = csv.DictReader(io.StringIO(text))
     if "name" not in (reader.fieldnames or []):

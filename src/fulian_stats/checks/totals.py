@@ -8,6 +8,7 @@ from collections import defaultdict
 from fulian_stats.findings import Finding, show_number
 from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
 from fulian_stats.periods import find_period
+from fulian_stats.read.sheet_totals import WHOLE_WORKBOOK
 
 SCOPE = "file"
 TOLERANCE = 1e-6  # a cent of 万元 is 1e-6; sums are compared to that
@@ -26,6 +27,9 @@ def check(blocks, ctx) -> list[Finding]:
     # A sheet with rows refused (ROW_RAGGED) cannot be totalled: its 合计 would disagree for that alone.
     refused = {(f.file, f.sheet) for f in ctx.findings if f.code == "ROW_RAGGED"}
     sheets = {(block.file, block.sheet) for block in blocks if block.measure in (TOTAL, SUBTOTAL)} - refused
+    # A total sheet of a workbook (read/sheet_totals.py) has no rows of its own: it totals the other sheets.
+    own_rows = {(block.file, block.sheet) for block in blocks if block.measure == MONTH}
+    whole = {file for file, sheet in sheets if (file, sheet) not in own_rows}
     sums: dict[tuple, float] = defaultdict(float)  # (file, sheet, period, indicator) → sum of all rows
     any_period: dict[tuple, float] = defaultdict(float)  # (file, sheet, indicator)
     # A stock's 合计 over several months is the sum of each org's latest month, never of all months.
@@ -33,13 +37,17 @@ def check(blocks, ctx) -> list[Finding]:
     since: dict[tuple, float] = defaultdict(float)  # the same since the sheet's last 小计
     findings = []
     for block in blocks:  # a 合计 totals every row of its sheet, above it or below (at the top, as often)
-        if block.measure == MONTH and (block.file, block.sheet) in sheets:
-            last = _last_month(block.period)
+        if block.measure != MONTH:
+            continue
+        last = _last_month(block.period)
+        for sheet in (block.sheet, WHOLE_WORKBOOK):
+            if sheet == WHOLE_WORKBOOK and block.file not in whole or (block.file, sheet) not in sheets and sheet != WHOLE_WORKBOOK:
+                continue
             for ind_id, value in zip(block.indicators, block.values):
-                sums[(block.file, block.sheet, block.period, ind_id)] += value
-                any_period[(block.file, block.sheet, ind_id)] += value
+                sums[(block.file, sheet, block.period, ind_id)] += value
+                any_period[(block.file, sheet, ind_id)] += value
                 if catalog[ind_id].kind == "stock":
-                    by_org = latest[(block.file, block.sheet, ind_id)]
+                    by_org = latest[(block.file, sheet, ind_id)]
                     if block.org not in by_org or by_org[block.org][0] <= last:
                         by_org[block.org] = (last, value)
     for block in blocks:  # in reading order: a 小计 comes after the rows it totals
@@ -51,24 +59,28 @@ def check(blocks, ctx) -> list[Finding]:
             for ind_id, value in zip(block.indicators, block.values):
                 since[(*where, ind_id)] += value
         elif block.measure in (TOTAL, SUBTOTAL):
+            of_sheets = block.measure == TOTAL and where not in own_rows
+            summed = (file, WHOLE_WORKBOOK) if of_sheets else where
             for ind_id, value, cell in zip(block.indicators, block.values, block.cells):
                 if catalog[ind_id].kind == "rate":
                     continue
                 if block.measure == SUBTOTAL:
                     expected = since.get((*where, ind_id), 0.0)
                 elif block.period:
-                    expected = sums.get((*where, block.period, ind_id), 0.0)
+                    expected = sums.get((*summed, block.period, ind_id), 0.0)
                 elif catalog[ind_id].kind == "stock":
-                    expected = sum(value for _m, value in latest.get((*where, ind_id), {}).values())
+                    expected = sum(value for _m, value in latest.get((*summed, ind_id), {}).values())
                 else:
-                    expected = any_period.get((*where, ind_id), 0.0)
+                    expected = any_period.get((*summed, ind_id), 0.0)
                 if abs(value - expected) > TOLERANCE * max(1.0, abs(expected)):
                     rows = "小计以上各行（至上一个小计）" if block.measure == SUBTOTAL else \
+                        "其他各工作表" if of_sheets else \
                         "各单位（存量取各自最后一个月）" if not block.period and catalog[ind_id].kind == "stock" else "各单位"
+                    fix = ("合计表或各工作表的数据（如这张表是某个单位的报表，请把工作表名改为该单位的名称）" if of_sheets
+                           else f"{'小计' if block.measure == SUBTOTAL else '合计'}或各行数据")
                     findings.append(Finding(
                         "TOTAL_MISMATCH", f"“{catalog[ind_id].label}”的{'小计' if block.measure == SUBTOTAL else '合计'}"
-                        f"为{show_number(value)}，但{rows}之和为{show_number(round(expected, 6))}；请核对"
-                        f"{'小计' if block.measure == SUBTOTAL else '合计'}或各行数据",
+                        f"为{show_number(value)}，但{rows}之和为{show_number(round(expected, 6))}；请核对{fix}",
                         file=file, sheet=block.sheet, cell=cell, period=block.period, indicator=ind_id,
                         values={"total": value, "sum": round(expected, 6)}))
             if block.measure == SUBTOTAL:

@@ -25,7 +25,7 @@ _LABEL = re.compile("(" + "|".join(sorted(ORG_LABELS + PERIOD_LABELS + FILING_LA
 # A period written after the org in its cell, without a label (`填报单位：大宁镇妇联 2017年3月`).
 _PERIOD_AFTER_ORG = re.compile(r"[(\[【]?(?:19|20)\d\d(?:年|[-./]\d).*$")
 # Words in file names that are not part of an org's name.
-_FILE_NOISE = re.compile(r"(?:工作统计|统计月报|月报表|月报|报表|统计表|统计|汇总表|汇总|数据|工作|妇联|表)")
+_FILE_NOISE = re.compile(r"(?:各乡镇|各镇|各乡|各街道|各单位|全县|全区|全市|工作统计|统计月报|月报表|月报|报表|统计表|统计|汇总表|汇总|数据|工作|妇联|表)")
 _FILE_SPLIT = re.compile(r"[_\-\s.()\[\]]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A period's spelling in a file name, whichever it is (`2016年3月`, `2016-03`, `2016Q1`).

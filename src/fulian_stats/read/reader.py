@@ -20,6 +20,7 @@ from fulian_stats.read.limits import LIMITS, Limits
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import detect_layout
 from fulian_stats.read.sheet import SheetReader
+from fulian_stats.read.sheet_totals import workbook_totals
 from fulian_stats.read.sheetmeta import SheetMeta
 from fulian_stats.read.summary_gaps import COVERAGE_SHEET, summary_gaps
 
@@ -109,6 +110,9 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
         if inspection is not None:
             inspection.findings = result.findings[before:]
             result.inspections.append(inspection)
+    if recognised > 1:
+        result.blocks, notes = workbook_totals(result.blocks, ctx.orgs, display)
+        result.findings += notes
     layout_findings = _unknown_layouts(display, unknown, recognised)
     # A text file with its header and no row of figures was most likely cut short (a blank
     # workbook is a form nobody filled in: completeness says it is missing).

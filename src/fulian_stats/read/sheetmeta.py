@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from fulian_stats.findings import ERROR, WARNING, Finding, a1
 from fulian_stats.normalize import normalize_text
-from fulian_stats.orgs import clean_org_name
+from fulian_stats.orgs import clean_org_name, is_above
 from fulian_stats.periods import MONTH_NUMERAL, Period, find_period, month_number, period_from_code
 from fulian_stats.read.inspection import SheetInspection, Source
 from fulian_stats.read.meta import (
@@ -211,23 +211,12 @@ def _org_from_names(stem: str, sheet_name: str | None, registry, report) -> tupl
     from_file = org_from_file_name(stem, registry)
     from_sheet = org_from_file_name(sheet_name, registry) if sheet_name else None
     if from_sheet is None or (from_file is not None and (same_org(from_sheet, from_file, registry)
-                                                         or _above(from_sheet, from_file, registry))):
+                                                         or is_above(from_sheet, from_file, registry))):
         return from_file, "文件名"  # a township's file whose sheet is named for its county: the township's
-    if from_file is not None and not _above(from_file, from_sheet, registry):
+    if from_file is not None and not is_above(from_file, from_sheet, registry):
         report("ORG_CONFLICT", f"工作表名中的单位为“{from_sheet}”，文件名中为“{from_file}”，两者不一致；请核对后修改",
                values={"sheet_name": from_sheet, "file_name": from_file})
     return from_sheet, "工作表名"
-
-
-def _above(upper: str, lower: str, registry) -> bool:
-    """`upper` has `lower` under it: by the registry, else by their names (a 县, 区 or 市
-    above a 镇, 乡 or 街道)."""
-    if registry is not None:
-        return lower in registry.descendants(upper)
-    return _COUNTY_LEVEL.search(upper) is not None and _COUNTY_LEVEL.search(lower) is None
-
-
-_COUNTY_LEVEL = re.compile(r"(?:县|区|市|旗|盟|州)$")
 
 
 def _longer_spelling(a: str | None, b: str | None) -> str:
