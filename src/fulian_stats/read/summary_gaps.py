@@ -24,7 +24,7 @@ def summary_gaps(sheet: Sheet, file: str) -> tuple[list[tuple[str, int, str]], l
     with any; nothing when the sheet is not the 报送情况 of a summary workbook."""
     rows = sheet.rows
     title = normalize_text(_text(rows[0][0])) if rows and rows[0] else ""
-    period = find_period(title) if title.startswith(COVERAGE_SHEET) else None
+    period = _title_period(title[len(COVERAGE_SHEET):]) if title.startswith(COVERAGE_SHEET) else None
     header_at = next((i for i, row in enumerate(rows[:5]) if row and _text(row[0]) == "单位"), None)
     if period is None or header_at is None:
         return [], []
@@ -49,6 +49,15 @@ def _warning(org: str, found: list[tuple[int, str, str]], period: Period, sheet:
     return Finding("SUMMARY_INCOMPLETE", f"据“{COVERAGE_SHEET}”表，汇总表中{org}{period.label}的数不含"
                    f"{'、'.join(parts)}；汇总时这些月份不算已报", severity=WARNING, file=file, sheet=sheet,
                    cell=found[0][2], org=org, period=period.code)
+
+
+def _title_period(text: str) -> Period | None:
+    """The title's period: a label, or a range `2016年11月至2017年2月` (Period.label's
+    spelling, which find_period alone reads as its first month)."""
+    ends = [find_period(part) for part in text.split("至")] if text.count("至") == 1 else []
+    if len(ends) == 2 and None not in ends and ends[0].first <= ends[1].last:
+        return Period(ends[0].first, ends[1].last, as_range=True)
+    return find_period(text)
 
 
 def _month(heading: str, period: Period) -> int | None:
