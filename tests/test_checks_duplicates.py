@@ -149,7 +149,14 @@ def test_a_countys_own_figures_beside_its_townships_forms_would_count_twice():
         "DUPLICATE_SUBMISSION", "青溪县_2016-Q1.xlsx", "青溪县", ["大宁镇", "白沙镇"])
     assert finding.message == ("青溪县2016年第一季度的数据（青溪县_2016-Q1.xlsx）与其下属单位大宁镇、白沙镇的报表同时读入，"
                                "按单位层级汇总时会重复计算；请只保留青溪县的汇总数或下属单位的报表其中一种")
-    assert run_check(duplicates, blocks_from_rows(rows)) == []  # without the registry nobody knows
+    # Without the registry a 县 beside 镇s is only likely theirs (the regression: summed with no word).
+    [warned] = run_check(duplicates, blocks_from_rows(rows))
+    assert (warned.severity, warned.values["below"]) == ("warning", ["大宁镇", "白沙镇"])
+    assert warned.message == ("青溪县2016年第一季度的数据（青溪县_2016-Q1.xlsx）与乡镇大宁镇、白沙镇的报表同时读入；"
+                              "如这些乡镇属于青溪县，汇总时会重复计算：请只保留其中一种，或用 --orgs 给出单位名册")
+    counties = [obs("青溪县", "2016-03", "trainees", 50, "D5", file="青溪县.xlsx"),
+                obs("石门县", "2016-03", "trainees", 20, "D5", file="石门县.xlsx")]
+    assert run_check(duplicates, blocks_from_rows(counties)) == []  # two counties: neither is above the other
 
 
 def test_a_quarter_sheet_beside_its_month_sheets_in_one_workbook_overlaps(tmp):

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from fulian_stats.findings import Finding, show_number
+from fulian_stats.findings import ERROR, WARNING, Finding, show_number
+from fulian_stats.orgs import is_above
 from fulian_stats.periods import find_period
 
 SCOPE = "run"
@@ -65,8 +66,7 @@ def check(blocks, ctx) -> list[Finding]:
                         f"{org}的{outer.label}数据（{o_at}）与{inner.label}数据（{i_at}）时间重叠，"
                         "汇总时会重复计算；请只保留其中一种", file=o_src[0], sheet=o_src[1], org=org,
                         period=o_code, values={"files": [o_src[0], i_src[0]], "periods": [o_code, i_code]}))
-    if ctx.orgs is not None:
-        findings += _above_and_below(periods_by_org, ctx.orgs)
+    findings += _above_and_below(periods_by_org, ctx.orgs)
     return findings
 
 
@@ -148,12 +148,16 @@ def _orgs_per_file(blocks) -> dict[str, set]:
 def _above_and_below(periods_by_org: dict[str, dict[str, tuple]], registry) -> list[Finding]:
     """An org with townships under it that reported figures of its own for months its
     townships reported too, from other files: summed up the hierarchy, those months
-    would count twice."""
+    would count twice. Without the registry, a 县 beside 镇s is only likely to be
+    theirs: a warning."""
     findings = []
     for org, by_period in periods_by_org.items():
-        if org not in registry.orgs or not registry.children.get(org):
+        if registry is not None and (org not in registry.orgs or not registry.children.get(org)):
             continue
-        below = [o for o in registry.descendants(org) if o in periods_by_org]
+        below = [o for o in (registry.descendants(org) if registry is not None else periods_by_org)
+                 if o in periods_by_org and o is not None and (registry is not None or is_above(org, o, None))]
+        if not below:
+            continue
         for code, (file, sheet, _cell) in by_period.items():
             period = find_period(code)
             if period is None:
@@ -161,11 +165,16 @@ def _above_and_below(periods_by_org: dict[str, dict[str, tuple]], registry) -> l
             overlapping = sorted({o for o in below for c, (f, _s, _c) in periods_by_org[o].items()
                                   if f != file and (p := find_period(c)) is not None
                                   and p.first <= period.last and period.first <= p.last})
-            if overlapping:
-                named = "、".join(overlapping[:5]) + (f"等{len(overlapping)}个单位" if len(overlapping) > 5 else "")
-                findings.append(Finding(
-                    "DUPLICATE_SUBMISSION", f"{org}{period.label}的数据（{file}）与其下属单位{named}的报表同时读入，"
-                    f"按单位层级汇总时会重复计算；请只保留{org}的汇总数或下属单位的报表其中一种",
-                    file=file, sheet=sheet, org=org, period=code,
-                    values={"files": [file], "below": overlapping}))
+            if not overlapping:
+                continue
+            named = "、".join(overlapping[:5]) + (f"等{len(overlapping)}个单位" if len(overlapping) > 5 else "")
+            if registry is not None:
+                message = (f"{org}{period.label}的数据（{file}）与其下属单位{named}的报表同时读入，"
+                           f"按单位层级汇总时会重复计算；请只保留{org}的汇总数或下属单位的报表其中一种")
+            else:
+                message = (f"{org}{period.label}的数据（{file}）与乡镇{named}的报表同时读入；如这些乡镇属于{org}，"
+                           f"汇总时会重复计算：请只保留其中一种，或用 --orgs 给出单位名册")
+            findings.append(Finding("DUPLICATE_SUBMISSION", message, severity=ERROR if registry is not None else WARNING,
+                                    file=file, sheet=sheet, org=org, period=code,
+                                    values={"files": [file], "below": overlapping}))
     return findings
