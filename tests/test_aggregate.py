@@ -435,6 +435,36 @@ def test_a_year_is_compared_with_the_year_before_only_when_that_covers_the_same_
     assert whole.previous.period.code == "2016"
 
 
+def test_a_year_before_read_from_a_summary_lacking_a_month_is_not_compared():
+    """Regression (review): the comparison's aggregate of 2016 left out the summary's gaps,
+    so a 2016 summary without 大宁镇's March counted as like-for-like."""
+    from fulian_stats.aggregate.compare import compare
+
+    both = ["大宁镇", "白沙镇"]
+    rows = [(org, str(year), "trainees", 100.0, f"县{year}.xlsx") for org in both for year in (2016, 2017)]
+    whole = compare(aggregate(frame(rows), CATALOG, parse_period("2017"), "total"))
+    assert whole.year_ago is not None
+    lacking = [("县2016.xlsx", "大宁镇", 2016 * 12 + 2, "未报")]
+    gap = compare(aggregate(frame(rows), CATALOG, parse_period("2017"), "total", lacking=lacking))
+    assert gap.year_ago is None
+
+
+def test_gaps_outside_the_region_are_no_part_of_its_coverage():
+    """Regression (review): without a period, --region 青溪县 listed 石门县's 桃源乡 as 未报."""
+    rows = [("大宁镇", "2016-Q1", "trainees", 5, "县.xlsx")]
+    lacking = [("县.xlsx", "大宁镇", 2016 * 12 + 1, "未报"), ("县.xlsx", "桃源乡", 2016 * 12 + 2, "未报")]
+    result = aggregate(frame(rows), CATALOG, None, "total", ORGS, None, "青溪县", lacking=lacking)
+    assert result.coverage.missing_text == "大宁镇 2月"
+
+
+def test_the_region_is_named_for_the_orgs_that_sent_figures_at_any_level():
+    """Regression (review): with --level and no period the name came from the group
+    columns (青溪县 → 云州市), with a period from the townships (青溪县)."""
+    rows = [(org, "2016-03", "trainees", 1) for org in ("大宁镇", "白沙镇")]
+    assert aggregate(frame(rows), CATALOG, None, "org", ORGS, 1).region == "青溪县"
+    assert aggregate(frame(rows), CATALOG, None, "org", ORGS).region == "青溪县"
+
+
 def test_a_months_year_to_date_needs_every_month_since_january():
     # Regression: a brief of March read from March's folder alone showed 本年累计 = 本月.
     both = ["大宁镇", "白沙镇"]

@@ -76,6 +76,16 @@ def test_a_figure_one_copy_left_blank_is_a_difference(tmp):
     assert found[0].values["differ"] == [{"indicator": "trainees", "values": [43.0, None]}]
 
 
+def test_a_stray_summary_with_other_figures_is_the_copy_and_says_which_one_counts():
+    rows = [obs("大宁镇", "2016-03", "trainees", 5, "D5", file="大宁镇_2016-03.xlsx"),
+            obs("大宁镇", "2016-03", "trainees", 6, "C2", file="县.xlsx"),
+            obs("白沙镇", "2016-03", "trainees", 7, "C3", file="县.xlsx")]
+    [finding] = run_check(duplicates, blocks_from_rows(rows))
+    assert finding.file == "县.xlsx"
+    assert finding.message == ("大宁镇2016年3月的数据报送了两次：大宁镇_2016-03.xlsx和县.xlsx，两份有1项数值不同（如“参训妇女”"
+                               "为5和6）；请核实后只保留正确的一份（--skip-invalid 汇总时只计入大宁镇_2016-03.xlsx）")
+
+
 def test_one_org_in_two_sheets_of_a_workbook(tmp):
     path = write_form(tmp / "大宁镇_2016-03.xlsx")
     wb = openpyxl.load_workbook(path)

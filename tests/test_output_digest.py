@@ -3,6 +3,8 @@ errors first; --verbose keeps every line."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from fulian_stats.output.digest import Group, Line, common_text, digest
@@ -57,6 +59,18 @@ def test_a_file_that_duplicates_many_submissions_is_one_line_naming_it():
         Group("大宁镇_2016-03(1).xlsx", [Line("error", "DUPLICATE_SUBMISSION", copy.message)]),  # one copy: as it is
         Group("汇总.xlsx", [Line("error", "DUPLICATE_SUBMISSION", "与另外6个文件中2个单位的报表重复，像是一份汇总表或副本混在了"
                                  "报表中；请把它移出报表文件夹，每个单位每个报告期只留一份", count=6)])]
+
+
+def test_a_finding_on_a_submission_is_not_folded_under_the_file_it_duplicates():
+    """Regression (review): a month file's own finding (both copies in error) was folded
+    under the workbook it duplicates, and never shown with the month file."""
+    own = [Finding("DUPLICATE_SUBMISSION", f"大宁镇2016年{m}月的数据报送了两次", file=f"大宁镇_2016-{m:02d}.xlsx",
+                   org="大宁镇", period=f"2016-{m:02d}",
+                   values={"files": ["大宁镇全年.xlsx", f"大宁镇_2016-{m:02d}.xlsx"]}) for m in range(1, 4)]
+    theirs = [replace(f, file="大宁镇全年.xlsx") for f in own]
+    groups = digest([*own, *theirs])
+    assert [g.heading for g in groups] == ["大宁镇_2016-01.xlsx", "大宁镇_2016-02.xlsx", "大宁镇_2016-03.xlsx", "大宁镇全年.xlsx"]
+    assert groups[-1].lines[0].count == 3
 
 
 def test_errors_come_before_warnings_and_notes_whatever_the_file():

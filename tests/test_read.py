@@ -650,6 +650,25 @@ def test_sheet_named_for_another_township_than_the_file_is_a_conflict(tmp_path, 
         "表内填报单位为“大宁镇妇联”，工作表名中为“白沙镇”，两者不一致；请核对后修改")
 
 
+@pytest.mark.parametrize("registry", [None, ORGS], ids=["no-registry", "registry"])
+def test_a_sheet_name_never_contradicts_the_cell_and_file_name(tmp_path, registry):
+    """Regression (review): the cell and file name said 大宁镇 and a sheet named 白沙镇 made
+    two ORG_CONFLICTs; a township's form in its county's workbook was one."""
+    agreed = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(), "白沙镇"), orgs=registry)
+    assert found(agreed) == [] and month_values(agreed) == EXPECTED
+    in_county = read(write_xlsx(tmp_path / "青溪县_2016-03.xlsx", form_rows(), "Sheet1"), orgs=registry)
+    assert found(in_county) == [] and month_values(in_county) == EXPECTED
+
+
+def test_a_sheet_named_for_the_county_in_a_file_naming_no_org_is_no_org(tmp_path):
+    """A template's sheet name (青溪县月报) is not who filled the form in: the cell is, or nobody."""
+    for registry in (None, ORGS):
+        named = read(write_xlsx(tmp_path / "2016年3月报表.xlsx", form_rows(), "青溪县月报"), orgs=registry)
+        assert found(named) == [] and month_values(named) == EXPECTED
+        nobody = read(write_xlsx(tmp_path / "2016年3月报表.xlsx", form_rows(org=None), "青溪县月报"), orgs=registry)
+        assert [f.code for f in findings(nobody)] == ["ORG_MISSING"]
+
+
 def test_township_file_whose_sheet_is_named_for_its_county_is_the_townships(tmp_path):
     for registry in (None, ORGS):
         result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(org=None), "青溪县"), orgs=registry)

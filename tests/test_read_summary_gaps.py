@@ -31,3 +31,22 @@ def test_every_month_of_the_title_s_period_is_read(title, headings, months):
 def test_a_sheet_that_is_not_a_summary_s_coverage_gives_nothing():
     assert summary_gaps(Sheet("报送情况", [["乡镇报送情况说明"], ["单位", "1月"], ["甲镇", "未报"]]), "a.xlsx") == ([], [])
     assert summary_gaps(Sheet("报送情况", []), "a.xlsx") == ([], [])
+
+
+def test_a_gap_is_of_the_org_the_registry_names():
+    """Regression (review): 汇总表's column 大宁 read as 大宁镇 while its gap stayed 大宁."""
+    from check_helpers import ORGS_CSV
+    from fulian_stats.orgs import parse_orgs
+
+    sheet = coverage_sheet("报送情况（2016年第一季度）", ["1月", "2月", "3月"], ["大宁", "已报", "未报", "已报"])
+    gaps, _findings = summary_gaps(sheet, "县汇总.xlsx", parse_orgs(ORGS_CSV, "orgs.csv"))
+    assert gaps == [("大宁镇", 2016 * 12 + 1, "未报")]
+
+
+def test_a_coverage_sheet_beside_no_summary_sheet_is_someone_elses(tmp_path):
+    """A township's workbook with a 报送情况 sheet of its villages is no summary's gaps."""
+    from conftest import form_rows, read, write_xlsx
+
+    more = {"报送情况": [["报送情况（2016年第一季度）"], [], ["单位", "1月", "2月", "3月"], ["甲村", "已报", "未报", "已报"]]}
+    result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(), "月报", more))
+    assert result.gaps == [] and [f.code for f in result.findings] == []

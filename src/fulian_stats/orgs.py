@@ -121,7 +121,9 @@ def is_above(upper: str, lower: str, registry: OrgRegistry | None) -> bool:
     """`upper` has `lower` under it: by the registry, else by their names (a 县, 区 or 市
     above a 镇, 乡 or 街道)."""
     if registry is not None:
-        return lower in registry.descendants(upper)
+        upper, lower = registry.canonical(upper) or upper, registry.canonical(lower) or lower
+        return upper in registry.orgs and lower in registry.descendants(upper)
+    upper, lower = clean_org_name(upper), clean_org_name(lower)
     return _COUNTY_LEVEL.search(upper) is not None and _COUNTY_LEVEL.search(lower) is None
 
 

@@ -43,6 +43,11 @@ class Period:
     def is_month(self) -> bool:
         return self.first == self.last
 
+    @property
+    def across_years(self) -> bool:
+        """Its months are of more than one year: a month is then named with its year."""
+        return self.first // 12 != self.last // 12
+
     def months(self) -> list[Period]:
         return [Period(i, i) for i in range(self.first, self.last + 1)]
 

@@ -26,7 +26,9 @@ BY_CHOICES = ("total", "org", "period")
 class Totals:
     """The totals of a period (and per org or month, by `by`), and what they are made of."""
 
-    region: str  # what the region's rows are called: --region, else the org all the orgs sit under, else 合计
+    # what the region's rows are called: --region, else the registry org all the orgs
+    # expected (or, with none expected, those that sent figures) sit under, else 合计
+    region: str
     period: Period
     by: str
     rows: list[dict]  # {"org", "period", "indicator", "name", "unit", "value"}
@@ -41,6 +43,7 @@ class Totals:
     inputs: dict = field(default_factory=dict, repr=False)  # file read → its role: never an output
     templates: object = field(default=None, repr=False)  # the office's templates folder, for the report
     scope: str | None = None  # --region as given: the orgs the totals were chosen from (None: all)
+    lacking: list = field(default_factory=list, repr=False)  # summary workbooks' gaps (coverage_of), for compare
 
     @property
     def place(self) -> str | None:
@@ -152,6 +155,9 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     rates = of_kind(data, catalog, "rate")
     if rates.any():
         data = data[~rates]
+    inside = _region_orgs(orgs, region)
+    if inside is not None:
+        lacking = [gap for gap in lacking if gap[1] in inside]
     coverage = coverage_of(data, period, orgs, region, expected, sent_by(skipped, orgs), [r.file for r in skipped],
                            lacking)
     # `org` stays the submitting org (明细 and explain show it, and a stock's latest month
@@ -171,10 +177,12 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     org_names = list(dict.fromkeys(sorted(data["group_org"].unique(), key=_org_order(orgs))))
     # Named for the orgs expected where the registry says (a county that sent nothing is
     # still in the city's total, as its gaps say), else for those that reported.
-    region_name = region or infer_region(orgs, coverage.orgs if coverage.expected else org_names) or DEFAULT_REGION
+    submitters = coverage.orgs if coverage.expected else sorted(data["org"].unique())
+    region_name = region or infer_region(orgs, submitters) or DEFAULT_REGION
     whole = period.code
     rows = rows_for(totals_by(data, catalog, []), catalog, lambda g: region_name, lambda g: whole)
-    result = Totals(region_name, period, by, rows, data, org_names, coverage, notes, catalog, orgs, frame, scope=region)
+    result = Totals(region_name, period, by, rows, data, org_names, coverage, notes, catalog, orgs, frame, scope=region,
+                    lacking=list(lacking))
     if by == "org":
         # An org that is the region itself (--region 青溪县 --level county) is the total row.
         result.rows = rows + [r for r in result.org_rows if r["org"] != region_name]

@@ -37,7 +37,8 @@ def compare(totals: Totals) -> Comparison:
     made_of = contributions(totals)
 
     def other(p: Period) -> Totals | None:
-        found = aggregate(totals.frame, totals.catalog, p, "total", totals.registry, None, totals.scope)
+        found = aggregate(totals.frame, totals.catalog, p, "total", totals.registry, None, totals.scope,
+                          lacking=totals.lacking)
         return found if found.rows else None
 
     def comparable(p: Period) -> Totals | None:

@@ -84,7 +84,7 @@ class Coverage:
 
     def months_text(self, months: list[int]) -> str:
         """`3月、5月`; with the year when the period spans more than one."""
-        return months_text(months, with_year=self.period.first // 12 != self.period.last // 12)
+        return months_text(months, with_year=self.period.across_years)
 
     def _text(self, listed: list[tuple[str, list[int]]]) -> str:
         return "；".join(f"{org} {self.months_text(months)}" for org, months in listed)

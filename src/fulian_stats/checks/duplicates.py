@@ -114,7 +114,8 @@ def _twice(org: str, period: str, first: _Copy, copy: _Copy, shared: list[str], 
         ind = differ[0]
         values = f"{_shown(first, ind)}和{_shown(copy, ind)}"
         said = (f"两份有{len(differ)}项数值不同（如“{catalog[ind].label}”为{values}）；请核实后只保留正确的一份"
-                + ("（--skip-invalid 汇总时两份都不计入）" if alike and copy.file != first.file else ""))
+                + ("" if copy.file == first.file else "（--skip-invalid 汇总时两份都不计入）" if alike
+                   else f"（--skip-invalid 汇总时只计入{first.file}）" if copies == 2 else ""))
     else:
         # with a third copy another finding may leave out the first too: no promise then
         said = "两份数值相同；请删去重复的一份" + (f"（--skip-invalid 汇总时只计入{first.file}）"

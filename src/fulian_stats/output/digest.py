@@ -86,9 +86,8 @@ def _duplicating_files(findings: list[Finding]) -> tuple[list[Finding], list[tup
         return findings, []
     absorbed: dict[str, list[Finding]] = defaultdict(list)
     for f in duplicates:
-        owner = next((name for name in f.values.get("files", []) if name in many), None)
-        if owner is not None:
-            absorbed[owner].append(f)
+        if f.file in many:  # under its own file: a finding on the other copy stays where it belongs
+            absorbed[f.file].append(f)
     taken = {id(f) for found in absorbed.values() for f in found}
     lines = []
     for name, found in absorbed.items():

@@ -24,10 +24,10 @@ from fulian_stats.catalog import Catalog
 from fulian_stats.output.files import atomic_path
 from fulian_stats.output.printing import PageSetup, fit_width, row_height
 from fulian_stats.periods import Period, find_period
+from fulian_stats.read.summary_gaps import COVERAGE_SHEET, SUMMARY_SHEET
 
 _ORDINALS = "一二三四五六七八九十"
-SUMMARY_SHEET = "汇总表"
-OWN_SHEETS = (SUMMARY_SHEET, "报送情况", "分月", "明细")  # how a later run knows its own workbook, to replace it
+OWN_SHEETS = (SUMMARY_SHEET, COVERAGE_SHEET, "分月", "明细")  # how a later run knows its own workbook, to replace it
 CHART_SHEET = "图表"  # after them, when there is something to chart
 DETAIL_HEADER = ["单位", "报告期", "指标名称", "计量单位", "数值", "文件", "工作表", "单元格", "指标编号"]
 MAX_DETAIL_ROWS = 1_048_576 - 1  # Excel's rows, less the header
@@ -191,17 +191,13 @@ def period_heading(code: str, with_year: bool) -> str:
     return f"{span.first % 12 + 1}月" if span.is_month and not with_year else span.label
 
 
-def _across_years(period: Period) -> bool:
-    return period.first // 12 != period.last // 12
-
-
 def _write_coverage(book, fmt: _Formats, result: Totals) -> None:
     """Orgs × months, each cell 已报, 有误 (the files in a comment) or 未报; then the
     files left out."""
     coverage = result.coverage
     sheet = book.add_worksheet(OWN_SHEETS[1])
     months = coverage.months
-    with_year = _across_years(coverage.period)
+    with_year = coverage.period.across_years
     last_col = max(1, len(months))
     widths = [fit_width(["单位", *coverage.orgs], 14, 30)] + [12 if with_year else 6] * last_col
     sheet.merge_range(0, 0, 0, last_col, f"报送情况（{coverage.period.label}）", fmt.title)
@@ -240,7 +236,7 @@ def _write_months(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dict
     months = sorted({r["period"] for r in result.month_rows})
     values = {(r["period"], r["indicator"]): r["value"] for r in result.month_rows}
     indicators = [ind for ind in catalog if any((m, ind.id) in values for m in months)]
-    with_year = _across_years(result.period)
+    with_year = result.period.across_years
     headers = ["指标名称", "计量单位", *[period_heading(m, with_year) for m in months]]
     last_col = len(headers) - 1
     sheet.merge_range(0, 0, 0, last_col, f"分月情况（{result.period.label}）", fmt.title)

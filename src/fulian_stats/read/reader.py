@@ -22,7 +22,7 @@ from fulian_stats.read.layout import detect_layout
 from fulian_stats.read.sheet import SheetReader
 from fulian_stats.read.sheet_totals import workbook_totals
 from fulian_stats.read.sheetmeta import SheetMeta
-from fulian_stats.read.summary_gaps import COVERAGE_SHEET, summary_gaps
+from fulian_stats.read.summary_gaps import COVERAGE_SHEET, SUMMARY_SHEET, summary_gaps
 
 # Sheets that are never data: the instructions of a template, the details, charts and
 # coverage of a summary workbook (reading 明细 would count every number twice).
@@ -69,13 +69,12 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
     except OSError as exc:
         result.findings.append(Finding("FILE_UNREADABLE", f"无法打开文件：{exc.strerror or exc}", file=display))
         return result
-    recognised, unknown = 0, []
+    recognised, unknown, gaps = 0, [], ([], [])
     stem = os.path.splitext(os.path.basename(path))[0]  # the file name's part in org and period
     for sheet in sheets:
         if sheet.name is not None and normalize_text(sheet.name) in NON_DATA_SHEETS:
             if normalize_text(sheet.name) == COVERAGE_SHEET:
-                result.gaps, gap_findings = summary_gaps(sheet, display)
-                result.findings += gap_findings
+                gaps = summary_gaps(sheet, display, ctx.orgs)
             continue
         inspection = SheetInspection(display, sheet.name) if ctx.inspect else None
         before = len(result.findings)
@@ -110,6 +109,9 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
         if inspection is not None:
             inspection.findings = result.findings[before:]
             result.inspections.append(inspection)
+    if any(b.sheet == SUMMARY_SHEET for b in result.blocks):  # a summary workbook's: its months lacking
+        result.gaps, gap_findings = gaps
+        result.findings += gap_findings
     if recognised > 1:
         result.blocks, notes = workbook_totals(result.blocks, ctx.orgs, display)
         result.findings += notes

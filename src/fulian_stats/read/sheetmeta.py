@@ -177,14 +177,15 @@ def _settle_period(sources: list[PeriodSource], report, inspection: SheetInspect
 def _settle_org(found: Found | None, texts: list[Found], stem: str, sheet_name: str | None, ctx, report,
                 inspection: SheetInspection | None) -> str | None:
     registry = ctx.orgs
-    named, named_origin = _org_from_names(stem, sheet_name, registry, report)
     origin = "单元格"
     if found is None and registry is not None:
         titled = org_from_texts(texts, registry)  # a township only: never the county that issued the form
         if titled is not None:
             found, origin = titled, "标题"
     in_contents = found.text.strip() if found else None
-    if in_contents and named and not same_org(in_contents, named, registry):
+    named, named_origin = _org_from_names(stem, sheet_name, registry, in_contents, report)
+    # a township's form in its county's workbook (青溪县_2016-03.xlsx) is no conflict
+    if in_contents and named and not same_org(in_contents, named, registry) and not is_above(named, in_contents, registry):
         report("ORG_CONFLICT", f"表内填报单位为“{in_contents}”，{named_origin}中为“{named}”，两者不一致；"
                "请核对后修改", found.cell if found else None,
                values={"contents": in_contents, ("sheet_name" if named_origin == "工作表名" else "file_name"): named})
@@ -204,19 +205,32 @@ def _settle_org(found: Found | None, texts: list[Found], stem: str, sheet_name: 
     return org
 
 
-def _org_from_names(stem: str, sheet_name: str | None, registry, report) -> tuple[str | None, str]:
+def _org_from_names(stem: str, sheet_name: str | None, registry, in_contents: str | None, report
+                    ) -> tuple[str | None, str]:
     """The org a sheet's name gives (a county's workbook of one sheet per township), else
     its file name's. A sheet named for an org under the file's is that org; one named for
-    an org above it is the file's; for another org, an ORG_CONFLICT."""
+    the file's org or one above it is the file's. Where the cell names the org, it and the
+    file name decide: a sheet name never contradicts them. Without an org in the file
+    name, a sheet named for a county is the template's name (青溪县月报), not the org."""
     from_file = org_from_file_name(stem, registry)
     from_sheet = org_from_file_name(sheet_name, registry) if sheet_name else None
     if from_sheet is None or (from_file is not None and (same_org(from_sheet, from_file, registry)
                                                          or is_above(from_sheet, from_file, registry))):
-        return from_file, "文件名"  # a township's file whose sheet is named for its county: the township's
-    if from_file is not None and not is_above(from_file, from_sheet, registry):
+        return from_file, "文件名"
+    if from_file is None:
+        return (None, "文件名") if _has_orgs_under(from_sheet, registry) else (from_sheet, "工作表名")
+    if is_above(from_file, from_sheet, registry):
+        return from_sheet, "工作表名"
+    if in_contents is None:
         report("ORG_CONFLICT", f"工作表名中的单位为“{from_sheet}”，文件名中为“{from_file}”，两者不一致；请核对后修改",
                values={"sheet_name": from_sheet, "file_name": from_file})
-    return from_sheet, "工作表名"
+    return from_file, "文件名"
+
+
+def _has_orgs_under(org: str, registry) -> bool:
+    if registry is not None:
+        return bool(registry.children.get(org))
+    return is_above(org, "镇", None)  # by its name: a 县, 区 or 市
 
 
 def _longer_spelling(a: str | None, b: str | None) -> str:

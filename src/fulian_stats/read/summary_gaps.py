@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from fulian_stats.findings import WARNING, Finding, a1
 from fulian_stats.normalize import normalize_text
+from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period, months_text
 from fulian_stats.read.grid import Sheet
 
 COVERAGE_SHEET = "报送情况"
+SUMMARY_SHEET = "汇总表"  # the sheet whose numbers the gaps are of: without it, a 报送情况 is someone else's
 MISSING_LABEL, INVALID_LABEL = "未报", "有误"  # as output.workbook writes them; 已报 and a blank are no gap
 GAP_LABELS = (MISSING_LABEL, INVALID_LABEL)
 
 
-def summary_gaps(sheet: Sheet, file: str) -> tuple[list[tuple[str, int, str]], list[Finding]]:
-    """(org, month, 未报 or 有误) of every gap the sheet lists, and one warning per org
-    with any; nothing when the sheet is not the 报送情况 of a summary workbook."""
+def summary_gaps(sheet: Sheet, file: str, registry: OrgRegistry | None = None
+                 ) -> tuple[list[tuple[str, int, str]], list[Finding]]:
+    """(org, month, 未报 or 有误) of every gap the sheet lists (the org as the registry
+    names it), and one warning per org with any; nothing when the sheet is not the
+    报送情况 of a summary workbook."""
     rows = sheet.rows
     title = normalize_text(_text(rows[0][0])) if rows and rows[0] else ""
     period = _title_period(title[len(COVERAGE_SHEET):]) if title.startswith(COVERAGE_SHEET) else None
@@ -34,6 +38,7 @@ def summary_gaps(sheet: Sheet, file: str) -> tuple[list[tuple[str, int, str]], l
         org = _text(row[0]) if row else ""
         if not org:
             break  # the orgs end at the first blank row; the files left out follow
+        org = (registry.canonical(org) if registry is not None else None) or org
         for c, (month, cell) in enumerate(zip(months, row[1:]), start=1):
             label = _text(cell)
             if month is not None and label in GAP_LABELS:
@@ -43,7 +48,7 @@ def summary_gaps(sheet: Sheet, file: str) -> tuple[list[tuple[str, int, str]], l
 
 
 def _warning(org: str, found: list[tuple[int, str, str]], period: Period, sheet: str, file: str) -> Finding:
-    with_year = period.first // 12 != period.last // 12
+    with_year = period.across_years
     parts = [f"{months_text([m for m, label, _c in found if label == gap], with_year)}（{gap}）"
              for gap in GAP_LABELS if any(label == gap for _m, label, _c in found)]
     return Finding("SUMMARY_INCOMPLETE", f"据“{COVERAGE_SHEET}”表，汇总表中{org}{period.label}的数不含"
