@@ -117,14 +117,20 @@ class OrgRegistry:
 _COUNTY_LEVEL = re.compile(r"(?:县|区|市|旗|盟|州)$")
 
 
+def has_orgs_under(org: str, registry: OrgRegistry | None) -> bool:
+    """The org has others under it: by the registry, else by its name (a 县, 区 or 市)."""
+    if registry is not None:
+        return bool(registry.children.get(registry.canonical(org) or org))
+    return _COUNTY_LEVEL.search(clean_org_name(org)) is not None
+
+
 def is_above(upper: str, lower: str, registry: OrgRegistry | None) -> bool:
     """`upper` has `lower` under it: by the registry, else by their names (a 县, 区 or 市
     above a 镇, 乡 or 街道)."""
     if registry is not None:
         upper, lower = registry.canonical(upper) or upper, registry.canonical(lower) or lower
         return upper in registry.orgs and lower in registry.descendants(upper)
-    upper, lower = clean_org_name(upper), clean_org_name(lower)
-    return _COUNTY_LEVEL.search(upper) is not None and _COUNTY_LEVEL.search(lower) is None
+    return has_orgs_under(upper, None) and not has_orgs_under(lower, None)
 
 
 def parse_orgs(text: str, source: str) -> OrgRegistry:

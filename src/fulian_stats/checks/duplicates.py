@@ -39,8 +39,8 @@ def check(blocks, ctx) -> list[Finding]:
         for copy in others:
             shared = [ind for ind in copy.values if ind in first.values]
             if shared:
-                findings += _twice(org, period, first, copy, shared, len(orgs_in[first.file]) == len(orgs_in[copy.file]),
-                                   ctx.catalog, len(copies))
+                alike = len(orgs_in[first.file]) == len(orgs_in[copy.file])
+                findings += _twice(org, period, first, copy, shared, alike, ctx.catalog, len(copies))
     periods_by_org: dict[str, dict[str, tuple]] = defaultdict(dict)
     for (org, period), positions in index.months.items():
         block = blocks[positions[0]]
@@ -122,7 +122,8 @@ def _twice(org: str, period: str, first: _Copy, copy: _Copy, shared: list[str], 
                                             if copy.file != first.file and copies == 2 else "")
     values = {"files": [first.file, copy.file], "sheets": [first.sheet, copy.sheet], "cells": [first_cell, cell],
               "differ": [{"indicator": ind, "values": [_value(first, ind), _value(copy, ind)]} for ind in differ]}
-    found = [Finding("DUPLICATE_SUBMISSION", f"{org}{_month_label(period)}的数据报送了{'两' if copies == 2 else copies}次：{where}，{said}",
+    times = "两" if copies == 2 else copies
+    found = [Finding("DUPLICATE_SUBMISSION", f"{org}{_month_label(period)}的数据报送了{times}次：{where}，{said}",
                      file=copy.file, sheet=copy.sheet, cell=at, org=org, period=period, values=values)]
     if differ and alike and copy.file != first.file:
         found.append(replace(found[0], file=first.file, sheet=first.sheet))

@@ -40,8 +40,9 @@ def check(blocks, ctx) -> list[Finding]:
         if block.measure != MONTH:
             continue
         last = _last_month(block.period)
-        for sheet in (block.sheet, WHOLE_WORKBOOK):
-            if sheet == WHOLE_WORKBOOK and block.file not in whole or (block.file, sheet) not in sheets and sheet != WHOLE_WORKBOOK:
+        for sheet, totalled in ((block.sheet, (block.file, block.sheet) in sheets),
+                                (WHOLE_WORKBOOK, block.file in whole)):
+            if not totalled:
                 continue
             for ind_id, value in zip(block.indicators, block.values):
                 sums[(block.file, sheet, block.period, ind_id)] += value

@@ -9,7 +9,6 @@ other sheets (checks/totals.py), never counted; a note says so.
 
 from __future__ import annotations
 
-
 from fulian_stats.findings import INFO, Finding
 from fulian_stats.observations import DERIVE, MONTH, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, is_above
@@ -35,14 +34,14 @@ def workbook_totals(blocks: list[Block], registry: OrgRegistry | None, file: str
             totals.add((sheet, period))
     if not totals:
         return blocks, []
-    kept, dropped = [], {}
+    kept, dropped = [], set()
     for block in blocks:
         if (block.sheet, block.period) not in totals:
             kept.append(block)
         elif block.measure == MONTH:
             kept.append(block._replace(measure=TOTAL))
         elif block.measure in (YTD, DERIVE):
-            dropped[(block.sheet, block.period)] = len(block.values)
+            dropped.add((block.sheet, block.period))
     notes = []
     for sheet, period in sorted(totals, key=lambda key: (key[0] or "", key[1] or "")):
         org = next(iter(orgs_of[(sheet, period)]))

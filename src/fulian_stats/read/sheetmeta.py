@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from fulian_stats.findings import ERROR, WARNING, Finding, a1
 from fulian_stats.normalize import normalize_text
-from fulian_stats.orgs import clean_org_name, is_above
+from fulian_stats.orgs import clean_org_name, has_orgs_under, is_above
 from fulian_stats.periods import MONTH_NUMERAL, Period, find_period, month_number, period_from_code
 from fulian_stats.read.inspection import SheetInspection, Source
 from fulian_stats.read.meta import (
@@ -185,7 +185,8 @@ def _settle_org(found: Found | None, texts: list[Found], stem: str, sheet_name: 
     in_contents = found.text.strip() if found else None
     named, named_origin = _org_from_names(stem, sheet_name, registry, in_contents, report)
     # a township's form in its county's workbook (青溪县_2016-03.xlsx) is no conflict
-    if in_contents and named and not same_org(in_contents, named, registry) and not is_above(named, in_contents, registry):
+    if in_contents and named and not (same_org(in_contents, named, registry)
+                                      or is_above(named, in_contents, registry)):
         report("ORG_CONFLICT", f"表内填报单位为“{in_contents}”，{named_origin}中为“{named}”，两者不一致；"
                "请核对后修改", found.cell if found else None,
                values={"contents": in_contents, ("sheet_name" if named_origin == "工作表名" else "file_name"): named})
@@ -218,19 +219,13 @@ def _org_from_names(stem: str, sheet_name: str | None, registry, in_contents: st
                                                          or is_above(from_sheet, from_file, registry))):
         return from_file, "文件名"
     if from_file is None:
-        return (None, "文件名") if _has_orgs_under(from_sheet, registry) else (from_sheet, "工作表名")
+        return (None, "文件名") if has_orgs_under(from_sheet, registry) else (from_sheet, "工作表名")
     if is_above(from_file, from_sheet, registry):
         return from_sheet, "工作表名"
     if in_contents is None:
         report("ORG_CONFLICT", f"工作表名中的单位为“{from_sheet}”，文件名中为“{from_file}”，两者不一致；请核对后修改",
                values={"sheet_name": from_sheet, "file_name": from_file})
     return from_file, "文件名"
-
-
-def _has_orgs_under(org: str, registry) -> bool:
-    if registry is not None:
-        return bool(registry.children.get(org))
-    return is_above(org, "镇", None)  # by its name: a 县, 区 or 市
 
 
 def _longer_spelling(a: str | None, b: str | None) -> str:

@@ -203,18 +203,19 @@ def error_cells(xml: bytes) -> dict[str, str]:
     return found
 
 
-_HIDDEN = (b'hidden="1"', b"hidden='1'", b'hidden="true"', b"hidden='true'")
+_HIDDEN = b"hidden="
+_HIDDEN_VALUES = (b'"1"', b"'1'", b'"true"', b"'true'")
 _ROW_OR_COL = re.compile(rb"<(?:[\w.-]+:)?(row|col)\s")
 
 
 def hidden_rows_and_columns(xml: bytes) -> tuple[frozenset[int], frozenset[int]]:
     """The sheet's hidden rows and columns (0-based): a <row> or <col> tag with
-    hidden="1", found by literal searches, as error_cells finds its cells."""
+    hidden="1", found by one literal search (most sheets hide nothing), as error_cells finds its cells."""
     rows: set[int] = set()
     columns: set[int] = set()
-    for literal in _HIDDEN:
-        at = xml.find(literal)
-        while at >= 0:
+    at = xml.find(_HIDDEN)  # one search: most sheets hide nothing
+    while at >= 0:
+        if xml.startswith(_HIDDEN_VALUES, at + len(_HIDDEN)):
             start = xml.rfind(b"<", max(0, at - MAX_TAG_BYTES), at)
             tag = _ROW_OR_COL.match(xml, start) if start >= 0 else None
             end = xml.find(b">", at)
@@ -228,7 +229,7 @@ def hidden_rows_and_columns(xml: bytes) -> tuple[frozenset[int], frozenset[int]]
                         columns.update(range(max(first, 1) - 1, min(last, 16384)))
                 except ValueError:
                     pass  # a number spelt so that it cannot be read: no note, the value is read as it is
-            at = xml.find(literal, at + len(literal))
+        at = xml.find(_HIDDEN, at + len(_HIDDEN))
     rows.discard(-1)
     return frozenset(rows), frozenset(columns)
 
