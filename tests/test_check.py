@@ -381,6 +381,11 @@ CASES: dict[str, Case] = {
         {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "D13", "values": {"range": "D13:D14", "indicators": 2},
          "message": "D13:D14是合并单元格，跨了2个指标行（接待信访案件、已处理信访案件），其中的数只计入“接待信访案件”，"
                     "其余按未填报处理；请取消合并，每个指标分别填写"}),
+    "NOTE_NOT_READ": Case(
+        _form("大宁镇_2016-03.xlsx", rows=month_rows(3)[:2] + [["备注：另有线上培训120人", "", "", ""]] + month_rows(3)[2:]),
+        _form("大宁镇_2016-03.xlsx", rows=month_rows(3)[:2] + [["备注：含线上培训", "", "", ""]] + month_rows(3)[2:]),
+        {**HERE, "file": "大宁镇_2016-03.xlsx", "cell": "B7",
+         "message": "第7行的说明文字“备注：另有线上培训120人”中有数字，未读取；如是本期数据，请填入表中对应的栏目"}),
     "NUMBER_OUTSIDE_TABLE": Case(
         _form("大宁镇_2016-03.xlsx", below=[["注：另有补报", "", "", 12, ""]]),
         _form("大宁镇_2016-03.xlsx", below=[["注：另有补报", "", "", "", ""]]),

@@ -41,6 +41,7 @@ CODES: dict[str, tuple[str, str]] = {
     "DATA_AFTER_FOOTER": (ERROR, "表尾（填表人等）之下还有填了数值的指标行，未读取"),
     "CELL_MERGED": (WARNING, "数值单元格合并跨了几个指标行，数只计入第一行"),
     "COLUMN_NOT_READ": (INFO, "按表头不读取的列（上年同期、增减、备注等）中的数值未计入"),
+    "NOTE_NOT_READ": (INFO, "表中一行说明文字（备注：…）里的数字未读取"),
     "NUMBER_OUTSIDE_TABLE": (INFO, "表格以外（表头以上、表尾）的数值未读取"),
     "TOTAL_ROW_SKIPPED": (INFO, "表式报表中的合计、小计行不是指标，其中的数值未计入"),
     "ROW_NOT_READ": (INFO, "清单式报表中不是单位的行（平均、上年同期、累计、其中等），其中的数值未计入"),

@@ -31,6 +31,7 @@ from fulian_stats.read.grid import Sheet
 from fulian_stats.read.header import unit_cell
 from fulian_stats.read.layout import Layout, cell_text, opens_footer
 from fulian_stats.read.numbers import BLANK, OK, holds_number, parse_number, without_noise
+from fulian_stats.read.outside import note_with_numbers
 from fulian_stats.units import factor_into, units_disagree
 
 MAX_PLANS = 1024  # templates seen in one run; a province has a handful
@@ -125,6 +126,8 @@ def _read_columns(plan: FormPlan, rows: list[list], where: tuple, columns) -> li
             break
         if any(parse_number(row[c]).status is not BLANK for c, _ in columns):
             return None  # numbers in a row without an indicator (or a 合计 row): a finding
+        if any(isinstance(v, str) and note_with_numbers(v) for v in row):
+            return None  # figures in a note's words: a finding
         quiet[r] = list(row)
     n = bisect_left(plan.rows, stop)
     if any(holds_number(row[c]) for row in rows[stop:] for c, _ in columns if c < len(row)):

@@ -159,6 +159,29 @@ def numbers_in_unread_columns(reader, end: int) -> None:
                        values={"heading": col.heading, "cells": cells[:100], "count": len(cells)})
 
 
+_NOTE_ROW = re.compile(r"^\s*(?:备注|说明|注)\s*[:：]")
+
+
+def note_with_numbers(text: str) -> bool:
+    """A note written across a row of the table (备注：另有线上培训120人) with figures in
+    its words; a date in it (2016年3月) is none."""
+    return bool(_NOTE_ROW.match(text)) and _DIGIT.search(_DATE.sub("", text)) is not None
+
+
+def numbers_in_note_row(reader, r: int, text: str, c: int) -> None:
+    """The figures in a note row's words are read by nobody: an info names the row."""
+    if not note_with_numbers(text):
+        return
+    if reader.inspection is not None:
+        reader.inspection.left_out.append((reader.cell(r, c), "说明文字中的数字不读取"))
+    shown = text.strip()[:30] + ("…" if len(text.strip()) > 30 else "")
+    reader.finding("NOTE_NOT_READ", f"第{reader.row_number(r)}行的说明文字“{shown}”中有数字，未读取；"
+                   "如是本期数据，请填入表中对应的栏目", r, c, values={"text": text.strip()[:200]})
+
+
+_DATE = re.compile(r"[0-9０-９]+\s*[年月日]")
+
+
 def _part_of_a_date(value: float, row: list, c: int) -> bool:
     """A year (2016, 201603) or a part of a date written across cells (2016 | 年 | 3 | 月)."""
     if 1900 <= value <= 2100 or 190001 <= value <= 210012:

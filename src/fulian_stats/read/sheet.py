@@ -33,8 +33,8 @@ from fulian_stats.read.header import IGNORED, FormBlock, unit_cell
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, EXCEL_ERROR, INVALID, OK, holds_number, parse_number, without_noise
-from fulian_stats.read.outside import (below_footer, merged_over_rows, numbers_in_unread_columns, numbers_outside,
-                                       refuse_months_across, refuse_rivals)
+from fulian_stats.read.outside import (below_footer, merged_over_rows, numbers_in_note_row, numbers_in_unread_columns,
+                                       numbers_outside, refuse_months_across, refuse_rivals)
 from fulian_stats.read.textrows import check_text_rows
 from fulian_stats.units import factor_into, unit_scale, units_disagree
 
@@ -349,9 +349,9 @@ class SheetReader:
         filled = [c for c, _o, _m in columns if c < len(row) and parse_number(row[c]).status is not BLANK]
         text = name.strip()
         if not filled:
-            if self.inspection is not None:
-                heading = text or next((v.strip() for v in row if isinstance(v, str) and v.strip()), "")
-                self.note_row(r, heading, None, "栏目标题" if heading else "空行")
+            heading = text or next((v.strip() for v in row if isinstance(v, str) and v.strip()), "")
+            self.note_row(r, heading, None, "栏目标题" if heading else "空行")
+            numbers_in_note_row(self, r, heading, block.name_col)
             return
         cells = [self.cell(r, c) for c in filled]
         if self.inspection is not None:
