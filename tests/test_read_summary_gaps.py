@@ -50,3 +50,17 @@ def test_a_coverage_sheet_beside_no_summary_sheet_is_someone_elses(tmp_path):
     more = {"报送情况": [["报送情况（2016年第一季度）"], [], ["单位", "1月", "2月", "3月"], ["甲村", "已报", "未报", "已报"]]}
     result = read(write_xlsx(tmp_path / "大宁镇_2016-03.xlsx", form_rows(), "月报", more))
     assert result.gaps == [] and [f.code for f in result.findings] == []
+
+
+def test_an_org_with_numbers_but_every_month_a_gap_is_said_to_be_edited():
+    """Regression (trial): a 龙潭乡 column typed into a summary whose 报送情况 says it sent
+    nothing was counted while the coverage called it 未报, and nothing said why."""
+    sheet = coverage_sheet("报送情况（2016年第一季度）", ["1月", "2月", "3月"], ["龙潭乡", "未报", "未报", "未报"],
+                           ["大宁镇", "已报", "未报", "已报"])
+    _gaps, findings = summary_gaps(sheet, "县汇总.xlsx", summed={"龙潭乡", "大宁镇"})
+    assert [f.message for f in findings] == [
+        "汇总表中有龙潭乡的数，但据“报送情况”表，龙潭乡2016年第一季度各月都没有计入：汇总表可能在写出后被改过；"
+        "汇总时这些月份不算已报，请核对",
+        "据“报送情况”表，汇总表中大宁镇2016年第一季度的数不含2月（未报）；汇总时这些月份不算已报"]
+    unsummed = summary_gaps(sheet, "县汇总.xlsx")[1][0].message
+    assert unsummed == "据“报送情况”表，汇总表中龙潭乡2016年第一季度的数不含1-3月（未报）；汇总时这些月份不算已报"

@@ -69,12 +69,12 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
     except OSError as exc:
         result.findings.append(Finding("FILE_UNREADABLE", f"无法打开文件：{exc.strerror or exc}", file=display))
         return result
-    recognised, unknown, gaps = 0, [], ([], [])
+    recognised, unknown, coverage_sheet = 0, [], None
     stem = os.path.splitext(os.path.basename(path))[0]  # the file name's part in org and period
     for sheet in sheets:
         if sheet.name is not None and normalize_text(sheet.name) in NON_DATA_SHEETS:
             if normalize_text(sheet.name) == COVERAGE_SHEET:
-                gaps = summary_gaps(sheet, display, ctx.orgs)
+                coverage_sheet = sheet
             continue
         inspection = SheetInspection(display, sheet.name) if ctx.inspect else None
         before = len(result.findings)
@@ -109,8 +109,9 @@ def read_file(path: str | Path, ctx: ReadContext, display: str | None = None) ->
         if inspection is not None:
             inspection.findings = result.findings[before:]
             result.inspections.append(inspection)
-    if any(b.sheet == SUMMARY_SHEET for b in result.blocks):  # a summary workbook's: its months lacking
-        result.gaps, gap_findings = gaps
+    summed = {b.org for b in result.blocks if b.sheet == SUMMARY_SHEET and b.org}
+    if coverage_sheet is not None and summed:  # a summary workbook's: the months its numbers lack
+        result.gaps, gap_findings = summary_gaps(coverage_sheet, display, ctx.orgs, summed)
         result.findings += gap_findings
     if recognised > 1:
         result.blocks, notes = workbook_totals(result.blocks, ctx.orgs, display)

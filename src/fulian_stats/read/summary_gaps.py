@@ -21,11 +21,12 @@ MISSING_LABEL, INVALID_LABEL = "未报", "有误"  # as output.workbook writes t
 GAP_LABELS = (MISSING_LABEL, INVALID_LABEL)
 
 
-def summary_gaps(sheet: Sheet, file: str, registry: OrgRegistry | None = None
+def summary_gaps(sheet: Sheet, file: str, registry: OrgRegistry | None = None, summed: set[str] = frozenset()
                  ) -> tuple[list[tuple[str, int, str]], list[Finding]]:
     """(org, month, 未报 or 有误) of every gap the sheet lists (the org as the registry
     names it), and one warning per org with any; nothing when the sheet is not the
-    报送情况 of a summary workbook."""
+    报送情况 of a summary workbook. `summed`: the orgs with numbers in its 汇总表 (one
+    that has them with every month a gap was added by hand since)."""
     rows = sheet.rows
     title = normalize_text(_text(rows[0][0])) if rows and rows[0] else ""
     period = _title_period(title[len(COVERAGE_SHEET):]) if title.startswith(COVERAGE_SHEET) else None
@@ -44,10 +45,15 @@ def summary_gaps(sheet: Sheet, file: str, registry: OrgRegistry | None = None
             if month is not None and label in GAP_LABELS:
                 gaps.setdefault(org, []).append((month, label, a1(r + sheet.row_offset, c + sheet.col_offset)))
     listed = [(org, month, label) for org, found in gaps.items() for month, label, _cell in found]
-    return listed, [_warning(org, found, period, sheet.name, file) for org, found in gaps.items()]
+    return listed, [_warning(org, found, period, sheet.name, file, org in summed) for org, found in gaps.items()]
 
 
-def _warning(org: str, found: list[tuple[int, str, str]], period: Period, sheet: str, file: str) -> Finding:
+def _warning(org: str, found: list[tuple[int, str, str]], period: Period, sheet: str, file: str,
+             summed: bool) -> Finding:
+    if summed and len({m for m, _l, _c in found}) == period.last - period.first + 1:
+        return Finding("SUMMARY_INCOMPLETE", f"汇总表中有{org}的数，但据“{COVERAGE_SHEET}”表，{org}{period.label}"
+                       "各月都没有计入：汇总表可能在写出后被改过；汇总时这些月份不算已报，请核对", severity=WARNING,
+                       file=file, sheet=sheet, cell=found[0][2], org=org, period=period.code)
     with_year = period.across_years
     parts = [f"{months_text([m for m, label, _c in found if label == gap], with_year)}（{gap}）"
              for gap in GAP_LABELS if any(label == gap for _m, label, _c in found)]
