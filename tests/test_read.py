@@ -213,6 +213,75 @@ def test_footers_without_人_end_the_form_too(tmp_path, footer):
     assert found(result) == [("DATA_AFTER_FOOTER", "D11")]
 
 
+@pytest.mark.parametrize("note", ["说明：以下为信访维权工作", "注：接待件数含来电来访", "注:金额以万元计"])
+def test_a_note_row_between_a_forms_indicator_rows_does_not_end_it(tmp_path, note):
+    # Regression: a 说明：/注： row inside the table was taken for the footer, and the rows
+    # below it refused the whole form (DATA_AFTER_FOOTER).
+    body = figure_rows()
+    rows = form_rows(body=body[:2] + [[None, note]] + body[2:], footer=True)
+    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    assert month_values(result) == EXPECTED
+    assert month_values(result, "ytd") == EXPECTED_YTD
+    assert found(result) == []
+
+
+def test_a_note_row_with_figures_between_indicator_rows_is_named(tmp_path):
+    body = figure_rows()
+    rows = form_rows(body=body[:2] + [[None, "注：另有线上培训120人"]] + body[2:], footer=True)
+    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    assert month_values(result) == EXPECTED
+    assert found(result) == [("NOTE_NOT_READ", "B6")]
+
+
+def test_a_note_above_a_second_form_that_repeats_the_indicators_still_ends_the_first(tmp_path):
+    # The rows below the note name indicators the form above already has: a second
+    # form stacked under the first, never read into it.
+    rows = form_rows() + [["注：以下为上月数据"], [None, "参训妇女", "人", 999], [None, "接待信访案件", "件", 7]]
+    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    assert month_values(result) == EXPECTED
+    assert found(result) == [("DATA_AFTER_FOOTER", "D10")]
+    assert only(result, "DATA_AFTER_FOOTER").values["count"] == 2
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_note_row_between_a_tables_org_rows_does_not_end_it(tmp_path, suffix):
+    # Regression: 注：以下为街道 between org rows ended the table (its rows below were an
+    # error), and in a CSV its one field was a ragged row.
+    header, first, other, total = table_rows()
+    rows = [header, first, ["注：以下为其他镇"], other, total]
+    path = (write_csv if suffix == ".csv" else write_xlsx)(tmp_path / f"t{suffix}", rows)
+    result = read(path, ORGS, "2016-03")
+    assert month_values(result) == BOTH
+    assert found(result) == []
+
+
+def test_a_note_row_above_rows_repeating_the_orgs_ends_the_table(tmp_path):
+    header, first, other, total = table_rows()
+    rows = [header, first, other, total, ["注：以下为上月"], first]
+    result = read(write_csv(tmp_path / "t.csv", rows), ORGS, "2016-03")
+    assert month_values(result) == BOTH
+    assert found(result) == [("DATA_AFTER_FOOTER", "B6")]
+
+
+@pytest.mark.parametrize("layout", ["form", "table"])
+def test_figures_in_a_note_below_the_table_are_named(tmp_path, layout):
+    # Regression: 说明：另有线上培训120人 under the footer was read by nobody, silently.
+    note = ["说明：另有线上培训120人，咨询电话13812345678"]
+    rows = form_rows(footer=True) + [note] if layout == "form" else table_rows() + [note]
+    result = read(write_xlsx(tmp_path / "f.xlsx", rows), ORGS, "2016-03")
+    assert month_values(result) == (EXPECTED if layout == "form" else BOTH)
+    assert found(result) == [("NOTE_NOT_READ", "A11" if layout == "form" else "A5")]
+    assert only(result, "NOTE_NOT_READ").message == (
+        f"第{11 if layout == 'form' else 5}行的说明文字“说明：另有线上培训120人，咨询电话13812345678”中有数字，未读取；"
+        "如是本期数据，请填入表中对应的栏目")
+
+
+@pytest.mark.parametrize("note", ["注：如有疑问请联系13812345678", "说明：本表数据截至3月31日", "注：电话0571-88886666"])
+def test_a_note_whose_only_digits_are_a_date_or_a_telephone_is_no_finding(tmp_path, note):
+    result = read(write_xlsx(tmp_path / "f.xlsx", form_rows(footer=True) + [[note]]))
+    assert found(result) == []
+
+
 def test_table_total_row_is_kept_out_of_the_data(tmp_path):
     path, _ = table_xlsx(tmp_path)
     result = read(path)

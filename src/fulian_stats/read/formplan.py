@@ -132,6 +132,8 @@ def _read_columns(plan: FormPlan, rows: list[list], where: tuple, columns) -> li
     n = bisect_left(plan.rows, stop)
     if any(holds_number(row[c]) for row in rows[stop:] for c, _ in columns if c < len(row)):
         return None  # numbers in or below the footer: a finding
+    if any(isinstance(v, str) and note_with_numbers(v) for row in rows[stop:] for v in row):
+        return None  # figures in a note's words below the table: a finding
     found = []
     month_kept = None
     indicator_rows = list(map(rows.__getitem__, plan.rows[:n]))

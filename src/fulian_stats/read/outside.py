@@ -11,7 +11,7 @@ import re
 from fulian_stats.findings import column_letters, join_cells
 from fulian_stats.read.header import (CONTACT_WORDS, IGNORED, IGNORED_WORDS, MONTH, NOTE_WORDS, ROLE_LABELS, TOTAL, YTD,
                                       FormBlock, ignored_reason)
-from fulian_stats.read.layout import cell_text
+from fulian_stats.read.layout import cell_text, opens_footer
 from fulian_stats.read.numbers import holds_number
 
 _DIGIT = re.compile(r"[0-9０-９]")
@@ -89,6 +89,24 @@ def indicator_rows_below(reader, block: FormBlock, end: int) -> dict[int, str]:
     return found
 
 
+def note_inside_form(reader, r: int) -> bool:
+    """A 说明：/注： row between a form's indicator rows (说明：以下为信访工作) is the form's
+    own note, not its footer, when the rows below it, up to the next footer, name
+    indicators the rows above it did not. A second form stacked below repeats them."""
+    rows = reader.sheet.rows
+    first = next((v for v in rows[r] if isinstance(v, str) and v.strip()), "")
+    if not NOTE_ROW.match(first):
+        return False
+    end = next((n for n in range(r + 1, len(rows)) if opens_footer(rows[n])), len(rows))
+    for block in reader.layout.blocks:
+        named = indicator_rows_below(reader, block, reader.layout.data_start - 1)
+        above = {i for n, i in named.items() if n < r}
+        below = {i for n, i in named.items() if r < n < end}
+        if not below or not below.isdisjoint(above):
+            return False
+    return True
+
+
 def below_footer(reader, block: FormBlock, columns, end: int) -> None:
     """Name the numbers of indicator rows below the footer (a second form stacked
     under the first, rows added after 填表人：…): the form ended at the footer."""
@@ -124,6 +142,7 @@ def numbers_outside(reader, end: int | None) -> None:
         for r in range(end, len(rows)):
             if r not in named:
                 cells += [reader.cell(r, c) for c in value_cols if c < len(rows[r]) and holds_number(rows[r][c])]
+        notes_from(reader, end)
     if not cells:
         return
     if reader.inspection is not None:
@@ -159,13 +178,13 @@ def numbers_in_unread_columns(reader, end: int) -> None:
                        values={"heading": col.heading, "cells": cells[:100], "count": len(cells)})
 
 
-_NOTE_ROW = re.compile(r"^\s*(?:备注|说明|注)\s*[:：]")
+NOTE_ROW = re.compile(r"^\s*(?:备注|说明|注)\s*[:：]")
 
 
 def note_with_numbers(text: str) -> bool:
     """A note written across a row of the table (备注：另有线上培训120人) with figures in
     its words; a date in it (2016年3月) is none."""
-    return bool(_NOTE_ROW.match(text)) and _DIGIT.search(_DATE.sub("", text)) is not None
+    return bool(NOTE_ROW.match(text)) and _DIGIT.search(_PHONE.sub("", _DATE.sub("", text))) is not None
 
 
 def numbers_in_note_row(reader, r: int, text: str, c: int) -> None:
@@ -179,7 +198,16 @@ def numbers_in_note_row(reader, r: int, text: str, c: int) -> None:
                    "如是本期数据，请填入表中对应的栏目", r, c, values={"text": text.strip()[:200]})
 
 
+def notes_from(reader, end: int) -> None:
+    """The notes with figures from the footer (row `end`) on (说明：另有线上培训120人)."""
+    for r, row in enumerate(reader.sheet.rows[end:], end):
+        c = next((c for c, v in enumerate(row) if isinstance(v, str) and note_with_numbers(v)), None)
+        if c is not None:
+            numbers_in_note_row(reader, r, row[c], c)
+
+
 _DATE = re.compile(r"[0-9０-９]+\s*[年月日]")
+_PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")  # 联系电话 in a note
 
 
 def _part_of_a_date(value: float, row: list, c: int) -> bool:

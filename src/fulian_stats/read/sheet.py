@@ -33,8 +33,8 @@ from fulian_stats.read.header import IGNORED, FormBlock, unit_cell
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, EXCEL_ERROR, INVALID, OK, holds_number, parse_number, without_noise
-from fulian_stats.read.outside import (below_footer, merged_over_rows, numbers_in_note_row, numbers_in_unread_columns,
-                                       numbers_outside, refuse_months_across, refuse_rivals)
+from fulian_stats.read.outside import (below_footer, merged_over_rows, note_inside_form, numbers_in_note_row,
+                                       numbers_in_unread_columns, numbers_outside, refuse_months_across, refuse_rivals)
 from fulian_stats.read.textrows import check_text_rows
 from fulian_stats.units import factor_into, unit_scale, units_disagree
 
@@ -257,7 +257,8 @@ class SheetReader:
         for the several looks at a form's rows that end there."""
         if self._footer is None:
             rows = self.sheet.rows
-            self._footer = next((r for r in range(self.layout.data_start, len(rows)) if opens_footer(rows[r])), len(rows))
+            self._footer = next((r for r in range(self.layout.data_start, len(rows))
+                                 if opens_footer(rows[r]) and not note_inside_form(self, r)), len(rows))
         return self._footer
 
     def value_columns(self, block: FormBlock) -> list[tuple[int, str | None, str]]:

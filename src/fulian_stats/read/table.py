@@ -12,7 +12,7 @@ from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
 from fulian_stats.periods import Period, period_of_cell
 from fulian_stats.read.layout import FOOTER, NOT_AN_ORG_ROW, SUBTOTAL_ROW, TOTAL_ROW, cell_text
 from fulian_stats.read.meta import month_alone
-from fulian_stats.read.outside import numbers_in_unread_columns
+from fulian_stats.read.outside import NOTE_ROW, notes_from, numbers_in_note_row, numbers_in_unread_columns
 from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, holds_number, parse_number
 from fulian_stats.read.textrows import check_text_rows
 
@@ -37,6 +37,7 @@ def read_table(reader) -> None:
     end = _table_end(reader)
     check_text_rows(reader, lay.data_start, end)
     _rows_below_footer(reader, end, indicators)
+    notes_from(reader, end)
     numbers_in_unread_columns(reader, end)
     for r in range(lay.data_start, end):
         if r in reader.ragged:
@@ -60,6 +61,7 @@ def read_table(reader) -> None:
                   and parse_number(row[c]).status is not BLANK]
         if not filled:
             reader.note_row(r, org_text, None, "空行" if not org_text else "没有数值")
+            numbers_in_note_row(reader, r, org_text, lay.org_col)
             continue
         key = normalize_text(org_text)
         if NOT_AN_ORG_ROW.match(key) and not TOTAL_ROW.match(key):
@@ -116,6 +118,24 @@ def _table_end(reader) -> int:
     for r in range(lay.data_start, len(rows)):
         row = rows[r]
         text = cell_text(row[lay.org_col]).strip() if lay.org_col < len(row) else ""
-        if text and FOOTER.match(normalize_text(text)):
+        if text and FOOTER.match(normalize_text(text)) and not _note_between_orgs(reader, r):
             return r
     return len(rows)
+
+
+def _note_between_orgs(reader, r: int) -> bool:
+    """A 注：/说明： row between a table's org rows (注：以下为街道) is the table's own
+    note when the rows below it, up to the next footer, are other orgs' with figures;
+    rows repeating an org above are another table's, and the note ends this one."""
+    lay, rows = reader.layout, reader.sheet.rows
+    if not NOTE_ROW.match(cell_text(rows[r][lay.org_col])):
+        return False
+
+    def name(n: int) -> str:
+        return normalize_text(cell_text(rows[n][lay.org_col]).strip()) if lay.org_col < len(rows[n]) else ""
+
+    end = next((n for n in range(r + 1, len(rows)) if FOOTER.match(name(n))), len(rows))
+    above = {name(n) for n in range(lay.data_start, r)} - {""}
+    below = [name(n) for n in range(r + 1, end) if name(n) and not TOTAL_ROW.match(name(n))
+             and any(holds_number(v) for c, v in enumerate(rows[n]) if c in lay.value_cols)]
+    return bool(below) and above.isdisjoint(below)

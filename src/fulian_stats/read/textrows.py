@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from fulian_stats.orgs import clean_org_name
+from fulian_stats.read.outside import NOTE_ROW
 
 
 def check_text_rows(reader, start: int, end: int) -> None:
@@ -30,6 +31,8 @@ def check_text_rows(reader, start: int, end: int) -> None:
         extra = [v for v in row[width:] if v.strip()]
         if len(row) > width and not extra and len(row) == usual:
             continue  # empty fields past the header's, as on every row: nothing moved
+        if len(row) < width and NOTE_ROW.match(row[0]) and not any(v.strip() for v in row[1:]):
+            continue  # a note written on a line of its own (注：以下为街道): no field to move
         reader.ragged.add(r)
         if len(row) > width and not extra:  # one delimiter too many moves every value after it
             message = (f"第{line}行有{len(row)}个字段，比其他各行（{usual}个）多：多出的虽是空字段，但可能是多了分隔符，"
