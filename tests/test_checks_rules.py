@@ -45,7 +45,7 @@ def test_a_rule_on_a_blank_indicator_points_at_the_value_that_makes_it_apply(tmp
     assert (needs.values["rule"], cap.values["rule"]) == ("loan_amount_needs_applicants", "loan_per_person_cap")
     assert (needs.cell, needs.indicator, needs.severity) == ("D12", "loan_applicants", ERROR)
     # Regression: a blank was shown as 0 (贫困村0 when 贫困村 was left blank).
-    assert needs.message == "有贷款金额但申请人数为0（创业担保贷款申请人数未填报，创业担保贷款金额20.5）"
+    assert needs.message == "有贷款金额但申请人数为0（创业担保贷款申请人数未填报（按0计），创业担保贷款金额20.5）"
     assert (cap.cell, cap.severity) == ("D12", WARNING)
 
 

@@ -62,8 +62,10 @@ def check(blocks, ctx) -> list[Finding]:
             if rule.when is not None:
                 named += [n for n in _in_order(rule.when) if n not in named]
             cell = next((b.cell_of(n) for n in named if n in values for b in found if n in b.indicators), None)
-            # A blank counts as 0 in a rule (未填报 is what `x > 0` rules catch) but is shown as what it is.
-            shown = "，".join(f"{catalog[n].label}{show_number(values[n]) if n in values else '未填报'}" for n in named)
+            # A blank counts as 0 in a rule (未填报 is what `x > 0` rules catch) but is shown as what it
+            # is, and as the 0 the rule's own words (申请人数为0) took it for.
+            shown = "，".join(f"{catalog[n].label}{show_number(values[n]) if n in values else '未填报（按0计）'}"
+                             for n in named)
             findings.append(Finding(
                 "RULE", f"{rule.message}（{shown}）", severity=rule.severity, file=file, sheet=sheet,
                 cell=cell, org=org, period=period, indicator=named[0] if named else None,
