@@ -72,6 +72,15 @@ def test_an_error_cell_reads_as_empty():
     assert last_row(sheet_with(b'<c r="B500" t="e"><v>#DIV/0!</v></c><c r="C500"><v>5</v></c>'))[1:3] == ["", 5.0]
 
 
+def test_an_xls_error_cell_reads_as_empty_and_a_hidden_row_as_any_other(tmp_path):
+    """Why guard/xls.py reads them with xlrd: calamine says nothing of either."""
+    from test_guard_xls import write_xls
+
+    path = write_xls(tmp_path / "f.xls", [["a", 1], ["b", 2], ["c", 3]], errors={(0, 1): "#DIV/0!"}, hidden_rows=[1])
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert rows == [["a", ""], ["b", 2.0], ["c", 3.0]]
+
+
 def test_a_formula_saved_without_a_value_reads_as_blank():
     """Why guard/xml.formulas_without_values names them: calamine says nothing."""
     row = last_row(sheet_with(b'<c r="B500"><f>1+1</f></c><c r="C500"><v>5</v></c>'))

@@ -126,10 +126,13 @@ def vet_workbook(data: bytes, limits: Limits = LIMITS) -> Vetted:
     if data.startswith(OLE_MAGIC):
         # Excel and WPS save a workbook with an open password as an OLE compound file
         # holding an `EncryptionInfo` stream; an .xls is an OLE file without one, read
-        # by calamine as it is (its records are its own affair: contained, not checked).
+        # by calamine as it is (its records are its own affair: contained, not checked),
+        # with the error cells and hidden rows calamine does not tell (guard/xls.py).
         if _ENCRYPTION_INFO in data:
             raise encrypted()
-        return Vetted(data, largest_part=len(data))
+        from fulian_stats.read.guard.xls import xls_facts
+
+        return Vetted(data, sheets=xls_facts(data), largest_part=len(data))
     vetted = copy_zip(data, limits)
     if vetted is None:
         raise damaged("既不是xlsx也不是xls格式")  # calamine reads nothing else
