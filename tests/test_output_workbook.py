@@ -423,6 +423,25 @@ def test_a_county_level_workbook_reads_back_at_the_city(tmp_path):
     assert again.value("poor_villages", "石门县") == 9
 
 
+def test_a_county_workbook_left_out_with_errors_keeps_its_townships_that_sent_nothing_missing(summary, tmp_path):
+    """Regression: a county's workbook left out with its errors marked every township
+    under it 有误, 龙潭乡's March too, which its 报送情况 says nobody sent."""
+    path, _result = summary
+    edited = tmp_path / "青溪县_2016-Q1.xlsx"
+    book = openpyxl.load_workbook(path)
+    ws = book["汇总表"]
+    row = indicator_rows(ws)["trainees"]
+    ws.cell(row, 5).value += 7  # 大宁镇's 参训妇女: the 合计 no longer adds up
+    book.save(edited)
+    write_set(tmp_path / "石门县", SHIMEN)
+    done = aggregate_paths([edited, tmp_path / "石门县"], CATALOG, RULES, ORGS, Q1, "org", 1, "云州市", skip_invalid=True)
+    assert done.check.failed_files() == [str(edited)]
+    assert [f.code for f in done.blocking] == ["TOTAL_MISMATCH"]
+    coverage = done.result.coverage
+    assert coverage.missing_text == "龙潭乡 3月"
+    assert coverage.invalid_text == "大宁镇 1-3月；白沙镇 1-3月；龙潭乡 1-2月"
+
+
 @pytest.mark.parametrize("code", ["2016-01..2016-05", "2015-11..2016-02", "2016-H2", "2016-07"])
 def test_every_kind_of_period_reads_back_as_itself(tmp_path, code):
     period = parse_period(code)

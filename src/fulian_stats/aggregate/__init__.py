@@ -292,7 +292,9 @@ def aggregate_report(report: Report, period: Period | None = None, by: str = "to
     skipped = [r for r in report.read.files if r.file in bad]
     if not len(frame) and skipped:
         raise UsageError(f"没有可汇总的数据：所给的{len(report.files)}个文件中，有数值的都有错误，已全部跳过")
-    lacking = [(r.file, *gap) for r in report.read.files if r.file not in bad for gap in r.gaps]
+    # A summary left out with its errors still lacks what its 报送情况 says: a township
+    # it lists as 未报 was sent by nobody, not sent wrongly.
+    lacking = [(r.file, *gap) for r in report.read.files for gap in r.gaps]
     totals = aggregate(frame, report.catalog, period or report.period, by, orgs, level, region, skipped, lacking)
     if not totals.rows and len(frame):
         raise UsageError(f"没有可汇总的数据：所给文件中没有{totals.period.label}的数值"
