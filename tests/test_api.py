@@ -60,6 +60,18 @@ def test_write_never_replaces_a_file_the_run_read(district):
     assert hashlib.sha256(orgs.read_bytes()).hexdigest() == before
 
 
+def test_a_refusal_to_replace_says_how_python_insists(district, tmp_path):
+    # Regression: the library's refusal said 加 --force, an option a notebook has not.
+    totals = fs.aggregate(fs.check([district / "sample_data/2017/01"], orgs=district / "sample_data/orgs.csv",
+                                   period="2017-01"))
+    (tmp_path / "汇总.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        fs.write(totals, tmp_path / "汇总.json")
+    assert str(caught.value) == f"{tmp_path / '汇总.json'} 已存在，为防止覆盖，没有生成任何文件；确认要替换时传 force=True"
+    fs.write(totals, tmp_path / "汇总.json", force=True)
+    assert (tmp_path / "汇总.json").read_text(encoding="utf-8").startswith('{\n  "region": ')
+
+
 def test_a_setup_is_made_once_and_serves_every_call(district):
     setup = fs.setup(orgs=district / "sample_data/orgs.csv")
     inspected = fs.inspect([district / "sample_data/2017/01/大宁镇_2017-01.xlsx"], setup)

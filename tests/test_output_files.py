@@ -98,12 +98,14 @@ def test_refuse_replacing_judges_every_target_before_any_is_written(tmp_path):
     refuse_replacing([tmp_path / "new.xlsx"], False, lambda existing: pytest.fail("nothing to judge"))
     with pytest.raises(UsageError) as caught:
         refuse_replacing([blank, tmp_path / "new.xlsx"], False, lambda existing: [])
-    assert str(caught.value) == f"{blank} 已存在，为防止覆盖，没有生成任何文件；确认要替换时加 --force"
+    # Regression: the library said 加 --force to a notebook, which has no option to add.
+    assert str(caught.value) == f"{blank} 已存在，为防止覆盖，没有生成任何文件；确认要替换时传 force=True"
+    assert caught.value.command_line == f"{blank} 已存在，为防止覆盖，没有生成任何文件；确认要替换时加 --force"
     refuse_replacing([blank], True, lambda existing: [])
     kept.write_bytes(b"filled")
     with pytest.raises(UsageError) as caught:
         refuse_replacing([blank, kept], True, lambda existing: [p for p in existing if p.read_bytes() == b"filled"])
-    assert str(caught.value) == (f"{kept} 是已填报的报表，不能用空白模板替换（加 --force 也不会替换）；"
+    assert str(caught.value) == (f"{kept} 是已填报的报表，不能用空白模板替换（传 force=True 也不会替换）；"
                                  "请换一个文件名或文件夹")
     many = [tmp_path / f"{n}.xlsx" for n in range(7)]
     for path in many:

@@ -29,7 +29,7 @@ from fulian_stats.catalog import Catalog
 from fulian_stats.checks import Report, check_paths
 from fulian_stats.errors import UsageError
 from fulian_stats.orgs import OrgRegistry, parse_level
-from fulian_stats.output.files import refuse_inputs, refuse_replacing
+from fulian_stats.output.files import refuse_inputs, refuse_replacing, refused
 from fulian_stats.periods import Period, parse_period
 from fulian_stats.report.render import Document, check_report_suffix, template_files
 from fulian_stats.report.render import draft as draft_comparison
@@ -230,8 +230,8 @@ def refuse_replacing_output(path: Path, kind: type, force: bool, catalog: Catalo
         return
     own = _own_output(path, kind)
     if own == "edited" and not force:
-        raise UsageError(f"{path} 是本工具写出的汇总表，但写出后又被修改或另存过；为免丢失其中的修改，没有写出任何文件；"
-                         "请换一个文件名，或确认要替换时加 --force")
+        raise refused(f"{path} 是本工具写出的汇总表，但写出后又被修改或另存过；为免丢失其中的修改，没有写出任何文件；"
+                      "请换一个文件名，或确认要替换时{force}")
     if own is not None:
         return  # ours as written (or edited, and `force`): even a summary reads as a filled form
 

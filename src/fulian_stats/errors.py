@@ -7,9 +7,15 @@ code: 1 errors in the data, 2 usage, 3 the program or the machine.
 
 
 class FulianError(Exception):
-    """Base of every error the CLI reports as one Chinese line."""
+    """Base of every error the CLI reports as one Chinese line. `command_line` is the
+    same message where it names an option (加 --force) that Python passes as an
+    argument (force=True); str() is the library's."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", command_line: str | None = None):
+        super().__init__(message)
+        self.command_line = command_line if command_line is not None else message
 
 
 class UsageError(FulianError):

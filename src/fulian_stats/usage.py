@@ -160,7 +160,7 @@ def ending(exc: BaseException, command: str = "fulian-stats") -> tuple[str | Non
     if isinstance(exc, Interrupted):
         return "已中断，未写入输出", 128 + exc.signal, False
     if isinstance(exc, FulianError):
-        return f"错误：{exc}", exc.exit_code, True
+        return f"错误：{exc.command_line}", exc.exit_code, True
     if isinstance(exc, MemoryError):
         return "错误：内存不足，未写入输出；请分批处理报表，或在内存更大的机器上运行", 3, False
     kind = type(exc).__name__

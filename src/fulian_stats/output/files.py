@@ -89,10 +89,15 @@ def refuse_replacing(targets: list[Path], force: bool, kept: Callable[[list[Path
         return
     keep = kept(existing)
     if keep:
-        raise UsageError(f"{_listed(keep)} 是已填报的报表，不能用{replacement}替换（加 --force 也不会替换）；"
-                         "请换一个文件名或文件夹")
+        raise refused(f"{_listed(keep)} 是已填报的报表，不能用{replacement}替换（" "{force} 也不会替换）；请换一个文件名或文件夹")
     if not force:
-        raise UsageError(f"{_listed(existing)} 已存在，为防止覆盖，没有生成任何文件；确认要替换时加 --force")
+        raise refused(f"{_listed(existing)} 已存在，为防止覆盖，没有生成任何文件；确认要替换时" "{force}")
+
+
+def refused(message: str) -> UsageError:
+    """A refusal to replace a file; `{force}` in `message` is how to insist: 加 --force on
+    the command line, 传 force=True in Python."""
+    return UsageError(message.replace("{force}", "传 force=True"), command_line=message.replace("{force}", "加 --force"))
 
 
 def _listed(paths: list, shown: int = 5) -> str:
