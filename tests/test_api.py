@@ -72,6 +72,16 @@ def test_a_refusal_to_replace_says_how_python_insists(district, tmp_path):
     assert (tmp_path / "汇总.json").read_text(encoding="utf-8").startswith('{\n  "region": ')
 
 
+def test_a_region_is_named_as_the_registry_names_it(district):
+    report = fs.check([district / "sample_data/2017/01"], orgs=district / "sample_data/orgs.csv", period="2017-01")
+    alias = fs.aggregate(report, region="青溪县妇联")
+    assert (alias.region, alias.scope) == ("青溪县", "青溪县")
+    assert alias.value("trainees") == fs.aggregate(report, region="青溪县").value("trainees")
+    with pytest.raises(UsageError) as caught:
+        fs.aggregate(report, region="无名县")
+    assert str(caught.value) == "地区 无名县 不在单位名册中"
+
+
 def test_a_setup_is_made_once_and_serves_every_call(district):
     setup = fs.setup(orgs=district / "sample_data/orgs.csv")
     inspected = fs.inspect([district / "sample_data/2017/01/大宁镇_2017-01.xlsx"], setup)

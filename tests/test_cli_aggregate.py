@@ -215,6 +215,14 @@ def test_region_picks_its_townships_out_of_the_whole_city(city, county_books):
     assert totals_only(agg_json(county_books[0], "--region", "青溪县", *orgs)) == totals_only(county)
 
 
+def test_region_may_be_given_by_any_name_the_registry_knows(city):
+    # Regression: --region 青溪县妇联 (the registry's alias) was refused as not in it.
+    orgs = ["--orgs", city / "orgs.csv", "--period", "2016-Q1", "--by", "org", PAST_MISSING]
+    assert agg_json(city, "--region", "青溪县妇联", *orgs) == agg_json(city, "--region", "青溪县", *orgs)
+    run = cli("aggregate", city, "--region", "无名县", *orgs[:4])
+    assert (run.code, run.err) == (2, "错误：--region 无名县 不在单位名册中\n")
+
+
 @pytest.fixture(scope="module")
 def sample_book(tmp_path_factory) -> Path:
     book = tmp_path_factory.mktemp("sample") / "X.xlsx"

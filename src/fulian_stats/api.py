@@ -70,8 +70,12 @@ def setup(catalog=None, rules=None, orgs=None, region=None, templates=None, fold
 
     settings = load_settings(Path(folder) if folder else None).merged(
         orgs=orgs, catalog=catalog, rules=rules, region=region, templates=templates)
-    return Setup(load_catalog(settings.catalog), load_orgs(settings.orgs) if settings.orgs else None,
-                 settings.layouts, settings.region, settings.templates, settings.files_read(),
+    registry = load_orgs(settings.orgs) if settings.orgs else None
+    region = settings.region
+    if registry is not None and region is not None:  # its registry name (青溪县妇联: 青溪县), one it has not as given
+        region = registry.canonical(region) or region
+    return Setup(load_catalog(settings.catalog), registry,
+                 settings.layouts, region, settings.templates, settings.files_read(),
                  frozenset(settings.input_files()), settings.rules)
 
 

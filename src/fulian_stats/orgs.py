@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fulian_stats.catalog import read_text_file
-from fulian_stats.errors import CatalogError, ConfigError
+from fulian_stats.errors import CatalogError, ConfigError, UsageError
 from fulian_stats.normalize import normalize_text
 
 _FEDERATION_SUFFIX = re.compile(r"(?:妇女联合会|妇联|妇联会|妇委会)$")
@@ -97,6 +97,16 @@ class OrgRegistry:
         while current is not None and self.height(current) < height:
             current = self.orgs[current].parent
         return current if current is not None and self.height(current) == height else None
+
+    def region_named(self, name: str | None) -> str | None:
+        """The registry's name of a region given by any of its spellings (青溪县妇联:
+        青溪县); one it does not have is refused."""
+        if name is None or name in self.orgs:
+            return name
+        found = self.canonical(name)
+        if found is None:
+            raise UsageError(f"地区 {name} 不在单位名册中", command_line=f"--region {name} 不在单位名册中")
+        return found
 
     def descendants(self, name: str) -> list[str]:
         found: list[str] = []

@@ -125,8 +125,7 @@ def select(frame, period: Period, orgs: OrgRegistry | None, region: str | None):
     if not inside.all():
         data = data[inside]
     if region and orgs is not None:
-        if region not in orgs.orgs:
-            raise UsageError(f"--region {region} 不在单位名册中")
+        region = orgs.region_named(region)
         data = data[data["org"].isin(_region_orgs(orgs, region))]
     return data, notes
 
@@ -283,6 +282,7 @@ def aggregate_report(report: Report, period: Period | None = None, by: str = "to
     """The totals of a checked run. Its errors stop it (DataErrors), or with
     `skip_invalid` the files with errors are left out and every output says so."""
     orgs = report.orgs
+    region = orgs.region_named(region) if orgs is not None else region
     blocking = blocking_findings(report, orgs, region)
     if blocking and not skip_invalid:
         raise DataErrors(blocking, report.files)
@@ -328,6 +328,7 @@ def aggregate_paths(paths, catalog: Catalog, rules: list, orgs: OrgRegistry | No
 
     checked = check_paths(paths, catalog, rules, orgs, period, exclude=exclude, progress=progress,
                           then_import=("pandas",), layouts=layouts)
+    region = orgs.region_named(region) if orgs is not None else region
     try:
         return AggregateRun(checked, blocking_findings(checked, orgs, region),
                             aggregate_report(checked, period, by, level, region, skip_invalid))
