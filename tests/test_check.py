@@ -297,11 +297,11 @@ CASES: dict[str, Case] = {
         _folder_with("白沙镇_2016-03.ods"), _folder_with("白沙镇_2016-03.docx"),
         {"file": "subs/白沙镇_2016-03.ods", "sheet": None, "cell": None,
          "message": "这是OpenDocument表格文件（.ods），无法读取，其中的数据未计入；"
-                    "本工具只读取 .xlsx、.xlsm、.xls、.csv，请另存为 .xlsx 后重新报送"}),
+                    "本工具只读取 .xlsx、.xlsm、.xls、.csv、.txt（制表符分隔），请另存为 .xlsx 后重新报送"}),
     "FILES_SKIPPED": Case(
         _folder_with("工作总结.docx"), _folder_with("~$大宁镇_2016-03.xlsx", ".DS_Store"),
         {"file": None, "values": {"count": 1, "files": ["subs/工作总结.docx"]},
-         "message": "跳过了1个不是报表格式的文件（如 subs/工作总结.docx）；只读取 .xlsx、.xlsm、.xls、.csv"}),
+         "message": "跳过了1个不是报表格式的文件（如 subs/工作总结.docx）；只读取 .xlsx、.xlsm、.xls、.csv、.txt（制表符分隔）"}),
     "ENCODING": Case(
         _streets(tail="说明：单位为人".encode("gbk") + b"\xff\r\n"), _streets(tail="".encode("gbk")),
         {"file": STREETS_CSV, "row": 6, "cell": None,

@@ -223,7 +223,7 @@ def test_text_says_each_thing_once_and_json_and_github_keep_every_finding(tmp_pa
     (["submissions", "--orgs", "bad_orgs.csv"], "错误：单位名册 bad_orgs.csv 缺少 name 列（应有 name,parent,aliases）"),
     (["submissions", "--orgs", "cycle.csv"], "错误：单位名册 cycle.csv：甲镇 的上级关系形成了循环"),
     (["submissions", "--orgs", "no_such_orgs.csv"], "错误：找不到单位名册文件：no_such_orgs.csv"),
-    (["说明.docx"], "错误：不支持的文件类型：说明.docx（支持 .xlsx、.xlsm、.xls、.csv）"),
+    (["说明.docx"], "错误：不支持的文件类型：说明.docx（支持 .xlsx、.xlsm、.xls、.csv、.txt（制表符分隔））"),
 ])
 def test_usage_errors_are_one_chinese_line_and_exit_2(args, message, tmp_path):
     clean_folder(tmp_path)
@@ -290,8 +290,8 @@ def test_a_folder_without_a_submission_is_a_usage_error_not_a_pass(tmp_path):
     (tmp_path / "报表").mkdir()
     done = run_cli("报表", cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == "错误：所给的报表中没有报表文件（只读取 .xlsx、.xlsm、.xls、.csv）\n"
+    assert done.stderr == "错误：所给的报表中没有报表文件（只读取 .xlsx、.xlsm、.xls、.csv、.txt（制表符分隔））\n"
     (tmp_path / "报表" / "说明.docx").write_bytes(b"x")
     done = run_cli("报表", "--format", "json", cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == "错误：所给的报表中没有报表文件：跳过了1个不是报表格式的文件（如 报表/说明.docx）；只读取 .xlsx、.xlsm、.xls、.csv\n"
+    assert done.stderr == "错误：所给的报表中没有报表文件：跳过了1个不是报表格式的文件（如 报表/说明.docx）；只读取 .xlsx、.xlsm、.xls、.csv、.txt（制表符分隔）\n"

@@ -1061,6 +1061,33 @@ def test_a_spreadsheet_in_another_format_is_its_files_error_not_a_skipped_file(t
         ("FILES_SKIPPED", [str(folder / "工作总结.docx")])]
 
 
+def tab_text(rows: list[list]) -> str:
+    return "".join("\t".join(str(v) for v in row) + "\r\n" for row in rows)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "gbk"])
+def test_a_tab_delimited_text_export_is_read_as_a_table(tmp_path, encoding):
+    # Regression: Excel's Unicode 文本 and 文本文件(制表符分隔) exports (.txt) were skipped
+    # files, their numbers counted nowhere.
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "城区_2016-03.txt").write_bytes(tab_text(table_rows()).encode(encoding))
+    (folder / "说明.txt").write_text("本文件夹为2016年3月各镇报表。\n联系人：赵敏\t13812345678\n", encoding="utf-8")
+    result = read_paths([folder], context(period="2016-03"), jobs=1)
+    assert [Path(r.file).name for r in result.files] == ["城区_2016-03.txt"]
+    assert month_values(result) == BOTH
+    assert [(f.code, f.values["files"]) for f in result.findings] == [("FILES_SKIPPED", [str(folder / "说明.txt")])]
+    assert result.findings[0].message == (f"跳过了1个不是报表格式的文件（如 {folder / '说明.txt'}）；"
+                                          "只读取 .xlsx、.xlsm、.xls、.csv、.txt（制表符分隔）")
+
+
+def test_a_txt_given_by_name_is_read_whatever_it_holds(tmp_path):
+    path = tmp_path / "说明.txt"
+    path.write_text("本文件夹为2016年3月各镇报表。\n", encoding="utf-8")
+    result = read_paths([path], context(), jobs=1)
+    assert [(f.code, f.file) for f in result.all_findings()] == [("LAYOUT_UNKNOWN", str(path))]
+
+
 def test_a_missing_path_is_refused_before_any_file_is_listed(tmp_path):
     from fulian_stats.errors import UsageError
     from fulian_stats.read.files import stream_files

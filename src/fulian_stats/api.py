@@ -31,6 +31,7 @@ from fulian_stats.errors import UsageError
 from fulian_stats.orgs import OrgRegistry, parse_level
 from fulian_stats.output.files import refuse_inputs, refuse_replacing, refused
 from fulian_stats.periods import Period, parse_period
+from fulian_stats.read.grid import READ_FORMATS
 from fulian_stats.report.render import Document, check_report_suffix, template_files
 from fulian_stats.report.render import draft as draft_comparison
 
@@ -115,7 +116,7 @@ def check(paths, setup: Setup | None = None, period=None, progress=None, *, tota
     if not report.files:  # an empty folder, or a wrong one in CI: not a pass
         skipped = [f.message for f in report.findings if f.code == "FILES_SKIPPED"]
         raise UsageError(f"所给的{'、'.join(map(str, paths[:3]))}中没有报表文件"
-                         + (f"：{'；'.join(skipped)}" if skipped else "（只读取 .xlsx、.xlsm、.xls、.csv）"))
+                         + (f"：{'；'.join(skipped)}" if skipped else f"（只读取 {READ_FORMATS}）"))
     report.inputs = {**used.files, **{f: "报表" for f in report.files}}
     report.paths = list(paths)
     report.region, report.templates = used.region, used.templates

@@ -24,7 +24,7 @@ from fulian_stats.catalog import Catalog
 from fulian_stats.output.files import atomic_path
 from fulian_stats.output.printing import PageSetup, fit_width, row_height
 from fulian_stats.periods import Period, find_period
-from fulian_stats.read.summary_gaps import COVERAGE_SHEET, SUMMARY_SHEET
+from fulian_stats.read.summary_gaps import COVERAGE_SHEET, SUMMARY_NOTE, SUMMARY_SHEET
 
 _ORDINALS = "一二三四五六七八九十"
 OWN_SHEETS = (SUMMARY_SHEET, COVERAGE_SHEET, "分月", "明细")  # how a later run knows its own workbook, to replace it
@@ -158,7 +158,7 @@ def _write_summary(book, fmt: _Formats, result: Totals, catalog: Catalog) -> dic
     listed = ""
     if len(result.observations) > MAX_DETAIL_ROWS:
         listed = f"明细超过Excel的行数上限，只列出前{MAX_DETAIL_ROWS}个数值（合计不受影响）。"
-    _write_note(sheet, fmt, row + 1, last_col, f"注：存量指标取报告期内最后一个月的数，比率由汇总后的分子、分母计算。"
+    _write_note(sheet, fmt, row + 1, last_col, f"{SUMMARY_NOTE}，比率由汇总后的分子、分母计算。"
                                                 f"共汇总{result.observations['file'].nunique()}个文件，"
                                                 f"{coverage_note(result.coverage)}{listed}"
                                                 + "".join(f"{note}。" for note in result.notes), widths)

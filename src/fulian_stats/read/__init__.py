@@ -18,6 +18,7 @@ from pathlib import Path
 from fulian_stats.findings import Finding
 from fulian_stats.observations import Block, indicator_codes, values_of
 from fulian_stats.read.files import stream_files
+from fulian_stats.read.grid import READ_FORMATS
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.limits import MB, Limits
 from fulian_stats.read.pool import FORK_LOCK, PARALLEL_MIN_FILES, map_files
@@ -198,7 +199,7 @@ def read_paths(paths, ctx: ReadContext, exclude: set[Path] = frozenset(), progre
         examples = "、".join(display_name(p) for p in listing.skipped[:3])
         result.findings.append(Finding(
             "FILES_SKIPPED", f"跳过了{len(listing.skipped)}个不是报表格式的文件（如 {examples}）；"
-            "只读取 .xlsx、.xlsm、.xls、.csv", values={"count": len(listing.skipped),
+            f"只读取 {READ_FORMATS}", values={"count": len(listing.skipped),
                                                     "files": [display_name(p) for p in listing.skipped[:20]]}))
     if listing.links:
         names = [display_name(p) for p in listing.links[:20]]

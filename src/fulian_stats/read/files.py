@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from fulian_stats.errors import UsageError
-from fulian_stats.read.grid import LISTED_SUFFIXES
+from fulian_stats.read.grid import LISTED_SUFFIXES, READ_FORMATS, is_delimited_text
 
 # Files that live beside submissions but are never one.
 NOT_SUBMISSIONS = {"orgs.csv", "indicators.csv", "rules.csv"}
@@ -55,7 +55,7 @@ def stream_files(paths: list[str | Path], exclude: set[Path] = frozenset()) -> t
         if path.is_dir():
             given.append((path, None))
         elif os.path.splitext(path)[1].lower() not in LISTED_SUFFIXES:
-            raise UsageError(f"不支持的文件类型：{path}（支持 .xlsx、.xlsm、.xls、.csv）")
+            raise UsageError(f"不支持的文件类型：{path}（支持 {READ_FORMATS}）")
         else:
             given.append((path, _resolved_or_refused(path)))
 
@@ -100,7 +100,8 @@ def _walk(top: Path, found: FileList, seen: set) -> Iterator[str]:
             name = entry.name
             if not _is_candidate(name):
                 continue
-            if os.path.splitext(name)[1].lower() not in LISTED_SUFFIXES:
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix not in LISTED_SUFFIXES or suffix == ".txt" and not is_delimited_text(entry.path):
                 # Not resolved: thousands of unrelated files cost a list entry each.
                 key = (real, name)
                 if key not in seen:

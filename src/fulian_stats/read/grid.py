@@ -32,8 +32,10 @@ from fulian_stats.read.guard import (
 from fulian_stats.read.limits import LIMITS, Limits
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
-CSV_SUFFIXES = {".csv"}
+# Delimited text: a CSV, or Excel's 文本文件(制表符分隔) and Unicode 文本 exports (.txt).
+CSV_SUFFIXES = {".csv", ".txt"}
 SUPPORTED_SUFFIXES = WORKBOOK_SUFFIXES | CSV_SUFFIXES
+READ_FORMATS = ".xlsx、.xlsm、.xls、.csv、.txt（制表符分隔）"  # what a user is told is read
 # Spreadsheets saved in a format not read here: most likely a township's report, so
 # each is that file's error (its numbers are not counted), not a note among skipped files.
 OTHER_SPREADSHEETS = {".ods": "OpenDocument表格", ".fods": "OpenDocument表格", ".et": "WPS表格",
@@ -41,7 +43,7 @@ OTHER_SPREADSHEETS = {".ods": "OpenDocument表格", ".fods": "OpenDocument表格
 LISTED_SUFFIXES = SUPPORTED_SUFFIXES | OTHER_SPREADSHEETS.keys()
 
 __all__ = ["GridError", "Sheet", "load_sheets", "decode_csv", "SUPPORTED_SUFFIXES",
-           "LISTED_SUFFIXES"]
+           "LISTED_SUFFIXES", "READ_FORMATS", "is_delimited_text"]
 
 
 @dataclass
@@ -81,7 +83,7 @@ def load_sheets(path: str | Path, limits: Limits = LIMITS) -> list[Sheet]:
     suffix = os.path.splitext(path)[1].lower()
     if suffix in OTHER_SPREADSHEETS:
         raise GridError("FILE_FORMAT_UNSUPPORTED", f"这是{OTHER_SPREADSHEETS[suffix]}文件（{suffix}），无法读取，"
-                        "其中的数据未计入；本工具只读取 .xlsx、.xlsm、.xls、.csv，请另存为 .xlsx 后重新报送")
+                        f"其中的数据未计入；本工具只读取 {READ_FORMATS}，请另存为 .xlsx 后重新报送")
     data = read_bytes(path, limits)
     # What the bytes are, not what the name says: a workbook saved as .csv is read as one.
     if suffix in CSV_SUFFIXES and not data.startswith((b"PK\x03\x04", OLE_MAGIC)):
@@ -304,6 +306,22 @@ def decode_csv(data: bytes) -> str:
         raise GridError("ENCODING", "文件不是UTF-8或GBK编码：按GBK读出的文字是乱码（可能是繁体Big5、日文Shift-JIS等编码）；"
                         "请在Excel或WPS中另存为“CSV UTF-8”后重新报送")
     return text
+
+
+def is_delimited_text(path: str) -> bool:
+    """A .txt found in a folder is read only when it is a table exported as text: two
+    of its first lines cut by tabs (a note beside the submissions, 说明.txt, is none)."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(8192)
+    except OSError:
+        return True  # reading it will say what is wrong
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="ignore")
+    else:
+        text = _utf16_without_bom(head[:len(head) & ~1]) or head.decode("gb18030", errors="ignore")
+    lines = [line for line in text.splitlines()[:10] if line.strip()]
+    return sum("\t" in line.strip("\t") for line in lines) >= 2
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -13,6 +13,7 @@ from fulian_stats.read.header import (CONTACT_WORDS, IGNORED, IGNORED_WORDS, MON
                                       FormBlock, ignored_reason)
 from fulian_stats.read.layout import cell_text, opens_footer
 from fulian_stats.read.numbers import holds_number
+from fulian_stats.read.summary_gaps import SUMMARY_NOTE
 
 _DIGIT = re.compile(r"[0-9０-９]")
 
@@ -184,7 +185,8 @@ NOTE_ROW = re.compile(r"^\s*(?:备注|说明|注)\s*[:：]")
 def note_with_numbers(text: str) -> bool:
     """A note written across a row of the table (备注：另有线上培训120人) with figures in
     its words; a date in it (2016年3月) is none."""
-    return bool(NOTE_ROW.match(text)) and _DIGIT.search(_PHONE.sub("", _DATE.sub("", text))) is not None
+    return bool(NOTE_ROW.match(text)) and _DIGIT.search(_PHONE.sub("", _DATE.sub("", text))) is not None \
+        and not text.lstrip().startswith(SUMMARY_NOTE)
 
 
 def numbers_in_note_row(reader, r: int, text: str, c: int) -> None:

@@ -19,6 +19,9 @@ COVERAGE_SHEET = "报送情况"
 SUMMARY_SHEET = "汇总表"  # the sheet whose numbers the gaps are of: without it, a 报送情况 is someone else's
 MISSING_LABEL, INVALID_LABEL = "未报", "有误"  # as output.workbook writes them; 已报 and a blank are no gap
 GAP_LABELS = (MISSING_LABEL, INVALID_LABEL)
+# How the note under a summary's 汇总表 begins: its figures (共汇总12个文件) say how the
+# totals were made, none is a number of the form's.
+SUMMARY_NOTE = "注：存量指标取报告期内最后一个月的数"
 
 
 def summary_gaps(sheet: Sheet, file: str, registry: OrgRegistry | None = None, summed: set[str] = frozenset()
