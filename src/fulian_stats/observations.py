@@ -18,6 +18,12 @@ from array import array
 from typing import NamedTuple
 
 MONTH, YTD, TOTAL, SUBTOTAL, DERIVE = "month", "ytd", "total", "subtotal", "derive"
+TOLERANCE = 1e-6  # a cent of 万元 is 1e-6: sums (a 合计, a 本年累计) are compared to that
+
+
+def sums_differ(total: float, expected: float) -> bool:
+    """A total that is not the sum it should be, beyond a cent's worth of float noise."""
+    return abs(total - expected) > TOLERANCE * max(1.0, abs(expected))
 
 
 class Block(NamedTuple):

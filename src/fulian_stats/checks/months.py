@@ -16,7 +16,6 @@ from fulian_stats.observations import MONTH, YTD, indicator_codes, values_of
 
 MIN_HISTORY = 6  # months of an org's own history before a value is judged an outlier
 BATCH_CELLS = 2_000_000  # floats in one batch of an array: 16 MB
-TOLERANCE = 1e-6  # a cent of 万元 is 1e-6; sums are compared to that
 
 
 def is_month(code: str | None) -> bool:

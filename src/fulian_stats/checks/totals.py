@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from fulian_stats.findings import Finding, show_number
-from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
+from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL, sums_differ
 from fulian_stats.periods import find_period
 from fulian_stats.read.sheet_totals import WHOLE_WORKBOOK
 
 SCOPE = "file"
-TOLERANCE = 1e-6  # a cent of 万元 is 1e-6; sums are compared to that
 
 
 def check(blocks, ctx) -> list[Finding]:
@@ -73,7 +72,7 @@ def check(blocks, ctx) -> list[Finding]:
                     expected = sum(value for _m, value in latest.get((*summed, ind_id), {}).values())
                 else:
                     expected = any_period.get((*summed, ind_id), 0.0)
-                if abs(value - expected) > TOLERANCE * max(1.0, abs(expected)):
+                if sums_differ(value, expected):
                     rows = "小计以上各行（至上一个小计）" if block.measure == SUBTOTAL else \
                         "其他各工作表" if of_sheets else \
                         "各单位（存量取各自最后一个月）" if not block.period and catalog[ind_id].kind == "stock" else "各单位"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fulian_stats.findings import Finding, show_number
-from fulian_stats.observations import indicator_codes, values_of
+from fulian_stats.observations import TOLERANCE, indicator_codes, values_of
 
 if TYPE_CHECKING:
     from fulian_stats.checks.months import MonthGrid
@@ -31,7 +31,7 @@ def _year_to_date(grid: MonthGrid, ytd: list, ids: list[str], catalog) -> list[F
     # numpy and the grids only once the files are read: imported meanwhile (checks/__init__.py)
     import numpy as np
 
-    from fulian_stats.checks.months import TOLERANCE, accumulate
+    from fulian_stats.checks.months import accumulate
 
     if not ytd:
         return []

@@ -14,11 +14,10 @@ from array import array
 
 from fulian_stats.catalog import Catalog
 from fulian_stats.findings import Finding, show_number
-from fulian_stats.observations import DERIVE, MONTH, YTD, Block
+from fulian_stats.observations import DERIVE, MONTH, TOLERANCE, YTD, Block
 from fulian_stats.periods import find_period
 from fulian_stats.read.numbers import without_noise
 
-TOLERANCE = 1e-6
 
 
 def has_pending(result) -> bool:

@@ -261,7 +261,7 @@ def band_bottom(cells: SheetCells, top: int) -> int:
         for c in range(len(rows[top])):
             bottom = max(bottom, cells.merged_down_to(top, c))
     bottom = min(bottom, top + MAX_HEADER_ROWS - 1, len(rows) - 1)
-    while bottom + 1 < len(rows) and bottom - top + 1 < MAX_HEADER_ROWS and _is_leaf_row(cells, bottom + 1):
+    while bottom + 1 < len(rows) and bottom - top + 1 < MAX_HEADER_ROWS and is_leaf_row(cells, bottom + 1):
         bottom += 1
     return bottom
 
@@ -308,7 +308,7 @@ def _spread_groups(cells: SheetCells, top: int, bottom: int, width: int) -> dict
     return spread
 
 
-def _is_leaf_row(cells: SheetCells, r: int) -> bool:
+def is_leaf_row(cells: SheetCells, r: int) -> bool:
     """A row under a header's first row that still belongs to it: every value of its own
     is a heading word with a role of a value column, and there is one at least."""
     found = False

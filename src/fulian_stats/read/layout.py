@@ -15,12 +15,13 @@ under it; for a sheet made from a known template it costs a few dozen cells.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from fulian_stats.catalog import Catalog
 from fulian_stats.normalize import normalize_text
 from fulian_stats.read.grid import Sheet
+from fulian_stats.read.table_header import groups_above, measures_below
 from fulian_stats.read.header import (
     CATEGORY,
     EMPTY,
@@ -76,10 +77,12 @@ class Layout:
     # table: column → indicator id, unit from the header, the org and period columns
     value_cols: dict[int, str] = field(default_factory=dict)
     units: dict[int, str] = field(default_factory=dict)
+    ytd_cols: dict[int, str] = field(default_factory=dict)  # table: a 本年累计 column under its indicator's heading
     unknown_cols: list[int] = field(default_factory=list)  # table: headed columns that are no indicator
     org_col: int | None = None
     period_col: int | None = None
     unit_row: int | None = None
+    groups: dict[int, str] = field(default_factory=dict)  # table: column → the group heading over it (创业担保贷款)
     declared: str | None = None  # the fulian.toml [[layout]] entry that gave it
 
     def __post_init__(self):
@@ -148,10 +151,15 @@ def detect_layout(sheet: Sheet, catalog: Catalog) -> Layout | None:
             layout = _form_layout(sheet, cells, index, catalog)
             if layout is not None:
                 return layout
-        indicator_cols, units = _indicator_columns(row, keys, catalog)
+        groups = groups_above(cells, index, keys, ORG_HEADERS | PERIOD_HEADERS) if index else {}
+        indicator_cols, units = _indicator_columns(row, keys, catalog, groups)
         # One indicator column is a table too when an org column stands beside it.
         if len(indicator_cols) >= 2 or (indicator_cols and any(k in ORG_HEADERS for k in keys)):
-            return _table_layout(sheet, index, keys, indicator_cols, units, catalog)
+            layout = _table_layout(sheet, cells, index, keys, indicator_cols, units, catalog)
+            layout.groups = {c: g for c, g in groups.items() if c < len(keys) and keys[c]}
+            layout.columns = [replace(col, heading=f"{layout.groups[col.index]}/{col.heading}")
+                              if col.index in layout.groups else col for col in layout.columns]
+            return layout
     return None
 
 
@@ -316,14 +324,18 @@ def _assign(block: FormBlock, column: Column) -> None:
 # -- tables -----------------------------------------------------------------------------
 
 
-def _indicator_columns(row: list, keys: list[str], catalog: Catalog) -> tuple[dict[int, str], dict[int, str]]:
+def _indicator_columns(row: list, keys: list[str], catalog: Catalog,
+                       groups: dict[int, str] = {}) -> tuple[dict[int, str], dict[int, str]]:
     """Column → indicator id (and → unit in its heading) of a table header row; a
-    `其中…` column is a sub-item of the indicator column before it."""
+    `其中…` column is a sub-item of the indicator column before it. Under a group heading
+    the column is first its group's (创业担保贷款 + 金额: 创业担保贷款金额), then its own."""
     found, units, parent = {}, {}, None
     for col, value in enumerate(row):
         if not (isinstance(value, str) and keys[col]):
             continue
-        ind, unit = catalog.lookup_row(value, parent)
+        ind, unit = catalog.lookup_row(groups[col] + value, parent) if col in groups else (None, None)
+        if ind is None:
+            ind, unit = catalog.lookup_row(value, parent)
         if ind:
             found[col] = ind
             if unit:
@@ -333,12 +345,17 @@ def _indicator_columns(row: list, keys: list[str], catalog: Catalog) -> tuple[di
     return found, units
 
 
-def _table_layout(sheet: Sheet, index: int, keys: list[str], indicator_cols: dict[int, str],
+def _table_layout(sheet: Sheet, cells: SheetCells, index: int, keys: list[str], indicator_cols: dict[int, str],
                   units: dict[int, str], catalog: Catalog) -> Layout:
-    layout = Layout("table", index, value_cols=indicator_cols, units=units)
+    measures = measures_below(cells, index, indicator_cols, units)
+    if measures is None:
+        layout = Layout("table", index, value_cols=indicator_cols, units=units)
+    else:  # 参训妇女 over 本月 | 本年累计: the header is two rows
+        layout = Layout("table", index, index + 1, value_cols=measures.month, units=measures.units, ytd_cols=measures.ytd)
+    taken = set(layout.value_cols) | set(layout.ytd_cols)
     ignored = []
     for col, key in enumerate(keys):
-        if col in indicator_cols:
+        if col in taken:
             continue
         if key in PERIOD_HEADERS and layout.period_col is None:
             layout.period_col = col
@@ -352,21 +369,28 @@ def _table_layout(sheet: Sheet, index: int, keys: list[str], indicator_cols: dic
         # No recognised org header: the first column that is neither an indicator, the period nor 序号.
         layout.org_col = layout.unknown_cols.pop(0)
     rows = sheet.rows
-    below = index + 1
+    below = layout.header_bottom + 1
     if below < len(rows) and is_code_row(rows[below]):
         layout.code_row = below
         below += 1
     # A row of units under the header (`人`, `万元`) belongs to the header.
     if below < len(rows):
-        unit_keys = {c: header_key(rows[below][c]).strip("()[]【】") for c in indicator_cols if c < len(rows[below])}
+        unit_keys = {c: header_key(rows[below][c]).strip("()[]【】") for c in taken if c < len(rows[below])}
         filled = [u for u in unit_keys.values() if u]
         if filled and all(u in catalog.units for u in filled):
             layout.unit_row = below
             layout.units.update({c: u for c, u in unit_keys.items() if u})
-    layout.data_start = max(r for r in (index, layout.code_row, layout.unit_row) if r is not None) + 1
+    layout.data_start = max(r for r in (layout.header_bottom, layout.code_row, layout.unit_row) if r is not None) + 1
     roles = {layout.org_col: "org", layout.period_col: "period"}
-    layout.columns = [Column(c, keys[c], "indicator", reason=f"{indicator_cols[c]}（{catalog[indicator_cols[c]].label}）")
-                      if c in indicator_cols else
+    leaves = measures.leaves if measures is not None else {}
+
+    def indicator_column(c: int) -> Column:
+        ind = layout.value_cols.get(c) or layout.ytd_cols[c]
+        heading = f"{keys[measures.owners[c]]}/{leaves[c]}" if leaves.get(c) else keys[c]
+        return Column(c, heading, "indicator",
+                      reason=f"{ind}（{catalog[ind].label}{'，本年累计' if c in layout.ytd_cols else ''}）")
+
+    layout.columns = [indicator_column(c) if c in taken else
                       Column(c, keys[c], roles.get(c) or (IGNORED if c in ignored else (UNKNOWN if keys[c] else EMPTY)))
-                      for c in range(len(keys))]
+                      for c in range(max(len(keys), max(taken, default=-1) + 1))]
     return layout

@@ -6,9 +6,9 @@ the first row). Both are kept out of the data and cross-checked (checks: TOTAL_M
 
 from __future__ import annotations
 
-from fulian_stats.findings import join_cells
+from fulian_stats.findings import join_cells, show_number
 from fulian_stats.normalize import normalize_text
-from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL
+from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL, YTD, sums_differ
 from fulian_stats.periods import Period, period_of_cell
 from fulian_stats.read.layout import FOOTER, NOT_AN_ORG_ROW, SUBTOTAL_ROW, TOTAL_ROW, cell_text
 from fulian_stats.read.meta import month_alone
@@ -21,17 +21,18 @@ def read_table(reader) -> None:
     """Read a table sheet into `reader` (a SheetReader)."""
     lay, rows = reader.layout, reader.sheet.rows
     reader.here = (None, None)  # the header's findings are about a column of every row
-    indicators = {c: reader.catalog[i] for c, i in lay.value_cols.items()}
+    indicators = {c: reader.catalog[i] for c, i in (lay.value_cols | lay.ytd_cols).items()}
     header = lay.header_row
     factors = {c: reader.unit_factor(ind, lay.units.get(c), header, c) for c, ind in indicators.items()}
     seen = {}
     for col, ind in indicators.items():
-        if ind.id in seen:
-            reader.finding("INDICATOR_DUPLICATE", f"“{ind.label}”有两列（{reader.cell(header, seen[ind.id])}和"
-                           f"{reader.cell(header, col)}）；请删去重复的一列", header, col, indicator=ind.id)
+        if (ind.id, col in lay.ytd_cols) in seen:
+            reader.finding("INDICATOR_DUPLICATE", f"“{ind.label}”有两列（{reader.cell(header, seen[ind.id, col in lay.ytd_cols])}"
+                           f"和{reader.cell(header, col)}）；请删去重复的一列", header, col, indicator=ind.id)
             factors[col] = None
         else:
-            seen[ind.id] = col
+            seen[ind.id, col in lay.ytd_cols] = col
+    ytd_totals = _YtdTotals(reader) if lay.ytd_cols else None
     unknown = list(lay.unknown_cols)  # reported once, at the header, when a number is under it
     first_value = min(indicators, default=0)
     end = _table_end(reader)
@@ -52,7 +53,8 @@ def read_table(reader) -> None:
             unknown.remove(c)
             name = cell_text(rows[header][c]).strip()
             if name:
-                reader.finding("INDICATOR_UNKNOWN", f"指标“{name}”不在指标目录中，但填有数值；"
+                named = f"{lay.groups[c]}/{name}" if c in lay.groups else name  # the alias to add: both
+                reader.finding("INDICATOR_UNKNOWN", f"指标“{named}”不在指标目录中，但填有数值；"
                                "请改用目录中的指标名称，或在指标目录中补充别名", header, c, values={"name": name})
             else:
                 reader.finding("COLUMN_UNKNOWN", f"{reader.cell(r, c)}等单元格有数值，但这一列没有表头，未读取；"
@@ -93,7 +95,40 @@ def read_table(reader) -> None:
                 continue
             period = found.code
         for c in filled:
-            reader.emit(org, period, indicators[c], row[c], factors[c], r, c, measure, r)
+            if c not in lay.ytd_cols:
+                reader.emit(org, period, indicators[c], row[c], factors[c], r, c, measure, r)
+            elif measure == MONTH:
+                ytd_totals.add(c, reader.emit(org, period, indicators[c], row[c], factors[c], r, c, YTD, r))
+            else:
+                ytd_totals.check(c, reader.value(indicators[c], row[c], factors[c], r, c), r, measure)
+
+
+class _YtdTotals:
+    """The 本年累计 columns of a table's 合计 and 小计 rows, checked here against the org
+    rows' (the checks' totals are of month values): a 合计 against every row, a 小计 against
+    the rows since the last 小计."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.sums: dict[int, float] = {}
+        self.since: dict[int, float] = {}
+
+    def add(self, c: int, value: float | None) -> None:
+        if value is not None:
+            self.sums[c] = self.sums.get(c, 0.0) + value
+            self.since[c] = self.since.get(c, 0.0) + value
+
+    def check(self, c: int, value: float | None, r: int, measure: str) -> None:
+        expected = (self.since if measure == SUBTOTAL else self.sums).get(c, 0.0)
+        if measure == SUBTOTAL:
+            self.since[c] = 0.0
+        ind = self.reader.catalog[self.reader.layout.ytd_cols[c]]
+        if value is None or ind.kind == "rate" or not sums_differ(value, expected):
+            return
+        word, rows = ("小计", "小计以上各行（至上一个小计）") if measure == SUBTOTAL else ("合计", "各单位")
+        self.reader.finding("TOTAL_MISMATCH", f"“{ind.label}”本年累计的{word}为{show_number(value)}，但{rows}之和为"
+                            f"{show_number(round(expected, 6))}；请核对{word}或各行数据", r, c, indicator=ind.id,
+                            values={"total": value, "sum": round(expected, 6)})
 
 
 def _rows_below_footer(reader, end: int, indicators: dict) -> None:

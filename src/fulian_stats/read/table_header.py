@@ -1,0 +1,89 @@
+"""A table's header over two rows: what the row above the indicator headings, or the
+row below them, adds to a column.
+
+- A group heading above: 创业担保贷款 merged across 申请人数 | 金额 names the columns
+  创业担保贷款申请人数 and 创业担保贷款金额.
+- Measures below: 参训妇女 merged across 本月 | 本年累计 makes one column the month's
+  value and the next its 本年累计.
+
+In a CSV, which keeps no merged ranges, the heading stands in the first column of its
+span and the cells to its right are empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fulian_stats.read.header import MONTH, SEQ, YTD, SheetCells, header_key, heading_role, is_leaf_row
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else "" if value is None or value == "" else str(value)
+
+
+def groups_above(cells: SheetCells, index: int, keys: list[str], not_under: set[str]) -> dict[int, str]:
+    """Column → the group heading over it in the row above a table's header row `index`.
+    A title across the whole table is no group: a group stands over no column headed
+    with a word of `not_under` (单位名称, 月份) nor over 序号."""
+    above = cells.rows[index - 1]
+    spans: list[tuple[int, int, str]] = []
+    if cells.merges is not None:
+        for (r1, c1), (r2, c2) in cells.merges.extent.items():
+            if r1 <= index - 1 == r2 and c2 > c1 and c1 < len(cells.rows[r1]):
+                spans.append((c1, c2, _text(cells.rows[r1][c1])))
+    elif sum(1 for v in above if _text(v)) >= 2:
+        starts = [c for c, v in enumerate(above) if _text(v)] + [max(len(above), len(keys))]
+        for c1, after in zip(starts, starts[1:]):
+            c2 = c1
+            while c2 + 1 < after and c2 + 1 < len(keys) and keys[c2 + 1]:
+                c2 += 1
+            if c2 > c1:
+                spans.append((c1, c2, _text(above[c1])))
+    groups = {}
+    for c1, c2, text in spans:
+        under = keys[c1:c2 + 1]
+        if text and any(under) and not any(k in not_under or heading_role(k)[0] == SEQ for k in under):
+            groups.update((c, text) for c in range(c1, c2 + 1))
+    return groups
+
+
+@dataclass
+class Measures:
+    """The columns of indicator headings that stand over 本月 | 本年累计."""
+
+    month: dict[int, str] = field(default_factory=dict)  # column → indicator id
+    ytd: dict[int, str] = field(default_factory=dict)
+    units: dict[int, str] = field(default_factory=dict)  # the unit of the heading over each
+    leaves: dict[int, str] = field(default_factory=dict)  # column → its heading below (本月)
+    owners: dict[int, int] = field(default_factory=dict)  # column → the column of its indicator's heading
+
+
+def measures_below(cells: SheetCells, index: int, indicator_cols: dict[int, str],
+                   units: dict[int, str]) -> Measures | None:
+    """The row under a table's header row `index` when it holds only 本月 / 本年累计
+    headings under the indicator headings (each indicator's span: the columns its merge
+    covers, or in a CSV the empty header cells right of it); None when it is no such row."""
+    below = index + 1
+    if below >= len(cells.rows) or not is_leaf_row(cells, below):
+        return None
+    header, leaf_row = cells.rows[index], cells.rows[below]
+    found = Measures()
+    owner = None
+    for c in range(max(len(header), len(leaf_row))):
+        if c in indicator_cols:
+            owner = c
+        elif cells.merges is not None:
+            source = cells.merges.source(index, c)
+            owner = source[1] if source[0] == index and source[1] in indicator_cols else None
+        elif c < len(header) and _text(header[c]):
+            owner = None  # another heading: the indicator's span ended
+        leaf = _text(cells.value(below, c))
+        if owner is None:
+            continue
+        role = heading_role(header_key(leaf))[0] if leaf else (MONTH if c == owner else None)
+        if role in (MONTH, YTD):
+            (found.month if role == MONTH else found.ytd)[c] = indicator_cols[owner]
+            found.leaves[c], found.owners[c] = leaf, owner
+            if owner in units:
+                found.units[c] = units[owner]
+    return found if any(found.leaves.values()) else None

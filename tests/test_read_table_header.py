@@ -1,0 +1,87 @@
+"""read/table_header.py: a table's header over two rows, as townships draw it: a group
+heading over its columns (创业担保贷款 over 申请人数 | 金额), or an indicator over
+本月 | 本年累计; merged in a workbook, written in the first column in a CSV."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from conftest import CATALOG, found, month_values, only, read, write_csv
+from fulian_stats.read import ReadContext, inspect_paths
+
+
+def write_merged(path, rows, merges, title="3月"):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    for span in merges:
+        sheet.merge_cells(span)
+    book.save(path)
+    return path
+
+
+GROUPED = [["单位名称", "技能培训", None, "创业担保贷款", None],
+           [None, "期数", "参训人数", "申请人数", "金额（万元）"],
+           ["大宁镇", 1, 40, 2, 20.5], ["白沙镇", 2, 35, 1, 10], ["合计", 3, 75, 3, 30.5]]
+
+
+def grouped(tmp_path, suffix):
+    if suffix == ".csv":
+        return write_csv(tmp_path / "城区_2016-03.csv", GROUPED)
+    return write_merged(tmp_path / "城区_2016-03.xlsx", GROUPED, ["A1:A2", "B1:C1", "D1:E1"])
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_group_heading_over_its_columns_names_them(tmp_path, suffix):
+    # Regression: 创业担保贷款 merged over 申请人数 | 金额 left both columns unknown (an error each).
+    result = read(grouped(tmp_path, suffix), period="2016-03")
+    assert month_values(result) == {
+        ("大宁镇", "2016-03", "trainees", 40.0), ("大宁镇", "2016-03", "loan_applicants", 2.0),
+        ("大宁镇", "2016-03", "loan_amount", 20.5), ("白沙镇", "2016-03", "trainees", 35.0),
+        ("白沙镇", "2016-03", "loan_applicants", 1.0), ("白沙镇", "2016-03", "loan_amount", 10.0)}
+    # 期数 is no indicator of its own nor of its group's: named with the group, the alias to add
+    assert found(result) == [("INDICATOR_UNKNOWN", "B2")]
+    assert only(result, "INDICATOR_UNKNOWN").message == ("指标“技能培训/期数”不在指标目录中，但填有数值；"
+                                                          "请改用目录中的指标名称，或在指标目录中补充别名")
+
+
+def test_inspect_shows_a_grouped_columns_heading_whole(tmp_path):
+    [sheet] = inspect_paths([grouped(tmp_path, ".xlsx")], ReadContext(CATALOG))
+    assert [(c["column"], c["heading"], c["reason"]) for c in sheet.columns][3:] == [
+        ("D", "创业担保贷款/申请人数", "loan_applicants（创业担保贷款申请人数）"),
+        ("E", "创业担保贷款/金额(万元)", "loan_amount（创业担保贷款金额）")]
+
+
+def test_a_title_across_the_table_is_no_group(tmp_path):
+    rows = [["青溪县妇联2016年3月工作统计表", None, None], ["单位名称", "参训妇女", "期数"], ["大宁镇", 40, 1]]
+    result = read(write_merged(tmp_path / "t.xlsx", rows, ["A1:C1"]))
+    assert month_values(result) == {("大宁镇", "2016-03", "trainees", 40.0)}
+    assert only(result, "INDICATOR_UNKNOWN").message.startswith("指标“期数”不在指标目录中")
+
+
+MEASURED = [["单位名称", "参训妇女（人）", None, "接待信访案件（件）", None],
+            [None, "本月", "本年累计", "本月", "本年累计"],
+            ["大宁镇", 40, 41, 3, 3], ["白沙镇", 35, 35, 1, 1], ["合计", 75, 77, 4, 4]]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_an_indicator_over_its_month_and_ytd_columns_reads_both(tmp_path, suffix):
+    # Regression: the 本月 | 本年累计 row was a row of data without an org (an error), and
+    # the 本年累计 columns were no column at all.
+    path = write_csv(tmp_path / "城区_2016-01.csv", MEASURED) if suffix == ".csv" else \
+        write_merged(tmp_path / "城区_2016-01.xlsx", MEASURED, ["A1:A2", "B1:C1", "D1:E1"], "1月")
+    result = read(path)
+    assert month_values(result) == {("大宁镇", "2016-01", "trainees", 40.0), ("大宁镇", "2016-01", "petitions", 3.0),
+                                    ("白沙镇", "2016-01", "trainees", 35.0), ("白沙镇", "2016-01", "petitions", 1.0)}
+    assert month_values(result, "ytd") == {
+        ("大宁镇", "2016-01", "trainees", 41.0), ("大宁镇", "2016-01", "petitions", 3.0),
+        ("白沙镇", "2016-01", "trainees", 35.0), ("白沙镇", "2016-01", "petitions", 1.0)}
+    # the 合计's 本年累计 is checked against the rows' (its 本月 is checked with the other totals)
+    assert found(result) == [("TOTAL_MISMATCH", "C5")]
+    assert only(result, "TOTAL_MISMATCH").message == "“参训妇女”本年累计的合计为77，但各单位之和为76；请核对合计或各行数据"
+    [sheet] = inspect_paths([path], ReadContext(CATALOG))
+    assert [(c["heading"], c["reason"]) for c in sheet.columns][1:3] == [
+        ("参训妇女(人)/本月", "trainees（参训妇女）"), ("参训妇女(人)/本年累计", "trainees（参训妇女，本年累计）")]
