@@ -161,11 +161,14 @@ class Merges:
         self.extent: dict[tuple[int, int], tuple[int, int]] = {}
         self.rows: set[int] = set()  # rows with a cell covered by a merge
         self.tops: set[int] = set()  # rows a merge starts on
+        self.wide_ends: set[int] = set()  # rows a merge across columns ends on (a group heading's)
         for r1, c1, r2, c2 in merged:
             if r1 > last_row or c1 >= width:
                 continue
             self.extent[(r1, c1)] = (r2, c2)
             self.tops.add(r1)
+            if c2 > c1:
+                self.wide_ends.add(r2)
             for r in range(r1, min(r2, last_row) + 1):
                 for c in range(c1, min(c2, width - 1) + 1):
                     if (r, c) != (r1, c1):

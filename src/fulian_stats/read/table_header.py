@@ -28,6 +28,8 @@ def groups_above(cells: SheetCells, index: int, keys: list[str], not_under: set[
     above = cells.rows[index - 1]
     spans: list[tuple[int, int, str]] = []
     if cells.merges is not None:
+        if index - 1 not in cells.merges.wide_ends:
+            return {}
         for (r1, c1), (r2, c2) in cells.merges.extent.items():
             if r1 <= index - 1 == r2 and c2 > c1 and c1 < len(cells.rows[r1]):
                 spans.append((c1, c2, _text(cells.rows[r1][c1])))
