@@ -276,8 +276,9 @@ def test_figures_in_a_note_below_the_table_are_named(tmp_path, layout):
         "如是本期数据，请填入表中对应的栏目")
 
 
-@pytest.mark.parametrize("note", ["注：如有疑问请联系13812345678", "说明：本表数据截至3月31日", "注：电话0571-88886666"])
-def test_a_note_whose_only_digits_are_a_date_or_a_telephone_is_no_finding(tmp_path, note):
+@pytest.mark.parametrize("note", ["注：如有疑问请联系13812345678", "说明：本表数据截至3月31日", "注：电话0571-88886666",
+                                  "说明：1、本表由各乡镇妇联于每月5日前报送；2.（3）项填累计"])
+def test_a_note_whose_only_digits_are_a_date_a_telephone_or_its_numbering_is_no_finding(tmp_path, note):
     result = read(write_xlsx(tmp_path / "f.xlsx", form_rows(footer=True) + [[note]]))
     assert found(result) == []
 

@@ -34,6 +34,8 @@ def check(blocks, ctx) -> list[Finding]:
     # A stock's 合计 over several months is the sum of each org's latest month, never of all months.
     latest: dict[tuple, dict[str, tuple[int, float]]] = defaultdict(dict)  # (file, sheet, indicator) → org → (month, value)
     since: dict[tuple, float] = defaultdict(float)  # the same since the sheet's last 小计
+    # A total sheet of a quarter beside its months' sheets: (file, indicator) → (period, org, value) of every sheet's
+    parts: dict[tuple, list] = defaultdict(list)
     findings = []
     for block in blocks:  # a 合计 totals every row of its sheet, above it or below (at the top, as often)
         if block.measure != MONTH:
@@ -46,10 +48,14 @@ def check(blocks, ctx) -> list[Finding]:
             for ind_id, value in zip(block.indicators, block.values):
                 sums[(block.file, sheet, block.period, ind_id)] += value
                 any_period[(block.file, sheet, ind_id)] += value
+                if sheet == WHOLE_WORKBOOK:
+                    parts[(block.file, ind_id)].append((block.period, block.org, value))
                 if catalog[ind_id].kind == "stock":
                     by_org = latest[(block.file, sheet, ind_id)]
                     if block.org not in by_org or by_org[block.org][0] <= last:
                         by_org[block.org] = (last, value)
+    # (file, period, indicator) the other sheets of a total sheet have: one of a longer period sums several
+    sheet_periods = {(f, period, ind) for f, sheet, period, ind in sums if sheet == WHOLE_WORKBOOK}
     for block in blocks:  # in reading order: a 小计 comes after the rows it totals
         file = block.file
         where = (file, block.sheet)
@@ -66,6 +72,8 @@ def check(blocks, ctx) -> list[Finding]:
                     continue
                 if block.measure == SUBTOTAL:
                     expected = since.get((*where, ind_id), 0.0)
+                elif of_sheets and block.period and (file, block.period, ind_id) not in sheet_periods:
+                    expected = _within(parts[(file, ind_id)], block.period, catalog[ind_id].kind)
                 elif block.period:
                     expected = sums.get((*summed, block.period, ind_id), 0.0)
                 elif catalog[ind_id].kind == "stock":
@@ -92,3 +100,21 @@ def check(blocks, ctx) -> list[Finding]:
 def _last_month(code: str | None) -> int:
     found = find_period(code) if code else None
     return found.last if found is not None else -1
+
+
+def _within(parts: list, period: str, kind: str) -> float:
+    """What a total sheet of `period` (a quarter) should hold: its months' sheets summed,
+    a stock as each org's last month."""
+    span = find_period(period)
+    latest: dict = {}
+    total = 0.0
+    for code, org, value in parts:
+        found = find_period(code) if code else None
+        if found is None or not (span.first <= found.first and found.last <= span.last):
+            continue
+        if kind == "stock":
+            if org not in latest or latest[org][0] <= found.last:
+                latest[org] = (found.last, value)
+        else:
+            total += value
+    return sum(value for _m, value in latest.values()) if kind == "stock" else total

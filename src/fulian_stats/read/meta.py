@@ -31,6 +31,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A period's spelling in a file name, whichever it is (`2016年3月`, `2016-03`, `2016Q1`).
 _PERIOD_SPELLING = re.compile(r"(?:19|20|21)\d\d(?:年度|年)?(?:第?[一二三四1-4]季度|[上下]半年|\d{1,2}(?:-\d{1,2})?月?份?|Q\d|H\d)?")
 _PLACE = re.compile(r"(?:镇|乡|街道|办事处|社区|村|县|区|市|旗|盟|州)$")
+# Words for a kind of place, no place's name: a sheet 乡镇汇总 or 全镇 is no org called 乡镇.
+_KINDS_OF_PLACE = re.compile(r"^(?:[全各本]?(?:乡镇|镇街|镇村|乡村|城镇|农村|街道|社区|镇|乡|村|县|区|市))$")
 # A month without its year (`3月石门镇`, a sheet named for its month and township).
 _MONTH_SPELLING = re.compile(r"(?<!\d)(?:[01]?\d|十[一二]|[一二三四五六七八九十])月份?")
 
@@ -139,7 +141,7 @@ def org_from_file_name(stem: str, registry: OrgRegistry | None) -> str | None:
     for token in _FILE_SPLIT.split(_FILE_NOISE.sub(" ", _MONTH_SPELLING.sub(" ", text))):
         name = clean_org_name(token)
         # Only a place name counts: `新建 Microsoft Excel 工作表.xlsx` names no org, nor `县` alone.
-        if _CJK.search(name) and _PLACE.search(name) and len(name) > 1:
+        if _CJK.search(name) and _PLACE.search(name) and len(name) > 1 and not _KINDS_OF_PLACE.match(name):
             return name
     return None
 

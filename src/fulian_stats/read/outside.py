@@ -185,8 +185,9 @@ NOTE_ROW = re.compile(r"^\s*(?:备注|说明|注)\s*[:：]")
 def note_with_numbers(text: str) -> bool:
     """A note written across a row of the table (备注：另有线上培训120人) with figures in
     its words; a date in it (2016年3月) is none."""
-    return bool(NOTE_ROW.match(text)) and _DIGIT.search(_PHONE.sub("", _DATE.sub("", text))) is not None \
-        and not text.lstrip().startswith(SUMMARY_NOTE)
+    if not NOTE_ROW.match(text) or text.lstrip().startswith(SUMMARY_NOTE):
+        return False
+    return _DIGIT.search(_NUMBERING.sub("", _PHONE.sub("", _DATE.sub("", text)))) is not None
 
 
 def numbers_in_note_row(reader, r: int, text: str, c: int) -> None:
@@ -209,6 +210,8 @@ def notes_from(reader, end: int) -> None:
 
 
 _DATE = re.compile(r"[0-9０-９]+\s*[年月日]")
+# A note's own numbering (说明：1、本表… 2.各镇…（3）…), no figure.
+_NUMBERING = re.compile(r"(?:(?<![0-9０-９])[0-9０-９]{1,2}\s*[、.．:：](?![0-9０-９])|[（(][0-9０-９]{1,2}[)）])")
 _PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")  # 联系电话 in a note
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fulian_stats.findings import INFO, Finding
 from fulian_stats.observations import DERIVE, MONTH, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, is_above
-from fulian_stats.periods import parse_period
+from fulian_stats.periods import Period, find_period, parse_period
 
 WHOLE_WORKBOOK = "*"  # a TOTAL block's sheet key in checks/totals.py: the sum of the file's other sheets
 
@@ -20,16 +20,19 @@ WHOLE_WORKBOOK = "*"  # a TOTAL block's sheet key in checks/totals.py: the sum o
 def workbook_totals(blocks: list[Block], registry: OrgRegistry | None, file: str) -> tuple[list[Block], list[Finding]]:
     """The file's blocks with a total sheet's month values made TOTAL (its 本年累计 left
     out, as the note says), and the notes."""
-    orgs_of: dict[tuple[str | None, str | None], set] = {}  # (sheet, period) → orgs of its month values
+    # (sheet, period) → orgs of its month values (a 本月 worked out from 本年累计 too)
+    orgs_of: dict[tuple[str | None, str | None], set] = {}
     for block in blocks:
-        if block.measure == MONTH:
+        if block.measure in (MONTH, DERIVE):
             orgs_of.setdefault((block.sheet, block.period), set()).add(block.org)
+    spans = {period: find_period(period) for _sheet, period in orgs_of}
     totals = set()
     for (sheet, period), orgs in orgs_of.items():
-        if len(orgs) != 1 or None in orgs:
+        if len(orgs) != 1 or None in orgs or spans[period] is None:
             continue  # a table of orgs, or no org: not one org's form
         (upper,) = orgs
-        below = {org for (s, p), o in orgs_of.items() if p == period and s != sheet for org in o}
+        # the sheets of its period or of months within it (一季度合计 beside 大宁镇1月 …)
+        below = {org for (s, p), o in orgs_of.items() if s != sheet and _within(spans[p], spans[period]) for org in o}
         if below and None not in below and all(is_above(upper, org, registry) for org in below):
             totals.add((sheet, period))
     if not totals:
@@ -50,3 +53,7 @@ def workbook_totals(blocks: list[Block], registry: OrgRegistry | None, file: str
             "SHEET_TOTAL", f"工作表“{sheet}”（{org}{parse_period(period).label if period else ''}）是其他各工作表的合计，"
             f"只用于核对，不重复计入汇总{ytd}", severity=INFO, file=file, sheet=sheet, org=org, period=period))
     return kept, notes
+
+
+def _within(inner: Period | None, outer: Period) -> bool:
+    return inner is not None and outer.first <= inner.first and inner.last <= outer.last
