@@ -65,6 +65,22 @@ def test_two_files_with_different_figures_both_fail(tmp):
     assert sorted(result.failed_files()) == ["大宁镇_2016-03(修改).xlsx", "大宁镇_2016-03.xlsx"]
 
 
+def test_a_third_file_sharing_no_figure_with_the_first_is_a_copy_too(tmp):
+    # Regression (trial): 大宁镇_修改.xlsx shared no indicator with the first copy, 大宁.xlsx,
+    # only with the second: it got no finding, and --skip-invalid counted it alone.
+    rows = month_rows(3)
+    first = write_form(tmp / "大宁_2016-03.xlsx", rows=[r for r in rows if r[0] == "技能培训班"])
+    second = write_form(tmp / "大宁镇_2016-03.xlsx", rows=[r for r in rows if r[0] in ("技能培训班", "参训妇女")])
+    third = write_form(tmp / "大宁镇_2016-03_修改.xlsx", rows=[["参训妇女", "人", 99, ""]])
+    result = check(first, second, third)
+    assert sorted(result.failed_files()) == sorted(p.name for p in (first, second, third))
+    on_third = [f for f in result.findings if f.code == "DUPLICATE_SUBMISSION" and f.file == third.name]
+    assert [f.message for f in on_third] == [
+        "大宁镇2016年3月的数据报送了3次：大宁_2016-03.xlsx、大宁镇_2016-03.xlsx和大宁镇_2016-03_修改.xlsx，"
+        "其中大宁镇_2016-03.xlsx与大宁镇_2016-03_修改.xlsx有2项数值不同（如“技能培训班”为2和空白）；"
+        "请核实后只保留正确的一份（--skip-invalid 汇总时这两份都不计入）"]
+
+
 def test_a_figure_one_copy_left_blank_is_a_difference(tmp):
     """Regression: the copy without 参训妇女 was "两份数值相同", and --skip-invalid kept
     it: the figure was lost."""

@@ -35,12 +35,16 @@ def check(blocks, ctx) -> list[Finding]:
         orgs_in = orgs_in or _orgs_per_file(blocks)
         # The copy is the file that reports more orgs (a stray summary beside the
         # townships' own forms), so that --skip-invalid leaves out that one.
-        first, *others = sorted(copies, key=lambda copy: len(orgs_in[copy.file]))
-        for copy in others:
-            shared = [ind for ind in copy.values if ind in first.values]
-            if shared:
+        ordered = sorted(copies, key=lambda copy: len(orgs_in[copy.file]))
+        files = list(dict.fromkeys(copy.file for copy in ordered))
+        for n, copy in enumerate(ordered[1:], 1):
+            # Against the first earlier copy it shares a figure with: a third copy may share
+            # none with the first (大宁镇_修改.xlsx beside 大宁镇.xlsx and 大宁.xlsx).
+            first = next((c for c in ordered[:n] if any(ind in c.values for ind in copy.values)), None)
+            if first is not None:
+                shared = [ind for ind in copy.values if ind in first.values]
                 alike = len(orgs_in[first.file]) == len(orgs_in[copy.file])
-                findings += _twice(org, period, first, copy, shared, alike, ctx.catalog, len(copies))
+                findings += _twice(org, period, first, copy, shared, alike, ctx.catalog, len(ordered), files)
     periods_by_org: dict[str, dict[str, tuple]] = defaultdict(dict)
     for (org, period), positions in index.months.items():
         block = blocks[positions[0]]
@@ -95,13 +99,15 @@ def _copies(blocks, positions: list[int]) -> list[_Copy]:
 
 
 def _twice(org: str, period: str, first: _Copy, copy: _Copy, shared: list[str], alike: bool, catalog,
-           copies: int) -> list[Finding]:
-    """The finding on the copy (of `copies`); on both files when they differ and neither
-    is more likely the copy (--skip-invalid must not pick one of two different figures)."""
+           copies: int, files: list[str]) -> list[Finding]:
+    """The finding on the copy (of `copies`, in `files`); on both files when they differ
+    and neither is more likely the copy (--skip-invalid must not pick one of two
+    different figures)."""
     cell, first_cell = copy.values[shared[0]][1], first.values[shared[0]][1]
     at = cell
     if copy.file != first.file:  # two files: the whole second file is the copy
-        where, at = f"{first.file}和{copy.file}", None
+        named = files if len(files) > 2 else [first.file, copy.file]
+        where, at = "、".join(named[:-1]) + f"和{named[-1]}", None
     elif copy.sheet != first.sheet:
         where, at = f"{copy.file}的“{first.sheet}”和“{copy.sheet}”两个工作表", None
     else:  # two rows of one table
@@ -110,16 +116,19 @@ def _twice(org: str, period: str, first: _Copy, copy: _Copy, shared: list[str], 
     # one would lose it.
     differ = [ind for ind in dict.fromkeys([*first.values, *copy.values])
               if _value(first, ind) != _value(copy, ind) and (ind in shared or _value(first, ind) or _value(copy, ind))]
+    # Of three copies or more, the two this finding compares.
+    pair = f"其中{first.file}与{copy.file}" if len(files) > 2 and copy.file != first.file else "两份"
     if differ:
         ind = differ[0]
         values = f"{_shown(first, ind)}和{_shown(copy, ind)}"
-        said = (f"两份有{len(differ)}项数值不同（如“{catalog[ind].label}”为{values}）；请核实后只保留正确的一份"
-                + ("" if copy.file == first.file else "（--skip-invalid 汇总时两份都不计入）" if alike
+        said = (f"{pair}有{len(differ)}项数值不同（如“{catalog[ind].label}”为{values}）；请核实后只保留正确的一份"
+                + ("" if copy.file == first.file else
+                   f"（--skip-invalid 汇总时{'两份' if copies == 2 else '这两份'}都不计入）" if alike
                    else f"（--skip-invalid 汇总时只计入{first.file}）" if copies == 2 else ""))
     else:
         # with a third copy another finding may leave out the first too: no promise then
-        said = "两份数值相同；请删去重复的一份" + (f"（--skip-invalid 汇总时只计入{first.file}）"
-                                            if copy.file != first.file and copies == 2 else "")
+        said = f"{pair}数值相同；请删去重复的一份" + (f"（--skip-invalid 汇总时只计入{first.file}）"
+                                               if copy.file != first.file and copies == 2 else "")
     values = {"files": [first.file, copy.file], "sheets": [first.sheet, copy.sheet], "cells": [first_cell, cell],
               "differ": [{"indicator": ind, "values": [_value(first, ind), _value(copy, ind)]} for ind in differ]}
     times = "两" if copies == 2 else copies
