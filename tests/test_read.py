@@ -659,6 +659,16 @@ def test_period_from_the_command_line_when_nowhere_else(tmp_path):
     assert month_values(read(write_xlsx(tmp_path / "y.xlsx", form_rows()), period="2016-05")) == EXPECTED
 
 
+def test_a_title_naming_some_months_is_not_narrowed_by_the_command_line(tmp_path):
+    # Regression (trial): 2016年1-3月 in the title was read as whatever month --period said,
+    # a quarter's figures summed as March's; a title naming only the year (a monthly
+    # template's) still takes the month from --period.
+    quarter = write_xlsx(tmp_path / "大宁镇月报.xlsx", form_rows(period=None, title="大宁镇妇联2016年1-3月工作统计表"))
+    assert {o[1] for o in observations(read(quarter, period="2016-03"))} == {"2016-01..2016-03"}
+    year = write_xlsx(tmp_path / "大宁镇报表.xlsx", form_rows(period=None, title="大宁镇妇联2016年度工作统计月报表"))
+    assert month_values(read(year, period="2016-03")) == EXPECTED
+
+
 def test_period_conflict_between_contents_and_file_name(tmp_path):
     result = read(write_xlsx(tmp_path / "大宁镇_2016-04.xlsx", form_rows()))
     assert found(result) == [("PERIOD_CONFLICT", "D2")]

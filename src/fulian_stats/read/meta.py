@@ -200,8 +200,10 @@ def settle_period(sources: list[PeriodSource]) -> tuple[PeriodSource | None, lis
     """(the period read, [(a place that says otherwise, severity)]) from the places in
     order of LABEL, SHEET, TITLE, HEADER, FILE, OPTION (absent ones left out).
 
-    The first place that gives a period wins; a title that names only a year yields to a
-    month inside it from a later place. A month alone takes the year of the first place
+    The first place that gives a period wins; a title that names only a year (a monthly
+    template's 2016年度) yields to a month inside it from a later place, a title naming
+    some months (2016年1-3月) only to the file's own (its name or header), never to
+    --period: the sheet says whose figures it holds. A month alone takes the year of the first place
     that has one. Another place disagrees when its period does not hold the one read (a
     file named for the year holds each of its months): an error, but for a title, or a
     header's or file name's month alone (`3月`, `大宁镇3月报表`), which may be decoration
@@ -214,8 +216,9 @@ def settle_period(sources: list[PeriodSource]) -> tuple[PeriodSource | None, lis
     if chosen is None:
         return None, []
     if chosen.origin == TITLE and not chosen.period.is_month:
+        whole_year = chosen.period.first % 12 == 0 and chosen.period.last == chosen.period.first + 11
         chosen = next((s for s in whole[whole.index(chosen) + 1:] if s.decides and chosen.period.contains(s.period)
-                       and s.period.is_month), chosen)
+                       and s.period.is_month and (whole_year or s.origin != OPTION)), chosen)
     conflicts = [(s, WARNING if s.origin == TITLE or (s.origin in (HEADER, FILE) and s.month is not None) else ERROR)
                  for s in whole
                  if s is not chosen and s.origin != OPTION and not s.period.contains(chosen.period)]
