@@ -85,3 +85,16 @@ def test_an_indicator_over_its_month_and_ytd_columns_reads_both(tmp_path, suffix
     [sheet] = inspect_paths([path], ReadContext(CATALOG))
     assert [(c["heading"], c["reason"]) for c in sheet.columns][1:3] == [
         ("参训妇女(人)/本月", "trainees（参训妇女）"), ("参训妇女(人)/本年累计", "trainees（参训妇女，本年累计）")]
+
+
+def test_a_last_year_column_under_an_indicator_is_named_not_read(tmp_path):
+    # Regression (trial): 上年同期 under 参训妇女 was a column "without a heading", whose
+    # advice (补上指标名称作表头) would have had last year's figures read as this month's.
+    rows = [["单位名称", "参训妇女（人）", None, None], [None, "本月", "累计", "上年同期"],
+            ["大宁镇", 40, 101, 88], ["白沙镇", 35, 80, 60]]
+    result = read(write_merged(tmp_path / "城区_2016-03.xlsx", rows, ["A1:A2", "B1:D1"]))
+    assert month_values(result) == {("大宁镇", "2016-03", "trainees", 40.0), ("白沙镇", "2016-03", "trainees", 35.0)}
+    assert month_values(result, "ytd") == {("大宁镇", "2016-03", "trainees", 101.0), ("白沙镇", "2016-03", "trainees", 80.0)}
+    assert found(result) == [("COLUMN_NOT_READ", "D3")]
+    assert only(result, "COLUMN_NOT_READ").message == ("列D（表头“参训妇女(人)/上年同期”）不是本期数，"
+                                                        "其中的2个数值（D3、D4）未读取")

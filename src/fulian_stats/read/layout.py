@@ -353,9 +353,9 @@ def _table_layout(sheet: Sheet, cells: SheetCells, index: int, keys: list[str], 
     else:  # 参训妇女 over 本月 | 本年累计: the header is two rows
         layout = Layout("table", index, index + 1, value_cols=measures.month, units=measures.units, ytd_cols=measures.ytd)
     taken = set(layout.value_cols) | set(layout.ytd_cols)
-    ignored = []
+    ignored = list(measures.ignored) if measures is not None else []  # 参训妇女/上年同期
     for col, key in enumerate(keys):
-        if col in taken:
+        if col in taken or col in ignored:
             continue
         if key in PERIOD_HEADERS and layout.period_col is None:
             layout.period_col = col
@@ -390,7 +390,9 @@ def _table_layout(sheet: Sheet, cells: SheetCells, index: int, keys: list[str], 
         return Column(c, heading, "indicator",
                       reason=f"{ind}（{catalog[ind].label}{'，本年累计' if c in layout.ytd_cols else ''}）")
 
+    under = {c: f"{keys[measures.owners[c]]}/{leaf}" for c, leaf in measures.ignored.items()} if measures else {}
     layout.columns = [indicator_column(c) if c in taken else
-                      Column(c, keys[c], roles.get(c) or (IGNORED if c in ignored else (UNKNOWN if keys[c] else EMPTY)))
-                      for c in range(max(len(keys), max(taken, default=-1) + 1))]
+                      Column(c, under.get(c, keys[c]),
+                             roles.get(c) or (IGNORED if c in ignored else (UNKNOWN if keys[c] else EMPTY)))
+                      for c in range(max(len(keys), max(taken | set(ignored), default=-1) + 1))]
     return layout

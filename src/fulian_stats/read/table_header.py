@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fulian_stats.read.header import MONTH, SEQ, YTD, SheetCells, header_key, heading_role, is_leaf_row
+from fulian_stats.read.header import IGNORED, MONTH, SEQ, YTD, SheetCells, header_key, heading_role, is_leaf_row
 
 
 def _text(value: object) -> str:
@@ -58,6 +58,7 @@ class Measures:
     units: dict[int, str] = field(default_factory=dict)  # the unit of the heading over each
     leaves: dict[int, str] = field(default_factory=dict)  # column → its heading below (本月)
     owners: dict[int, int] = field(default_factory=dict)  # column → the column of its indicator's heading
+    ignored: dict[int, str] = field(default_factory=dict)  # column → its heading below that is never data (上年同期)
 
 
 def measures_below(cells: SheetCells, index: int, indicator_cols: dict[int, str],
@@ -86,6 +87,8 @@ def measures_below(cells: SheetCells, index: int, indicator_cols: dict[int, str]
         if role in (MONTH, YTD):
             (found.month if role == MONTH else found.ytd)[c] = indicator_cols[owner]
             found.leaves[c], found.owners[c] = leaf, owner
+        elif role == IGNORED:
+            found.ignored[c], found.owners[c] = leaf, owner
             if owner in units:
                 found.units[c] = units[owner]
     return found if any(found.leaves.values()) else None
