@@ -283,6 +283,27 @@ def test_a_note_whose_only_digits_are_a_date_a_telephone_or_its_numbering_is_no_
     assert found(result) == []
 
 
+def test_the_header_written_again_over_a_second_part_of_the_form_is_no_data(tmp_path):
+    # Regression (trial): the repeated 序号|指标名称|…|本月|本年累计 row was an unknown indicator
+    # 指标名称 "with numbers" (the words 本月, 本年累计), and refused the whole form.
+    body = figure_rows()
+    rows = form_rows(body=body[:2] + [[], ["附表：其他工作"], list(FORM_HEADER)] + body[2:], footer=True)
+    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    assert month_values(result) == EXPECTED
+    assert month_values(result, "ytd") == EXPECTED_YTD
+    assert found(result) == []
+
+
+def test_a_second_header_with_its_columns_swapped_is_an_error(tmp_path):
+    body = figure_rows()
+    swapped = ["序号", "指标名称", "计量单位", "本年累计", "本月"]
+    rows = form_rows(body=body[:2] + [swapped] + body[2:], footer=True)
+    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    assert found(result) == [("COLUMN_AMBIGUOUS", "D6")]
+    assert only(result, "COLUMN_AMBIGUOUS").message == ("第6行又写了一次表头，但D6为“本年累计”，与上方表头的“本月”不同，"
+                                                        "其下各行不知按哪个表头读；请把第二份表移到单独的工作表")
+
+
 def test_table_total_row_is_kept_out_of_the_data(tmp_path):
     path, _ = table_xlsx(tmp_path)
     result = read(path)

@@ -29,7 +29,7 @@ from fulian_stats.observations import DERIVE, MONTH, SUBTOTAL, TOTAL, YTD, Block
 from fulian_stats.orgs import OrgRegistry, clean_org_name
 from fulian_stats.read.formplan import read_form_columns
 from fulian_stats.read.grid import Sheet
-from fulian_stats.read.header import IGNORED, FormBlock, unit_cell
+from fulian_stats.read.header import IGNORED, NAME_HEADERS, FormBlock, header_key, heading_role, unit_cell
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, EXCEL_ERROR, INVALID, OK, holds_number, parse_number, without_noise
@@ -343,12 +343,29 @@ class SheetReader:
                         self.add(org, None, DERIVE, c, ind_id, value, self.cell(r, c))
         below_footer(self, block, columns, end)
 
+    def repeated_header(self, row: list, text: str, columns, r: int) -> None:
+        """The header written again over a second part of the form: its rows are read by
+        the first header's columns, which it must agree with (本月 over 本月)."""
+        header = self.sheet.rows[self.layout.header_row]
+        for c, _org, measure in columns:
+            role = heading_role(header_key(row[c]))[0] if c < len(row) and row[c] not in ("", None) else measure
+            if role != measure:
+                above = cell_text(header[c]) if c < len(header) else ""
+                self.finding("COLUMN_AMBIGUOUS", f"第{self.row_number(r)}行又写了一次表头，但{self.cell(r, c)}为"
+                             f"“{cell_text(row[c])[:20]}”，与上方表头的“{above[:20]}”不同，其下各行不知按哪个表头读；"
+                             "请把第二份表移到单独的工作表", r, c, values={"heading": cell_text(row[c])[:200]})
+                return
+        self.note_row(r, text, None, "表头（又写了一次）")
+
     def not_an_indicator_row(self, row: list, name: str, columns, r: int, block: FormBlock,
                              parent: str | None) -> None:
         """For a row whose name is no indicator: name the numbers it holds, which have no
         indicator to belong to."""
         filled = [c for c, _o, _m in columns if c < len(row) and parse_number(row[c]).status is not BLANK]
         text = name.strip()
+        if filled and header_key(text) in NAME_HEADERS and not any(holds_number(row[c]) for c in filled):
+            self.repeated_header(row, text, columns, r)  # a second part of the form under its own header
+            return
         if not filled:
             heading = text or next((v.strip() for v in row if isinstance(v, str) and v.strip()), "")
             self.note_row(r, heading, None, "栏目标题" if heading else "空行")
