@@ -8,7 +8,7 @@ import pytest
 
 from agg_helpers import CATALOG, ORGS_CSV, frame
 from fulian_stats.aggregate import aggregate, select
-from fulian_stats.aggregate.coverage import INVALID, MISSING, REPORTED, coverage_of
+from fulian_stats.aggregate.coverage import INVALID, MISSING, PARTIAL, REPORTED, coverage_of
 from fulian_stats.orgs import parse_orgs
 from fulian_stats.periods import parse_period
 
@@ -41,7 +41,7 @@ def test_with_the_registry_every_expected_org_month_is_reported_invalid_or_missi
         "months": ["2016-01", "2016-02", "2016-03"], "orgs": ["大宁镇", "白沙镇", "龙潭乡", "石门镇", "桃源乡"],
         "expected": 15, "reported": 10,
         "missing": [{"org": "白沙镇", "months": ["2016-03"]}, {"org": "龙潭乡", "months": ["2016-01", "2016-02", "2016-03"]}],
-        "invalid": [{"org": "白沙镇", "months": ["2016-02"], "files": ["白沙镇_2016-02.xlsx"]}],
+        "invalid": [{"org": "白沙镇", "months": ["2016-02"], "files": ["白沙镇_2016-02.xlsx"]}], "partial": [],
         "skipped_files": ["白沙镇_2016-02.xlsx"]}
 
 
@@ -52,8 +52,21 @@ def test_a_region_expects_only_its_own_townships():
 
 
 def test_a_reported_month_is_not_invalid_because_a_copy_was_left_out():
-    coverage = coverage_of(sent(("大宁镇", "2016-01")), Q1, ORGS, None, True, [("副本.xlsx", "大宁镇", "2016-01")])
-    assert coverage.status("大宁镇", MONTHS["2016-01"]) == REPORTED and coverage.invalid == []
+    coverage = coverage_of(sent(("大宁镇", "2016-01")), Q1, ORGS, None, True, [("副本.xlsx", "大宁镇", "2016-01")],
+                           copies=frozenset({"副本.xlsx"}))
+    assert coverage.status("大宁镇", MONTHS["2016-01"]) == REPORTED and coverage.invalid == coverage.partial == []
+
+
+def test_a_reported_month_with_another_part_left_out_is_partial():
+    # Regression (trial): 官塘镇 sent its 宣讲 in a CSV and the rest in an xlsx with errors;
+    # the xlsx was left out and 报送情况 still said 已报 (数据已计入汇总).
+    coverage = coverage_of(sent(("大宁镇", "2016-01")), Q1, ORGS, None, True, [("大宁镇其他.xlsx", "大宁镇", "2016-01")])
+    jan = MONTHS["2016-01"]
+    assert (coverage.status("大宁镇", jan), coverage.files("大宁镇", jan)) == (PARTIAL, ("大宁镇其他.xlsx",))
+    assert coverage.partial_text == "大宁镇 1月" and coverage.invalid == []
+    assert coverage.gaps()[-1] == "部分报表有误、未计入：大宁镇 1月"
+    assert "大宁镇" in coverage.reporting_orgs and "大宁镇" not in coverage.complete_orgs
+    assert coverage.as_dict()["partial"] == [{"org": "大宁镇", "months": ["2016-01"], "files": ["大宁镇其他.xlsx"]}]
 
 
 def test_without_the_registry_or_the_period_nothing_is_called_missing():

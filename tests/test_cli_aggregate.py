@@ -76,7 +76,7 @@ def test_json_is_exactly_the_spec_shape(city):
     assert list(data) == ["region", "period", "rows", "coverage"]
     # Without the registry nobody said who should report: what is covered, not what is missing.
     assert data["coverage"] == {"months": ["2016-01", "2016-02", "2016-03"], "orgs": ["大宁镇", "白沙镇", "龙潭乡"],
-                                "expected": None, "reported": 8, "missing": [], "invalid": [], "skipped_files": []}
+                                "expected": None, "reported": 8, "missing": [], "invalid": [], "partial": [], "skipped_files": []}
     assert data["region"] == "合计" and data["period"] == "2016-Q1"
     for row in data["rows"]:
         assert set(row) == ROW_KEYS
@@ -307,7 +307,7 @@ def test_skip_invalid_goes_on_past_missing_submissions_and_says_which(tmp_path, 
         "orgs": ["大宁镇", "白沙镇", "石门镇", "河西街道", "城东街道", "城南街道"],
         "expected": 18, "reported": 15,
         "missing": [{"org": "大宁镇", "months": ["2016-02", "2016-03"]}, {"org": "石门镇", "months": ["2016-03"]}],
-        "invalid": [], "skipped_files": []}
+        "invalid": [], "partial": [], "skipped_files": []}
     # 新媒体推送信息 of the 15 org-months sent, not of 18
     posts = totals(run.json())[("青溪县", "2016-Q1", "wechat_posts")]
     assert posts == sum(10 + m + k for m in (1, 2, 3) for k in range(6)) - (10 + 2 + 0) - (10 + 3 + 0) - (10 + 3 + 2)

@@ -141,7 +141,8 @@ def test_the_coverage_in_the_context():
         "missing": [{"org": "大宁镇", "months": "2月", "codes": ["2018-02"]},
                     {"org": "白沙镇", "months": "1月", "codes": ["2018-01"]},
                     {"org": "龙潭乡", "months": "1-2月", "codes": ["2018-01", "2018-02"]}],
-        "invalid": [], "missing_text": "大宁镇 2月；白沙镇 1月；龙潭乡 1-2月", "invalid_text": "", "skipped_files": []}
+        "invalid": [], "partial": [], "missing_text": "大宁镇 2月；白沙镇 1月；龙潭乡 1-2月", "invalid_text": "",
+        "partial_text": "", "skipped_files": []}
 
 
 def test_annual_review_writes_no_figure_that_is_not_in_the_data():

@@ -139,10 +139,11 @@ def _region_orgs(orgs: OrgRegistry | None, region: str | None) -> set[str] | Non
 
 def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "total",
               orgs: OrgRegistry | None = None, level: int | None = None, region: str | None = None,
-              skipped=(), lacking=()) -> Totals:
+              skipped=(), lacking=(), copies=frozenset()) -> Totals:
     """Aggregate observations (a reader DataFrame of checked files); `skipped` are the
     FileResults of the files left out with their errors, `lacking` the months summary
-    workbooks among the files lack (coverage_of). With the registry and a period
+    workbooks among the files lack and `copies` the files left out only as another's
+    copy (coverage_of). With the registry and a period
     given, the coverage knows which org-months were expected."""
     if by not in BY_CHOICES:
         raise UsageError(f"--by 只能是 total、org 或 period，而不是 {by}")
@@ -158,7 +159,7 @@ def aggregate(frame, catalog: Catalog, period: Period | None = None, by: str = "
     if inside is not None:
         lacking = [gap for gap in lacking if gap[1] in inside]
     coverage = coverage_of(data, period, orgs, region, expected, sent_by(skipped, orgs), [r.file for r in skipped],
-                           lacking)
+                           lacking, copies)
     # `org` stays the submitting org (明细 and explain show it, and a stock's latest month
     # is per submitter); `group_org` is the column it is summed into: itself, or its ancestor
     # at --level.
@@ -295,7 +296,14 @@ def aggregate_report(report: Report, period: Period | None = None, by: str = "to
     # A summary left out with its errors still lacks what its 报送情况 says: a township
     # it lists as 未报 was sent by nobody, not sent wrongly.
     lacking = [(r.file, *gap) for r in report.read.files for gap in r.gaps]
-    totals = aggregate(frame, report.catalog, period or report.period, by, orgs, level, region, skipped, lacking)
+    # A file left out only as a copy of another (DUPLICATE_SUBMISSION) leaves its months
+    # 已报; one left out for its own errors leaves them 部分有误 where other files count.
+    errors: dict[str, set] = {}
+    for finding in report.findings:
+        if finding.is_error and finding.file in bad:
+            errors.setdefault(finding.file, set()).add(finding.code)
+    copies = frozenset(file for file, codes in errors.items() if codes == {"DUPLICATE_SUBMISSION"})
+    totals = aggregate(frame, report.catalog, period or report.period, by, orgs, level, region, skipped, lacking, copies)
     if not totals.rows and len(frame):
         raise UsageError(f"没有可汇总的数据：所给文件中没有{totals.period.label}的数值"
                          f"（读到的数值在{default_period(frame).label}）；请核对 --period 和 --region")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fulian_stats.aggregate import Totals, aggregate
-from fulian_stats.aggregate.coverage import REPORTED
+from fulian_stats.aggregate.coverage import IN_TOTAL
 from fulian_stats.aggregate.sums import of_kind, stock_latest_by
 from fulian_stats.periods import Period
 
@@ -91,4 +91,4 @@ def _keep(found: Totals, indicators: set[str]) -> Totals | None:
 
 def _reported(coverage) -> set[tuple[str, int]]:
     """(org, month) whose data are in a total."""
-    return {key for key, (status, _files) in coverage.cells.items() if status == REPORTED}
+    return {key for key, (status, _files) in coverage.cells.items() if status in IN_TOTAL}

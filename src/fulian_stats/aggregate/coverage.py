@@ -3,7 +3,8 @@
 Every aggregate result has one. Its rows are the orgs expected to report (the
 registry's, with --orgs and a period), else the orgs that sent anything; each
 org-month is 已报 (its data are in the total), 有误 (a file was sent for it but left
-out with its errors, --skip-invalid) or, where the registry expects it, 未报.
+out with its errors, --skip-invalid), 部分有误 (in the total, but another of its files
+was left out: a part of the form, not a copy) or, where the registry expects it, 未报.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from fulian_stats.checks.completeness import failed_submissions
 from fulian_stats.observations import MONTH
 from fulian_stats.orgs import OrgRegistry
 from fulian_stats.periods import Period, find_period, months_text
-from fulian_stats.read.summary_gaps import INVALID_LABEL, MISSING_LABEL
+from fulian_stats.read.summary_gaps import INVALID_LABEL, MISSING_LABEL, PARTIAL_LABEL
 
-REPORTED, INVALID, MISSING = "reported", "invalid", "missing"
-STATUS_LABELS = {REPORTED: "已报", INVALID: INVALID_LABEL, MISSING: MISSING_LABEL}
+REPORTED, PARTIAL, INVALID, MISSING = "reported", "partial", "invalid", "missing"
+STATUS_LABELS = {REPORTED: "已报", PARTIAL: PARTIAL_LABEL, INVALID: INVALID_LABEL, MISSING: MISSING_LABEL}
+IN_TOTAL = (REPORTED, PARTIAL)  # statuses whose data are in the total
 
 
 @dataclass
@@ -26,7 +28,7 @@ class Coverage:
     period: Period
     orgs: list[str]  # the rows: expected orgs in registry order, else the orgs that sent anything
     expected: bool  # the registry and the period say who should have reported: 未报 is known
-    cells: dict[tuple[str, int], tuple[str, tuple[str, ...]]]  # (org, month) → (REPORTED or INVALID, files)
+    cells: dict[tuple[str, int], tuple[str, tuple[str, ...]]]  # (org, month) → (status, files)
     skipped_files: list[str] = field(default_factory=list)
 
     @cached_property
@@ -34,7 +36,7 @@ class Coverage:
         return list(range(self.period.first, self.period.last + 1))
 
     def status(self, org: str, month: int) -> str | None:
-        """REPORTED, INVALID, MISSING, or None where nothing was sent and nobody expected it."""
+        """REPORTED, PARTIAL, INVALID, MISSING, or None where nothing was sent and nobody expected it."""
         found = self.cells.get((org, month))
         return found[0] if found else (MISSING if self.expected else None)
 
@@ -62,9 +64,14 @@ class Coverage:
         return self._by_org(INVALID)
 
     @cached_property
+    def partial(self) -> list[tuple[str, list[int]]]:
+        """(org, months) in the total, but with one of their files left out with its errors."""
+        return self._by_org(PARTIAL)
+
+    @cached_property
     def reporting_orgs(self) -> list[str]:
         """Orgs with data in the total for at least one month."""
-        return [org for org in self.orgs if any(self.status(org, m) == REPORTED for m in self.months)]
+        return [org for org in self.orgs if any(self.status(org, m) in IN_TOTAL for m in self.months)]
 
     @cached_property
     def complete_orgs(self) -> list[str]:
@@ -80,7 +87,7 @@ class Coverage:
     @cached_property
     def reported(self) -> int:
         """Org-months whose data are in the total."""
-        return sum(1 for status, _files in self.cells.values() if status == REPORTED)
+        return sum(1 for status, _files in self.cells.values() if status in IN_TOTAL)
 
     def months_text(self, months: list[int]) -> str:
         """`3月、5月`; with the year when the period spans more than one."""
@@ -98,6 +105,10 @@ class Coverage:
     def invalid_text(self) -> str:
         return self._text(self.invalid)
 
+    @property
+    def partial_text(self) -> str:
+        return self._text(self.partial)
+
     def summary(self) -> str:
         """What the total covers, in a few words: `12个单位中11个报送了全部月份`."""
         every = "全部月份" if len(self.months) > 1 else self.period.label
@@ -109,8 +120,8 @@ class Coverage:
 
     def gaps(self) -> list[str]:
         """The org-months not in the total, and why: `未报送：大宁镇 3月`, `报表有误、未计入：…`."""
-        return [f"{label}：{text}" for label, text in (("未报送", self.missing_text), ("报表有误、未计入", self.invalid_text))
-                if text]
+        return [f"{label}：{text}" for label, text in (("未报送", self.missing_text), ("报表有误、未计入", self.invalid_text),
+                                                     ("部分报表有误、未计入", self.partial_text)) if text]
 
     def notes(self) -> list[str]:
         """The lines a person must read: the gaps, and the files left out."""
@@ -130,6 +141,7 @@ class Coverage:
             "reported": self.reported,
             "missing": listed(self.missing),
             "invalid": listed(self.invalid, with_files=True),
+            "partial": listed(self.partial, with_files=True),
             "skipped_files": self.skipped_files,
         }
 
@@ -144,12 +156,14 @@ def sent_by(files, orgs: OrgRegistry | None) -> list[tuple[str, str, str]]:
 
 def coverage_of(data, period: Period, orgs: OrgRegistry | None, region: str | None, expected: bool,
                 skipped: list[tuple[str, str, str]] = (), skipped_files: list[str] = (),
-                lacking: list[tuple[str, str, int, str]] = ()) -> Coverage:
+                lacking: list[tuple[str, str, int, str]] = (), copies: frozenset = frozenset()) -> Coverage:
     """The coverage of the observations a total is made of (`data`, with each one's
-    span in `first` and `last`), and of the files left out (`skipped`: see sent_by).
-    An org is covered for a month by its own data or by an org's above it (a county's
-    workbook covers its townships), except where that file lacks it (`lacking`: a
-    summary workbook's (file, org, month, 未报 or 有误), read from its 报送情况)."""
+    span in `first` and `last`), and of the files left out (`skipped`: see sent_by;
+    `copies` those left out only as a copy of another file). An org is covered for a
+    month by its own data or by an org's above it (a county's workbook covers its
+    townships), except where that file lacks it (`lacking`: a summary workbook's
+    (file, org, month, 未报, 有误 or 部分有误), read from its 报送情况). A month in the
+    total with another of the org's own files left out, not as a copy, is PARTIAL."""
     spans = [(REPORTED, org, file, first, last) for org, file, first, last in _distinct_spans(data)]
     spans += [(INVALID, org, file, found.first, found.last) for file, org, code in skipped
               if (found := find_period(code)) is not None]
@@ -175,15 +189,21 @@ def coverage_of(data, period: Period, orgs: OrgRegistry | None, region: str | No
             # A summary that lacks the org's month covers it with none of its numbers,
             # not even its column of the org's county.
             lacks = lacked.get((org, month), {})
+            gone = {file for file, label in lacks.items() if label != PARTIAL_LABEL}  # the 部分有误 file still counts
             for status in (REPORTED, INVALID):
-                files = set().union(*(sent[status].get((o, month), ()) for o in chain)) - lacks.keys()
+                files = set().union(*(sent[status].get((o, month), ()) for o in chain)) - gone
+                if files and status == REPORTED:
+                    wrong = set(sent[INVALID].get((org, month), ())) - set(copies) - lacks.keys()
+                    wrong |= lacks.keys() - gone
+                    cells[(org, month)] = (PARTIAL, tuple(sorted(wrong))) if wrong else (REPORTED, tuple(sorted(files)))
+                    break
                 if files:
                     cells[(org, month)] = (status, tuple(sorted(files)))
                     break
             else:
-                if lacks:
-                    status = INVALID if INVALID_LABEL in lacks.values() else MISSING
-                    cells[(org, month)] = (status, tuple(sorted(lacks)))
+                if gone:
+                    status = INVALID if INVALID_LABEL in (lacks[file] for file in gone) else MISSING
+                    cells[(org, month)] = (status, tuple(sorted(gone)))
     return Coverage(period, rows, expected and orgs is not None, cells, list(skipped_files))
 
 

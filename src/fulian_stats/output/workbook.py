@@ -16,6 +16,7 @@ from fulian_stats.aggregate import Totals
 from fulian_stats.aggregate.coverage import (
     INVALID,
     MISSING,
+    PARTIAL,
     REPORTED,
     STATUS_LABELS,
     Coverage,
@@ -65,7 +66,7 @@ class _Formats:
 
 
 _NUMBER_FORMATS = {"count": "#,##0", "money": "#,##0.00", "rate": "0.0"}
-_STATUS_COLORS = {REPORTED: "#E2EFDA", INVALID: "#FFF2CC", MISSING: "#F8CBAD"}
+_STATUS_COLORS = {REPORTED: "#E2EFDA", PARTIAL: "#FFF2CC", INVALID: "#FFF2CC", MISSING: "#F8CBAD"}
 
 
 def _number_kind(unit: str, kind: str) -> str:
@@ -192,7 +193,7 @@ def period_heading(code: str, with_year: bool) -> str:
 
 
 def _write_coverage(book, fmt: _Formats, result: Totals) -> None:
-    """Orgs × months, each cell 已报, 有误 (the files in a comment) or 未报; then the
+    """Orgs × months, each cell 已报, 有误 or 部分有误 (the files in a comment) or 未报; then the
     files left out."""
     coverage = result.coverage
     sheet = book.add_worksheet(OWN_SHEETS[1])
@@ -202,7 +203,8 @@ def _write_coverage(book, fmt: _Formats, result: Totals) -> None:
     widths = [fit_width(["单位", *coverage.orgs], 14, 30)] + [12 if with_year else 6] * last_col
     sheet.merge_range(0, 0, 0, last_col, f"报送情况（{coverage.period.label}）", fmt.title)
     sheet.set_row(0, 26)
-    legend = ("已报：数据已计入汇总；有误：报送了但有错误，未计入汇总（批注中是文件名）；未报：没有报送。"
+    legend = ("已报：数据已计入汇总；有误：报送了但有错误，未计入汇总（批注中是文件名）；部分有误：已计入汇总，"
+              "但另有报表有错误、未计入（批注中是文件名）；未报：没有报送。"
               if coverage.expected else "未同时给出单位名册和报告期，不知哪些单位应报送：空白处没有数据，不一定是未报。")
     _write_note(sheet, fmt, 1, last_col, legend, widths)
     sheet.write_string(2, 0, "单位", fmt.header)
@@ -216,7 +218,7 @@ def _write_coverage(book, fmt: _Formats, result: Totals) -> None:
                 sheet.write_blank(r, col, None, fmt.center)
                 continue
             sheet.write_string(r, col, STATUS_LABELS[status], fmt.status[status])
-            if status == INVALID:
+            if status in (INVALID, PARTIAL):
                 sheet.write_comment(r, col, "有错误，未计入汇总：" + "、".join(coverage.files(org, month)))
     row = 3 + len(coverage.orgs) + 1
     if coverage.skipped_files:

@@ -3,7 +3,7 @@
 A county's summary is an input for the level above, but its 汇总表 gives each org one
 number for the whole period: read alone, 乙镇's 2017 looks complete when its March was
 never sent. The 报送情况 sheet the summary was written with says which org-months are
-未报 or 有误; read back, they are the file's gaps (the coverage above counts them as
+未报, 有误 or 部分有误; read back, they are the file's gaps (the coverage above counts them as
 such) and a warning names each org's.
 """
 
@@ -18,7 +18,8 @@ from fulian_stats.read.grid import Sheet
 COVERAGE_SHEET = "报送情况"
 SUMMARY_SHEET = "汇总表"  # the sheet whose numbers the gaps are of: without it, a 报送情况 is someone else's
 MISSING_LABEL, INVALID_LABEL = "未报", "有误"  # as output.workbook writes them; 已报 and a blank are no gap
-GAP_LABELS = (MISSING_LABEL, INVALID_LABEL)
+PARTIAL_LABEL = "部分有误"  # counted, but another file of that org-month was left out with its errors
+GAP_LABELS = (MISSING_LABEL, INVALID_LABEL, PARTIAL_LABEL)
 # How the note under a summary's 汇总表 begins: its figures (共汇总12个文件) say how the
 # totals were made, none is a number of the form's.
 SUMMARY_NOTE = "注：存量指标取报告期内最后一个月的数"
@@ -26,7 +27,7 @@ SUMMARY_NOTE = "注：存量指标取报告期内最后一个月的数"
 
 def summary_gaps(sheet: Sheet, file: str, registry: OrgRegistry | None = None, summed: set[str] = frozenset()
                  ) -> tuple[list[tuple[str, int, str]], list[Finding]]:
-    """(org, month, 未报 or 有误) of every gap the sheet lists (the org as the registry
+    """(org, month, 未报, 有误 or 部分有误) of every gap the sheet lists (the org as the registry
     names it), and one warning per org with any; nothing when the sheet is not the
     报送情况 of a summary workbook. `summed`: the orgs with numbers in its 汇总表 (one
     that has them with every month a gap was added by hand since)."""
@@ -59,10 +60,13 @@ def _warning(org: str, found: list[tuple[int, str, str]], period: Period, sheet:
                        file=file, sheet=sheet, cell=found[0][2], org=org, period=period.code)
     with_year = period.across_years
     parts = [f"{months_text([m for m, label, _c in found if label == gap], with_year)}（{gap}）"
-             for gap in GAP_LABELS if any(label == gap for _m, label, _c in found)]
-    return Finding("SUMMARY_INCOMPLETE", f"据“{COVERAGE_SHEET}”表，汇总表中{org}{period.label}的数不含"
-                   f"{'、'.join(parts)}；汇总时这些月份不算已报", severity=WARNING, file=file, sheet=sheet,
-                   cell=found[0][2], org=org, period=period.code)
+             for gap in (MISSING_LABEL, INVALID_LABEL) if any(label == gap for _m, label, _c in found)]
+    partial = [m for m, label, _c in found if label == PARTIAL_LABEL]
+    said = [f"不含{'、'.join(parts)}；汇总时这些月份不算已报"] if parts else []
+    if partial:
+        said.append(f"{months_text(partial, with_year)}只含部分报表（{PARTIAL_LABEL}），汇总时仍算部分有误")
+    return Finding("SUMMARY_INCOMPLETE", f"据“{COVERAGE_SHEET}”表，汇总表中{org}{period.label}的数{'；'.join(said)}",
+                   severity=WARNING, file=file, sheet=sheet, cell=found[0][2], org=org, period=period.code)
 
 
 def _title_period(text: str) -> Period | None:

@@ -120,8 +120,10 @@ def coverage_context(coverage) -> dict:
         "is_complete": coverage.complete,
         "missing": gaps(coverage.missing),
         "invalid": gaps(coverage.invalid),
+        "partial": gaps(coverage.partial),
         "missing_text": coverage.missing_text,
         "invalid_text": coverage.invalid_text,
+        "partial_text": coverage.partial_text,
         "skipped_files": list(coverage.skipped_files),
     }
 
