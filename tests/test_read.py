@@ -1120,6 +1120,17 @@ def test_a_txt_given_by_name_is_read_whatever_it_holds(tmp_path):
     assert [(f.code, f.file) for f in result.all_findings()] == [("LAYOUT_UNKNOWN", str(path))]
 
 
+def test_aggregates_own_csv_read_as_input_is_named_for_what_it_is(tmp_path):
+    # Regression (trial): read back as a form, its 单位 column was "the unit 青溪县" of each row.
+    path = write_csv(tmp_path / "汇总.csv", [["单位", "报告期", "指标名称", "计量单位", "数值", "指标编号"],
+                                           ["青溪县", "2016-03", "专题宣讲", "场", 2, "lectures"]])
+    result = read(path)
+    assert [(f.code, f.cell) for f in result.findings] == [("LAYOUT_UNKNOWN", None)]
+    assert result.findings[0].message == (
+        "没有找到可识别的报表：这是汇总结果的明细（每行一个单位的一个指标，如 fulian-stats aggregate 写出的 .csv），"
+        "不是报表，未读取；汇总结果请用 aggregate 写出的 .xlsx 汇总表作为上一级的输入")
+
+
 def test_a_missing_path_is_refused_before_any_file_is_listed(tmp_path):
     from fulian_stats.errors import UsageError
     from fulian_stats.read.files import stream_files

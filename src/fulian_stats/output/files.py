@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from fulian_stats.errors import FulianError, MachineError, UsageError
+from fulian_stats.read.layout import LONG_HEADER
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The columns of aggregate's CSV: Chinese headers, the indicator's id last for programs
 # (JSON keeps the keys: org, period, indicator, name, unit, value).
-ROW_COLUMNS = {"单位": "org", "报告期": "period", "指标名称": "name", "计量单位": "unit", "数值": "value",
-               "指标编号": "indicator"}
+ROW_COLUMNS = dict(zip((*LONG_HEADER, "指标编号"), ("org", "period", "name", "unit", "value", "indicator")))
 
 
 def refuse_inputs(output: str | Path, inputs: Mapping[str | Path, str]) -> None:

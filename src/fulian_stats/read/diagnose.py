@@ -6,6 +6,7 @@ from __future__ import annotations
 from fulian_stats.catalog import Catalog
 from fulian_stats.findings import a1
 from fulian_stats.read.grid import Sheet
+from fulian_stats.read.layout import LONG_HEADER
 from fulian_stats.read.header import (
     HEADER_SCAN_ROWS,
     MONTH,
@@ -29,6 +30,11 @@ def layout_problem(sheet: Sheet, catalog: Catalog) -> tuple[str, str | None, boo
     rows = sheet.rows
     if not any(v not in ("", None) for row in rows for v in row):
         return None
+    long = next((r for r, row in enumerate(rows[:HEADER_SCAN_ROWS])
+                 if tuple(header_key(v) for v in row[:len(LONG_HEADER)]) == LONG_HEADER), None)
+    if long is not None:
+        return ("这是汇总结果的明细（每行一个单位的一个指标，如 fulian-stats aggregate 写出的 .csv），不是报表，未读取；"
+                "汇总结果请用 aggregate 写出的 .xlsx 汇总表作为上一级的输入"), None, False
     near, serials = _near_miss(sheet, catalog)
     serials |= _counting_columns(rows)
     first = next(((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)

@@ -62,6 +62,9 @@ TOTAL_ROW = re.compile(rf"^(?:合计|总计|小计|汇总|共计|总合计|全[�
 # Rows of a table that are no org's and total nothing to check: another period's, an
 # average, a breakdown (其中：街道). Their numbers are named, never summed as an org's.
 NOT_AN_ORG_ROW = re.compile(rf"^(?:(?:本年|年度|全年)?累计|平均|{OTHER_PERIOD}|其中)")
+# The header of a long table, one row per org and indicator: aggregate's CSV and a summary's
+# 明细 sheet begin so (output.files, output.workbook). No submission's layout: named as such.
+LONG_HEADER = ("单位", "报告期", "指标名称", "计量单位", "数值")
 NAME_SAMPLE_ROWS = 40  # rows under a header looked at to tell the name column from a category column
 
 
@@ -147,6 +150,8 @@ def detect_layout(sheet: Sheet, catalog: Catalog) -> Layout | None:
     for index in range(scan):
         row = rows[index]
         keys = cells.keys(index)
+        if tuple(keys[:len(LONG_HEADER)]) == LONG_HEADER:
+            return None  # a long table: diagnose says what it is
         if not NAME_HEADERS.isdisjoint(keys):
             layout = _form_layout(sheet, cells, index, catalog)
             if layout is not None:
