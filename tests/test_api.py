@@ -121,3 +121,4 @@ def test_a_misspelt_indicator_is_an_error_not_none():
     assert totals.value("trainees") is not None
     with pytest.raises(UsageError, match="指标目录中没有指标“trainess”"):
         totals.value("trainess")
+    assert totals.value("参训妇女") == totals.value("参训人数") == totals.value("trainees")

@@ -544,6 +544,17 @@ def test_explain_flow_rate_and_table(city):
     assert cli("explain", "no_such", city / "青溪县", "-q").code == 2
 
 
+def test_explain_takes_the_indicators_name_and_refuses_a_wrong_one_before_reading(city, monkeypatch):
+    # Regression (trial): 参训妇女 was refused, and only after every file was checked.
+    by_name = cli("explain", "贫困村", city / "青溪县", "--period", "2016-Q1", "--format", "json", "-q").json()
+    assert (by_name["indicator"], by_name["value"]) == ("poor_villages", 13)
+    import fulian_stats.api
+
+    monkeypatch.setattr(fulian_stats.api, "check", lambda *a, **k: pytest.fail("files read for a wrong indicator"))
+    run = cli("explain", "无此指标", city / "青溪县", "-q")
+    assert (run.code, run.err) == (2, "错误：指标目录中没有指标“无此指标”（fulian-stats indicators 可列出全部指标的编号和名称）\n")
+
+
 @pytest.mark.parametrize("edit", ["a sheet added", "a cell changed"])
 def test_a_summary_edited_since_it_was_written_is_replaced_only_with_force(office, edit):
     # Regression: the user's own sheet 我的分析 vanished on the next `aggregate -o`.

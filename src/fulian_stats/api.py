@@ -187,7 +187,9 @@ def aggregate(report: Report, period=None, by: str = "total", level=None, region
 
 
 def explain(totals: Totals, indicator: str) -> dict:
-    """The files and cells behind one region total: {indicator, period, value, sources}."""
+    """The files and cells behind one region total: {indicator, period, value, sources};
+    the indicator by its id, name or alias."""
+    indicator = totals.catalog.indicator_named(indicator)
     return {"indicator": indicator, "period": totals.period.code, "value": totals.value(indicator),
             "sources": explain_totals(totals, totals.catalog, indicator)}
 

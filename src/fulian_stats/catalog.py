@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from fulian_stats.report.numbers import phrase_problem
-from fulian_stats.errors import CatalogError
+from fulian_stats.errors import CatalogError, UsageError
 from fulian_stats.normalize import is_sub_item, split_unit
 from fulian_stats.units import plausible_max, scale_prefixed
 
@@ -99,6 +99,14 @@ class Catalog:
 
     def name_key(self, text: str) -> str:
         return split_unit(text, self.units)[0]
+
+    def indicator_named(self, text: str) -> str:
+        """The id of an indicator given by its id, name or alias (参训妇女, 参训人数:
+        trainees), as a user types it; one the catalog has not is refused."""
+        found = text if text in self.by_id else self.lookup(text.strip())[0]
+        if found is None:
+            raise UsageError(f"指标目录中没有指标“{text}”（fulian-stats indicators 可列出全部指标的编号和名称）")
+        return found
 
     def lookup(self, text: str) -> tuple[str | None, str | None]:
         """(indicator id or None, unit written in brackets or None) for a row/column name."""

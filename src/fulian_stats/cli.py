@@ -179,7 +179,7 @@ def aggregate_command(
 
 @app.command(cls=_Command, name="explain")
 def explain_command(
-    indicator: Annotated[str, typer.Argument(metavar="指标编号", help="指标编号，如 trainees（fulian-stats indicators 可查）")],
+    indicator: Annotated[str, typer.Argument(metavar="指标", help="指标编号或名称，如 trainees 或 参训妇女（fulian-stats indicators 可查）")],
     paths: Paths, period: PeriodOpt = None, region: RegionOpt = None, orgs: OrgsOpt = None, format: TableOrJsonOpt = TableOrJson.table,
     skip_invalid: SkipOpt = False, catalog: CatalogOpt = None, rules: RulesOpt = None, quiet: QuietOpt = False,
     verbose: VerboseOpt = False, debug: DebugOpt = False,
@@ -189,12 +189,13 @@ def explain_command(
     from fulian_stats.output import machine, terminal
 
     _run["debug"] = debug  # for run()
+    api.setup(catalog, rules, orgs, region).catalog.indicator_named(indicator)  # a wrong one before any file is read
     totals = _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, verbose)
     sources = api.explain(totals, indicator)
     if format is TableOrJson.json:
         write_out(machine.to_json(sources))
     else:
-        terminal.print_sources(sources, totals.catalog[indicator])
+        terminal.print_sources(sources, totals.catalog[sources["indicator"]])
 
 
 @app.command(cls=_Command, name="report")

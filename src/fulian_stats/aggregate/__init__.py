@@ -89,8 +89,7 @@ class Totals:
     def value(self, indicator: str, org: str | None = None, period: str | None = None):
         """One aggregated value (the region total by default), or None when nothing was
         reported; an indicator the catalog does not have is an error, not a None."""
-        if indicator not in self.catalog.by_id:
-            raise UsageError(f"指标目录中没有指标“{indicator}”（fulian-stats indicators 可列出全部指标编号）")
+        indicator = self.catalog.indicator_named(indicator)
         org = org or self.region
         period = period or self.period.code
         return next((r["value"] for r in self.rows if r["indicator"] == indicator and r["org"] == org
