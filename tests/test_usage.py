@@ -63,7 +63,7 @@ def test_fulian_stats_alone_prints_its_help(capsys):
 
 USAGE_ERRORS = [
     (["check"], "错误：缺少参数 文件或文件夹。用 fulian-stats check --help 查看用法。"),
-    (["explain"], "错误：缺少参数 指标编号。用 fulian-stats explain --help 查看用法。"),
+    (["explain"], "错误：缺少参数 指标。用 fulian-stats explain --help 查看用法。"),
     (["template"], "错误：缺少选项 -o / --output。用 fulian-stats template --help 查看用法。"),
     (["check", "x", "--verbos"],
      "错误：没有 --verbos 这个选项；是否想用 --period、--verbose？用 fulian-stats check --help 查看用法。"),
