@@ -484,6 +484,9 @@ def test_a_stock_taken_from_before_the_periods_last_month_is_noted():
     assert result.notes == ["存量指标取各单位报告期内最后报送的一个月：白沙镇取2016年2月的数（其他单位为2016年3月）"]
     whole = aggregate(frame(rows[:3]), CATALOG, parse_period("2016-Q1"))
     assert whole.notes == []
+    # Regression (trial): an org that reported no stock at all was named as taken from its last month.
+    flows_only = rows[:3] + [("龙潭乡", f"2016-{m:02d}", "trainees", 5) for m in (1, 2)]
+    assert aggregate(frame(flows_only), CATALOG, parse_period("2016-Q1")).notes == []
 
 
 def test_by_period_a_quarters_value_is_in_the_total_not_in_a_month():
