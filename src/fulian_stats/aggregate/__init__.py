@@ -213,9 +213,8 @@ def _stale_stocks(data, catalog: Catalog, period: Period, expected: bool) -> lis
         named = "、".join(f"{org}的{catalog[ind].label}取{Period(m, m).label}（"
                          f"{Period(int(newest_of[org]), int(newest_of[org])).label}未填）" for org, ind, m in blank[:5])
         notes.append(f"存量指标取各单位最后填报的一个月：{named}{'等' if len(blank) > 5 else ''}")
-    stock_latest = stocks.groupby("org", observed=True)["last"].max()  # an org with no stock is taken from no month
-    newest = int(stock_latest.max())
-    early = stock_latest[stock_latest < newest]
+    newest = int(org_latest.max())
+    early = org_latest[(org_latest < newest) & org_latest.index.isin(stocks["org"].unique())]  # no stock, no month taken
     if not expected and not early.empty:
         named = "、".join(f"{org}取{Period(int(m), int(m)).label}" for org, m in list(early.items())[:5])
         notes.append(f"存量指标取各单位报告期内最后报送的一个月：{named}{'等' if len(early) > 5 else ''}的数"
