@@ -31,7 +31,7 @@ def groups_above(cells: SheetCells, index: int, keys: list[str], not_under: set[
         if index - 1 not in cells.merges.wide_ends:
             return {}
         for (r1, c1), (r2, c2) in cells.merges.extent.items():
-            if r1 <= index - 1 == r2 and c2 > c1 and c1 < len(cells.rows[r1]):
+            if r1 <= index - 1 == r2 and c2 > c1 and 0 < c1 < len(cells.rows[r1]):  # from A: a title
                 spans.append((c1, c2, _text(cells.rows[r1][c1])))
     elif sum(1 for v in above if _text(v)) >= 2:
         starts = [c for c, v in enumerate(above) if _text(v)] + [max(len(above), len(keys))]
