@@ -213,22 +213,24 @@ def test_footers_without_人_end_the_form_too(tmp_path, footer):
     assert found(result) == [("DATA_AFTER_FOOTER", "D11")]
 
 
+def read_with_rows_inserted(tmp_path, *inserted: list):
+    """A form with `inserted` rows after its second indicator row (row 6 on), read."""
+    body = figure_rows()
+    return read(write_xlsx(tmp_path / "f.xlsx", form_rows(body=body[:2] + list(inserted) + body[2:], footer=True)))
+
+
 @pytest.mark.parametrize("note", ["说明：以下为信访维权工作", "注：接待件数含来电来访", "注:金额以万元计"])
 def test_a_note_row_between_a_forms_indicator_rows_does_not_end_it(tmp_path, note):
     # Regression: a 说明：/注： row inside the table was taken for the footer, and the rows
     # below it refused the whole form (DATA_AFTER_FOOTER).
-    body = figure_rows()
-    rows = form_rows(body=body[:2] + [[None, note]] + body[2:], footer=True)
-    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    result = read_with_rows_inserted(tmp_path, [None, note])
     assert month_values(result) == EXPECTED
     assert month_values(result, "ytd") == EXPECTED_YTD
     assert found(result) == []
 
 
 def test_a_note_row_with_figures_between_indicator_rows_is_named(tmp_path):
-    body = figure_rows()
-    rows = form_rows(body=body[:2] + [[None, "注：另有线上培训120人"]] + body[2:], footer=True)
-    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    result = read_with_rows_inserted(tmp_path, [None, "注：另有线上培训120人"])
     assert month_values(result) == EXPECTED
     assert found(result) == [("NOTE_NOT_READ", "B6")]
 
@@ -286,19 +288,14 @@ def test_a_note_whose_only_digits_are_a_date_a_telephone_or_its_numbering_is_no_
 def test_the_header_written_again_over_a_second_part_of_the_form_is_no_data(tmp_path):
     # Regression (trial): the repeated 序号|指标名称|…|本月|本年累计 row was an unknown indicator
     # 指标名称 "with numbers" (the words 本月, 本年累计), and refused the whole form.
-    body = figure_rows()
-    rows = form_rows(body=body[:2] + [[], ["附表：其他工作"], list(FORM_HEADER)] + body[2:], footer=True)
-    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    result = read_with_rows_inserted(tmp_path, [], ["附表：其他工作"], list(FORM_HEADER))
     assert month_values(result) == EXPECTED
     assert month_values(result, "ytd") == EXPECTED_YTD
     assert found(result) == []
 
 
 def test_a_second_header_with_its_columns_swapped_is_an_error(tmp_path):
-    body = figure_rows()
-    swapped = ["序号", "指标名称", "计量单位", "本年累计", "本月"]
-    rows = form_rows(body=body[:2] + [swapped] + body[2:], footer=True)
-    result = read(write_xlsx(tmp_path / "f.xlsx", rows))
+    result = read_with_rows_inserted(tmp_path, ["序号", "指标名称", "计量单位", "本年累计", "本月"])
     assert found(result) == [("COLUMN_AMBIGUOUS", "D6")]
     assert only(result, "COLUMN_AMBIGUOUS").message == ("第6行又写了一次表头，但D6为“本年累计”，与上方表头的“本月”不同，"
                                                         "其下各行不知按哪个表头读；请把第二份表移到单独的工作表")
