@@ -31,7 +31,8 @@ def check_text_rows(reader, start: int, end: int) -> None:
         extra = [v for v in row[width:] if v.strip()]
         if len(row) > width and not extra and len(row) == usual:
             continue  # empty fields past the header's, as on every row: nothing moved
-        if len(row) < width and NOTE_ROW.match(row[0]) and not any(v.strip() for v in row[1:]):
+        texts = [v for v in row if v.strip()]
+        if len(row) < width and len(texts) == 1 and NOTE_ROW.match(texts[0]):
             continue  # a note written on a line of its own (注：以下为街道): no field to move
         reader.ragged.add(r)
         if len(row) > width and not extra:  # one delimiter too many moves every value after it
