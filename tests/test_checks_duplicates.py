@@ -81,6 +81,19 @@ def test_a_third_file_sharing_no_figure_with_the_first_is_a_copy_too(tmp):
         "请核实后只保留正确的一份（--skip-invalid 汇总时这两份都不计入）"]
 
 
+def test_a_part_of_the_form_that_shares_no_figure_is_not_counted_among_the_copies(tmp):
+    # Regression (review): two halves of a form and a copy of the second half were
+    # "报送了3次", the first half named as one of the copies.
+    rows = month_rows(3)
+    write_form(tmp / "大宁镇_2016-03_一.xlsx", rows=rows[:5])
+    second = write_form(tmp / "大宁镇_2016-03_二.xlsx", rows=rows[5:])
+    copy = write_form(tmp / "大宁镇_2016-03_二(1).xlsx", rows=rows[5:])
+    result = check(tmp / "大宁镇_2016-03_一.xlsx", second, copy)
+    finding = only(result, "DUPLICATE_SUBMISSION")
+    assert finding.message == ("大宁镇2016年3月的数据报送了两次：大宁镇_2016-03_二.xlsx和大宁镇_2016-03_二(1).xlsx，"
+                               "两份数值相同；请删去重复的一份（--skip-invalid 汇总时只计入大宁镇_2016-03_二.xlsx）")
+
+
 def test_a_figure_one_copy_left_blank_is_a_difference(tmp):
     """Regression: the copy without 参训妇女 was "两份数值相同", and --skip-invalid kept
     it: the figure was lost."""

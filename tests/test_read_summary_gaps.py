@@ -64,3 +64,17 @@ def test_an_org_with_numbers_but_every_month_a_gap_is_said_to_be_edited():
         "据“报送情况”表，汇总表中大宁镇2016年第一季度的数不含2月（未报）；汇总时这些月份不算已报"]
     unsummed = summary_gaps(sheet, "县汇总.xlsx")[1][0].message
     assert unsummed == "据“报送情况”表，汇总表中龙潭乡2016年第一季度的数不含1-3月（未报）；汇总时这些月份不算已报"
+
+
+def test_a_partly_counted_month_is_said_to_be_partly_counted_not_edited():
+    # Regression (review): 部分有误 months counted as gaps, and a month counted in part was
+    # "never counted, the summary edited".
+    sheet = coverage_sheet("报送情况（2016年3月）", ["3月"], ["大宁镇", "部分有误"])
+    gaps, findings = summary_gaps(sheet, "县汇总.xlsx", summed={"大宁镇"})
+    assert gaps == [("大宁镇", 2016 * 12 + 2, "部分有误")]
+    assert [f.message for f in findings] == [
+        "据“报送情况”表，汇总表中大宁镇2016年3月的数中3月只含部分报表（部分有误），汇总时仍算部分有误"]
+    both = coverage_sheet("报送情况（2016年第一季度）", ["1月", "2月", "3月"], ["大宁镇", "未报", "已报", "部分有误"])
+    assert summary_gaps(both, "县汇总.xlsx")[1][0].message == (
+        "据“报送情况”表，汇总表中大宁镇2016年第一季度的数不含1月（未报）；汇总时这些月份不算已报；"
+        "3月只含部分报表（部分有误），汇总时仍算部分有误")

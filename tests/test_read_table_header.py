@@ -98,3 +98,58 @@ def test_a_last_year_column_under_an_indicator_is_named_not_read(tmp_path):
     assert found(result) == [("COLUMN_NOT_READ", "D3")]
     assert only(result, "COLUMN_NOT_READ").message == ("列D（表头“参训妇女(人)/上年同期”）不是本期数，"
                                                         "其中的2个数值（D3、D4）未读取")
+
+
+MIXED = [["单位名称", "参训妇女", "创业担保贷款", None], [None, None, "申请人数", "金额（万元）"],
+         ["大宁镇", 10, 2, 20.5], ["白沙镇", 20, 1, 10], ["合计", 30, 3, 30.5]]
+
+
+@pytest.mark.parametrize("shape", ["merged", "not-merged", "csv"])
+def test_a_group_beside_headings_that_stand_over_both_rows(tmp_path, shape):
+    # Regression (review): 参训妇女 merged down beside 创业担保贷款 over 申请人数 | 金额 was a
+    # one-row table: 创业担保贷款 an unknown indicator, 金额 a column without a heading.
+    if shape == "csv":
+        path = write_csv(tmp_path / "城区_2016-03.csv", MIXED)
+    else:
+        merges = ["A1:A2", "B1:B2", "C1:D1"] if shape == "merged" else ["C1:D1"]
+        path = write_merged(tmp_path / "城区_2016-03.xlsx", MIXED, merges)
+    result = read(path)
+    assert month_values(result) == {
+        ("大宁镇", "2016-03", "trainees", 10.0), ("大宁镇", "2016-03", "loan_applicants", 2.0),
+        ("大宁镇", "2016-03", "loan_amount", 20.5), ("白沙镇", "2016-03", "trainees", 20.0),
+        ("白沙镇", "2016-03", "loan_applicants", 1.0), ("白沙镇", "2016-03", "loan_amount", 10.0)}
+    assert found(result) == []
+
+
+def test_an_indicator_merged_down_beside_indicators_over_their_measures(tmp_path):
+    # Regression (review): 技能培训班 merged over both header rows had its own name for a
+    # measure heading, and was dropped (an unknown indicator).
+    rows = [["单位名称", "技能培训班", "参训妇女", None], [None, None, "本月", "本年累计"], ["大宁镇", 3, 30, 90]]
+    result = read(write_merged(tmp_path / "城区_2016-03.xlsx", rows, ["A1:A2", "B1:B2", "C1:D1"]))
+    assert month_values(result) == {("大宁镇", "2016-03", "trainings", 3.0), ("大宁镇", "2016-03", "trainees", 30.0)}
+    assert month_values(result, "ytd") == {("大宁镇", "2016-03", "trainees", 90.0)}
+    assert found(result) == []
+
+
+@pytest.mark.parametrize("line", [["填报单位：大宁镇妇联", None, "报告期：2016年3月", None], [None, None, "金额单位：万元", None]])
+def test_a_line_of_the_form_above_the_header_is_no_group(tmp_path, line):
+    # Regression (review): 报告期：2016年3月 over two columns named them 报告期：2016年3月/志愿者人数.
+    rows = [line, ["单位名称", "参训妇女", "志愿者人数", "接待信访案件"], ["大宁镇", 10, 5, 2]]
+    result = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
+    assert only(result, "INDICATOR_UNKNOWN").message.startswith("指标“志愿者人数”不在指标目录中")
+
+
+def test_a_ytd_total_at_the_top_of_the_table_is_checked_against_every_row(tmp_path):
+    # Regression (review): the 合计 row above the org rows was compared with nothing (0).
+    rows = MEASURED[:2] + [MEASURED[4]] + MEASURED[2:4]
+    assert found(read(write_csv(tmp_path / "城区_2016-01.csv", rows))) == [("TOTAL_MISMATCH", "C3")]
+    rows[2] = ["合计", 75, 76, 4, 4]
+    assert found(read(write_csv(tmp_path / "城区_2016-01.csv", rows))) == []
+
+
+def test_a_csv_whose_header_is_shorter_than_the_measures_under_it(tmp_path):
+    # Regression (review): 上年同期 past the header's last field crashed the reader (IndexError).
+    rows = [["单位名称", "参训妇女"], ["", "本月", "上年同期"], ["大宁镇", 40, 38], ["白沙镇", 35, 30]]
+    result = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
+    assert month_values(result) == {("大宁镇", "2016-03", "trainees", 40.0), ("白沙镇", "2016-03", "trainees", 35.0)}
+    assert found(result) == [("COLUMN_NOT_READ", "C3")]

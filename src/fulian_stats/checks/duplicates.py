@@ -36,15 +36,17 @@ def check(blocks, ctx) -> list[Finding]:
         # The copy is the file that reports more orgs (a stray summary beside the
         # townships' own forms), so that --skip-invalid leaves out that one.
         ordered = sorted(copies, key=lambda copy: len(orgs_in[copy.file]))
-        files = list(dict.fromkeys(copy.file for copy in ordered))
+        # The copies that repeat a figure of another: a part of the form sharing none is no copy.
+        involved = [c for c in ordered if any(o is not c and _shares(c, o) for o in ordered)]
+        files = list(dict.fromkeys(copy.file for copy in involved))
         for n, copy in enumerate(ordered[1:], 1):
             # Against the first earlier copy it shares a figure with: a third copy may share
             # none with the first (大宁镇_修改.xlsx beside 大宁镇.xlsx and 大宁.xlsx).
-            first = next((c for c in ordered[:n] if any(ind in c.values for ind in copy.values)), None)
+            first = next((c for c in ordered[:n] if _shares(copy, c)), None)
             if first is not None:
                 shared = [ind for ind in copy.values if ind in first.values]
                 alike = len(orgs_in[first.file]) == len(orgs_in[copy.file])
-                findings += _twice(org, period, first, copy, shared, alike, ctx.catalog, len(ordered), files)
+                findings += _twice(org, period, first, copy, shared, alike, ctx.catalog, len(involved), files)
     periods_by_org: dict[str, dict[str, tuple]] = defaultdict(dict)
     for (org, period), positions in index.months.items():
         block = blocks[positions[0]]
@@ -81,6 +83,10 @@ class _Copy:
     file: str
     sheet: str | None
     values: dict[str, tuple[float, str]]  # indicator → (value, cell)
+
+
+def _shares(a: _Copy, b: _Copy) -> bool:
+    return any(ind in b.values for ind in a.values)
 
 
 def _copies(blocks, positions: list[int]) -> list[_Copy]:

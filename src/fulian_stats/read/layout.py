@@ -21,7 +21,7 @@ from functools import cached_property, lru_cache
 from fulian_stats.catalog import Catalog
 from fulian_stats.normalize import normalize_text
 from fulian_stats.read.grid import Sheet
-from fulian_stats.read.table_header import groups_above, measures_below
+from fulian_stats.read.table_header import groups_above, headings_down, measures_below
 from fulian_stats.read.header import (
     CATEGORY,
     EMPTY,
@@ -65,6 +65,7 @@ NOT_AN_ORG_ROW = re.compile(rf"^(?:(?:本年|年度|全年)?累计|平均|{OTHER
 # The header of a long table, one row per org and indicator: aggregate's CSV and a summary's
 # 明细 sheet begin so (output.files, output.workbook). No submission's layout: named as such.
 LONG_HEADER = ("单位", "报告期", "指标名称", "计量单位", "数值")
+_NOT_UNDER_A_GROUP = ORG_HEADERS | PERIOD_HEADERS
 NAME_SAMPLE_ROWS = 40  # rows under a header looked at to tell the name column from a category column
 
 
@@ -156,10 +157,14 @@ def detect_layout(sheet: Sheet, catalog: Catalog) -> Layout | None:
             layout = _form_layout(sheet, cells, index, catalog)
             if layout is not None:
                 return layout
-        groups = groups_above(cells, index, keys, ORG_HEADERS | PERIOD_HEADERS) if index else {}
+        groups = groups_above(cells, index, keys, _NOT_UNDER_A_GROUP) if index else {}
+        if groups:
+            row, keys = headings_down(cells, index, row, keys, groups)
         indicator_cols, units = _indicator_columns(row, keys, catalog, groups)
         # One indicator column is a table too when an org column stands beside it.
         if len(indicator_cols) >= 2 or (indicator_cols and any(k in ORG_HEADERS for k in keys)):
+            if index + 1 < scan and groups_above(cells, index + 1, cells.keys(index + 1), _NOT_UNDER_A_GROUP):
+                continue  # a group heading stands in this row: the header ends on the row below
             layout = _table_layout(sheet, cells, index, keys, indicator_cols, units, catalog)
             layout.groups = {c: g for c, g in groups.items() if c < len(keys) and keys[c]}
             layout.columns = [replace(col, heading=f"{layout.groups[col.index]}/{col.heading}")
@@ -397,7 +402,8 @@ def _table_layout(sheet: Sheet, cells: SheetCells, index: int, keys: list[str], 
 
     under = {c: f"{keys[measures.owners[c]]}/{leaf}" for c, leaf in measures.ignored.items()} if measures else {}
     layout.columns = [indicator_column(c) if c in taken else
-                      Column(c, under.get(c, keys[c]),
-                             roles.get(c) or (IGNORED if c in ignored else (UNKNOWN if keys[c] else EMPTY)))
+                      Column(c, under.get(c) or (keys[c] if c < len(keys) else ""),
+                             roles.get(c) or (IGNORED if c in ignored else
+                                              (UNKNOWN if c < len(keys) and keys[c] else EMPTY)))
                       for c in range(max(len(keys), max(taken | set(ignored), default=-1) + 1))]
     return layout

@@ -54,7 +54,7 @@ def summary_gaps(sheet: Sheet, file: str, registry: OrgRegistry | None = None, s
 
 def _warning(org: str, found: list[tuple[int, str, str]], period: Period, sheet: str, file: str,
              summed: bool) -> Finding:
-    if summed and len({m for m, _l, _c in found}) == period.last - period.first + 1:
+    if summed and len({m for m, label, _c in found if label != PARTIAL_LABEL}) == period.last - period.first + 1:
         return Finding("SUMMARY_INCOMPLETE", f"汇总表中有{org}的数，但据“{COVERAGE_SHEET}”表，{org}{period.label}"
                        "各月都没有计入：汇总表可能在写出后被改过；汇总时这些月份不算已报，请核对", severity=WARNING,
                        file=file, sheet=sheet, cell=found[0][2], org=org, period=period.code)
@@ -64,7 +64,8 @@ def _warning(org: str, found: list[tuple[int, str, str]], period: Period, sheet:
     partial = [m for m, label, _c in found if label == PARTIAL_LABEL]
     said = [f"不含{'、'.join(parts)}；汇总时这些月份不算已报"] if parts else []
     if partial:
-        said.append(f"{months_text(partial, with_year)}只含部分报表（{PARTIAL_LABEL}），汇总时仍算部分有误")
+        said.append(f"{'' if parts else '中'}{months_text(partial, with_year)}只含部分报表（{PARTIAL_LABEL}），"
+                    "汇总时仍算部分有误")
     return Finding("SUMMARY_INCOMPLETE", f"据“{COVERAGE_SHEET}”表，汇总表中{org}{period.label}的数{'；'.join(said)}",
                    severity=WARNING, file=file, sheet=sheet, cell=found[0][2], org=org, period=period.code)
 

@@ -51,7 +51,8 @@ def read_table(reader) -> None:
                              and TOTAL_ROW.match(normalize_text(t))), "")
         for c in [c for c in unknown if c < len(row) and parse_number(row[c]).status in (OK, ESTIMATE)]:
             unknown.remove(c)
-            name = cell_text(rows[header][c]).strip()
+            # a heading merged down from the row above stands in its first cell only
+            name = cell_text(rows[header][c]).strip() or (lay.columns[c].heading if c < len(lay.columns) else "")
             if name:
                 named = f"{lay.groups[c]}/{name}" if c in lay.groups else name  # the alias to add: both
                 reader.finding("INDICATOR_UNKNOWN", f"指标“{named}”不在指标目录中，但填有数值；"
@@ -100,28 +101,39 @@ def read_table(reader) -> None:
             elif measure == MONTH:
                 ytd_totals.add(c, reader.emit(org, period, indicators[c], row[c], factors[c], r, c, YTD, r))
             else:
-                ytd_totals.check(c, reader.value(indicators[c], row[c], factors[c], r, c), r, measure)
+                ytd_totals.total(c, reader.value(indicators[c], row[c], factors[c], r, c), r, measure)
+    if ytd_totals is not None:
+        ytd_totals.check_totals()
 
 
 class _YtdTotals:
     """The 本年累计 columns of a table's 合计 and 小计 rows, checked here against the org
-    rows' (the checks' totals are of month values): a 合计 against every row, a 小计 against
-    the rows since the last 小计."""
+    rows' (the checks' totals are of month values): a 合计 against every row, above it or
+    below (at the top, as often), a 小计 against the rows since the last 小计."""
 
     def __init__(self, reader):
         self.reader = reader
         self.sums: dict[int, float] = {}
         self.since: dict[int, float] = {}
+        self.totals: list[tuple[int, float | None, int]] = []  # 合计 cells, checked when every row is read
 
     def add(self, c: int, value: float | None) -> None:
         if value is not None:
             self.sums[c] = self.sums.get(c, 0.0) + value
             self.since[c] = self.since.get(c, 0.0) + value
 
-    def check(self, c: int, value: float | None, r: int, measure: str) -> None:
-        expected = (self.since if measure == SUBTOTAL else self.sums).get(c, 0.0)
+    def total(self, c: int, value: float | None, r: int, measure: str) -> None:
         if measure == SUBTOTAL:
+            self._check(c, value, r, SUBTOTAL, self.since.get(c, 0.0))
             self.since[c] = 0.0
+        else:
+            self.totals.append((c, value, r))
+
+    def check_totals(self) -> None:
+        for c, value, r in self.totals:
+            self._check(c, value, r, TOTAL, self.sums.get(c, 0.0))
+
+    def _check(self, c: int, value: float | None, r: int, measure: str, expected: float) -> None:
         ind = self.reader.catalog[self.reader.layout.ytd_cols[c]]
         if value is None or ind.kind == "rate" or not sums_differ(value, expected):
             return

@@ -12,9 +12,14 @@ span and the cells to its right are empty.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from fulian_stats.read.header import IGNORED, MONTH, SEQ, YTD, SheetCells, header_key, heading_role, is_leaf_row
+from fulian_stats.read.numbers import holds_number
+
+
+_LABEL = re.compile(r"[:：]")
 
 
 def _text(value: object) -> str:
@@ -41,12 +46,37 @@ def groups_above(cells: SheetCells, index: int, keys: list[str], not_under: set[
                 c2 += 1
             if c2 > c1:
                 spans.append((c1, c2, _text(above[c1])))
+    below = cells.rows[index]
     groups = {}
     for c1, c2, text in spans:
         under = keys[c1:c2 + 1]
-        if text and any(under) and not any(k in not_under or heading_role(k)[0] == SEQ for k in under):
+        if any(holds_number(v) for v in below[c1:c2 + 1]):
+            continue  # numbers under it: a row of data, not of sub-headings
+        if all(heading_role(k)[0] in (MONTH, YTD, IGNORED) for k in under if k):
+            continue  # 参训妇女 over 本月 | 本年累计: an indicator over its measures (measures_below)
+        # 填报单位：…, 金额单位：万元 above the header are lines of the form, no group headings
+        if text and not _LABEL.search(text) and any(under) \
+                and not any(k in not_under or heading_role(k)[0] == SEQ for k in under):
             groups.update((c, text) for c in range(c1, c2 + 1))
     return groups
+
+
+def headings_down(cells: SheetCells, index: int, row: list, keys: list[str], groups: dict[int, str]
+                  ) -> tuple[list, list[str]]:
+    """The header row `index` (under group headings) with the empty cells outside the
+    groups given the heading above them: 单位名称 or 参训妇女 merged down over both rows
+    (in a CSV, written in the upper row only)."""
+    above = cells.rows[index - 1]
+    width = max(len(row), len(above))
+    row, keys = list(row) + [None] * (width - len(row)), list(keys) + [""] * (width - len(keys))
+    for c in range(width):
+        if c in groups or _text(row[c]):
+            continue
+        # merged down, or (a clerk who did not merge it, a CSV) written in the row above only
+        value = cells.value(index, c) if not cells.is_own(index, c) else cells.value(index - 1, c)
+        if _text(value):
+            row[c], keys[c] = value, header_key(value)
+    return row, keys
 
 
 @dataclass
@@ -80,7 +110,7 @@ def measures_below(cells: SheetCells, index: int, indicator_cols: dict[int, str]
             owner = source[1] if source[0] == index and source[1] in indicator_cols else None
         elif c < len(header) and _text(header[c]):
             owner = None  # another heading: the indicator's span ended
-        leaf = _text(cells.value(below, c))
+        leaf = _text(cells.value(below, c)) if cells.is_own(below, c) else ""  # 技能培训班 merged down: no leaf
         if owner is None:
             continue
         role = heading_role(header_key(leaf))[0] if leaf else (MONTH if c == owner else None)
