@@ -153,3 +153,18 @@ def test_a_csv_whose_header_is_shorter_than_the_measures_under_it(tmp_path):
     result = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
     assert month_values(result) == {("大宁镇", "2016-03", "trainees", 40.0), ("白沙镇", "2016-03", "trainees", 35.0)}
     assert found(result) == [("COLUMN_NOT_READ", "C3")]
+
+
+def test_the_header_written_again_in_a_table_is_no_row_of_data(tmp_path):
+    # Regression (review): a repeated 单位名称|参训妇女 row was a row of numbers that were
+    # words (NUMBER_INVALID), or an org called 单位名称.
+    header = ["单位名称", "参训妇女", "接待信访案件"]
+    rows = [header, ["大宁镇", 10, 2], ["注：以下为街道"], header, ["河西街道", 5, 1]]
+    result = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
+    assert month_values(result) == {("大宁镇", "2016-03", "trainees", 10.0), ("大宁镇", "2016-03", "petitions", 2.0),
+                                    ("河西街道", "2016-03", "trainees", 5.0), ("河西街道", "2016-03", "petitions", 1.0)}
+    assert found(result) == []
+    rows[3] = ["单位名称", "接待信访案件", "参训妇女"]
+    swapped = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
+    assert only(swapped, "COLUMN_AMBIGUOUS").message == ("第4行又写了一次表头，但B4为“接待信访案件”，与上方表头的“参训妇女”"
+                                                         "不同，其下各行不知按哪个表头读；请把第二份表移到单独的工作表")

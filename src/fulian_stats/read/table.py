@@ -10,7 +10,8 @@ from fulian_stats.findings import join_cells, show_number
 from fulian_stats.normalize import normalize_text
 from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL, YTD, sums_differ
 from fulian_stats.periods import Period, period_of_cell
-from fulian_stats.read.layout import FOOTER, NOT_AN_ORG_ROW, SUBTOTAL_ROW, TOTAL_ROW, cell_text
+from fulian_stats.read.header import header_key
+from fulian_stats.read.layout import FOOTER, NOT_AN_ORG_ROW, ORG_HEADERS, SUBTOTAL_ROW, TOTAL_ROW, cell_text
 from fulian_stats.read.meta import month_alone
 from fulian_stats.read.outside import NOTE_ROW, notes_from, numbers_in_note_row, numbers_in_unread_columns
 from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, holds_number, parse_number
@@ -62,6 +63,9 @@ def read_table(reader) -> None:
                                "请补上指标名称作表头，或删去这些数值", r, c, values={"heading": ""})
         filled = [c for c in indicators if c < len(row) and factors[c] is not None
                   and parse_number(row[c]).status is not BLANK]
+        if filled and header_key(org_text) in ORG_HEADERS and not any(holds_number(row[c]) for c in filled):
+            _repeated_header(reader, row, r, indicators)  # the header again, over a second part of the table
+            continue
         if not filled:
             reader.note_row(r, org_text, None, "空行" if not org_text else "没有数值")
             numbers_in_note_row(reader, r, org_text, lay.org_col)
@@ -104,6 +108,21 @@ def read_table(reader) -> None:
                 ytd_totals.total(c, reader.value(indicators[c], row[c], factors[c], r, c), r, measure)
     if ytd_totals is not None:
         ytd_totals.check_totals()
+
+
+def _repeated_header(reader, row: list, r: int, indicators: dict) -> None:
+    """The header written again: its rows are read by the first header's columns, which
+    it must not name otherwise (接待信访案件 over 参训妇女; a sub-heading such as 金额 or
+    本月 names nothing of its own)."""
+    for c, ind in indicators.items():
+        text = cell_text(row[c]).strip() if c < len(row) else ""
+        found = reader.catalog.lookup(text)[0] if text else None
+        if found is not None and found != ind.id:
+            reader.finding("COLUMN_AMBIGUOUS", f"第{reader.row_number(r)}行又写了一次表头，但{reader.cell(r, c)}为"
+                           f"“{text[:20]}”，与上方表头的“{ind.label}”不同，其下各行不知按哪个表头读；"
+                           "请把第二份表移到单独的工作表", r, c, values={"heading": text[:200]})
+            return
+    reader.note_row(r, cell_text(row[reader.layout.org_col]), None, "表头（又写了一次）")
 
 
 class _YtdTotals:
