@@ -168,3 +168,20 @@ def test_the_header_written_again_in_a_table_is_no_row_of_data(tmp_path):
     swapped = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
     assert only(swapped, "COLUMN_AMBIGUOUS").message == ("第4行又写了一次表头，但B4为“接待信访案件”，与上方表头的“参训妇女”"
                                                          "不同，其下各行不知按哪个表头读；请把第二份表移到单独的工作表")
+
+
+THREE_ROWS = [["单位名称", "创业担保贷款", None, None, None], [None, "申请人数", None, "金额（万元）", None],
+              [None, "本月", "累计", "本月", "累计"], ["大宁镇", 2, 5, 20, 50], ["白沙镇", 1, 3, 10, 30]]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_group_over_indicators_over_their_measures(tmp_path, suffix):
+    path = write_csv(tmp_path / "城区_2016-03.csv", THREE_ROWS) if suffix == ".csv" else \
+        write_merged(tmp_path / "城区_2016-03.xlsx", THREE_ROWS, ["A1:A3", "B1:E1", "B2:C2", "D2:E2"])
+    result = read(path)
+    assert month_values(result) == {("大宁镇", "2016-03", "loan_applicants", 2.0), ("大宁镇", "2016-03", "loan_amount", 20.0),
+                                    ("白沙镇", "2016-03", "loan_applicants", 1.0), ("白沙镇", "2016-03", "loan_amount", 10.0)}
+    assert month_values(result, "ytd") == {
+        ("大宁镇", "2016-03", "loan_applicants", 5.0), ("大宁镇", "2016-03", "loan_amount", 50.0),
+        ("白沙镇", "2016-03", "loan_applicants", 3.0), ("白沙镇", "2016-03", "loan_amount", 30.0)}
+    assert found(result) == []

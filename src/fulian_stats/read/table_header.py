@@ -41,9 +41,9 @@ def groups_above(cells: SheetCells, index: int, keys: list[str], not_under: set[
     elif sum(1 for v in above if _text(v)) >= 2:
         starts = [c for c, v in enumerate(above) if _text(v)] + [max(len(above), len(keys))]
         for c1, after in zip(starts, starts[1:]):
-            c2 = c1
-            while c2 + 1 < after and c2 + 1 < len(keys) and keys[c2 + 1]:
-                c2 += 1
+            # to the next heading of its row, as far as the header row goes (申请人数 | 空 |
+            # 金额 | 空 under it: the sub-headings may span columns of their own)
+            c2 = min(after, len(keys)) - 1
             if c2 > c1:
                 spans.append((c1, c2, _text(above[c1])))
     below = cells.rows[index]
