@@ -277,9 +277,16 @@ def _an_estimate(folder: Path) -> None:
     check_form(folder / "2016-02" / "白沙镇_2016-02.xlsx", org="白沙镇妇联", period="2016年2月", rows=rows)
 
 
-@pytest.mark.parametrize(("spoil", "code"), [(None, 0), (_missing_three, 1), (_text_in_a_number, 1), (_an_estimate, 0)])
+def _an_estimate_and_text_in_a_number(folder: Path) -> None:
+    _an_estimate(folder)
+    _text_in_a_number(folder)
+
+
+@pytest.mark.parametrize(("spoil", "code"), [(None, 0), (_missing_three, 1), (_text_in_a_number, 1), (_an_estimate, 0),
+                                             (_an_estimate_and_text_in_a_number, 1)])
 def test_aggregate_refuses_exactly_when_check_fails_and_lists_the_same_errors(tmp_path, monkeypatch, spoil, code):
-    """Seven townships' March files missing: check failed, aggregate added up the rest and said nothing."""
+    """Seven townships' March files missing: check failed, aggregate added up the rest and said nothing.
+    Regression: a refused aggregate listed the errors alone and said 0个警告 beside a warning."""
     monkeypatch.chdir(tmp_path)
     folder = clean_folder(tmp_path)
     if spoil:

@@ -142,7 +142,7 @@ def _totals(paths, period, orgs, catalog, rules, region, skip_invalid, quiet, ve
     try:
         totals = api.aggregate(report, period, by, level, skip_invalid=skip_invalid)
     except api.DataErrors as stopped:
-        sys.stderr.write(terminal.blocking_text(stopped.findings, len(stopped.files), verbose, coloured(sys.stderr)))
+        sys.stderr.write(terminal.blocking_text(stopped.checked, len(stopped.files), verbose, coloured(sys.stderr)))
         raise typer.Exit(1) from None
     sys.stderr.write(terminal.totals_notes(totals))
     return totals

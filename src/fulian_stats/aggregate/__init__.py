@@ -266,12 +266,13 @@ class DataErrors(FulianError):
 
     exit_code = 1
 
-    def __init__(self, findings: list, files: list[str]):
+    def __init__(self, findings: list, files: list[str], checked: list | None = None):
         first = findings[0] if findings else None
         said = f"；第一个：{first.location() + '：' if first.location() else ''}{first.message}" if first else ""
         more = "（全部在 .findings 中）" if len(findings) > 1 else ""
         super().__init__(f"有{len(findings)}个错误，未汇总{said}{more}")
         self.findings, self.files = findings, files
+        self.checked = findings if checked is None else checked  # every finding of the check, as check shows them
 
 
 _IN_COVERAGE = {"SUMMARY_INCOMPLETE"}  # warnings the coverage's own notes already say
@@ -285,7 +286,8 @@ def aggregate_report(report: Report, period: Period | None = None, by: str = "to
     region = orgs.region_named(region) if orgs is not None else region
     blocking = blocking_findings(report, orgs, region)
     if blocking and not skip_invalid:
-        raise DataErrors(blocking, report.files)
+        stopping = set(map(id, blocking))  # and the warnings and notes, as check shows them
+        raise DataErrors(blocking, report.files, [f for f in report.findings if not f.is_error or id(f) in stopping])
     bad = set(report.failed_files())
     # Totals are made of month values only; 本年累计 and 合计 were for checking.
     frame = report.read.frame(measures=("month",), skip_files=bad)
