@@ -45,17 +45,22 @@ from fulian_stats.errors import FulianError
         (56000, "元", "5.6万元"),
         (5600, "元", "5600元"),
         (10**12, "", "10000亿"),  # no 万亿 scale
-        # rounding carries into the next scale
-        (99999, "", "10万"),
-        (9999.999, "", "1万"),
+        # rounding never lands on a whole 万 or 亿 a figure is not, nor carries it into the
+        # next scale (regression, trial: 19999人 read 「2万人」, 99999份 「10万份」)
+        (99999, "", "9.9999万"),
+        (19999, "人", "1.9999万人"),
+        (10001, "人次", "1.0001万人次"),
+        (9999.999, "", "9999.999"),
         (9999.994, "", "9999.99"),
-        (99999999, "", "1亿"),
+        (99999999, "", "9999.9999万"),
         (99994999, "", "9999.5万"),
+        (19999.000000000004, "人", "1.9999万人"),  # float noise is not a figure's digits
         # unit already in 万 / 亿
         (12500, "万元", "1.25亿元"),
         (94.0, "万元", "94万元"),
         (3000, "万元", "3000万元"),
-        (9999.999, "万元", "1亿元"),
+        (9999.999, "万元", "9999.999万元"),
+        (9999.995, "万元", "9999.995万元"),
         (0.5, "万元", "0.5万元"),
         (2.5, "万人", "2.5万人"),
         (7, "万", "7万"),
@@ -245,7 +250,7 @@ def test_cn_num_small_integers_round_trip(n):
     assert int(cn_num(n)) == n
 
 
-_NUM = re.compile(r"(?P<num>-?\d+(?:\.\d{1,2})?)(?P<scale>万|亿)?")
+_NUM = re.compile(r"(?P<num>-?\d+(?:\.\d{1,8})?)(?P<scale>万|亿)?")
 
 
 @given(st.integers(min_value=-(10**13), max_value=10**13))
@@ -255,6 +260,10 @@ def test_cn_num_is_within_rounding_of_the_value(n):
     scale = _SCALE[m["scale"]]
     assert abs(Decimal(m["num"]) * scale - n) <= Decimal("0.005") * scale
     assert not m["num"].endswith("0") or "." not in m["num"]
+    # more than two decimals only where two would read as a whole 万 or 亿 the figure is not
+    if "." in m["num"] and len(m["num"].split(".")[1]) > 2:
+        shown = Decimal(m["num"]).quantize(Decimal("0.01"))
+        assert shown == shown.to_integral_value() and shown * scale != n or abs(shown) >= 10000
     # the scaled number stays below 10000 except in the top scale
     if m["scale"] != "亿":
         assert abs(Decimal(m["num"])) < 10000

@@ -65,6 +65,9 @@ def _fmt(d: Decimal, places: int) -> str:
     return text
 
 
+_MOST_PLACES = 8  # 万元 carry six decimals (a cent is 0.000001万元): 亿 two more
+
+
 def _split_unit(unit: str) -> tuple[int, str]:
     """(scale index the number is already in, unit left after the scale word).
 
@@ -101,13 +104,18 @@ def _sign(d: Decimal, text: str) -> str:
 
 
 def _num_parts(d: Decimal, unit: str) -> tuple[str, str]:
-    """("22.12万", "次"): signed number with its scale word, and the unit."""
+    """("22.12万", "次"): signed number with its scale word, and the unit. Two decimals,
+    but a figure is never rounded onto a whole number of 万 or 亿 it is not, nor up to
+    the next scale (19999 is 1.9999万, not 2万; 99999 9.9999万, not 10万): a figure
+    the totals do not hold must not be read in the report."""
     s, idx, rest = _scaled(d, unit)
-    # Rounding can carry into the next scale (99999 -> 9.9999万 -> "10万";
-    # 9999.999 -> "10000" must become "1万"), so re-check after rounding.
-    while idx < len(_SCALES) - 1 and Decimal(_fmt(s, 2)) >= _TEN_THOUSAND:
-        s, idx = s / _TEN_THOUSAND, idx + 1
-    return _sign(d, _fmt(s, 2)) + _SCALES[idx], rest
+    places = 2
+    rounded = Decimal(_fmt(s, places))
+    while places < _MOST_PLACES and rounded != s and (rounded == rounded.to_integral_value() and idx > 0 and rounded
+                                                     or rounded >= _TEN_THOUSAND):
+        places += 1
+        rounded = Decimal(_fmt(s, places))
+    return _sign(d, _fmt(s, places)) + _SCALES[idx], rest
 
 
 def cn_num(x, unit: str = "") -> str:
