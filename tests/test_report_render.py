@@ -43,7 +43,7 @@ def _doc_examples() -> list[tuple[str, str]]:
 
 
 def test_docs_list_every_filter_example_of_the_spec():
-    assert len(_doc_examples()) == 43
+    assert len(_doc_examples()) == 45
 
 
 @pytest.mark.parametrize(("expression", "expected"), _doc_examples())
