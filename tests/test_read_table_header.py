@@ -185,3 +185,15 @@ def test_a_group_over_indicators_over_their_measures(tmp_path, suffix):
         ("大宁镇", "2016-03", "loan_applicants", 5.0), ("大宁镇", "2016-03", "loan_amount", 50.0),
         ("白沙镇", "2016-03", "loan_applicants", 3.0), ("白沙镇", "2016-03", "loan_amount", 30.0)}
     assert found(result) == []
+
+
+def test_two_lists_of_orgs_side_by_side_are_refused_not_booked_to_the_left_hand_orgs(tmp_path):
+    # Regression (trial): 河西街道's figures in E–F were read as 大宁镇's, without a word.
+    rows = [["单位名称", "参训妇女", None, "单位名称", "接待信访案件"], ["大宁镇", 40, None, "河西街道", 3],
+            ["白沙镇", 35, None, "城东街道", 1]]
+    result = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
+    assert month_values(result) == set()
+    assert found(result) == [("COLUMN_AMBIGUOUS", "D1")]
+    assert only(result, "COLUMN_AMBIGUOUS").message == (
+        "D1也是“单位名称”：一张工作表上左右并排了两份清单，右边各列的数不知属于哪个单位，整张表的4个数值"
+        "（B2、E2、B3、E3）都未读取；请把右边的清单移到单独的工作表")

@@ -87,6 +87,7 @@ class Layout:
     period_col: int | None = None
     unit_row: int | None = None
     groups: dict[int, str] = field(default_factory=dict)  # table: column → the group heading over it (创业担保贷款)
+    more_org_cols: list[int] = field(default_factory=list)  # table: another 单位名称 column (a second list beside)
     declared: str | None = None  # the fulian.toml [[layout]] entry that gave it
 
     def __post_init__(self):
@@ -371,6 +372,8 @@ def _table_layout(sheet: Sheet, cells: SheetCells, index: int, keys: list[str], 
             layout.period_col = col
         elif key in ORG_HEADERS and layout.org_col is None:
             layout.org_col = col
+        elif key in ORG_HEADERS:
+            layout.more_org_cols.append(col)  # a second list of orgs beside the first: read_table refuses
         elif key and heading_role(key)[0] in (SEQ, IGNORED):
             ignored.append(col)
         else:

@@ -22,6 +22,9 @@ def read_table(reader) -> None:
     """Read a table sheet into `reader` (a SheetReader)."""
     lay, rows = reader.layout, reader.sheet.rows
     reader.here = (None, None)  # the header's findings are about a column of every row
+    if any(c > min(lay.value_cols, default=c) for c in lay.more_org_cols):
+        _refuse_lists_side_by_side(reader)
+        return
     indicators = {c: reader.catalog[i] for c, i in (lay.value_cols | lay.ytd_cols).items()}
     header = lay.header_row
     factors = {c: reader.unit_factor(ind, lay.units.get(c), header, c) for c, ind in indicators.items()}
@@ -108,6 +111,19 @@ def read_table(reader) -> None:
                 ytd_totals.total(c, reader.value(indicators[c], row[c], factors[c], r, c), r, measure)
     if ytd_totals is not None:
         ytd_totals.check_totals()
+
+
+def _refuse_lists_side_by_side(reader) -> None:
+    """A second 单位名称 column right of indicator columns: two lists side by side, whose
+    right-hand figures would be booked to the left-hand orgs. Nothing is read."""
+    lay = reader.layout
+    second = next(c for c in lay.more_org_cols if c > min(lay.value_cols))
+    cells = [reader.cell(r, c) for r in range(lay.data_start, len(reader.sheet.rows))
+             for c in range(len(reader.sheet.rows[r])) if holds_number(reader.sheet.rows[r][c])]
+    reader.finding("COLUMN_AMBIGUOUS", f"{reader.cell(lay.header_row, second)}也是“单位名称”：一张工作表上左右并排了两份清单，"
+                   f"右边各列的数不知属于哪个单位，整张表的{len(cells)}个数值（{join_cells(cells)}）都未读取；"
+                   "请把右边的清单移到单独的工作表", lay.header_row, second,
+                   values={"cells": cells[:100], "count": len(cells)})
 
 
 def _repeated_header(reader, row: list, r: int, indicators: dict) -> None:
