@@ -197,3 +197,17 @@ def test_two_lists_of_orgs_side_by_side_are_refused_not_booked_to_the_left_hand_
     assert only(result, "COLUMN_AMBIGUOUS").message == (
         "D1也是“单位名称”：一张工作表上左右并排了两份清单，右边各列的数不知属于哪个单位，整张表的4个数值"
         "（B2、E2、B3、E3）都未读取；请把右边的清单移到单独的工作表")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_row_of_units_under_a_grouped_header(tmp_path, suffix):
+    # Regression (trial): 人 | 万元 | 人 under 申请人数 | 金额 was taken for sub-headings and the
+    # whole sheet was unread (LAYOUT_UNKNOWN) in a CSV or an unmerged workbook.
+    rows = [["单位名称", "创业担保贷款", None, "参训妇女"], [None, "申请人数", "金额（万元）", None],
+            [None, "人", "万元", "人"], ["大宁镇", 2, 20.5, 40]]
+    path = write_csv(tmp_path / "城区_2016-03.csv", rows) if suffix == ".csv" else \
+        write_merged(tmp_path / "城区_2016-03.xlsx", rows, [])
+    result = read(path)
+    assert month_values(result) == {("大宁镇", "2016-03", "loan_applicants", 2.0), ("大宁镇", "2016-03", "loan_amount", 20.5),
+                                    ("大宁镇", "2016-03", "trainees", 40.0)}
+    assert found(result) == []

@@ -164,7 +164,8 @@ def detect_layout(sheet: Sheet, catalog: Catalog) -> Layout | None:
         indicator_cols, units = _indicator_columns(row, keys, catalog, groups)
         # One indicator column is a table too when an org column stands beside it.
         if len(indicator_cols) >= 2 or (indicator_cols and any(k in ORG_HEADERS for k in keys)):
-            if index + 1 < scan and groups_above(cells, index + 1, cells.keys(index + 1), _NOT_UNDER_A_GROUP):
+            below = cells.keys(index + 1) if index + 1 < scan else []
+            if below and not _unit_row(below, catalog) and groups_above(cells, index + 1, below, _NOT_UNDER_A_GROUP):
                 continue  # a group heading stands in this row: the header ends on the row below
             layout = _table_layout(sheet, cells, index, keys, indicator_cols, units, catalog)
             layout.groups = {c: g for c, g in groups.items() if c < len(keys) and keys[c]}
@@ -172,6 +173,12 @@ def detect_layout(sheet: Sheet, catalog: Catalog) -> Layout | None:
                               if col.index in layout.groups else col for col in layout.columns]
             return layout
     return None
+
+
+def _unit_row(keys: list[str], catalog: Catalog) -> bool:
+    """A row of units under a header (人 | 万元 | 人): part of the header, no sub-headings."""
+    units = [k.strip("()[]【】") for k in keys if k]
+    return bool(units) and all(u in catalog.units for u in units)
 
 
 # -- forms ------------------------------------------------------------------------------
