@@ -211,3 +211,13 @@ def test_a_row_of_units_under_a_grouped_header(tmp_path, suffix):
     assert month_values(result) == {("大宁镇", "2016-03", "loan_applicants", 2.0), ("大宁镇", "2016-03", "loan_amount", 20.5),
                                     ("大宁镇", "2016-03", "trainees", 40.0)}
     assert found(result) == []
+
+
+@pytest.mark.parametrize("itself", ["本月", "合计", "人数"])
+def test_an_indicator_over_itself_and_its_sub_item(tmp_path, itself):
+    # Regression (trial): 参训妇女 over 本月 | 其中：贫困妇女 was "参训妇女/本月 不在指标目录中".
+    rows = [["单位名称", "参训妇女", None, "技能培训班"], [None, itself, "其中：贫困妇女", None], ["大宁镇", 40, 5, 1]]
+    result = read(write_merged(tmp_path / "城区_2016-03.xlsx", rows, ["A1:A2", "B1:C1", "D1:D2"]))
+    assert month_values(result) == {("大宁镇", "2016-03", "trainees", 40.0), ("大宁镇", "2016-03", "trainees_poor", 5.0),
+                                    ("大宁镇", "2016-03", "trainings", 1.0)}
+    assert found(result) == []

@@ -66,6 +66,8 @@ NOT_AN_ORG_ROW = re.compile(rf"^(?:(?:本年|年度|全年)?累计|平均|{OTHER
 # 明细 sheet begin so (output.files, output.workbook). No submission's layout: named as such.
 LONG_HEADER = ("单位", "报告期", "指标名称", "计量单位", "数值")
 _NOT_UNDER_A_GROUP = ORG_HEADERS | PERIOD_HEADERS
+# A sub-heading under an indicator that is the indicator itself, beside its 其中 columns.
+_ITSELF = re.compile(r"^(?:本月|本期|本月数|本期数|当月|数量|合计|总数|总计|人数|数值)$")
 NAME_SAMPLE_ROWS = 40  # rows under a header looked at to tell the name column from a category column
 
 
@@ -352,6 +354,8 @@ def _indicator_columns(row: list, keys: list[str], catalog: Catalog,
         if not (isinstance(value, str) and keys[col]):
             continue
         ind, unit = catalog.lookup_row(groups[col] + value, parent) if col in groups else (None, None)
+        if ind is None and col in groups and _ITSELF.match(keys[col]):
+            ind, unit = catalog.lookup(groups[col])  # 参训妇女 over 本月 | 其中：贫困妇女: 本月 is 参训妇女 itself
         if ind is None:
             ind, unit = catalog.lookup_row(value, parent)
         if ind:
