@@ -221,3 +221,18 @@ def test_an_indicator_over_itself_and_its_sub_item(tmp_path, itself):
     assert month_values(result) == {("大宁镇", "2016-03", "trainees", 40.0), ("大宁镇", "2016-03", "trainees_poor", 5.0),
                                     ("大宁镇", "2016-03", "trainings", 1.0)}
     assert found(result) == []
+
+
+def test_a_two_row_header_written_again_in_a_table(tmp_path):
+    # Regression (trial): its second row (本月 | 本年累计) was "a row of numbers without an org".
+    h1, h2 = MEASURED[0], MEASURED[1]
+    rows = [h1, h2, MEASURED[2], h1, h2, MEASURED[3]]
+    result = read(write_merged(tmp_path / "城区_2016-01.xlsx", rows, ["A1:A2", "B1:C1", "D1:E1", "A4:A5", "B4:C4", "D4:E4"],
+                               "1月"))
+    assert month_values(result, "ytd") == {
+        ("大宁镇", "2016-01", "trainees", 41.0), ("大宁镇", "2016-01", "petitions", 3.0),
+        ("白沙镇", "2016-01", "trainees", 35.0), ("白沙镇", "2016-01", "petitions", 1.0)}
+    assert found(result) == []
+    rows[4] = [None, "本年累计", "本月", "本月", "本年累计"]
+    swapped = read(write_merged(tmp_path / "城区_2016-01.xlsx", rows, ["A1:A2", "B1:C1", "D1:E1"], "1月"))
+    assert found(swapped) == [("COLUMN_AMBIGUOUS", "B5")]

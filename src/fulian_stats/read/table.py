@@ -10,7 +10,7 @@ from fulian_stats.findings import join_cells, show_number
 from fulian_stats.normalize import normalize_text
 from fulian_stats.observations import MONTH, SUBTOTAL, TOTAL, YTD, sums_differ
 from fulian_stats.periods import Period, period_of_cell
-from fulian_stats.read.header import header_key
+from fulian_stats.read.header import IGNORED, header_key, heading_role
 from fulian_stats.read.layout import FOOTER, NOT_AN_ORG_ROW, ORG_HEADERS, SUBTOTAL_ROW, TOTAL_ROW, cell_text
 from fulian_stats.read.meta import month_alone
 from fulian_stats.read.outside import NOTE_ROW, notes_from, numbers_in_note_row, numbers_in_unread_columns
@@ -66,9 +66,12 @@ def read_table(reader) -> None:
                                "请补上指标名称作表头，或删去这些数值", r, c, values={"heading": ""})
         filled = [c for c in indicators if c < len(row) and factors[c] is not None
                   and parse_number(row[c]).status is not BLANK]
-        if filled and header_key(org_text) in ORG_HEADERS and not any(holds_number(row[c]) for c in filled):
-            _repeated_header(reader, row, r, indicators)  # the header again, over a second part of the table
-            continue
+        if filled and not any(holds_number(row[c]) for c in filled):
+            if header_key(org_text) in ORG_HEADERS:
+                _repeated_header(reader, row, r, indicators)  # the header again, over a second part of the table
+                continue
+            if not org_text and _repeated_measures(reader, row, r, filled):
+                continue
         if not filled:
             reader.note_row(r, org_text, None, "空行" if not org_text else "没有数值")
             numbers_in_note_row(reader, r, org_text, lay.org_col)
@@ -111,6 +114,25 @@ def read_table(reader) -> None:
                 ytd_totals.total(c, reader.value(indicators[c], row[c], factors[c], r, c), r, measure)
     if ytd_totals is not None:
         ytd_totals.check_totals()
+
+
+def _repeated_measures(reader, row: list, r: int, filled: list[int]) -> bool:
+    """The second row of a header written again (本月 | 本年累计 under the indicators):
+    a header row when its words are the columns' measures; COLUMN_AMBIGUOUS when they are
+    in other columns; False for a row that is none (its words are read as values)."""
+    lay = reader.layout
+    roles = {c: heading_role(header_key(row[c]))[0] for c in filled}
+    if not all(role in (MONTH, YTD, IGNORED) for role in roles.values()):
+        return False
+    wrong = next((c for c, role in roles.items() if role != IGNORED and role != (YTD if c in lay.ytd_cols else MONTH)),
+                 None)
+    if wrong is not None:
+        reader.finding("COLUMN_AMBIGUOUS", f"第{reader.row_number(r)}行又写了一次表头，但{reader.cell(r, wrong)}为"
+                       f"“{cell_text(row[wrong])[:20]}”，与上方表头不同，其下各行不知按哪个表头读；"
+                       "请把第二份表移到单独的工作表", r, wrong, values={"heading": cell_text(row[wrong])[:200]})
+    else:
+        reader.note_row(r, "", None, "表头（又写了一次）")
+    return True
 
 
 def _refuse_lists_side_by_side(reader) -> None:
