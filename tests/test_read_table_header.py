@@ -236,3 +236,15 @@ def test_a_two_row_header_written_again_in_a_table(tmp_path):
     rows[4] = [None, "本年累计", "本月", "本月", "本年累计"]
     swapped = read(write_merged(tmp_path / "城区_2016-01.xlsx", rows, ["A1:A2", "B1:C1", "D1:E1"], "1月"))
     assert found(swapped) == [("COLUMN_AMBIGUOUS", "B5")]
+
+
+def test_a_group_left_unmerged_beside_a_merged_one(tmp_path):
+    # Regression (trial): 妇女之家 over 活动 | 服务, not merged beside a merged 创业担保贷款,
+    # left 活动 and 服务 unknown (the same sheet as a CSV read them).
+    rows = [["单位名称", "创业担保贷款", None, "妇女之家", None], [None, "申请人数", "金额（万元）", "活动", "服务"],
+            ["大宁镇", 2, 20.5, 3, 120]]
+    result = read(write_merged(tmp_path / "城区_2016-03.xlsx", rows, ["A1:A2", "B1:C1"]))
+    assert month_values(result) == {
+        ("大宁镇", "2016-03", "loan_applicants", 2.0), ("大宁镇", "2016-03", "loan_amount", 20.5),
+        ("大宁镇", "2016-03", "women_home_events", 3.0), ("大宁镇", "2016-03", "women_home_served", 120.0)}
+    assert found(result) == []

@@ -31,21 +31,28 @@ def groups_above(cells: SheetCells, index: int, keys: list[str], not_under: set[
     A title across the whole table is no group: a group stands over no column headed
     with a word of `not_under` (单位名称, 月份) nor over 序号."""
     above = cells.rows[index - 1]
+    texts = [c for c, v in enumerate(above) if _text(v)]  # a merge's text stands in its first cell
     spans: list[tuple[int, int, str]] = []
-    if cells.merges is not None:
-        if index - 1 not in cells.merges.wide_ends:
-            return {}
+    merged = cells.merges is not None and index - 1 in cells.merges.wide_ends
+    if merged:
         for (r1, c1), (r2, c2) in cells.merges.extent.items():
             if r1 <= index - 1 == r2 and c2 > c1 and 0 < c1 < len(cells.rows[r1]):  # from A: a title
                 spans.append((c1, c2, _text(cells.rows[r1][c1])))
-    elif sum(1 for v in above if _text(v)) >= 2:
-        starts = [c for c, v in enumerate(above) if _text(v)] + [max(len(above), len(keys))]
-        for c1, after in zip(starts, starts[1:]):
-            # to the next heading of its row, as far as the header row goes (申请人数 | 空 |
-            # 金额 | 空 under it: the sub-headings may span columns of their own)
+    if len(texts) >= 2:
+        # Unmerged (a CSV, or a clerk who merged one group and not the next): a heading
+        # spans to the next heading of its row or a merge, as far as the header row goes
+        # (申请人数 | 空 | 金额 | 空 under it: sub-headings may span columns of their own).
+        taken = {c for c1, c2, _t in spans for c in range(c1, c2 + 1)}
+        ends = sorted(set(texts) | taken) + [max(len(above), len(keys))]
+        for c1 in texts:
+            if c1 in taken or not cells.is_own(index - 1, c1):
+                continue
+            after = next(c for c in ends if c > c1)
             c2 = min(after, len(keys)) - 1
             if c2 > c1:
                 spans.append((c1, c2, _text(above[c1])))
+    elif not merged:
+        return {}
     below = cells.rows[index]
     groups = {}
     for c1, c2, text in spans:
