@@ -248,3 +248,10 @@ def test_a_group_left_unmerged_beside_a_merged_one(tmp_path):
         ("大宁镇", "2016-03", "loan_applicants", 2.0), ("大宁镇", "2016-03", "loan_amount", 20.5),
         ("大宁镇", "2016-03", "women_home_events", 3.0), ("大宁镇", "2016-03", "women_home_served", 120.0)}
     assert found(result) == []
+
+
+def test_an_org_heading_is_no_group_over_the_columns_right_of_it(tmp_path):
+    # Regression (trial): 单位名称 spanned the empty cell right of it in a CSV: 单位名称/申请人数.
+    rows = [["单位名称", None, "创业担保贷款", None], [None, "申请人数", "金额（万元）", "参训妇女"], ["大宁镇", 2, 20.5, 40]]
+    result = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
+    assert only(result, "INDICATOR_UNKNOWN").message.startswith("指标“申请人数”不在指标目录中")

@@ -62,7 +62,7 @@ def groups_above(cells: SheetCells, index: int, keys: list[str], not_under: set[
         if all(heading_role(k)[0] in (MONTH, YTD, IGNORED) for k in under if k):
             continue  # 参训妇女 over 本月 | 本年累计: an indicator over its measures (measures_below)
         # 填报单位：…, 金额单位：万元 above the header are lines of the form, no group headings
-        if text and not _LABEL.search(text) and any(under) \
+        if text and not _LABEL.search(text) and header_key(text) not in not_under and any(under) \
                 and not any(k in not_under or heading_role(k)[0] == SEQ for k in under):
             groups.update((c, text) for c in range(c1, c2 + 1))
     return groups
