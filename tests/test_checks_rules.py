@@ -82,3 +82,10 @@ def test_a_custom_rules_file_is_applied():
     finding, = run_check(rules_check, blocks_from_rows(rows), rules=rules)
     assert (finding.code, finding.severity, finding.cell) == ("RULE", WARNING, "D8")
     assert finding.message == "参训人数偏多（参训妇女50）"
+
+
+def test_a_negative_value_is_its_own_error_not_a_rules_zero(tmp):
+    # Regression (trial): 专题宣讲 -3 also read 「有宣讲参与人数但宣讲场次为0（专题宣讲-3…）」.
+    rows = set_value(month_rows(3), "参训妇女", month=-3)
+    result = check(write_form(tmp / "大宁镇_2016-03.xlsx", rows=rows))
+    assert [f.code for f in result.findings] == ["NEGATIVE"]

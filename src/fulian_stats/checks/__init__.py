@@ -117,11 +117,9 @@ def check_file(result: FileResult, catalog: Catalog, rules: list) -> None:
     if has_pending(result):
         return
     ctx = CheckContext(catalog, rules, findings=result.findings)
-    found = []
     for check in CHECKS:
-        if check.SCOPE == PER_FILE:
-            found += check.check(result.blocks, ctx)
-    result.findings += found
+        if check.SCOPE == PER_FILE:  # each sees the findings before it (rules skip a value found negative)
+            result.findings += check.check(result.blocks, ctx)
 
 
 def check_across(read: ReadResult, catalog: Catalog, rules: list, orgs: OrgRegistry | None = None,

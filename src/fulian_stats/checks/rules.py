@@ -15,7 +15,9 @@ from fulian_stats.observations import MONTH
 
 SCOPE = "file"
 # Reading findings after which a value is unknown, not absent.
-UNREADABLE_VALUE = {"NUMBER_INVALID", "NUMBER_IMPLAUSIBLE", "UNIT_UNKNOWN", "MONTH_NOT_DERIVABLE"}
+# Values no rule judges: unread, or read but already an error of their own (a negative
+# count is no 0 to say 场次为0 of).
+UNREADABLE_VALUE = {"NUMBER_INVALID", "NUMBER_IMPLAUSIBLE", "UNIT_UNKNOWN", "MONTH_NOT_DERIVABLE", "NEGATIVE"}
 
 
 def unreadable_cells(findings) -> dict[tuple, list[tuple]]:
