@@ -89,3 +89,19 @@ def test_a_negative_value_is_its_own_error_not_a_rules_zero(tmp):
     rows = set_value(month_rows(3), "参训妇女", month=-3)
     result = check(write_form(tmp / "大宁镇_2016-03.xlsx", rows=rows))
     assert [f.code for f in result.findings] == ["NEGATIVE"]
+
+
+def test_a_rule_holds_of_the_ytd_column_too(tmp):
+    # Regression (trial): 其中贫困妇女 of 60 against 参训妇女 15 in 本年累计 passed (only 本月 was judged).
+    rows = set_value(month_rows(3), "其中贫困妇女(技能培训)", ytd=999)
+    result = check(write_form(tmp / "大宁镇_2016-03.xlsx", rows=rows))
+    rule = only(result, "RULE")
+    assert (rule.cell, rule.values["rule"]) == ("E9", "poor_le_trainees")
+    assert rule.message == "其中贫困妇女人数不能超过参训妇女总人数（本年累计：参训妇女中的贫困妇女999，参训妇女126）"
+    # the month broke it too: said once, of the month
+    both = set_value(month_rows(3), "其中贫困妇女(技能培训)", month=500, ytd=999)
+    assert [f.cell for f in check(write_form(tmp / "白沙镇_2016-03.xlsx", org="白沙镇妇联", rows=both)).findings
+            if f.code == "RULE"] == ["D9"]
+    # a 本年累计 left blank is a column left out, no 0: 贷款金额 without 申请人数 is judged of the month alone
+    blank = set_value(month_rows(3), "创业担保贷款申请人数", ytd="")
+    assert [f.code for f in check(write_form(tmp / "石门镇_2016-03.xlsx", org="石门镇妇联", rows=blank)).findings] == []

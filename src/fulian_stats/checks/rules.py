@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 
 from fulian_stats.findings import Finding, show_number
-from fulian_stats.observations import MONTH
+from fulian_stats.observations import MONTH, YTD
 
 SCOPE = "file"
 # Reading findings after which a value is unknown, not absent.
@@ -44,10 +44,11 @@ def check(blocks, ctx) -> list[Finding]:
     unreadable = unreadable_cells(ctx.findings)
     groups: dict[tuple, list] = {}
     for block in blocks:
-        if block.measure == MONTH:
-            groups.setdefault((block.file, block.sheet, block.org, block.period), []).append(block)
+        if block.measure in (MONTH, YTD):
+            groups.setdefault((block.file, block.sheet, block.org, block.period, block.measure), []).append(block)
     findings = []
-    for (file, sheet, org, period), found in groups.items():
+    broken = set()  # (file, sheet, org, period, rule) a month's values broke: its 本年累计 is not said again
+    for (file, sheet, org, period, measure), found in sorted(groups.items(), key=lambda item: item[0][4] != MONTH):
         values = dict(zip(found[0].indicators, found[0].values))
         for later in found[1:]:  # two rows for one org: the first value counts
             for ind, value in zip(later.indicators, later.values):
@@ -58,8 +59,11 @@ def check(blocks, ctx) -> list[Finding]:
         for rule in rules:
             if keys.isdisjoint(rule.names) or not unknown.isdisjoint(rule.names):
                 continue
+            if measure == YTD and not _judged_on_ytd(rule, values, catalog, broken, (file, sheet, org, period)):
+                continue
             if not rule.violated(values):
                 continue
+            broken.add((file, sheet, org, period, rule.id))
             named = _in_order(rule.check)
             if rule.when is not None:
                 named += [n for n in _in_order(rule.when) if n not in named]
@@ -69,7 +73,16 @@ def check(blocks, ctx) -> list[Finding]:
             shown = "，".join(f"{catalog[n].label}{show_number(values[n]) if n in values else '未填报（按0计）'}"
                              for n in named)
             findings.append(Finding(
-                "RULE", f"{rule.message}（{shown}）", severity=rule.severity, file=file, sheet=sheet,
+                "RULE", f"{rule.message}（{'本年累计：' if measure == YTD else ''}{shown}）", severity=rule.severity,
+                file=file, sheet=sheet,
                 cell=cell, org=org, period=period, indicator=named[0] if named else None,
                 values={"rule": rule.id, "check": rule.check.text, **{n: values.get(n) for n in rule.names}}))
     return findings
+
+
+def _judged_on_ytd(rule, values: dict, catalog, broken: set, where: tuple) -> bool:
+    """A rule holds of the 本年累计 column too (其中 ≤ 总数 summed over the months) when
+    every value it names is a flow and filled in (a blank 本年累计 is a column left out,
+    no 0), and the month's values did not already break it."""
+    return (where + (rule.id,)) not in broken and all(
+        n in values and catalog[n].kind == "flow" for n in rule.names)
