@@ -368,5 +368,6 @@ def test_a_rate_is_never_rounded_onto_100_or_0_percent_it_is_not(value, digits, 
 
 @pytest.mark.parametrize("value, text", [(0.004, "40元"), (0.00004, "0.4元"), (0.5, "0.5万元"), (12500, "1.25亿元")])
 def test_a_sum_too_small_for_its_scale_word_is_written_in_the_one_below(value, text):
-    # Regression: 0.004万元 printed as 「0万元」.
+    # Regression: 0.004万元 printed as 「0万元」 (and by cn_approx too, trial).
     assert cn_num(value, "万元") == text
+    assert cn_approx(value, "万元") == text

@@ -191,6 +191,10 @@ def cn_approx(x, unit: str = "", within=0.1) -> str:
     if d is None:
         return ""
     text, rest = _approx_parts(d, unit, within)
+    base = _split_unit(unit)[0]
+    if base and d and not text.strip("-0.万亿多"):
+        # Too small for its scale word, as cn_num: 0.004万元 is 40元, not 0万元.
+        return cn_approx(d * _TEN_THOUSAND ** base, rest, within)
     return text + rest
 
 
