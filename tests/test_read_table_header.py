@@ -23,15 +23,20 @@ def write_merged(path, rows, merges, title="3月"):
     return path
 
 
+def write_either(suffix: str, tmp_path, rows, merges, name="城区_2016-03", title="3月"):
+    """The rows as a CSV (which keeps no merges) or as a workbook with `merges`."""
+    if suffix == ".csv":
+        return write_csv(tmp_path / f"{name}.csv", rows)
+    return write_merged(tmp_path / f"{name}.xlsx", rows, merges, title)
+
+
 GROUPED = [["单位名称", "技能培训", None, "创业担保贷款", None],
            [None, "期数", "参训人数", "申请人数", "金额（万元）"],
            ["大宁镇", 1, 40, 2, 20.5], ["白沙镇", 2, 35, 1, 10], ["合计", 3, 75, 3, 30.5]]
 
 
 def grouped(tmp_path, suffix):
-    if suffix == ".csv":
-        return write_csv(tmp_path / "城区_2016-03.csv", GROUPED)
-    return write_merged(tmp_path / "城区_2016-03.xlsx", GROUPED, ["A1:A2", "B1:C1", "D1:E1"])
+    return write_either(suffix, tmp_path, GROUPED, ["A1:A2", "B1:C1", "D1:E1"])
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
@@ -71,8 +76,7 @@ MEASURED = [["单位名称", "参训妇女（人）", None, "接待信访案件�
 def test_an_indicator_over_its_month_and_ytd_columns_reads_both(tmp_path, suffix):
     # Regression: the 本月 | 本年累计 row was a row of data without an org (an error), and
     # the 本年累计 columns were no column at all.
-    path = write_csv(tmp_path / "城区_2016-01.csv", MEASURED) if suffix == ".csv" else \
-        write_merged(tmp_path / "城区_2016-01.xlsx", MEASURED, ["A1:A2", "B1:C1", "D1:E1"], "1月")
+    path = write_either(suffix, tmp_path, MEASURED, ["A1:A2", "B1:C1", "D1:E1"], "城区_2016-01", "1月")
     result = read(path)
     assert month_values(result) == {("大宁镇", "2016-01", "trainees", 40.0), ("大宁镇", "2016-01", "petitions", 3.0),
                                     ("白沙镇", "2016-01", "trainees", 35.0), ("白沙镇", "2016-01", "petitions", 1.0)}
@@ -176,8 +180,7 @@ THREE_ROWS = [["单位名称", "创业担保贷款", None, None, None], [None, "
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_a_group_over_indicators_over_their_measures(tmp_path, suffix):
-    path = write_csv(tmp_path / "城区_2016-03.csv", THREE_ROWS) if suffix == ".csv" else \
-        write_merged(tmp_path / "城区_2016-03.xlsx", THREE_ROWS, ["A1:A3", "B1:E1", "B2:C2", "D2:E2"])
+    path = write_either(suffix, tmp_path, THREE_ROWS, ["A1:A3", "B1:E1", "B2:C2", "D2:E2"])
     result = read(path)
     assert month_values(result) == {("大宁镇", "2016-03", "loan_applicants", 2.0), ("大宁镇", "2016-03", "loan_amount", 20.0),
                                     ("白沙镇", "2016-03", "loan_applicants", 1.0), ("白沙镇", "2016-03", "loan_amount", 10.0)}
@@ -205,8 +208,7 @@ def test_a_row_of_units_under_a_grouped_header(tmp_path, suffix):
     # whole sheet was unread (LAYOUT_UNKNOWN) in a CSV or an unmerged workbook.
     rows = [["单位名称", "创业担保贷款", None, "参训妇女"], [None, "申请人数", "金额（万元）", None],
             [None, "人", "万元", "人"], ["大宁镇", 2, 20.5, 40]]
-    path = write_csv(tmp_path / "城区_2016-03.csv", rows) if suffix == ".csv" else \
-        write_merged(tmp_path / "城区_2016-03.xlsx", rows, [])
+    path = write_either(suffix, tmp_path, rows, [])
     result = read(path)
     assert month_values(result) == {("大宁镇", "2016-03", "loan_applicants", 2.0), ("大宁镇", "2016-03", "loan_amount", 20.5),
                                     ("大宁镇", "2016-03", "trainees", 40.0)}
