@@ -28,10 +28,10 @@ FORM = "大宁镇_2016-03.xlsx"
 TABLE = "城区街道_2016-03.csv"
 BROKEN = "白沙镇_2016-03.xlsx"
 INVALID = "“新媒体阅读量”的数值“abc”无法识别；请只填数字，没有发生的填0，未统计的留空"
-NEGATIVE = "“参训妇女”为负数（-2）；统计数不能小于0，请核对"
-CERTIFIED_RULE = "取得资格证书人数不能超过参训人数（取得资格证书30.5，参训妇女-2）"
+NEGATIVE = "“参训妇女”以“人”计，应为整数，却填了2.5；请核对"  # an error the rules still judge (a negative they do not)
+CERTIFIED_RULE = "取得资格证书人数不能超过参训人数（取得资格证书30.5，参训妇女2.5）"
 CERTIFIED_FRACTION = "“取得资格证书”以“人”计，应为整数，却填了30.5；请核对"
-POOR_RULE = "其中贫困妇女人数不能超过参训妇女总人数（参训妇女中的贫困妇女10，参训妇女-2）"
+POOR_RULE = "其中贫困妇女人数不能超过参训妇女总人数（参训妇女中的贫困妇女10，参训妇女2.5）"
 ESTIMATE = "“妇女之家服务”填的是估计数“约300”，已按300读取；请填写准确数字"
 UNREADABLE = "不是有效的Excel文件或文件已损坏（既不是xlsx也不是xls格式）；请在Excel或WPS中打开并另存后重新报送"
 MISSING = "石门镇没有报送2016年3月的报表；请催报或确认该单位是否已撤并"
@@ -42,7 +42,7 @@ def county(root: Path) -> Path:
     folder = root / "报表"
     rows = month_rows(3)
     set_value(rows, "新媒体阅读量", month="abc")  # D6
-    set_value(rows, "参训妇女", month=-2)  # D8, and the rules on D9 and D10
+    set_value(rows, "参训妇女", month=2.5)  # D8, and the rules on D9 and D10
     set_value(rows, "取得资格证书", month=30.5)  # D10: a fraction of people, and more than were trained
     set_value(rows, "妇女之家服务", month="约300")  # D19, a warning
     path = write_form(folder / FORM, rows=rows)
