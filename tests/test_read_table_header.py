@@ -215,7 +215,7 @@ def test_a_row_of_units_under_a_grouped_header(tmp_path, suffix):
     assert found(result) == []
 
 
-@pytest.mark.parametrize("itself", ["本月", "合计", "人数"])
+@pytest.mark.parametrize("itself", ["本月", "合计", "总数"])
 def test_an_indicator_over_itself_and_its_sub_item(tmp_path, itself):
     # Regression (trial): 参训妇女 over 本月 | 其中：贫困妇女 was "参训妇女/本月 不在指标目录中".
     rows = [["单位名称", "参训妇女", None, "技能培训班"], [None, itself, "其中：贫困妇女", None], ["大宁镇", 40, 5, 1]]
@@ -257,3 +257,18 @@ def test_an_org_heading_is_no_group_over_the_columns_right_of_it(tmp_path):
     rows = [["单位名称", None, "创业担保贷款", None], [None, "申请人数", "金额（万元）", "参训妇女"], ["大宁镇", 2, 20.5, 40]]
     result = read(write_csv(tmp_path / "城区_2016-03.csv", rows))
     assert only(result, "INDICATOR_UNKNOWN").message.startswith("指标“申请人数”不在指标目录中")
+
+
+def test_review_regressions_of_one_row_tables_and_groups(tmp_path):
+    # Regression (review): 备注 over an empty column with text under it in the first data
+    # row was a "group" and the whole table was refused; 单位名称 repeated at the right edge
+    # was "two lists side by side"; 技能培训班 over 期数 | 人数 read 人数 as 期.
+    rows = [["单位名称", "参训妇女", "接待信访案件", "备注", None], ["大宁镇", 40, 3, "按时报送", None]]
+    assert month_values(read(write_merged(tmp_path / "a_2016-03.xlsx", rows, ["D1:E1"]))) == {
+        ("大宁镇", "2016-03", "trainees", 40.0), ("大宁镇", "2016-03", "petitions", 3.0)}
+    edge = [["单位名称", "参训妇女", "接待信访案件", "单位名称"], ["大宁镇", 40, 3, "大宁镇"]]
+    result = read(write_csv(tmp_path / "b_2016-03.csv", edge))
+    assert found(result) == [] and len(month_values(result)) == 2
+    people = [["单位名称", "技能培训班", None], [None, "期数", "人数"], ["大宁镇", 2, 40]]
+    read_people = read(write_merged(tmp_path / "c_2016-03.xlsx", people, ["A1:A2", "B1:C1"]))
+    assert ("大宁镇", "2016-03", "trainings", 40.0) not in month_values(read_people)

@@ -21,6 +21,7 @@ from functools import cached_property, lru_cache
 from fulian_stats.catalog import Catalog
 from fulian_stats.normalize import normalize_text
 from fulian_stats.read.grid import Sheet
+from fulian_stats.read.numbers import holds_number
 from fulian_stats.read.table_header import groups_above, headings_down, measures_below
 from fulian_stats.read.header import (
     CATEGORY,
@@ -67,7 +68,7 @@ NOT_AN_ORG_ROW = re.compile(rf"^(?:(?:本年|年度|全年)?累计|平均|{OTHER
 LONG_HEADER = ("单位", "报告期", "指标名称", "计量单位", "数值")
 _NOT_UNDER_A_GROUP = ORG_HEADERS | PERIOD_HEADERS
 # A sub-heading under an indicator that is the indicator itself, beside its 其中 columns.
-_ITSELF = re.compile(r"^(?:本月|本期|本月数|本期数|当月|数量|合计|总数|总计|人数|数值)$")
+_ITSELF = re.compile(r"^(?:本月|本期|本月数|本期数|当月|合计|总数|总计)$")  # not 人数: 技能培训班/人数 is no 期
 NAME_SAMPLE_ROWS = 40  # rows under a header looked at to tell the name column from a category column
 
 
@@ -167,7 +168,8 @@ def detect_layout(sheet: Sheet, catalog: Catalog) -> Layout | None:
         # One indicator column is a table too when an org column stands beside it.
         if len(indicator_cols) >= 2 or (indicator_cols and any(k in ORG_HEADERS for k in keys)):
             below = cells.keys(index + 1) if index + 1 < scan else []
-            if below and not _unit_row(below, catalog) and groups_above(cells, index + 1, below, _NOT_UNDER_A_GROUP):
+            if below and not _unit_row(below, catalog) and not any(holds_number(v) for v in rows[index + 1]) \
+                    and groups_above(cells, index + 1, below, _NOT_UNDER_A_GROUP):  # sub-headings hold no figure
                 continue  # a group heading stands in this row: the header ends on the row below
             layout = _table_layout(sheet, cells, index, keys, indicator_cols, units, catalog)
             layout.groups = {c: g for c, g in groups.items() if c < len(keys) and keys[c]}

@@ -22,7 +22,7 @@ def read_table(reader) -> None:
     """Read a table sheet into `reader` (a SheetReader)."""
     lay, rows = reader.layout, reader.sheet.rows
     reader.here = (None, None)  # the header's findings are about a column of every row
-    if any(c > min(lay.value_cols, default=c) for c in lay.more_org_cols):
+    if any(c < max(lay.value_cols, default=c) for c in lay.more_org_cols if c > min(lay.value_cols, default=c)):
         _refuse_lists_side_by_side(reader)
         return
     indicators = {c: reader.catalog[i] for c, i in (lay.value_cols | lay.ytd_cols).items()}
@@ -139,7 +139,7 @@ def _refuse_lists_side_by_side(reader) -> None:
     """A second 单位名称 column right of indicator columns: two lists side by side, whose
     right-hand figures would be booked to the left-hand orgs. Nothing is read."""
     lay = reader.layout
-    second = next(c for c in lay.more_org_cols if c > min(lay.value_cols))
+    second = next(c for c in lay.more_org_cols if min(lay.value_cols) < c < max(lay.value_cols))
     cells = [reader.cell(r, c) for r in range(lay.data_start, len(reader.sheet.rows))
              for c in range(len(reader.sheet.rows[r])) if holds_number(reader.sheet.rows[r][c])]
     reader.finding("COLUMN_AMBIGUOUS", f"{reader.cell(lay.header_row, second)}也是“单位名称”：一张工作表上左右并排了两份清单，"
