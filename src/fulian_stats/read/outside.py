@@ -108,6 +108,15 @@ def note_inside_form(reader, r: int) -> bool:
     return True
 
 
+def header_again_differs(reader, r: int, c: int, text: str, above: str | None) -> None:
+    """The header written again names column `c` otherwise than the header above
+    (`above`, or None where it is a measure row's): the rows below it cannot be read by
+    either header."""
+    than = f"与上方表头的“{above[:20]}”不同" if above is not None else "与上方表头不同"
+    reader.finding("COLUMN_AMBIGUOUS", f"第{reader.row_number(r)}行又写了一次表头，但{reader.cell(r, c)}为“{text[:20]}”，"
+                   f"{than}，其下各行不知按哪个表头读；请把第二份表移到单独的工作表", r, c, values={"heading": text[:200]})
+
+
 def below_footer(reader, block: FormBlock, columns, end: int) -> None:
     """Name the numbers of indicator rows below the footer (a second form stacked
     under the first, rows added after 填表人：…): the form ended at the footer."""

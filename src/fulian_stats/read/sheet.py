@@ -33,7 +33,7 @@ from fulian_stats.read.header import IGNORED, NAME_HEADERS, FormBlock, header_ke
 from fulian_stats.read.inspection import SheetInspection
 from fulian_stats.read.layout import TOTAL_ROW, Layout, cell_text, opens_footer
 from fulian_stats.read.numbers import BLANK, ESTIMATE, EXCEL_ERROR, INVALID, OK, holds_number, parse_number, without_noise
-from fulian_stats.read.outside import (below_footer, merged_over_rows, note_inside_form, numbers_in_note_row,
+from fulian_stats.read.outside import (below_footer, header_again_differs, merged_over_rows, note_inside_form, numbers_in_note_row,
                                        numbers_in_unread_columns, numbers_outside, refuse_months_across, refuse_rivals)
 from fulian_stats.read.textrows import check_text_rows
 from fulian_stats.units import factor_into, unit_scale, units_disagree
@@ -350,10 +350,7 @@ class SheetReader:
         for c, _org, measure in columns:
             role = heading_role(header_key(row[c]))[0] if c < len(row) and row[c] not in ("", None) else measure
             if role != measure:
-                above = cell_text(header[c]) if c < len(header) else ""
-                self.finding("COLUMN_AMBIGUOUS", f"第{self.row_number(r)}行又写了一次表头，但{self.cell(r, c)}为"
-                             f"“{cell_text(row[c])[:20]}”，与上方表头的“{above[:20]}”不同，其下各行不知按哪个表头读；"
-                             "请把第二份表移到单独的工作表", r, c, values={"heading": cell_text(row[c])[:200]})
+                header_again_differs(self, r, c, cell_text(row[c]), cell_text(header[c]) if c < len(header) else "")
                 return
         self.note_row(r, text, None, "表头（又写了一次）")
 

@@ -13,7 +13,7 @@ from fulian_stats.periods import Period, period_of_cell
 from fulian_stats.read.header import IGNORED, header_key, heading_role
 from fulian_stats.read.layout import FOOTER, NOT_AN_ORG_ROW, ORG_HEADERS, SUBTOTAL_ROW, TOTAL_ROW, cell_text
 from fulian_stats.read.meta import month_alone
-from fulian_stats.read.outside import NOTE_ROW, notes_from, numbers_in_note_row, numbers_in_unread_columns
+from fulian_stats.read.outside import NOTE_ROW, header_again_differs, notes_from, numbers_in_note_row, numbers_in_unread_columns
 from fulian_stats.read.numbers import BLANK, ESTIMATE, OK, holds_number, parse_number
 from fulian_stats.read.textrows import check_text_rows
 
@@ -22,8 +22,10 @@ def read_table(reader) -> None:
     """Read a table sheet into `reader` (a SheetReader)."""
     lay, rows = reader.layout, reader.sheet.rows
     reader.here = (None, None)  # the header's findings are about a column of every row
-    if any(c < max(lay.value_cols, default=c) for c in lay.more_org_cols if c > min(lay.value_cols, default=c)):
-        _refuse_lists_side_by_side(reader)
+    second = next((c for c in lay.more_org_cols if lay.value_cols and min(lay.value_cols) < c < max(lay.value_cols)),
+                  None)  # another 单位名称 with indicator columns either side: two lists side by side
+    if second is not None:
+        _refuse_lists_side_by_side(reader, second)
         return
     indicators = {c: reader.catalog[i] for c, i in (lay.value_cols | lay.ytd_cols).items()}
     header = lay.header_row
@@ -127,19 +129,16 @@ def _repeated_measures(reader, row: list, r: int, filled: list[int]) -> bool:
     wrong = next((c for c, role in roles.items() if role != IGNORED and role != (YTD if c in lay.ytd_cols else MONTH)),
                  None)
     if wrong is not None:
-        reader.finding("COLUMN_AMBIGUOUS", f"第{reader.row_number(r)}行又写了一次表头，但{reader.cell(r, wrong)}为"
-                       f"“{cell_text(row[wrong])[:20]}”，与上方表头不同，其下各行不知按哪个表头读；"
-                       "请把第二份表移到单独的工作表", r, wrong, values={"heading": cell_text(row[wrong])[:200]})
+        header_again_differs(reader, r, wrong, cell_text(row[wrong]), None)
     else:
         reader.note_row(r, "", None, "表头（又写了一次）")
     return True
 
 
-def _refuse_lists_side_by_side(reader) -> None:
-    """A second 单位名称 column right of indicator columns: two lists side by side, whose
-    right-hand figures would be booked to the left-hand orgs. Nothing is read."""
+def _refuse_lists_side_by_side(reader, second: int) -> None:
+    """A second 单位名称 column (`second`) between indicator columns: two lists side by
+    side, whose right-hand figures would be booked to the left-hand orgs. Nothing is read."""
     lay = reader.layout
-    second = next(c for c in lay.more_org_cols if min(lay.value_cols) < c < max(lay.value_cols))
     cells = [reader.cell(r, c) for r in range(lay.data_start, len(reader.sheet.rows))
              for c in range(len(reader.sheet.rows[r])) if holds_number(reader.sheet.rows[r][c])]
     reader.finding("COLUMN_AMBIGUOUS", f"{reader.cell(lay.header_row, second)}也是“单位名称”：一张工作表上左右并排了两份清单，"
@@ -156,9 +155,7 @@ def _repeated_header(reader, row: list, r: int, indicators: dict) -> None:
         text = cell_text(row[c]).strip() if c < len(row) else ""
         found = reader.catalog.lookup(text)[0] if text else None
         if found is not None and found != ind.id:
-            reader.finding("COLUMN_AMBIGUOUS", f"第{reader.row_number(r)}行又写了一次表头，但{reader.cell(r, c)}为"
-                           f"“{text[:20]}”，与上方表头的“{ind.label}”不同，其下各行不知按哪个表头读；"
-                           "请把第二份表移到单独的工作表", r, c, values={"heading": text[:200]})
+            header_again_differs(reader, r, c, text, ind.label)
             return
     reader.note_row(r, cell_text(row[reader.layout.org_col]), None, "表头（又写了一次）")
 
